@@ -1,0 +1,27 @@
+package dev.ecrpush.api;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import dev.ecrpush.flow.EventDispatcher;
+
+/**
+ * The pass-through route: every event that is not an HTTP request (a step payload from Step Functions or a
+ * direct invoke, a status request, an EventBridge event) arrives here from the Lambda edge, verbatim.
+ */
+@Path("/internal/events")
+public class EventsResource {
+    @Inject
+    EventDispatcher dispatcher;
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Object handle(byte[] event) {
+        return dispatcher.dispatch(event);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.ecrpush.error;
+
+import java.util.List;
+
+/**
+ * Thrown when the payload is not a valid step: the message lists every problem with its field path, one
+ * per line. Nothing was done: no AWS call is made for an invalid payload. Not retryable.
+ */
+public final class InvalidStepException extends BuildPushException {
+    private final List<String> problems;
+
+    public InvalidStepException(List<String> problems) {
+        super(String.join("\n", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    public InvalidStepException(String problem) {
+        this(List.of(problem));
+    }
+
+    public List<String> problems() {
+        return problems;
+    }
+
+    @Override
+    public boolean retryable() {
+        return false;
+    }
+
+    @Override
+    public int httpStatus() {
+        return 400;
+    }
+}

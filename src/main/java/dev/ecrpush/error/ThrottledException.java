@@ -1,0 +1,24 @@
+package dev.ecrpush.error;
+
+/**
+ * Thrown when AWS still throttles or fails with a server error after the SDK's own retries. Retryable: a later attempt with the same idempotency key starts at most one build.
+ */
+public final class ThrottledException extends BuildPushException {
+    public ThrottledException(String message) {
+        super(message);
+    }
+
+    public ThrottledException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public boolean retryable() {
+        return true;
+    }
+
+    @Override
+    public int httpStatus() {
+        return 429;
+    }
+}
