@@ -1,0 +1,81 @@
+package dev.ecrpush.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The function's configuration ({@code buildpush.*}; on Lambda set as environment variables such as
+ * {@code BUILDPUSH_CODEBUILD_PROJECT}). Every key is listed in the README's configuration table.
+ */
+@ConfigMapping(prefix = "buildpush")
+public interface ServiceConfig {
+    Plugins plugins();
+
+    CodeBuild codebuild();
+
+    Ecs ecs();
+
+    Oidc oidc();
+
+    /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
+    Optional<String> connectorsFile();
+
+    interface Plugins {
+        /** Defaults to {@code plugins/kaniko-ecr:1.13.3}. */
+        @WithDefault("plugins/kaniko-ecr:1.13.3")
+        String kanikoEcrImage();
+
+        /** Defaults to {@code plugins/ecr:21.1.1}. */
+        @WithDefault("plugins/ecr:21.1.1")
+        String ecrImage();
+
+        /** Defaults to {@code plugins/buildx-ecr:1.4.2}. */
+        @WithDefault("plugins/buildx-ecr:1.4.2")
+        String buildxEcrImage();
+
+        /** The BuildKit image buildx runs when {@code caching} is on. Defaults to {@code harness/buildkit:1.0.1}. */
+        @WithDefault("harness/buildkit:1.0.1")
+        String buildkitImage();
+
+        /** Put in front of every image above, e.g. an ECR pull-through cache for Docker Hub. */
+        Optional<String> registryPrefix();
+    }
+
+    interface CodeBuild {
+        /** The project builds start on, when the payload's executor names none. Defaults to {@code ecr-build-push}. */
+        @WithDefault("ecr-build-push")
+        String project();
+
+        /** CodeBuild source types for self-hosted Git hosts, e.g. {@code source-types."git.acme.io"=GITLAB_SELF_MANAGED}. */
+        Map<String, String> sourceTypes();
+    }
+
+    interface Ecs {
+        /** The default cluster for the ECS executor. */
+        Optional<String> cluster();
+
+        /** The default subnets for the ECS executor. */
+        Optional<List<String>> subnets();
+
+        /** The default security groups for the ECS executor. */
+        Optional<List<String>> securityGroups();
+
+        /** Defaults to {@code false}. */
+        @WithDefault("false")
+        boolean assignPublicIp();
+
+        /** The task definition family the ECS executor runs. Defaults to {@code ecr-build-push}. */
+        @WithDefault("ecr-build-push")
+        String taskFamily();
+    }
+
+    interface Oidc {
+        /** Where an OIDC token is stored (SSM SecureString) for the build to read. Defaults to {@code /ecr-build-push/oidc-tokens/}. */
+        @WithDefault("/ecr-build-push/oidc-tokens/")
+        String parameterPrefix();
+    }
+}

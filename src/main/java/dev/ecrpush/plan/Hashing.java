@@ -1,0 +1,35 @@
+package dev.ecrpush.plan;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/** Stable names derived from values: idempotency tokens and the parameter an OIDC token is stashed under. */
+final class Hashing {
+    /** What CodeBuild's {@code idempotencyToken} and ECS's {@code clientToken} both accept as they are. */
+    private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+    private Hashing() {
+    }
+
+    /** The key itself when both services accept it, else its SHA-256 in hex (64 characters), always the same. */
+    static String idempotencyToken(String key) {
+        return TOKEN.matcher(key).matches() ? key : sha256(key);
+    }
+
+    /** A one-way name: the parameter path reveals nothing of the token. */
+    static String stashName(String prefix, String secret) {
+        String base = prefix.endsWith("/") ? prefix : prefix + "/";
+        return base + sha256(secret).substring(0, 32);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.ecrpush.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
+
+import dev.ecrpush.step.AwsConnector;
+import dev.ecrpush.step.AwsCredential;
+import dev.ecrpush.step.EcrSpec;
+import dev.ecrpush.step.Executor;
+import dev.ecrpush.step.StepPayload;
+import dev.ecrpush.step.Warning;
+
+/**
+ * The plan of a valid step: plugin, environment, repositories, credentials and the launch request. A pure
+ * function of the payload and the configuration: no I/O, no clock, no randomness.
+ */
+public final class Planner {
+    private Planner() {
+    }
+
+    public static Plan plan(StepPayload payload, PlanConfig config) {
+        EcrSpec spec = payload.step().spec();
+        List<Warning> warnings = new ArrayList<>(payload.warnings());
+        String registry = registry(spec.account(), spec.region());
+        Plugin plugin = PluginEnvMapper.plugin(payload.infra(), spec);
+        String image = config.images().image(plugin);
+        PluginEnv env = PluginEnvMapper.map(payload, plugin, registry, config);
+
+        List<Plan.RepositoryPlan> repositories = new ArrayList<>();
+        repositories.add(new Plan.RepositoryPlan(spec.imageName(), Plan.RepositoryPlan.Purpose.IMAGE));
+        if (spec.remoteCacheImage() != null && !spec.remoteCacheImage().equals(spec.imageName())) {
+            repositories.add(new Plan.RepositoryPlan(spec.remoteCacheImage(), Plan.RepositoryPlan.Purpose.CACHE));
+        }
+        LaunchRequest launch = payload.executor() instanceof Executor.CodeBuild codeBuild
+                ? new LaunchRequest.CodeBuild(CodeBuildRequests.startBuild(payload, codeBuild, plugin, image, env, config, warnings))
+                : EcsRequests.runTask(payload, (Executor.Ecs) payload.executor(), env, config);
+        List<String> imageUris = spec.tags().stream().map(tag -> registry + "/" + spec.imageName() + ":" + tag).toList();
+        return new Plan(payload, registry, spec.imageName(), imageUris, plugin, image, env, repositories,
+                credentials(payload), launch, warnings);
+    }
+
+    /** {@code ACCOUNT.dkr.ecr.REGION.} and the partition's DNS suffix ({@code amazonaws.com.cn} in China). */
+    public static String registry(String account, String region) {
+        return account + ".dkr.ecr." + region + "." + PartitionMetadata.of(Region.of(region)).dnsSuffix();
+    }
+
+    /** Role session names identify the step in CloudTrail; STS allows 64 characters. */
+    static String sessionName(String identifier) {
+        String name = "ecr-build-push-" + identifier;
+        return name.length() <= 64 ? name : name.substring(0, 64);
+    }
+
+    private static CredentialsPlan credentials(StepPayload payload) {
+        AwsConnector connector = payload.connector();
+        String session = sessionName(payload.step().identifier());
+        CredentialsPlan.Base base;
+        if (connector.credential() instanceof AwsCredential.Manual manual) {
+            base = new CredentialsPlan.Base.StaticKeys(manual.accessKey(), manual.secretKey(), manual.sessionToken());
+        } else if (connector.credential() instanceof AwsCredential.Oidc oidc) {
+            base = new CredentialsPlan.Base.WebIdentity(oidc.iamRoleArn(), payload.oidcToken(), session);
+        } else {
+            base = new CredentialsPlan.Base.FunctionRole();
+        }
+        AwsConnector.CrossAccount cross = connector.crossAccount();
+        return new CredentialsPlan(base, cross == null ? null : new CredentialsPlan.AssumeRole(cross.roleArn(), cross.externalId(), session));
+    }
+}

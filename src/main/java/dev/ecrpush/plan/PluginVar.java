@@ -1,0 +1,82 @@
+package dev.ecrpush.plan;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every variable the planner emits, in one table: the name the plugins read, how the value is encoded, and
+ * which plugins read it (from the plugins' source, see the README's mapping table). Values are never empty.
+ */
+public enum PluginVar {
+    REGISTRY("PLUGIN_REGISTRY", Encoding.TEXT, Plugins.ALL),
+    REPO("PLUGIN_REPO", Encoding.TEXT, Plugins.ALL),
+    TAGS("PLUGIN_TAGS", Encoding.COMMA_LIST, Plugins.ALL),
+    REGION("PLUGIN_REGION", Encoding.TEXT, Plugins.ALL),
+    DOCKERFILE("PLUGIN_DOCKERFILE", Encoding.TEXT, Plugins.ALL),
+    CONTEXT("PLUGIN_CONTEXT", Encoding.TEXT, Plugins.ALL),
+    TARGET("PLUGIN_TARGET", Encoding.TEXT, Plugins.ALL),
+    BUILD_ARGS("PLUGIN_BUILD_ARGS", Encoding.COMMA_LIST, Plugins.ALL),
+    BUILD_ARGS_NEW("PLUGIN_BUILD_ARGS_NEW", Encoding.SEMICOLON_LIST, Plugins.ALL),
+    MULTIPLE_BUILD_ARGS("PLUGIN_MULTIPLE_BUILD_ARGS", Encoding.BOOL, Plugins.ALL),
+    CUSTOM_LABELS("PLUGIN_CUSTOM_LABELS", Encoding.COMMA_LIST, Plugins.ALL),
+    SNAPSHOT_MODE("PLUGIN_SNAPSHOT_MODE", Encoding.TEXT, Plugins.KANIKO),
+    ENABLE_CACHE("PLUGIN_ENABLE_CACHE", Encoding.BOOL, Plugins.KANIKO),
+    CACHE_REPO("PLUGIN_CACHE_REPO", Encoding.TEXT, Plugins.KANIKO),
+    ARTIFACT_FILE("PLUGIN_ARTIFACT_FILE", Encoding.PATH, Plugins.KANIKO),
+    DAEMON_OFF("PLUGIN_DAEMON_OFF", Encoding.BOOL, Plugins.DOCKER),
+    METADATA_FILE("PLUGIN_METADATA_FILE", Encoding.PATH, Plugins.DOCKER),
+    CACHE_FROM("PLUGIN_CACHE_FROM", Encoding.SEMICOLON_LIST, Plugins.BUILDX),
+    CACHE_TO("PLUGIN_CACHE_TO", Encoding.SEMICOLON_LIST, Plugins.BUILDX),
+    BUILDER_DRIVER_OPTS("PLUGIN_BUILDER_DRIVER_OPTS", Encoding.SEMICOLON_LIST, Plugins.BUILDX),
+    SECRETS_FROM_ENV("PLUGIN_SECRETS_FROM_ENV", Encoding.COMMA_LIST, Plugins.DOCKER),
+    SECRETS_FROM_FILE("PLUGIN_SECRETS_FROM_FILE", Encoding.COMMA_LIST, Plugins.DOCKER),
+    ACCESS_KEY("PLUGIN_ACCESS_KEY", Encoding.TEXT, Plugins.ALL),
+    SECRET_KEY("PLUGIN_SECRET_KEY", Encoding.TEXT, Plugins.ALL),
+    AWS_ACCESS_KEY_ID("AWS_ACCESS_KEY_ID", Encoding.TEXT, Plugins.ALL),
+    AWS_SECRET_ACCESS_KEY("AWS_SECRET_ACCESS_KEY", Encoding.TEXT, Plugins.ALL),
+    AWS_SESSION_TOKEN("AWS_SESSION_TOKEN", Encoding.TEXT, Plugins.ALL),
+    ASSUME_ROLE("PLUGIN_ASSUME_ROLE", Encoding.TEXT, Plugins.ALL),
+    EXTERNAL_ID("PLUGIN_EXTERNAL_ID", Encoding.TEXT, Plugins.ALL),
+    OIDC_TOKEN_ID("PLUGIN_OIDC_TOKEN_ID", Encoding.TEXT, Plugins.ALL),
+    BASE_IMAGE_REGISTRY("PLUGIN_BASE_IMAGE_REGISTRY", Encoding.TEXT, Plugins.ALL),
+    BASE_IMAGE_USERNAME("PLUGIN_BASE_IMAGE_USERNAME", Encoding.TEXT, Plugins.ALL),
+    BASE_IMAGE_PASSWORD("PLUGIN_BASE_IMAGE_PASSWORD", Encoding.TEXT, Plugins.ALL);
+
+    /** How the plugins parse the value (urfave/cli flags). */
+    public enum Encoding {
+        TEXT, PATH, BOOL,
+        /** Split on ',' with no escaping. */
+        COMMA_LIST,
+        /** Split on ';' with no escaping. */
+        SEMICOLON_LIST
+    }
+
+    private final String variable;
+    private final Encoding encoding;
+    private final Set<Plugin> readBy;
+
+    PluginVar(String variable, Encoding encoding, Set<Plugin> readBy) {
+        this.variable = variable;
+        this.encoding = encoding;
+        this.readBy = readBy;
+    }
+
+    public String variable() {
+        return variable;
+    }
+
+    public Encoding encoding() {
+        return encoding;
+    }
+
+    public Set<Plugin> readBy() {
+        return readBy;
+    }
+
+    private static final class Plugins {
+        static final Set<Plugin> ALL = EnumSet.allOf(Plugin.class);
+        static final Set<Plugin> KANIKO = EnumSet.of(Plugin.KANIKO_ECR);
+        static final Set<Plugin> DOCKER = EnumSet.of(Plugin.ECR, Plugin.BUILDX_ECR);
+        static final Set<Plugin> BUILDX = EnumSet.of(Plugin.BUILDX_ECR);
+    }
+}

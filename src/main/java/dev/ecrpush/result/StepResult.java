@@ -1,0 +1,97 @@
+package dev.ecrpush.result;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.plan.CredentialsPlan;
+import dev.ecrpush.plan.LaunchRequest;
+import dev.ecrpush.plan.Plan;
+import dev.ecrpush.step.Warning;
+
+/**
+ * The answer to a step payload (SPEC §5). Fields that do not apply to the status are left out. No field
+ * ever holds a secret value: secret variables appear as their references, the OIDC token as a mask.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record StepResult(
+        String status,
+        String mode,
+        String executor,
+        String buildId,
+        String buildArn,
+        String logsUrl,
+        String registry,
+        String repository,
+        List<String> imageUris,
+        String pluginImage,
+        Boolean repositoryCreated,
+        Boolean duplicate,
+        List<String> warnings,
+        PlanView plan) {
+
+    public static final String PLANNED = "PLANNED";
+
+    /** What the plan shows of itself. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlanView(
+            Map<String, String> env,
+            Map<String, String> secretEnv,
+            List<Plan.RepositoryPlan> repositories,
+            ObjectNode credentials,
+            JsonNode startBuild,
+            JsonNode runTask,
+            JsonNode taskDefinitionSecrets) {
+    }
+
+    public static StepResult planned(Plan plan) {
+        return new StepResult(PLANNED, plan.payload().mode().wire(), plan.payload().executor().kind(), null, null, null,
+                plan.registry(), plan.repository(), plan.imageUris(), plan.pluginImage(), null, null,
+                plan.warnings().stream().map(Warning::toString).toList(), view(plan));
+    }
+
+    public static PlanView view(Plan plan) {
+        JsonNode startBuild = null;
+        JsonNode runTask = null;
+        JsonNode taskSecrets = null;
+        if (plan.launch() instanceof LaunchRequest.CodeBuild codeBuild) {
+            startBuild = SdkJson.toJson(codeBuild.request());
+        } else if (plan.launch() instanceof LaunchRequest.Ecs ecs) {
+            runTask = SdkJson.toJson(ecs.request());
+            var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            ecs.taskDefinitionSecrets().forEach(s -> array.add(SdkJson.toJson(s)));
+            taskSecrets = array;
+        }
+        return new PlanView(plan.env().plain(), plan.env().secretDisplay(), plan.repositories(),
+                credentials(plan.credentials()), startBuild, runTask, taskSecrets);
+    }
+
+    private static ObjectNode credentials(CredentialsPlan credentials) {
+        ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        if (credentials.base() instanceof CredentialsPlan.Base.StaticKeys keys) {
+            node.put("base", "AccessKeys");
+            node.put("secretKeyRef", keys.secretKey().value());
+            if (keys.sessionToken() != null) {
+                node.put("sessionTokenRef", keys.sessionToken().value());
+            }
+        } else if (credentials.base() instanceof CredentialsPlan.Base.WebIdentity web) {
+            node.put("base", "WebIdentity");
+            node.put("roleArn", web.roleArn());
+            node.put("roleSessionName", web.sessionName());
+        } else {
+            node.put("base", "FunctionRole");
+        }
+        if (credentials.assumeRole() != null) {
+            ObjectNode assume = node.putObject("assumeRole");
+            assume.put("roleArn", credentials.assumeRole().roleArn());
+            if (credentials.assumeRole().externalId() != null) {
+                assume.put("externalId", credentials.assumeRole().externalId());
+            }
+            assume.put("roleSessionName", credentials.assumeRole().sessionName());
+        }
+        return node;
+    }
+}

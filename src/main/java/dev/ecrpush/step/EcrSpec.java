@@ -1,0 +1,48 @@
+package dev.ecrpush.step;
+
+import java.util.List;
+
+/**
+ * The step's {@code spec}, validated, with expressions resolved and defaults applied. Optional text fields
+ * are null when unset (never empty); lists and maps are empty when unset.
+ */
+public record EcrSpec(
+        String connectorRef,
+        String region,
+        String account,
+        String imageName,
+        List<String> tags,
+        String dockerfile,
+        String context,
+        String target,
+        List<KeyValue> buildArgs,
+        List<KeyValue> labels,
+        boolean optimize,
+        boolean caching,
+        List<String> cacheFrom,
+        String cacheTo,
+        String remoteCacheImage,
+        List<String> baseImageConnectorRefs,
+        List<DockerSecret> envDockerSecrets,
+        List<DockerSecret> fileDockerSecrets,
+        List<KeyValue> envVariables,
+        Integer runAsUser,
+        Resources resources,
+        int retry) {
+
+    public EcrSpec {
+        tags = List.copyOf(tags);
+        buildArgs = List.copyOf(buildArgs);
+        labels = List.copyOf(labels);
+        cacheFrom = List.copyOf(cacheFrom);
+        baseImageConnectorRefs = List.copyOf(baseImageConnectorRefs);
+        envDockerSecrets = List.copyOf(envDockerSecrets);
+        fileDockerSecrets = List.copyOf(fileDockerSecrets);
+        envVariables = List.copyOf(envVariables);
+    }
+
+    /** Whether the step asks for anything only the buildx plugin can do. */
+    public boolean wantsBuildx() {
+        return caching || !cacheFrom.isEmpty() || cacheTo != null || remoteCacheImage != null;
+    }
+}

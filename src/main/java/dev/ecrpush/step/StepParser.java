@@ -1,0 +1,272 @@
+package dev.ecrpush.step;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.error.InvalidStepException;
+
+/**
+ * Turns a step payload into a {@link StepPayload}, or throws one {@link InvalidStepException} that lists
+ * every problem with its field path. Reads only the payload and the settings handed in: no I/O.
+ */
+public final class StepParser {
+    private static final Set<String> TOP = Set.of("mode", "idempotencyKey", "infra", "executor", "codebase",
+            "oidcToken", "taskToken", "step", "connectors");
+    private static final Set<String> STEP = Set.of("type", "identifier", "name", "timeout", "spec");
+    /** Pipeline fields a step may carry that only the pipeline engine acts on. */
+    private static final Set<String> STEP_IGNORED = Set.of("description", "when", "failureStrategies", "strategy");
+    private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "commitSha", "tag");
+    private static final Set<String> CODEBUILD = Set.of("type", "project");
+    private static final Set<String> ECS = Set.of("type", "cluster", "subnets", "securityGroups", "assignPublicIp");
+
+    private StepParser() {
+    }
+
+    public static StepPayload parse(JsonNode root, ParseSettings settings) {
+        if (root == null || !root.isObject()) {
+            throw new InvalidStepException("payload: must be a JSON object (a step payload), not "
+                    + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase()));
+        }
+        Problems problems = new Problems();
+        Fields top = new Fields((ObjectNode) root, "", problems, new Expressions.Context(Codebase.NONE, settings.triggerType()));
+        top.allowOnly(TOP, Set.of());
+
+        Codebase codebase = codebase(top.object("codebase", false));
+        Fields fields = new Fields((ObjectNode) root, "", problems, new Expressions.Context(codebase, settings.triggerType()));
+
+        Mode mode = Mode.RUN;
+        String modeText = fields.optionalText("mode");
+        if (modeText != null) {
+            mode = Mode.fromWire(modeText);
+            if (mode == null) {
+                problems.error("mode", "\"" + modeText + "\" is not a mode (plan, preflight, run)");
+            }
+        }
+        Infra infra = Infra.K8;
+        String infraText = fields.optionalText("infra");
+        if (infraText != null) {
+            infra = Infra.fromName(infraText);
+            if (infra == null) {
+                problems.error("infra", "\"" + infraText + "\" is not an infra type (" + Infra.acceptedNames() + ")");
+            }
+        }
+        String idempotencyKey = fields.optionalText("idempotencyKey");
+        if (idempotencyKey != null && (idempotencyKey.length() > 512 || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
+            problems.error("idempotencyKey", "must be at most 512 printable characters");
+        }
+        SecretText oidcToken = secretText(fields, "oidcToken");
+        SecretText taskToken = secretText(fields, "taskToken");
+        Executor executor = executor(fields.object("executor", false), settings.executorDefaults(), problems);
+        if (executor instanceof Executor.Ecs && infra != null && infra != Infra.K8) {
+            problems.error("infra", infraText + " needs the docker daemon (privileged mode), which ECS Fargate does not"
+                    + " have; only the kaniko plugin (infra K8) runs on ECS");
+        }
+
+        BuildPushStep step = null;
+        Fields stepFields = fields.object("step", true);
+        if (stepFields != null) {
+            step = step(stepFields, infra == null ? Infra.K8 : infra);
+        }
+        AwsConnector connector = null;
+        DockerConnector baseImage = null;
+        if (step != null) {
+            Connectors connectors = new Connectors(fields, settings.storedConnectors());
+            connector = connectors.aws(step.spec().connectorRef(), "step.spec.connectorRef");
+            baseImage = baseImage(step.spec(), connectors, problems);
+            if (connector != null && connector.credential() instanceof AwsCredential.Oidc && oidcToken == null) {
+                problems.error("oidcToken", "is required: connector " + connector.ref()
+                        + " authenticates with OIDC and the token is its web identity");
+            }
+        }
+        problems.throwIfAny();
+        return new StepPayload(mode, idempotencyKey, infra, executor, codebase, oidcToken, taskToken, step,
+                connector, baseImage, problems.warnings());
+    }
+
+    private static SecretText secretText(Fields fields, String field) {
+        if (!fields.has(field)) {
+            return null;
+        }
+        JsonNode value = fields.raw(field);
+        if (!value.isTextual() || value.asText().isBlank()) {
+            fields.problems().error(field, "must be a non-empty string");
+            return null;
+        }
+        return new SecretText(value.asText());
+    }
+
+    private static Codebase codebase(Fields fields) {
+        if (fields == null) {
+            return Codebase.NONE;
+        }
+        fields.allowOnly(CODEBASE, Set.of());
+        String repoUrl = fields.optionalText("repoUrl");
+        if (repoUrl != null && !repoUrl.matches("https?://[^\\s]+")) {
+            fields.problems().error(fields.path("repoUrl"), "must be the repository's http(s) clone URL");
+        }
+        String commitSha = fields.optionalText("commitSha");
+        if (commitSha != null && !Rules.COMMIT.matcher(commitSha).matches()) {
+            fields.problems().error(fields.path("commitSha"), "must be a commit hash (7 to 40 hexadecimal digits)");
+            commitSha = null;
+        }
+        return new Codebase(repoUrl, fields.optionalText("branch"), commitSha, fields.optionalText("tag"));
+    }
+
+    private static Executor executor(Fields fields, ParseSettings.ExecutorDefaults defaults, Problems problems) {
+        String type = fields == null ? "CodeBuild" : fields.requiredText("type");
+        if (type == null) {
+            return null;
+        }
+        switch (type) {
+            case "CodeBuild" -> {
+                String project = defaults.codeBuildProject();
+                if (fields != null) {
+                    fields.allowOnly(CODEBUILD, Set.of());
+                    String given = fields.optionalText("project");
+                    project = given != null ? given : project;
+                }
+                if (project == null) {
+                    problems.error("executor.project", "is required: no default CodeBuild project is configured");
+                    return null;
+                }
+                if (!project.matches("[A-Za-z0-9][A-Za-z0-9_-]{1,254}|arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\\d{12}:project/[A-Za-z0-9][A-Za-z0-9_-]{1,254}")) {
+                    problems.error("executor.project", "\"" + project + "\" is not a CodeBuild project name");
+                    return null;
+                }
+                return new Executor.CodeBuild(project);
+            }
+            case "ECS" -> {
+                fields.allowOnly(ECS, Set.of());
+                String cluster = fields.optionalText("cluster");
+                cluster = cluster != null ? cluster : defaults.ecsCluster();
+                List<String> subnets = fields.has("subnets") ? fields.textList("subnets", true) : defaults.ecsSubnets();
+                List<String> groups = fields.has("securityGroups") ? fields.textList("securityGroups", true) : defaults.ecsSecurityGroups();
+                boolean publicIp = fields.bool("assignPublicIp", defaults.ecsAssignPublicIp());
+                if (cluster == null) {
+                    problems.error("executor.cluster", "is required: no default ECS cluster is configured");
+                }
+                if (subnets.isEmpty()) {
+                    problems.error("executor.subnets", "must list at least one subnet: none is configured by default");
+                }
+                for (int i = 0; i < subnets.size(); i++) {
+                    if (!subnets.get(i).matches("subnet-[0-9a-f]{8,17}")) {
+                        problems.error("executor.subnets[" + i + "]", "\"" + subnets.get(i) + "\" is not a subnet ID");
+                    }
+                }
+                for (int i = 0; i < groups.size(); i++) {
+                    if (!groups.get(i).matches("sg-[0-9a-f]{8,17}")) {
+                        problems.error("executor.securityGroups[" + i + "]", "\"" + groups.get(i) + "\" is not a security group ID");
+                    }
+                }
+                return cluster == null ? null : new Executor.Ecs(cluster, subnets, groups, publicIp);
+            }
+            default -> {
+                problems.error("executor.type", "\"" + type + "\" is not an executor (CodeBuild, ECS)");
+                return null;
+            }
+        }
+    }
+
+    private static BuildPushStep step(Fields step, Infra infra) {
+        step.allowOnly(STEP, STEP_IGNORED);
+        String type = step.requiredText("type");
+        if (type != null && !type.equals("BuildAndPushECR")) {
+            step.problems().error("step.type", "must be BuildAndPushECR, not " + type);
+        }
+        String identifier = step.requiredText("identifier");
+        if (identifier != null && !Rules.IDENTIFIER.matcher(identifier).matches()) {
+            step.problems().error("step.identifier", "\"" + identifier
+                    + "\" is not an identifier (a letter or _, then letters, digits or _, at most 128)");
+            identifier = null;
+        }
+        String name = step.optionalText("name");
+        Duration timeout = null;
+        String timeoutText = step.optionalText("timeout");
+        if (timeoutText != null) {
+            timeout = Rules.duration(timeoutText);
+            if (timeout == null) {
+                step.problems().error("step.timeout", "\"" + timeoutText + "\" is not a duration such as 90s, 30m or 1h30m");
+            } else if (timeout.compareTo(Duration.ofMinutes(5)) < 0) {
+                step.problems().warn("step.timeout", timeoutText + " is below CodeBuild's minimum; the build gets 5 minutes");
+            }
+        }
+        Fields spec = step.object("spec", true);
+        EcrSpec parsed = spec == null ? null : SpecParser.spec(spec, infra);
+        if (identifier == null || parsed == null) {
+            return null;
+        }
+        return new BuildPushStep(identifier, name == null ? identifier : name, timeout, parsed);
+    }
+
+    private static DockerConnector baseImage(EcrSpec spec, Connectors connectors, Problems problems) {
+        List<String> refs = spec.baseImageConnectorRefs();
+        if (refs.size() > 1) {
+            problems.error("step.spec.baseImageConnectorRefs", "name at most one connector: the plugins take one base image login");
+            return null;
+        }
+        return refs.isEmpty() ? null : connectors.docker(refs.get(0), "step.spec.baseImageConnectorRefs[0]");
+    }
+
+    /** Connector look-up: the payload's map first, then the configured store. */
+    private static final class Connectors {
+        private final Fields top;
+        private final Fields payload;
+        private final Map<String, JsonNode> stored;
+
+        Connectors(Fields top, Map<String, JsonNode> stored) {
+            this.top = top;
+            this.payload = top.object("connectors", false);
+            this.stored = stored;
+            if (payload != null) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = payload.entries(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().isObject()) {
+                        top.problems().error(payload.path(e.getKey()), "must be a connector object");
+                    }
+                }
+            }
+        }
+
+        AwsConnector aws(String ref, String refPath) {
+            Fields entry = entry(ref, refPath, "Aws", "an AWS connector");
+            return entry == null ? null : ConnectorParser.aws(ref, entry);
+        }
+
+        DockerConnector docker(String ref, String refPath) {
+            Fields entry = entry(ref, refPath, "DockerRegistry", "a Docker registry connector");
+            return entry == null ? null : ConnectorParser.docker(ref, entry);
+        }
+
+        /** The connector's reader, when it exists and has the expected type; otherwise the problem is at the ref. */
+        private Fields entry(String ref, String refPath, String type, String what) {
+            if (ref == null) {
+                return null;
+            }
+            JsonNode node = payload != null && payload.has(ref) ? payload.raw(ref) : null;
+            String path = "connectors." + ref;
+            if (node == null) {
+                node = stored.get(ref);
+                path = "connectorStore." + ref;
+            }
+            if (node == null) {
+                top.problems().error(refPath, "connector \"" + ref
+                        + "\" is neither in the payload's connectors nor in the configured connector store");
+                return null;
+            }
+            if (!node.isObject()) {
+                return null;
+            }
+            if (!type.equals(node.path("type").asText())) {
+                top.problems().error(refPath, "\"" + ref + "\" is not " + what + " (type " + type + ")");
+                return null;
+            }
+            return top.child((ObjectNode) node, path);
+        }
+    }
+}
