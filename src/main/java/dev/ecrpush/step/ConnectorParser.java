@@ -123,8 +123,7 @@ final class ConnectorParser {
         }
         SecretRef secretKey = secretRef(spec, "secretKeyRef", true);
         SecretRef sessionToken = secretRef(spec, "sessionTokenRef", false);
-        boolean complete = accessKey != null && secretKey != null && (sessionToken != null || !spec.has("sessionTokenRef"));
-        return complete ? new AwsCredential.Manual(accessKey, secretKey, sessionToken) : null;
+        return accessKey != null && secretKey != null ? new AwsCredential.Manual(accessKey, secretKey, sessionToken) : null;
     }
 
     private static AwsCredential delegate(String type, Fields credential, Fields connectorSpec, List<String> connectorSelectors) {

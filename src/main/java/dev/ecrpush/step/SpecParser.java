@@ -18,7 +18,14 @@ final class SpecParser {
     private SpecParser() {
     }
 
-    static EcrSpec spec(Fields spec, Infra infra) {
+    /**
+     * The spec, null when it has errors; {@code connectorRef} and {@code baseImageConnectorRefs} are kept
+     * either way, so the connectors they name are checked in the same pass.
+     */
+    record Parsed(EcrSpec spec, String connectorRef, List<String> baseImageConnectorRefs) {
+    }
+
+    static Parsed spec(Fields spec, Infra infra) {
         Problems problems = spec.problems();
         spec.allowOnly(SPEC, Set.of());
 
@@ -61,11 +68,11 @@ final class SpecParser {
 
         applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser);
         if (problems.hasErrors()) {
-            return null;
+            return new Parsed(null, connectorRef, baseImageRefs);
         }
-        return new EcrSpec(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs,
+        return new Parsed(new EcrSpec(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs,
                 labels, optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageRefs, envSecrets, fileSecrets,
-                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry);
+                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry), connectorRef, baseImageRefs);
     }
 
     /** What the seeds mark as not applicable to the infra is reported, never silently dropped. */

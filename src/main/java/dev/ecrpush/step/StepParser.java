@@ -69,20 +69,22 @@ public final class StepParser {
         }
 
         BuildPushStep step = null;
-        Fields stepFields = fields.object("step", true);
-        if (stepFields != null) {
-            step = step(stepFields, infra == null ? Infra.K8 : infra);
-        }
         AwsConnector connector = null;
         DockerConnector baseImage = null;
-        if (step != null) {
+        Fields stepFields = fields.object("step", true);
+        if (stepFields != null) {
+            SpecParser.Parsed spec = stepSpec(stepFields, infra == null ? Infra.K8 : infra);
+            step = spec == null ? null : step(stepFields, spec.spec());
             Connectors connectors = new Connectors(fields, settings.storedConnectors());
-            connector = connectors.aws(step.spec().connectorRef(), "step.spec.connectorRef");
-            baseImage = baseImage(step.spec(), connectors, problems);
+            connector = spec == null ? null : connectors.aws(spec.connectorRef(), "step.spec.connectorRef");
+            baseImage = spec == null ? null : baseImage(spec.baseImageConnectorRefs(), connectors, problems);
             if (connector != null && connector.credential() instanceof AwsCredential.Oidc && oidcToken == null) {
                 problems.error("oidcToken", "is required: connector " + connector.ref()
                         + " authenticates with OIDC and the token is its web identity");
             }
+        }
+        if (step != null && connector == null && !problems.hasErrors()) {
+            problems.error("step.spec.connectorRef", "names a connector that could not be read");
         }
         problems.throwIfAny();
         return new StepPayload(mode, idempotencyKey, infra, executor, codebase, oidcToken, taskToken, step,
@@ -173,7 +175,12 @@ public final class StepParser {
         }
     }
 
-    private static BuildPushStep step(Fields step, Infra infra) {
+    private static SpecParser.Parsed stepSpec(Fields step, Infra infra) {
+        Fields spec = step.object("spec", true);
+        return spec == null ? null : SpecParser.spec(spec, infra);
+    }
+
+    private static BuildPushStep step(Fields step, EcrSpec spec) {
         step.allowOnly(STEP, STEP_IGNORED);
         String type = step.requiredText("type");
         if (type != null && !type.equals("BuildAndPushECR")) {
@@ -196,16 +203,13 @@ public final class StepParser {
                 step.problems().warn("step.timeout", timeoutText + " is below CodeBuild's minimum; the build gets 5 minutes");
             }
         }
-        Fields spec = step.object("spec", true);
-        EcrSpec parsed = spec == null ? null : SpecParser.spec(spec, infra);
-        if (identifier == null || parsed == null) {
+        if (identifier == null || spec == null) {
             return null;
         }
-        return new BuildPushStep(identifier, name == null ? identifier : name, timeout, parsed);
+        return new BuildPushStep(identifier, name == null ? identifier : name, timeout, spec);
     }
 
-    private static DockerConnector baseImage(EcrSpec spec, Connectors connectors, Problems problems) {
-        List<String> refs = spec.baseImageConnectorRefs();
+    private static DockerConnector baseImage(List<String> refs, Connectors connectors, Problems problems) {
         if (refs.size() > 1) {
             problems.error("step.spec.baseImageConnectorRefs", "name at most one connector: the plugins take one base image login");
             return null;
