@@ -31,7 +31,7 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
  * The packaged {@code function.zip} running as Lambda's managed Java runtime runs it, so that what the
  * tests exercise is the artifact we deploy, started the way Lambda starts it: the zip is unpacked into a
  * temporary task root, and a child {@code java} (the same {@code java.home}) runs the real runtime interface
- * client's {@code AWSLambda} main class with the handler {@value #HANDLER}, the managed runtime's JVM flags
+ * client's {@code AWSLambda} main class with the handler configured in {@code template.yaml}, the managed runtime's JVM flags
  * for {@value #MEMORY_MB} MB, the classpath {@code <client jars>:<task root>:<task root>/lib/*} and the
  * Lambda environment pointing at a {@link LocalLambdaRuntime}.
  *
@@ -56,10 +56,10 @@ import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
  * without {@code stackTrace} to {@code /init/error} with {@code Runtime.BadFunctionCode}.
  */
 public final class FunctionProcess implements AutoCloseable {
-    /** The handler configured on the deployed function. */
-    public static final String HANDLER = "dev.ecrpush.edge.LambdaEdge::handleRequest";
-    /** The memory size the deployed function is configured with; the heap flags follow from it. */
-    public static final int MEMORY_MB = 512;
+    /** The handler the deployed function is configured with, read from {@code template.yaml}. */
+    public static final String HANDLER = templateProperty("Handler");
+    /** The deployed function's memory size, from {@code template.yaml}; the heap flags follow from it. */
+    public static final int MEMORY_MB = Integer.parseInt(templateProperty("MemorySize"));
 
     private static final Duration IDLE_BEFORE_KILL = Duration.ofSeconds(5);
     private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
@@ -269,5 +269,19 @@ public final class FunctionProcess implements AutoCloseable {
 
     private static String tail(String text, int chars) {
         return text.length() <= chars ? text : "..." + text.substring(text.length() - chars);
+    }
+
+    /** One scalar property of the function in {@code template.yaml}: the test runs what is deployed. */
+    private static String templateProperty(String name) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+" + name + ":\\s*(\\S+)\\s*$")
+                    .matcher(java.nio.file.Files.readString(Path.of("template.yaml")));
+            if (!m.find()) {
+                throw new IllegalStateException("template.yaml has no " + name);
+            }
+            return m.group(1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("template.yaml must be in the working directory", e);
+        }
     }
 }
