@@ -9,19 +9,24 @@ public abstract sealed class BuildPushException extends RuntimeException
         permits InvalidStepException, CredentialsRefusedException, RepositoryFailedException,
         LaunchFailedException, ThrottledException, InternalErrorException {
 
-    protected BuildPushException(String message) {
-        super(message);
-    }
+    private final boolean retryable;
+    private final int httpStatus;
 
-    protected BuildPushException(String message, Throwable cause) {
+    protected BuildPushException(String message, Throwable cause, boolean retryable, int httpStatus) {
         super(message, cause);
+        this.retryable = retryable;
+        this.httpStatus = httpStatus;
     }
 
     /** Whether calling again with the same payload may succeed. */
-    public abstract boolean retryable();
+    public boolean retryable() {
+        return retryable;
+    }
 
     /** The HTTP status the internal route and the webhooks answer with. */
-    public abstract int httpStatus();
+    public int httpStatus() {
+        return httpStatus;
+    }
 
     /** The short name callers branch on; the Lambda {@code errorType} is the fully qualified class name. */
     public String errorType() {

@@ -10,7 +10,7 @@ public final class InvalidStepException extends BuildPushException {
     private final List<String> problems;
 
     public InvalidStepException(List<String> problems) {
-        super(String.join("\n", problems));
+        super(String.join("\n", problems), null, false, 400);
         this.problems = List.copyOf(problems);
     }
 
@@ -20,15 +20,5 @@ public final class InvalidStepException extends BuildPushException {
 
     public List<String> problems() {
         return problems;
-    }
-
-    @Override
-    public boolean retryable() {
-        return false;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 400;
     }
 }

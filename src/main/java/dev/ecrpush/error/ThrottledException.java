@@ -1,24 +1,15 @@
 package dev.ecrpush.error;
 
 /**
- * Thrown when AWS still throttles or fails with a server error after the SDK's own retries. Retryable: a later attempt with the same idempotency key starts at most one build.
+ * Thrown when AWS still throttles or fails with a server error after the SDK's own retries. Retryable: a
+ * later attempt with the same idempotency key starts at most one build.
  */
 public final class ThrottledException extends BuildPushException {
     public ThrottledException(String message) {
-        super(message);
+        super(message, null, true, 429);
     }
 
     public ThrottledException(String message, Throwable cause) {
-        super(message, cause);
-    }
-
-    @Override
-    public boolean retryable() {
-        return true;
-    }
-
-    @Override
-    public int httpStatus() {
-        return 429;
+        super(message, cause, true, 429);
     }
 }

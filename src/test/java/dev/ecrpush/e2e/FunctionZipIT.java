@@ -33,6 +33,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.e2e.LocalLambdaRuntime.Failure;
 import dev.ecrpush.e2e.LocalLambdaRuntime.Invocation;
 
+import dev.ecrpush.support.Fixtures;
+
 /**
  * Runs the packaged {@code target/function.zip} under the real Lambda runtime interface client (see
  * {@link FunctionProcess}) and checks what callers see: HTTP API answers, plans, and typed Lambda errors.
@@ -215,22 +217,11 @@ class FunctionZipIT {
     }
 
     private static Stream<Path> jsonFiles(Path folder) {
-        if (!Files.isDirectory(folder)) {
-            return Stream.empty();
-        }
-        try (Stream<Path> files = Files.list(folder)) {
-            return files.filter(file -> name(file).endsWith(".json")).sorted().toList().stream();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.jsonFiles(folder).stream();
     }
 
     private static JsonNode readJson(Path file) {
-        try {
-            return JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Fixtures.read(file);
     }
 
     private static List<String> textsOf(JsonNode array) {

@@ -29,7 +29,11 @@ public final class Fixtures {
 
     /** Every {@code *.json} file in a folder of {@code src/test/resources}, sorted by name. */
     public static List<Path> files(String folder) {
-        Path dir = Path.of("src/test/resources", folder);
+        return jsonFiles(Path.of("src/test/resources", folder));
+    }
+
+    /** Every {@code *.json} file in {@code dir}, sorted by name; none when the folder does not exist. */
+    public static List<Path> jsonFiles(Path dir) {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
