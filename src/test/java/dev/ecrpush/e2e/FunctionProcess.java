@@ -93,19 +93,25 @@ public final class FunctionProcess implements AutoCloseable {
      */
     public static FunctionProcess start(Path functionZip, LocalLambdaRuntime runtime, Map<String, String> extraEnv,
             OutputStream echo) throws IOException {
+        return start(functionZip, HANDLER, runtime, extraEnv, echo);
+    }
+
+    /** As above, with another handler: the benchmark runs a baseline function beside this one. */
+    public static FunctionProcess start(Path functionZip, String handler, LocalLambdaRuntime runtime,
+            Map<String, String> extraEnv, OutputStream echo) throws IOException {
         if (!Files.isRegularFile(functionZip)) {
             throw new IOException(functionZip + " does not exist: package the function first (./mvnw package)");
         }
         Path workDir = Files.createTempDirectory("function-process-");
         try {
-            return launch(functionZip, workDir, runtime, extraEnv, echo);
+            return launch(functionZip, handler, workDir, runtime, extraEnv, echo);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(workDir);
             throw e;
         }
     }
 
-    private static FunctionProcess launch(Path functionZip, Path workDir, LocalLambdaRuntime runtime,
+    private static FunctionProcess launch(Path functionZip, String handler, Path workDir, LocalLambdaRuntime runtime,
             Map<String, String> extraEnv, OutputStream echo) throws IOException {
         Path taskRoot = workDir.resolve("task");
         unzip(functionZip, taskRoot);
@@ -118,7 +124,7 @@ public final class FunctionProcess implements AutoCloseable {
                         Stream.of(taskRoot.toString(), taskRoot.resolve("lib") + File.separator + "*"))
                 .collect(Collectors.joining(File.pathSeparator)));
         command.add(AWSLambda.class.getName());
-        command.add(HANDLER);
+        command.add(handler);
 
         ProcessBuilder builder = new ProcessBuilder(command).directory(taskRoot.toFile()).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
@@ -132,7 +138,7 @@ public final class FunctionProcess implements AutoCloseable {
         env.put("AWS_EC2_METADATA_DISABLED", "true");
         env.put("AWS_SHARED_CREDENTIALS_FILE", workDir.resolve("no-credentials").toString());
         env.put("AWS_CONFIG_FILE", workDir.resolve("no-config").toString());
-        env.put("_HANDLER", HANDLER);
+        env.put("_HANDLER", handler);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.putAll(extraEnv);
 

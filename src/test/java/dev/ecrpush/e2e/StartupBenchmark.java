@@ -1,0 +1,119 @@
+package dev.ecrpush.e2e;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Cold start and warm latency of the packaged function, beside an empty Quarkus lambda-http function with
+ * the same two extensions and one route (bench/empty-function), both run as Lambda runs them. Rounds
+ * alternate which function starts first, so drift on the machine hits both alike. Run it with
+ * {@code scripts/benchmark}; the figures are medians over rounds and percentiles over warm invocations.
+ */
+public final class StartupBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BASELINE_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private record Subject(String name, Path zip, String handler, byte[] event) {
+    }
+
+    /** One function's figures: cold start (process start to first response) per round, warm latencies. */
+    private record Figures(List<Double> coldMs, List<Double> warmMs) {
+    }
+
+    private StartupBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int warm = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        byte[] payload = Files.readAllBytes(Path.of("events/plan-k8.json"));
+        Subject function = new Subject("ecr-build-push (plan, events/plan-k8.json)", Path.of("target/function.zip"),
+                FunctionProcess.HANDLER, payload);
+        Subject baseline = new Subject("empty lambda-http (POST /hello, same body)",
+                Path.of("bench/empty-function/target/function.zip"), BASELINE_HANDLER, httpEvent(payload));
+
+        Figures ours = new Figures(new ArrayList<>(), new ArrayList<>());
+        Figures base = new Figures(new ArrayList<>(), new ArrayList<>());
+        for (int round = 0; round < rounds; round++) {
+            boolean oursFirst = round % 2 == 0;
+            measure(oursFirst ? function : baseline, oursFirst ? ours : base, warm);
+            measure(oursFirst ? baseline : function, oursFirst ? base : ours, warm);
+        }
+        report(function, ours, baseline, base, rounds, warm);
+    }
+
+    private static void measure(Subject subject, Figures figures, int warm) throws IOException {
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
+            long start = System.nanoTime();
+            try (FunctionProcess process = FunctionProcess.start(subject.zip(), subject.handler(), runtime, Map.of(),
+                    OutputStream.nullOutputStream())) {
+                expectSuccess(subject, runtime.invoke(subject.event(), TIMEOUT));
+                figures.coldMs().add((System.nanoTime() - start) / 1e6);
+                for (int i = 0; i < warm; i++) {
+                    LocalLambdaRuntime.Invocation invocation = runtime.invoke(subject.event(), TIMEOUT);
+                    expectSuccess(subject, invocation);
+                    figures.warmMs().add(((LocalLambdaRuntime.Success) invocation).elapsed().toNanos() / 1e6);
+                }
+            }
+        }
+    }
+
+    private static void expectSuccess(Subject subject, LocalLambdaRuntime.Invocation invocation) {
+        if (!(invocation instanceof LocalLambdaRuntime.Success)) {
+            throw new IllegalStateException(subject.name() + " failed: " + invocation);
+        }
+    }
+
+    /** The baseline gets the same bytes as an HTTP API request body, which is what our edge turns them into. */
+    private static byte[] httpEvent(byte[] body) throws IOException {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("version", "2.0").put("routeKey", "$default").put("rawPath", "/hello").put("rawQueryString", "");
+        event.putObject("headers").put("content-type", "application/json");
+        ObjectNode http = event.putObject("requestContext").put("requestId", "bench").putObject("http");
+        http.put("method", "POST").put("path", "/hello").put("protocol", "HTTP/1.1").put("sourceIp", "127.0.0.1");
+        event.put("body", new String(body, StandardCharsets.UTF_8)).put("isBase64Encoded", false);
+        return JSON.writeValueAsBytes(event);
+    }
+
+    private static void report(Subject a, Figures fa, Subject b, Figures fb, int rounds, int warm) throws IOException {
+        double coldA = percentile(fa.coldMs(), 50);
+        double coldB = percentile(fb.coldMs(), 50);
+        double warmA = percentile(fa.warmMs(), 50);
+        double warmB = percentile(fb.warmMs(), 50);
+        System.out.printf(Locale.ROOT, "rounds: %d (alternating), warm invocations per round: %d, memory: %d MB%n%n",
+                rounds, warm, FunctionProcess.MEMORY_MB);
+        System.out.printf(Locale.ROOT, "%-46s %14s %12s %12s %12s%n", "function", "cold p50 (ms)", "warm p50", "warm p99", "zip (MB)");
+        for (Object[] row : new Object[][] {{a, fa}, {b, fb}}) {
+            Subject s = (Subject) row[0];
+            Figures f = (Figures) row[1];
+            System.out.printf(Locale.ROOT, "%-46s %14.0f %12.2f %12.2f %12.1f%n", s.name(), percentile(f.coldMs(), 50),
+                    percentile(f.warmMs(), 50), percentile(f.warmMs(), 99), Files.size(s.zip()) / 1e6);
+        }
+        System.out.printf(Locale.ROOT, "%ncold start: %+.1f%% against the empty function (target: within +15%%)%n",
+                (coldA / coldB - 1) * 100);
+        System.out.printf(Locale.ROOT, "warm p50: %.2fx the empty function (target: within 1.5x)%n", warmA / warmB);
+        System.out.printf(Locale.ROOT, "cold starts, ms: ours %s / empty %s%n", rounded(fa.coldMs()), rounded(fb.coldMs()));
+    }
+
+    private static double percentile(List<Double> values, int p) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static List<Long> rounded(List<Double> values) {
+        return values.stream().map(Math::round).toList();
+    }
+}
