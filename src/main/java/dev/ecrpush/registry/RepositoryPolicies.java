@@ -42,7 +42,11 @@ final class RepositoryPolicies {
         return policy.toString();
     }
 
-    /** Lets {@code principalArn} (a role, or an account's root, i.e. whoever that account's IAM allows) push and pull. */
+    /**
+     * Lets {@code principalArn} (a role, or an account's root, i.e. whoever that account's IAM allows) push and pull.
+     * {@code ecr:GetAuthorizationToken} cannot be granted here (it is not a repository action): the build role's
+     * own IAM policy must allow it.
+     */
     static String pushPull(String principalArn) {
         ObjectNode policy = JSON.createObjectNode();
         policy.put("Version", "2012-10-17");
