@@ -1,0 +1,41 @@
+package dev.ecrpush.launch;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
+
+/** Console addresses for a build; each partition has its own console host. */
+final class ConsoleLinks {
+    private static final Map<String, String> CONSOLE_HOSTS = Map.of(
+            "aws", "console.aws.amazon.com",
+            "aws-cn", "console.amazonaws.cn",
+            "aws-us-gov", "console.amazonaws-us-gov.com");
+
+    private ConsoleLinks() {
+    }
+
+    /** The build's page in the CodeBuild console; the region travels as a parameter, which every console honours. */
+    static String codeBuild(String region, String buildId) {
+        String partition = PartitionMetadata.of(Region.of(region)).id();
+        String host = CONSOLE_HOSTS.getOrDefault(partition, CONSOLE_HOSTS.get("aws"));
+        String project = buildId.substring(0, Math.max(0, buildId.indexOf(':')));
+        return "https://" + host + "/codesuite/codebuild/projects/" + encode(project) + "/build/" + encode(buildId)
+                + "/?region=" + region;
+    }
+
+    /** The region of a CodeBuild ARN ({@code arn:PARTITION:codebuild:REGION:ACCOUNT:build/ID}), or null. */
+    static String regionOf(String arn) {
+        if (arn == null) {
+            return null;
+        }
+        String[] parts = arn.split(":", 6);
+        return parts.length == 6 && !parts[3].isEmpty() ? parts[3] : null;
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+}

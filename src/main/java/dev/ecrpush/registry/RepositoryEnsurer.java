@@ -1,0 +1,179 @@
+package dev.ecrpush.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.PartitionMetadata;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecr.model.CreateRepositoryRequest;
+import software.amazon.awssdk.services.ecr.model.EncryptionConfiguration;
+import software.amazon.awssdk.services.ecr.model.EncryptionType;
+import software.amazon.awssdk.services.ecr.model.ImageTagMutability;
+import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsException;
+import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
+
+import dev.ecrpush.launch.AwsErrorMapping;
+import dev.ecrpush.plan.Plan;
+import dev.ecrpush.plan.Plan.RepositoryPlan;
+
+/**
+ * Makes the plan's repositories exist in the target account and region before a build pushes to them, because
+ * a push to a missing ECR repository fails only at the end of the build.
+ *
+ * <p>The {@link EcrClient} is signed by the target credentials, so it is made per step; {@link
+ * KnownRepositories} is per container. Creation is {@code CreateRepository} directly (one call, and no race
+ * between a describe and a create); an existing repository is success and is left exactly as it is. A new one
+ * gets the {@link RepositoryDefaults}, a lifecycle policy and, when builds run in another account, a policy
+ * letting that account push. If those policies cannot be set, the new (still empty) repository is deleted
+ * again, so that a retry creates it whole instead of finding it half set up and leaving it so.
+ */
+public final class RepositoryEnsurer {
+    private static final Logger LOG = Logger.getLogger(RepositoryEnsurer.class);
+
+    private final EcrClient ecr;
+    private final RepositoryDefaults defaults;
+    private final KnownRepositories known;
+
+    public RepositoryEnsurer(EcrClient ecr, RepositoryDefaults defaults, KnownRepositories known) {
+        this.ecr = ecr;
+        this.defaults = defaults;
+        this.known = known;
+    }
+
+    /** {@link #ensure(Plan, String)} with the configured build principal. */
+    public boolean ensure(Plan plan) {
+        return ensure(plan, defaults.buildPrincipal());
+    }
+
+    /**
+     * Ensures every repository of the plan.
+     *
+     * @param buildPrincipal nullable: the account ID or role ARN the build runs as; a repository policy is set
+     *                       on new repositories when its account differs from the target account
+     * @return whether any repository was created (the result's {@code repositoryCreated})
+     * @throws dev.ecrpush.error.RepositoryFailedException   when ECR refuses
+     * @throws dev.ecrpush.error.ThrottledException          when ECR still throttles after the SDK's retries
+     * @throws dev.ecrpush.error.CredentialsRefusedException when the target credentials are refused
+     */
+    public boolean ensure(Plan plan, String buildPrincipal) {
+        RepositoryDefaults.checkPrincipal(buildPrincipal);
+        Target target = Target.of(plan);
+        String pushPrincipal = crossAccountPrincipal(buildPrincipal, target);
+        boolean created = false;
+        for (RepositoryPlan repository : plan.repositories()) {
+            if (known.contains(plan.registry(), repository.name())) {
+                continue;
+            }
+            created |= ensureOne(target, repository, pushPrincipal);
+            known.add(plan.registry(), repository.name());
+        }
+        return created;
+    }
+
+    /**
+     * Preflight: whether each repository exists or would be created, read-only ({@code DescribeRepositories}).
+     * It cannot prove that {@code CreateRepository} would be allowed, since ECR has no dry run.
+     *
+     * @throws dev.ecrpush.error.RepositoryFailedException when the target credentials may not even describe a
+     *                                                     repository, which a run needs as well
+     */
+    public List<RepositoryCheck> check(Plan plan) {
+        Target target = Target.of(plan);
+        List<RepositoryCheck> checks = new ArrayList<>();
+        for (RepositoryPlan repository : plan.repositories()) {
+            checks.add(new RepositoryCheck(repository.name(), repository.purpose(), exists(target, repository.name())));
+        }
+        return checks;
+    }
+
+    private boolean exists(Target target, String name) {
+        try {
+            ecr.describeRepositories(r -> r.registryId(target.account()).repositoryNames(name));
+            return true;
+        } catch (RepositoryNotFoundException e) {
+            return false;
+        } catch (SdkException e) {
+            throw AwsErrorMapping.repository(e, "ecr.DescribeRepositories", target.describe(name),
+                    "a run would fail to ensure this repository");
+        }
+    }
+
+    private boolean ensureOne(Target target, RepositoryPlan repository, String pushPrincipal) {
+        String name = repository.name();
+        try {
+            ecr.createRepository(create(target, name));
+        } catch (RepositoryAlreadyExistsException e) {
+            return false;
+        } catch (SdkException e) {
+            throw AwsErrorMapping.repository(e, "ecr.CreateRepository", target.describe(name));
+        }
+        String call = "ecr.PutLifecyclePolicy";
+        try {
+            ecr.putLifecyclePolicy(r -> r.registryId(target.account()).repositoryName(name)
+                    .lifecyclePolicyText(RepositoryPolicies.lifecycle(repository.purpose(), defaults)));
+            if (pushPrincipal != null) {
+                call = "ecr.SetRepositoryPolicy";
+                ecr.setRepositoryPolicy(r -> r.registryId(target.account()).repositoryName(name)
+                        .policyText(RepositoryPolicies.pushPull(pushPrincipal)));
+            }
+        } catch (SdkException e) {
+            throw AwsErrorMapping.repository(e, call, target.describe(name), rollBack(target, name));
+        }
+        LOG.infof("created ECR repository %s in %s/%s%s", name, target.account(), target.region(),
+                pushPrincipal == null ? "" : ", push allowed to " + pushPrincipal);
+        return true;
+    }
+
+    /** Deletes the repository just created; {@code force=false} so that it never takes an image with it. */
+    private String rollBack(Target target, String name) {
+        try {
+            ecr.deleteRepository(r -> r.registryId(target.account()).repositoryName(name).force(false));
+            return "the new repository was deleted again so that a retry creates it with its policies";
+        } catch (SdkException e) {
+            return "the new repository could not be deleted again (" + AwsErrorMapping.repository(e, "ecr.DeleteRepository",
+                    target.describe(name)).getMessage() + "); set its policies or delete it by hand";
+        }
+    }
+
+    private CreateRepositoryRequest create(Target target, String name) {
+        EncryptionConfiguration encryption = defaults.kmsKey() == null
+                ? EncryptionConfiguration.builder().encryptionType(EncryptionType.AES256).build()
+                : EncryptionConfiguration.builder().encryptionType(EncryptionType.KMS).kmsKey(defaults.kmsKey()).build();
+        // registryId pins the account: credentials for the wrong account fail instead of creating it there.
+        return CreateRepositoryRequest.builder()
+                .registryId(target.account())
+                .repositoryName(name)
+                .imageScanningConfiguration(s -> s.scanOnPush(defaults.scanOnPush()))
+                .imageTagMutability(ImageTagMutability.fromValue(defaults.tagMutability().name()))
+                .encryptionConfiguration(encryption)
+                .build();
+    }
+
+    /** The ARN to grant push to, or null when the build runs in the target account (or is not known). */
+    static String crossAccountPrincipal(String buildPrincipal, Target target) {
+        String account = RepositoryDefaults.accountOf(buildPrincipal);
+        if (account == null || account.equals(target.account())) {
+            return null;
+        }
+        if (buildPrincipal.startsWith("arn:")) {
+            return buildPrincipal;
+        }
+        return "arn:" + PartitionMetadata.of(Region.of(target.region())).id() + ":iam::" + account + ":root";
+    }
+
+    /** The account and region repositories are ensured in. */
+    record Target(String account, String region) {
+        static Target of(Plan plan) {
+            var spec = plan.payload().step().spec();
+            return new Target(spec.account(), spec.region());
+        }
+
+        String describe(String name) {
+            return name + " in " + account + "/" + region;
+        }
+    }
+}
