@@ -25,8 +25,8 @@ import dev.ecrpush.error.ThrottledException;
  *   <li>any other service error is the stage's own failure;</li>
  *   <li>any other client-side failure is an {@link InternalErrorException}.</li>
  * </ul>
- * Messages name the operation and its subject (a role ARN, a secret reference) and the AWS error code, and
- * nothing the request carried.
+ * Messages name the operation and its subject (a role ARN, a secret reference), the AWS error code and
+ * AWS's own explanation, and nothing the request carried.
  */
 public final class AwsFailures {
     /**
