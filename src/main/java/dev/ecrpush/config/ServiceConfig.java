@@ -1,5 +1,6 @@
 package dev.ecrpush.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +21,8 @@ public interface ServiceConfig {
     Ecs ecs();
 
     Oidc oidc();
+
+    Credentials credentials();
 
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
     Optional<String> connectorsFile();
@@ -77,5 +80,14 @@ public interface ServiceConfig {
         /** Where an OIDC token is stored (SSM SecureString) for the build to read. Defaults to {@code /ecr-build-push/oidc-tokens/}. */
         @WithDefault("/ecr-build-push/oidc-tokens/")
         String parameterPrefix();
+    }
+
+    interface Credentials {
+        /**
+         * How long access keys read from their secrets (ManualConfig) are reused by warm invocations before
+         * they are read again, so that a rotated secret is picked up. Defaults to {@code 15m}.
+         */
+        @WithDefault("15m")
+        Duration staticKeysTtl();
     }
 }

@@ -1,0 +1,178 @@
+package dev.ecrpush.aws;
+
+import java.net.URI;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.retries.StandardRetryStrategy;
+import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.sts.StsClient;
+
+/**
+ * Builds the SDK clients of every stage the same way, so a cold start pays for one HTTP client and no
+ * client guesses its region or credentials from the environment: one shared {@link UrlConnectionHttpClient},
+ * an explicit region and credentials provider, and the SDK's STANDARD retry strategy.
+ *
+ * <p>Endpoints are the SDK's: {@code AWS_ENDPOINT_URL} / {@code AWS_ENDPOINT_URL_<SERVICE>} (or the
+ * {@code aws.endpointUrl*} system properties) reach every client built here, so the function runs unchanged
+ * against an emulator. {@link Options#withEndpointOverride} sends every client to one URL instead (tests).
+ *
+ * <p>Construction makes no network call and resolves no credentials, so a SnapStart snapshot holds none.
+ * A client built here belongs to the caller, who closes it; closing it leaves the shared HTTP client open.
+ */
+@ApplicationScoped
+public class AwsClients {
+    private final SdkHttpClient httpClient;
+    private final AwsCredentialsProvider functionCredentials;
+    private final URI endpointOverride;
+    private final BackoffStrategy backoff;
+
+    /** The production factory: the function's credentials from the SDK default chain, SDK endpoints and backoff. */
+    @Inject
+    public AwsClients() {
+        this(Options.defaults());
+    }
+
+    public AwsClients(Options options) {
+        this.httpClient = UrlConnectionHttpClient.builder().build();
+        this.functionCredentials = options.functionCredentials() != null
+                ? options.functionCredentials()
+                : new LazyDefaultCredentials();
+        this.endpointOverride = options.endpointOverride();
+        this.backoff = options.backoff();
+    }
+
+    /**
+     * How the factory is set up.
+     *
+     * @param functionCredentials the function's own credentials; null means the SDK default chain, created on
+     *                            first use
+     * @param endpointOverride    one URL for every client, ahead of the SDK's endpoint settings; null for none
+     * @param backoff             the delay between retries (plain and throttled); null for the SDK's
+     */
+    public record Options(AwsCredentialsProvider functionCredentials, URI endpointOverride, BackoffStrategy backoff) {
+        public static Options defaults() {
+            return new Options(null, null, null);
+        }
+
+        public Options withFunctionCredentials(AwsCredentialsProvider credentials) {
+            return new Options(credentials, endpointOverride, backoff);
+        }
+
+        public Options withEndpointOverride(URI endpoint) {
+            return new Options(functionCredentials, endpoint, backoff);
+        }
+
+        public Options withBackoff(BackoffStrategy strategy) {
+            return new Options(functionCredentials, endpointOverride, strategy);
+        }
+    }
+
+    /**
+     * The function's own credentials (its execution role on Lambda). Resolved on each call that signs with
+     * it, never here, so that a SnapStart snapshot carries no credentials.
+     */
+    public AwsCredentialsProvider functionCredentials() {
+        return functionCredentials;
+    }
+
+    public StsClient sts(Region region, AwsCredentialsProvider credentials) {
+        return build(StsClient.builder(), region, credentials);
+    }
+
+    public EcrClient ecr(Region region, AwsCredentialsProvider credentials) {
+        return build(EcrClient.builder(), region, credentials);
+    }
+
+    public CodeBuildClient codeBuild(Region region, AwsCredentialsProvider credentials) {
+        return build(CodeBuildClient.builder(), region, credentials);
+    }
+
+    public EcsClient ecs(Region region, AwsCredentialsProvider credentials) {
+        return build(EcsClient.builder(), region, credentials);
+    }
+
+    public SecretsManagerClient secretsManager(Region region, AwsCredentialsProvider credentials) {
+        return build(SecretsManagerClient.builder(), region, credentials);
+    }
+
+    public SsmClient ssm(Region region, AwsCredentialsProvider credentials) {
+        return build(SsmClient.builder(), region, credentials);
+    }
+
+    /** Closes the shared HTTP client: every client built here stops working. */
+    @PreDestroy
+    public void close() {
+        httpClient.close();
+        if (functionCredentials instanceof LazyDefaultCredentials lazy) {
+            lazy.close();
+        }
+    }
+
+    private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
+            B builder, Region region, AwsCredentialsProvider credentials) {
+        builder.httpClient(httpClient)
+                .region(region)
+                .credentialsProvider(credentials)
+                .overrideConfiguration(o -> o.retryStrategy(retryStrategy()));
+        if (endpointOverride != null) {
+            builder.endpointOverride(endpointOverride);
+        }
+        return builder.build();
+    }
+
+    /** A fresh strategy per client: the standard strategy's retry quota must not be shared between services. */
+    private StandardRetryStrategy retryStrategy() {
+        StandardRetryStrategy standard = AwsRetryStrategy.standardRetryStrategy();
+        if (backoff == null) {
+            return standard;
+        }
+        return standard.toBuilder().backoffStrategy(backoff).throttlingBackoffStrategy(backoff).build();
+    }
+
+    /** The SDK default chain, built on first use: building it at init would be harmless, resolving it is not. */
+    private static final class LazyDefaultCredentials implements AwsCredentialsProvider {
+        private volatile DefaultCredentialsProvider delegate;
+
+        @Override
+        public AwsCredentials resolveCredentials() {
+            DefaultCredentialsProvider provider = delegate;
+            if (provider == null) {
+                synchronized (this) {
+                    if (delegate == null) {
+                        delegate = DefaultCredentialsProvider.builder().build();
+                    }
+                    provider = delegate;
+                }
+            }
+            return provider.resolveCredentials();
+        }
+
+        synchronized void close() {
+            if (delegate != null) {
+                delegate.close();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "FunctionCredentials(default chain)";
+        }
+    }
+}
