@@ -22,6 +22,8 @@ public interface ServiceConfig {
 
     Oidc oidc();
 
+    Repository repository();
+
     Credentials credentials();
 
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
@@ -53,6 +55,9 @@ public interface ServiceConfig {
         @WithDefault("ecr-build-push")
         String project();
 
+        /** The region of the project (the build account's); defaults to the function's own region. */
+        Optional<String> region();
+
         /** CodeBuild source types for self-hosted Git hosts, e.g. {@code source-types."git.acme.io"=GITLAB_SELF_MANAGED}. */
         Map<String, String> sourceTypes();
     }
@@ -80,6 +85,34 @@ public interface ServiceConfig {
         /** Where an OIDC token is stored (SSM SecureString) for the build to read. Defaults to {@code /ecr-build-push/oidc-tokens/}. */
         @WithDefault("/ecr-build-push/oidc-tokens/")
         String parameterPrefix();
+    }
+
+    /** Defaults for the ECR repositories the function creates; an existing repository is left as it is. */
+    interface Repository {
+        /** Defaults to {@code true}. */
+        @WithDefault("true")
+        boolean scanOnPush();
+
+        /** {@code MUTABLE} or {@code IMMUTABLE}. Defaults to {@code MUTABLE}. */
+        @WithDefault("MUTABLE")
+        String tagMutability();
+
+        /** A KMS key ARN to encrypt new repositories with; AES256 when unset. */
+        Optional<String> kmsKey();
+
+        /** Untagged images expire after this many days. Defaults to {@code 14}. */
+        @WithDefault("14")
+        int untaggedExpiryDays();
+
+        /** A cache repository keeps this many newest images. Defaults to {@code 100}. */
+        @WithDefault("100")
+        int cacheImagesKept();
+
+        /**
+         * The build's role (an account ID or role ARN) that new repositories in another account let push and
+         * pull; unset means no repository policy.
+         */
+        Optional<String> buildPrincipal();
     }
 
     interface Credentials {

@@ -27,12 +27,23 @@ public class EventDispatcher {
     @Inject
     StepService steps;
 
+    @Inject
+    AwsStages aws;
+
     public Object dispatch(byte[] event) {
         JsonNode root = read(event);
         if (root.isObject() && root.has("buildId") && !root.has("step")) {
-            throw new InvalidStepException("buildId: status requests are not supported yet");
+            return aws.status(buildId(root));
         }
         return steps.handle(root, DIRECT_TRIGGER);
+    }
+
+    private static String buildId(JsonNode request) {
+        JsonNode id = request.get("buildId");
+        if (request.size() != 1 || !id.isTextual() || !id.asText().matches("[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}")) {
+            throw new InvalidStepException("buildId: a status request is {\"buildId\": \"PROJECT:BUILD-UUID\"} alone, as a run returned it");
+        }
+        return id.asText();
     }
 
     private JsonNode read(byte[] event) {

@@ -8,11 +8,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ecrpush.config.Settings;
-import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.StepResult;
-import dev.ecrpush.step.Mode;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
 
@@ -24,14 +22,18 @@ public class StepService {
     @Inject
     Settings settings;
 
+    @Inject
+    AwsStages aws;
+
     public StepResult handle(JsonNode payload, String triggerType) {
         StepPayload step = StepParser.parse(payload, settings.parseSettings(triggerType));
         Plan plan = Planner.plan(step, settings.planConfig());
         LOG.infof("step %s: %s plan, plugin %s, repository %s, %d tag(s), %d warning(s)", step.step().identifier(),
                 step.mode().wire(), plan.pluginImage(), plan.repository(), plan.imageUris().size(), plan.warnings().size());
-        if (step.mode() != Mode.PLAN) {
-            throw new InvalidStepException("mode: " + step.mode().wire() + " is not supported yet; use plan");
-        }
-        return StepResult.planned(plan);
+        return switch (step.mode()) {
+            case PLAN -> StepResult.planned(plan);
+            case PREFLIGHT -> aws.preflight(plan);
+            case RUN -> aws.run(plan);
+        };
     }
 }

@@ -31,9 +31,16 @@ public record StepResult(
         Boolean repositoryCreated,
         Boolean duplicate,
         List<String> warnings,
+        Preflight checks,
         PlanView plan) {
 
     public static final String PLANNED = "PLANNED";
+    public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
+    public static final String STARTED = "STARTED";
+
+    /** What preflight found: each repository and whether it exists, and the project builds start on. */
+    public record Preflight(List<dev.ecrpush.registry.RepositoryCheck> repositories, dev.ecrpush.launch.ProjectCheck project) {
+    }
 
     /** What the plan shows of itself. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -48,9 +55,25 @@ public record StepResult(
     }
 
     public static StepResult planned(Plan plan) {
-        return new StepResult(PLANNED, plan.payload().mode().wire(), plan.payload().executor().kind(), null, null, null,
-                plan.registry(), plan.repository(), plan.imageUris(), plan.pluginImage(), null, null,
-                plan.warnings().stream().map(Warning::toString).toList(), view(plan));
+        return of(PLANNED, plan, null, null, null, view(plan));
+    }
+
+    public static StepResult preflightOk(Plan plan, List<dev.ecrpush.registry.RepositoryCheck> repositories,
+            dev.ecrpush.launch.ProjectCheck project) {
+        return of(PREFLIGHT_OK, plan, null, null, new Preflight(repositories, project), view(plan));
+    }
+
+    public static StepResult started(Plan plan, dev.ecrpush.launch.LaunchResult launch, boolean repositoryCreated) {
+        return of(STARTED, plan, launch, repositoryCreated, null, view(plan));
+    }
+
+    private static StepResult of(String status, Plan plan, dev.ecrpush.launch.LaunchResult launch,
+            Boolean repositoryCreated, Preflight checks, PlanView view) {
+        return new StepResult(status, plan.payload().mode().wire(), plan.payload().executor().kind(),
+                launch == null ? null : launch.buildId(), launch == null ? null : launch.buildArn(),
+                launch == null ? null : launch.logsUrl(), plan.registry(), plan.repository(), plan.imageUris(),
+                plan.pluginImage(), repositoryCreated, null, plan.warnings().stream().map(Warning::toString).toList(),
+                checks, view);
     }
 
     public static PlanView view(Plan plan) {

@@ -1,0 +1,146 @@
+package dev.ecrpush.flow;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.ecrpush.support.Fixtures;
+
+/**
+ * {@code mode: run} and {@code mode: preflight} through the application with the real SDK clients against a
+ * fake of every AWS API: which calls, in which order, signed by whom, and how few when warm.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = FakeAwsEndpoint.class, restrictToAnnotatedClass = true)
+class RunPathTest {
+    private static final String SECRET_KEY_VALUE = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY0";
+    private static final String TARGET_KEY = "ASIATARGETROLE000001";
+    private static final Pattern SIGNER = Pattern.compile("Credential=([A-Z0-9]+)/");
+
+    private static void stubAws(boolean repositoryExists) {
+        var aws = FakeAwsEndpoint.server;
+        aws.resetAll();
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"Name\":\"ci/aws\",\"SecretString\":\"" + SECRET_KEY_VALUE + "\"}")));
+        aws.stubFor(post(urlPathEqualTo("/")).withRequestBody(containing("Action=AssumeRole"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
+                        <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+                        <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>target-secret</SecretAccessKey>
+                        <SessionToken>target-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
+                        <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
+                        </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>
+                        """.formatted(TARGET_KEY))));
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.CreateRepository"))
+                .willReturn(repositoryExists
+                        ? aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+                                .withBody("{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}")
+                        : aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                                .withBody("{\"repository\":{\"repositoryName\":\"app\",\"registryId\":\"123456789012\"}}")));
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.PutLifecyclePolicy"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody("{}")));
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"__type\":\"RepositoryNotFoundException\",\"message\":\"none\"}")));
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetProjects"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"projects\":[{\"name\":\"ecr-build-push\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:project/ecr-build-push\",\"serviceRole\":\"arn:aws:iam::111111111111:role/build\"}]}")));
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.StartBuild"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"build\":{\"id\":\"ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001\","
+                                + "\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001\"}}")));
+    }
+
+    /** Each call the fake received: operation and the access key that signed it. */
+    private static List<String> calls() {
+        return FakeAwsEndpoint.server.getAllServeEvents().stream()
+                .map(e -> e.getRequest())
+                .sorted((a, b) -> a.getLoggedDate().compareTo(b.getLoggedDate()))
+                .map(RunPathTest::describe)
+                .toList();
+    }
+
+    private static String describe(LoggedRequest request) {
+        String target = request.getHeader("X-Amz-Target");
+        String operation = target != null ? target.substring(target.indexOf('.') + 1)
+                : request.getBodyAsString().replaceAll(".*Action=([A-Za-z]+).*", "$1");
+        Matcher signer = SIGNER.matcher(String.valueOf(request.getHeader("Authorization")));
+        return operation + " by " + (signer.find() ? signer.group(1) : "nobody");
+    }
+
+    /** Each test its own target role: credentials are cached per target across tests of one application. */
+    private static ObjectNode payload(String mode, String image) {
+        ObjectNode payload = Fixtures.basePayload().put("mode", mode);
+        ((ObjectNode) payload.at("/step/spec")).put("imageName", image);
+        ((ObjectNode) payload.at("/connectors/aws/spec/credential")).putObject("crossAccountAccess")
+                .put("crossAccountRoleArn", "arn:aws:iam::123456789012:role/push-" + mode).put("externalId", "ext-123");
+        return payload;
+    }
+
+    @Test
+    void run_coldThenWarm_toAKnownTarget() throws Exception {
+        // given: the repository exists already
+        stubAws(true);
+        // when
+        JsonNode cold = Fixtures.JSON.readTree(given().body(payload("run", "app").toString()).contentType("application/json")
+                .post("/internal/events").then().statusCode(200).extract().asString());
+        // then: at most four calls, each signed by the right identity, and the build started
+        assertEquals(List.of(
+                "GetSecretValue by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY,
+                "AssumeRole by AKIAEXAMPLE",
+                "CreateRepository by " + TARGET_KEY,
+                "StartBuild by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY), calls());
+        assertEquals("STARTED", cold.get("status").asText());
+        assertEquals("ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001", cold.get("buildId").asText());
+        assertFalse(cold.get("repositoryCreated").asBoolean());
+        String assumeRole = FakeAwsEndpoint.server.getAllServeEvents().stream().map(e -> e.getRequest().getBodyAsString())
+                .filter(b -> b.contains("Action=AssumeRole")).findFirst().orElseThrow();
+        assertTrue(assumeRole.contains("ExternalId=ext-123") && assumeRole.contains("RoleSessionName=ecr-build-push-build_app"), assumeRole);
+
+        // when: the same target again, warm
+        FakeAwsEndpoint.server.resetRequests();
+        given().body(payload("run", "app").toString()).contentType("application/json")
+                .post("/internal/events").then().statusCode(200);
+        // then: exactly one call
+        assertEquals(List.of("StartBuild by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY), calls());
+
+        // and no secret value left the function
+        String everything = FakeAwsEndpoint.server.getAllServeEvents().toString() + cold;
+        assertFalse(everything.contains(SECRET_KEY_VALUE));
+    }
+
+    @Test
+    void preflight_checksReadOnly_andStartsNothing() throws Exception {
+        // given
+        stubAws(false);
+        // when
+        JsonNode result = Fixtures.JSON.readTree(given().body(payload("preflight", "fresh/app").toString())
+                .contentType("application/json").post("/internal/events").then().statusCode(200).extract().asString());
+        // then
+        assertEquals("PREFLIGHT_OK", result.get("status").asText());
+        assertEquals("fresh/app", result.at("/checks/repositories/0/name").asText());
+        assertFalse(result.at("/checks/repositories/0/exists").asBoolean());
+        List<String> operations = calls().stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
+        assertTrue(operations.contains("DescribeRepositories") && operations.contains("BatchGetProjects"), operations.toString());
+        assertTrue(operations.stream().noneMatch(o -> o.startsWith("Create") || o.startsWith("Put") || o.startsWith("Start")), operations.toString());
+    }
+}
