@@ -46,7 +46,8 @@ public final class AwsFailures {
             "SignatureDoesNotMatch");
 
     /** What the other services answer when the signing credentials themselves are bad or expired. */
-    static final Set<String> REFUSED_CREDENTIALS_ERROR_CODES = Set.of(
+    public static final Set<String> REFUSED_CREDENTIALS_ERROR_CODES = Set.of(
+            "AuthFailure",
             "ExpiredTokenException",
             "IncompleteSignature",
             "InvalidSignatureException",
@@ -69,6 +70,36 @@ public final class AwsFailures {
     private AwsFailures() {
     }
 
+    /** What a failure means for the caller, whichever stage saw it. */
+    public enum Kind {
+        /** AWS refused the credentials, token or role: {@link CredentialsRefusedException}. */
+        CREDENTIALS_REFUSED,
+        /** Throttled, a 5xx, or AWS not reached, after the SDK's retries: {@link ThrottledException}. */
+        TRANSIENT,
+        /** Any other answer from the service: the stage's own exception. */
+        SERVICE,
+        /** A failure inside the SDK that reached no service: {@link InternalErrorException}. */
+        CLIENT
+    }
+
+    /**
+     * The one decision every stage shares. A call signed by an assumed role fails with STS's own error when
+     * the role can no longer be assumed, so a non-transient STS error is a refusal whatever was called.
+     */
+    public static Kind classify(SdkException failure) {
+        if (failure instanceof AwsServiceException service) {
+            if (refusesCredentials(errorCode(service))) {
+                return Kind.CREDENTIALS_REFUSED;
+            }
+            if (isTransient(service)) {
+                return Kind.TRANSIENT;
+            }
+            boolean fromSts = service.awsErrorDetails() != null && "Sts".equals(service.awsErrorDetails().serviceName());
+            return fromSts ? Kind.CREDENTIALS_REFUSED : Kind.SERVICE;
+        }
+        return failure instanceof SdkClientException && unreachable(failure) ? Kind.TRANSIENT : Kind.CLIENT;
+    }
+
     /** Builds a stage's own exception (e.g. {@code RepositoryFailedException::new}). */
     @FunctionalInterface
     public interface StageFailure {
@@ -83,22 +114,21 @@ public final class AwsFailures {
      *                  nor transient
      */
     public static BuildPushException translate(SdkException failure, String operation, StageFailure stage) {
-        if (failure instanceof AwsServiceException service) {
-            String code = errorCode(service);
-            String status = "HTTP " + service.statusCode();
-            String reason = (code.equals(status) ? status : code + " (" + status + ")") + awsMessage(service);
-            if (refusesCredentials(code)) {
-                return new CredentialsRefusedException(operation + " refused: " + reason, failure);
-            }
-            if (isTransient(service)) {
-                return new ThrottledException(operation + " still failing after the SDK's retries: " + reason, failure);
-            }
-            return stage.create(operation + " failed: " + reason, failure);
-        }
-        if (failure instanceof SdkClientException && unreachable(failure)) {
-            return new ThrottledException(operation + " could not reach AWS: " + failure.getMessage(), failure);
-        }
-        return new InternalErrorException(operation + " failed in the AWS SDK: " + failure.getMessage(), failure);
+        String reason = failure instanceof AwsServiceException service ? reason(service) : failure.getMessage();
+        return switch (classify(failure)) {
+            case CREDENTIALS_REFUSED -> new CredentialsRefusedException(operation + " refused: " + reason, failure);
+            case TRANSIENT -> failure instanceof AwsServiceException
+                    ? new ThrottledException(operation + " still failing after the SDK's retries: " + reason, failure)
+                    : new ThrottledException(operation + " could not reach AWS: " + reason, failure);
+            case SERVICE -> stage.create(operation + " failed: " + reason, failure);
+            case CLIENT -> new InternalErrorException(operation + " failed in the AWS SDK: " + reason, failure);
+        };
+    }
+
+    private static String reason(AwsServiceException service) {
+        String code = errorCode(service);
+        String status = "HTTP " + service.statusCode();
+        return (code.equals(status) ? status : code + " (" + status + ")") + awsMessage(service);
     }
 
     /** Whether {@code code} says the credentials, token or role are refused, whichever service said it. */
@@ -109,7 +139,8 @@ public final class AwsFailures {
     /** Throttling and server-side failures: a later attempt may succeed. */
     public static boolean isTransient(AwsServiceException failure) {
         int status = failure.statusCode();
-        return status == 429 || status >= 500 || TRANSIENT_ERROR_CODES.contains(errorCode(failure));
+        return status == 429 || status >= 500 || failure.isThrottlingException()
+                || TRANSIENT_ERROR_CODES.contains(errorCode(failure));
     }
 
     /** The AWS error code, or {@code "HTTP <status>"} when the response had none. */

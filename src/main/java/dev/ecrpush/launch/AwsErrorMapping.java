@@ -1,14 +1,11 @@
 package dev.ecrpush.launch;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Set;
 import java.util.function.BiFunction;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 
+import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.CredentialsRefusedException;
 import dev.ecrpush.error.InternalErrorException;
@@ -17,23 +14,15 @@ import dev.ecrpush.error.RepositoryFailedException;
 import dev.ecrpush.error.ThrottledException;
 
 /**
- * Turns an SDK failure into the function's error family, so that a caller's {@code Retry}/{@code Catch} sees
- * the same type for the same cause whichever call failed. Interim: the registry and launch stages use it until
- * it merges with the shared mapping of the credentials stage.
+ * The registry and launch stages' messages for an SDK failure. Which exception it becomes is decided by
+ * {@link AwsFailures#classify}, shared with the credentials stage, so a caller's {@code Retry}/{@code Catch}
+ * sees the same type for the same cause whichever call failed.
  *
  * <p>Messages name the call and the resource ({@code ecr.CreateRepository failed for team/app in
  * 123456789012/us-east-1: AccessDeniedException: ...}). The SDK has already retried when this runs, so a
  * throttle or server error that is still there becomes {@link ThrottledException}.
  */
 public final class AwsErrorMapping {
-    /**
-     * Codes meaning the credentials themselves were refused (as opposed to a missing permission), which only
-     * a change to the connector or a role's trust can fix.
-     */
-    static final Set<String> CREDENTIALS_REFUSED = Set.of("UnrecognizedClientException", "InvalidClientTokenId",
-            "InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken",
-            "ExpiredTokenException", "MissingAuthenticationToken", "AuthFailure");
-
     private AwsErrorMapping() {
     }
 
@@ -60,15 +49,6 @@ public final class AwsErrorMapping {
         return map(e, call, resource, "", false, (message, cause) -> new LaunchFailedException(message));
     }
 
-    /** Whether the SDK gave up on something that may work later: a throttle, a 5xx, or no answer at all. */
-    static boolean isTransient(SdkException e) {
-        if (e instanceof AwsServiceException service) {
-            return service.isThrottlingException() || service.statusCode() >= 500;
-        }
-        return e instanceof SdkClientException
-                && (e.getCause() instanceof IOException || e.getCause() instanceof UncheckedIOException);
-    }
-
     /** The AWS error code, or the exception's class name when AWS did not answer. */
     static String code(SdkException e) {
         if (e instanceof AwsServiceException service && service.awsErrorDetails() != null
@@ -90,25 +70,12 @@ public final class AwsErrorMapping {
             message.append("; ").append(note);
         }
         Throwable cause = quoteAws ? e : null;
-        if (isTransient(e)) {
-            return new ThrottledException(message.append(" (still failing after the SDK's retries)").toString(), cause);
-        }
-        if (CREDENTIALS_REFUSED.contains(code) || isStsRefusal(e)) {
-            return new CredentialsRefusedException(message.toString(), cause);
-        }
-        if (e instanceof SdkClientException) {
-            return new InternalErrorException(message.toString(), cause);
-        }
-        return failure.apply(message.toString(), cause);
-    }
-
-    /**
-     * A call signed by an assumed role fails with STS's exception when the role cannot be assumed: that is the
-     * connector's credentials being refused, whatever the service called.
-     */
-    private static boolean isStsRefusal(SdkException e) {
-        return e instanceof AwsServiceException service && service.awsErrorDetails() != null
-                && "Sts".equals(service.awsErrorDetails().serviceName());
+        return switch (AwsFailures.classify(e)) {
+            case TRANSIENT -> new ThrottledException(message.append(" (still failing after the SDK's retries)").toString(), cause);
+            case CREDENTIALS_REFUSED -> new CredentialsRefusedException(message.toString(), cause);
+            case CLIENT -> new InternalErrorException(message.toString(), cause);
+            case SERVICE -> failure.apply(message.toString(), cause);
+        };
     }
 
     private static String detail(SdkException e) {

@@ -27,7 +27,8 @@ import dev.ecrpush.error.ThrottledException;
 /** The codes that mean "credentials refused", one at a time, and the paths the wire tests do not reach. */
 class AwsErrorMappingTest {
     static Stream<String> credentialsRefusedCodes() {
-        return AwsErrorMapping.CREDENTIALS_REFUSED.stream().sorted();
+        return java.util.stream.Stream.concat(dev.ecrpush.aws.AwsFailures.NON_RETRYABLE_STS_ERROR_CODES.stream(),
+                dev.ecrpush.aws.AwsFailures.REFUSED_CREDENTIALS_ERROR_CODES.stream()).sorted();
     }
 
     @ParameterizedTest
