@@ -129,6 +129,41 @@ class RunPathTest {
     }
 
     @Test
+    void statusRequestEvent_reportsTheBuildAndThePushedDigest() throws Exception {
+        // given: a build that has pushed, as CodeBuild and ECR report it
+        stubAws(true);
+        var aws = FakeAwsEndpoint.server;
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetBuilds"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody("""
+                        {"builds": [{"id": "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001",
+                          "buildStatus": "SUCCEEDED", "currentPhase": "COMPLETED",
+                          "environment": {"environmentVariables": [
+                            {"name": "PLUGIN_REGISTRY", "value": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "type": "PLAINTEXT"},
+                            {"name": "PLUGIN_REPO", "value": "app", "type": "PLAINTEXT"},
+                            {"name": "PLUGIN_TAGS", "value": "9f1c2d3,latest", "type": "PLAINTEXT"}]}}]}
+                        """)));
+        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.DescribeImages"))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withBody("{\"imageDetails\": [{\"imageDigest\": \"sha256:" + "a".repeat(64) + "\"}]}")));
+        byte[] event = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("events/status-request.json"));
+        // when
+        JsonNode status = Fixtures.JSON.readTree(given().body(event).contentType("application/json")
+                .post("/internal/events").then().statusCode(200).extract().asString());
+        // then
+        assertEquals("SUCCEEDED", status.get("status").asText());
+        assertEquals("COMPLETED", status.get("phase").asText());
+        assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:9f1c2d3", status.at("/imageUris/0").asText());
+        assertEquals("sha256:" + "a".repeat(64), status.get("digest").asText());
+    }
+
+    @Test
+    void statusRequest_withAnotherField_isAnInvalidStepNamingBuildId() {
+        given().body("{\"buildId\": \"p:0b6c5f1e-0000-4000-8000-000000000001\", \"x\": 1}").contentType("application/json")
+                .post("/internal/events").then().statusCode(400)
+                .body("errorMessage", org.hamcrest.Matchers.startsWith("buildId: "));
+    }
+
+    @Test
     void preflight_checksReadOnly_andStartsNothing() throws Exception {
         // given
         stubAws(false);
