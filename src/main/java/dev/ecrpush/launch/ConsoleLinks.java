@@ -4,8 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import software.amazon.awssdk.regions.PartitionMetadata;
-import software.amazon.awssdk.regions.Region;
+import dev.ecrpush.plan.Partition;
 
 /** Console addresses for a build; each partition has its own console host. */
 final class ConsoleLinks {
@@ -19,7 +18,7 @@ final class ConsoleLinks {
 
     /** The build's page in the CodeBuild console; the region travels as a parameter, which every console honours. */
     static String codeBuild(String region, String buildId) {
-        String partition = PartitionMetadata.of(Region.of(region)).id();
+        String partition = Partition.of(region).id();
         String host = CONSOLE_HOSTS.getOrDefault(partition, CONSOLE_HOSTS.get("aws"));
         String project = buildId.substring(0, Math.max(0, buildId.indexOf(':')));
         return "https://" + host + "/codesuite/codebuild/projects/" + encode(project) + "/build/" + encode(buildId)

@@ -3,9 +3,6 @@ package dev.ecrpush.plan;
 import java.util.ArrayList;
 import java.util.List;
 
-import software.amazon.awssdk.regions.PartitionMetadata;
-import software.amazon.awssdk.regions.Region;
-
 import dev.ecrpush.step.AwsConnector;
 import dev.ecrpush.step.AwsCredential;
 import dev.ecrpush.step.EcrSpec;
@@ -44,7 +41,7 @@ public final class Planner {
 
     /** {@code ACCOUNT.dkr.ecr.REGION.} and the partition's DNS suffix ({@code amazonaws.com.cn} in China). */
     public static String registry(String account, String region) {
-        return account + ".dkr.ecr." + region + "." + PartitionMetadata.of(Region.of(region)).dnsSuffix();
+        return account + ".dkr.ecr." + region + "." + Partition.of(region).dnsSuffix();
     }
 
     /** Role session names identify the step in CloudTrail; STS allows 64 characters. */

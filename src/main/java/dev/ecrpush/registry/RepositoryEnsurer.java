@@ -6,8 +6,6 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.regions.PartitionMetadata;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.CreateRepositoryRequest;
 import software.amazon.awssdk.services.ecr.model.EncryptionConfiguration;
@@ -17,6 +15,7 @@ import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsExceptio
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import dev.ecrpush.launch.AwsErrorMapping;
+import dev.ecrpush.plan.Partition;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Plan.RepositoryPlan;
 
@@ -162,7 +161,7 @@ public final class RepositoryEnsurer {
         if (buildPrincipal.startsWith("arn:")) {
             return buildPrincipal;
         }
-        return "arn:" + PartitionMetadata.of(Region.of(target.region())).id() + ":iam::" + account + ":root";
+        return "arn:" + Partition.of(target.region()).id() + ":iam::" + account + ":root";
     }
 
     /** The account and region repositories are ensured in. */

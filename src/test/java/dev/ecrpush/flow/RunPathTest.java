@@ -1,7 +1,6 @@
 package dev.ecrpush.flow;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -11,19 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.KnownTargetScenario;
 
 /**
  * {@code mode: run} and {@code mode: preflight} through the application with the real SDK clients against a
@@ -32,68 +29,17 @@ import dev.ecrpush.support.Fixtures;
 @QuarkusTest
 @QuarkusTestResource(value = FakeAwsEndpoint.class, restrictToAnnotatedClass = true)
 class RunPathTest {
-    private static final String SECRET_KEY_VALUE = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY0";
-    private static final String TARGET_KEY = "ASIATARGETROLE000001";
-    private static final Pattern SIGNER = Pattern.compile("Credential=([A-Z0-9]+)/");
-
     private static void stubAws(boolean repositoryExists) {
-        var aws = FakeAwsEndpoint.server;
-        aws.resetAll();
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("secretsmanager.GetSecretValue"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"Name\":\"ci/aws\",\"SecretString\":\"" + SECRET_KEY_VALUE + "\"}")));
-        aws.stubFor(post(urlPathEqualTo("/")).withRequestBody(containing("Action=AssumeRole"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
-                        <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
-                        <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>target-secret</SecretAccessKey>
-                        <SessionToken>target-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
-                        <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
-                        </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>
-                        """.formatted(TARGET_KEY))));
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.CreateRepository"))
-                .willReturn(repositoryExists
-                        ? aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
-                                .withBody("{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}")
-                        : aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                                .withBody("{\"repository\":{\"repositoryName\":\"app\",\"registryId\":\"123456789012\"}}")));
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.PutLifecyclePolicy"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody("{}")));
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories"))
-                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"__type\":\"RepositoryNotFoundException\",\"message\":\"none\"}")));
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetProjects"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"projects\":[{\"name\":\"ecr-build-push\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:project/ecr-build-push\",\"serviceRole\":\"arn:aws:iam::111111111111:role/build\"}]}")));
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.StartBuild"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"build\":{\"id\":\"ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001\","
-                                + "\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001\"}}")));
+        KnownTargetScenario.stub(FakeAwsEndpoint.server, repositoryExists);
     }
 
-    /** Each call the fake received: operation and the access key that signed it. */
     private static List<String> calls() {
-        return FakeAwsEndpoint.server.getAllServeEvents().stream()
-                .map(e -> e.getRequest())
-                .sorted((a, b) -> a.getLoggedDate().compareTo(b.getLoggedDate()))
-                .map(RunPathTest::describe)
-                .toList();
-    }
-
-    private static String describe(LoggedRequest request) {
-        String target = request.getHeader("X-Amz-Target");
-        String operation = target != null ? target.substring(target.indexOf('.') + 1)
-                : request.getBodyAsString().replaceAll(".*Action=([A-Za-z]+).*", "$1");
-        Matcher signer = SIGNER.matcher(String.valueOf(request.getHeader("Authorization")));
-        return operation + " by " + (signer.find() ? signer.group(1) : "nobody");
+        return KnownTargetScenario.calls(FakeAwsEndpoint.server);
     }
 
     /** Each test its own target role: credentials are cached per target across tests of one application. */
     private static ObjectNode payload(String mode, String image) {
-        ObjectNode payload = Fixtures.basePayload().put("mode", mode);
-        ((ObjectNode) payload.at("/step/spec")).put("imageName", image);
-        ((ObjectNode) payload.at("/connectors/aws/spec/credential")).putObject("crossAccountAccess")
-                .put("crossAccountRoleArn", "arn:aws:iam::123456789012:role/push-" + mode).put("externalId", "ext-123");
-        return payload;
+        return KnownTargetScenario.payload(mode, image, "push-" + mode);
     }
 
     @Test
@@ -106,8 +52,8 @@ class RunPathTest {
         // then: at most four calls, each signed by the right identity, and the build started
         assertEquals(List.of(
                 "GetSecretValue by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY,
-                "AssumeRole by AKIAEXAMPLE",
-                "CreateRepository by " + TARGET_KEY,
+                "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY,
                 "StartBuild by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY), calls());
         assertEquals("STARTED", cold.get("status").asText());
         assertEquals("ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001", cold.get("buildId").asText());
@@ -125,7 +71,7 @@ class RunPathTest {
 
         // and no secret value left the function
         String everything = FakeAwsEndpoint.server.getAllServeEvents().toString() + cold;
-        assertFalse(everything.contains(SECRET_KEY_VALUE));
+        assertFalse(everything.contains(KnownTargetScenario.SECRET_KEY_VALUE));
     }
 
     @Test

@@ -1,0 +1,105 @@
+package dev.ecrpush.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+
+import dev.ecrpush.support.KnownTargetScenario;
+
+/**
+ * {@code mode: run} through the packaged zip, as Lambda runs it, against a fake of every AWS API reached
+ * through {@code AWS_ENDPOINT_URL}: the SDK classes left in the zip do the whole run, with the call budget
+ * of a cold and a warm start to the same target, and no secret in the function's log.
+ */
+class RunZipIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final String FUNCTION_KEY = "AKIAFUNCTIONROLE0001";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static WireMockServer aws;
+    private static LocalLambdaRuntime runtime;
+    private static FunctionProcess function;
+    private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() throws IOException {
+        aws = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
+        aws.start();
+        runtime = LocalLambdaRuntime.start();
+        function = FunctionProcess.start(Path.of(System.getProperty("function.zip", "target/function.zip")), runtime,
+                environment(aws), log);
+    }
+
+    /** What Lambda gives the function (its role's keys), plus the endpoint of the fake. */
+    static Map<String, String> environment(WireMockServer aws) {
+        return Map.of("AWS_ENDPOINT_URL", aws.baseUrl(), "AWS_ACCESS_KEY_ID", FUNCTION_KEY,
+                "AWS_SECRET_ACCESS_KEY", "function-role-secret", "AWS_SESSION_TOKEN", "function-role-session",
+                "BUILDPUSH_CODEBUILD_REGION", "us-east-1");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (function != null) {
+            function.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (aws != null) {
+            aws.stop();
+        }
+    }
+
+    @Test
+    void run_coldThenWarm_withinTheCallBudget() throws IOException {
+        // given: manual keys, a role in another account, a repository that exists
+        KnownTargetScenario.stub(aws, true);
+        byte[] payload = JSON.writeValueAsBytes(KnownTargetScenario.payload("run", "app", "push-zip"));
+        // when
+        JsonNode cold = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
+        // then
+        assertEquals(List.of("GetSecretValue by " + FUNCTION_KEY, "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "StartBuild by " + FUNCTION_KEY),
+                KnownTargetScenario.calls(aws));
+        assertEquals("STARTED", cold.path("status").asText(), cold::toString);
+        assertEquals(KnownTargetScenario.BUILD_ID, cold.path("buildId").asText());
+
+        // when: warm, the same target
+        aws.resetRequests();
+        JsonNode warm = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
+        // then
+        assertEquals(List.of("StartBuild by " + FUNCTION_KEY), KnownTargetScenario.calls(aws));
+        assertEquals("STARTED", warm.path("status").asText());
+        String output = log.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("run plan"), output);
+        assertFalse(output.contains(KnownTargetScenario.SECRET_KEY_VALUE));
+    }
+
+    @Test
+    void preflight_readsOnly() throws IOException {
+        KnownTargetScenario.stub(aws, false);
+        byte[] payload = JSON.writeValueAsBytes(KnownTargetScenario.payload("preflight", "fresh/app", "preflight-zip"));
+        JsonNode result = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
+        assertEquals("PREFLIGHT_OK", result.path("status").asText(), result::toString);
+        List<String> operations = KnownTargetScenario.calls(aws).stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
+        assertEquals(List.of("GetSecretValue", "AssumeRole", "DescribeRepositories", "BatchGetProjects"), operations);
+    }
+}
