@@ -1,11 +1,14 @@
 package dev.ecrpush.flow;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -41,6 +44,22 @@ public class AwsStages {
     private final KnownRepositories known = new KnownRepositories();
     private final String buildRegion;
     private volatile Own own;
+    /** Target ECR clients by region and credentials, least recently used first; a few targets per function is usual. */
+    private final Map<TargetClientKey, EcrClient> targetClients = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<TargetClientKey, EcrClient> eldest) {
+            if (size() > MAX_TARGET_CLIENTS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+    private static final int MAX_TARGET_CLIENTS = 16;
+
+    /** Providers compare by identity: a refreshed target gets a new provider, and so a new client. */
+    private record TargetClientKey(Region region, AwsCredentialsProvider provider) {
+    }
 
     /** The function's own clients, in the build account's region. */
     private record Own(CodeBuildClient codeBuild, SsmClient ssm) {
@@ -60,10 +79,7 @@ public class AwsStages {
     /** Ensures the repositories, then starts the build. Nothing is started when any earlier stage fails. */
     public StepResult run(Plan plan) {
         requireCodeBuild(plan);
-        boolean created;
-        try (EcrClient ecr = targetEcr(plan)) {
-            created = new RepositoryEnsurer(ecr, repositoryDefaults, known).ensure(plan);
-        }
+        boolean created = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).ensure(plan);
         LaunchResult launch = launcher().launch(plan);
         return StepResult.started(plan, launch, created);
     }
@@ -71,10 +87,7 @@ public class AwsStages {
     /** The same credentials and read-only checks: nothing is created or started. */
     public StepResult preflight(Plan plan) {
         requireCodeBuild(plan);
-        List<RepositoryCheck> repositories;
-        try (EcrClient ecr = targetEcr(plan)) {
-            repositories = new RepositoryEnsurer(ecr, repositoryDefaults, known).check(plan);
-        }
+        List<RepositoryCheck> repositories = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).check(plan);
         String project = ((LaunchRequest.CodeBuild) plan.launch()).request().projectName();
         ProjectCheck check = launcher().check(project);
         return StepResult.preflightOk(plan, repositories, check);
@@ -87,9 +100,13 @@ public class AwsStages {
                 clients.ecr(Region.of(region), clients.functionCredentials())).status(buildId);
     }
 
+    /** The target's ECR client, kept while its credentials are: the resolver hands out the same provider until then. */
     private EcrClient targetEcr(Plan plan) {
         Region region = Region.of(plan.payload().step().spec().region());
-        return clients.ecr(region, credentials.resolve(plan.credentials(), region));
+        AwsCredentialsProvider provider = credentials.resolve(plan.credentials(), region);
+        synchronized (targetClients) {
+            return targetClients.computeIfAbsent(new TargetClientKey(region, provider), k -> clients.ecr(region, provider));
+        }
     }
 
     private CodeBuildLauncher launcher() {
@@ -120,6 +137,10 @@ public class AwsStages {
 
     @PreDestroy
     void close() {
+        synchronized (targetClients) {
+            targetClients.values().forEach(EcrClient::close);
+            targetClients.clear();
+        }
         Own current = own;
         if (current != null) {
             current.codeBuild().close();
