@@ -176,6 +176,11 @@ public final class FunctionProcess implements AutoCloseable {
     }
 
     /** Everything the function wrote to standard output and standard error so far. */
+    /** CPU time (user and system) the function's JVM has used so far: unlike wall time, other load on the machine hardly moves it. */
+    public java.time.Duration cpuTime() {
+        return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the function's process"));
+    }
+
     public String output() {
         synchronized (output) {
             return output.toString(StandardCharsets.UTF_8);

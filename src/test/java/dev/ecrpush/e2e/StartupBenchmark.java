@@ -33,7 +33,7 @@ public final class StartupBenchmark {
     }
 
     /** One function's figures: cold start (process start to first response) per round, warm latencies. */
-    private record Figures(List<Double> coldMs, List<Double> warmMs) {
+    private record Figures(List<Double> coldMs, List<Double> coldCpuMs, List<Double> warmMs) {
     }
 
     private StartupBenchmark() {
@@ -48,8 +48,8 @@ public final class StartupBenchmark {
         Subject baseline = new Subject("empty lambda-http (POST /hello, same body)",
                 Path.of("bench/empty-function/target/function.zip"), BASELINE_HANDLER, httpEvent(payload));
 
-        Figures ours = new Figures(new ArrayList<>(), new ArrayList<>());
-        Figures base = new Figures(new ArrayList<>(), new ArrayList<>());
+        Figures ours = new Figures(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        Figures base = new Figures(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int round = 0; round < rounds; round++) {
             boolean oursFirst = round % 2 == 0;
             measure(oursFirst ? function : baseline, oursFirst ? ours : base, warm);
@@ -98,6 +98,7 @@ public final class StartupBenchmark {
                     OutputStream.nullOutputStream())) {
                 expectSuccess(subject, runtime.invoke(subject.event(), TIMEOUT));
                 figures.coldMs().add((System.nanoTime() - start) / 1e6);
+                figures.coldCpuMs().add(process.cpuTime().toNanos() / 1e6);
                 for (int i = 0; i < warm; i++) {
                     LocalLambdaRuntime.Invocation invocation = runtime.invoke(subject.event(), TIMEOUT);
                     expectSuccess(subject, invocation);
@@ -141,11 +142,16 @@ public final class StartupBenchmark {
         System.out.println();
         System.out.printf(Locale.ROOT, "cold start: %+.1f%% against the empty function (target: within +15%%) -> %s%n",
                 (coldA / coldB - 1) * 100, coldA <= coldB * 1.15 ? "met" : "NOT met");
+        double cpuA = percentile(fa.coldCpuMs(), 50);
+        double cpuB = percentile(fb.coldCpuMs(), 50);
+        System.out.printf(Locale.ROOT, "cold start CPU (user+system until the first response): %.0f ms against %.0f ms, %+.1f%%%n",
+                cpuA, cpuB, (cpuA / cpuB - 1) * 100);
         System.out.printf(Locale.ROOT, "warm p50: %.2fx the empty function (target: within 1.5x) -> %s%n", warmA / warmB,
                 warmA <= warmB * 1.5 ? "met" : "NOT met");
         System.out.printf(Locale.ROOT, "zip: %.1f MB (target: at most 25 MB) -> %s%n", Files.size(a.zip()) / 1e6,
                 Files.size(a.zip()) <= 25_000_000 ? "met" : "NOT met");
         System.out.printf(Locale.ROOT, "cold starts, ms: ours %s / empty %s%n", rounded(fa.coldMs()), rounded(fb.coldMs()));
+        System.out.printf(Locale.ROOT, "cold start CPU, ms: ours %s / empty %s%n", rounded(fa.coldCpuMs()), rounded(fb.coldCpuMs()));
     }
 
     private static double percentile(List<Double> values, int p) {
