@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -133,9 +132,5 @@ class StateMachineTest {
             state.path(list).forEach(c -> targets.add(c.path("Next").asText()));
         }
         return targets;
-    }
-
-    static Map<String, String> substitutions(String functionArn) {
-        return Map.of(FUNCTION, functionArn);
     }
 }
