@@ -55,6 +55,13 @@ public interface ServiceConfig {
         @WithDefault("ecr-build-push")
         String project();
 
+        /**
+         * The project the ecr and buildx plugins (infra VM and DLITE_VM: docker-in-docker, so privileged mode)
+         * start on when the payload names none, so that {@link #project()} can stay unprivileged for kaniko.
+         * Defaults to {@link #project()}.
+         */
+        Optional<String> dockerProject();
+
         /** The region of the project (the build account's); defaults to the function's own region. */
         Optional<String> region();
 

@@ -35,7 +35,7 @@ public class Settings {
                 plugins.buildkitImage(), config.oidc().parameterPrefix(), config.codebuild().sourceTypes(),
                 config.ecs().taskFamily());
         this.executorDefaults = new ParseSettings.ExecutorDefaults(config.codebuild().project(),
-                config.ecs().cluster().orElse(null), config.ecs().subnets().orElse(List.of()),
+                config.codebuild().dockerProject().orElse(null), config.ecs().cluster().orElse(null), config.ecs().subnets().orElse(List.of()),
                 config.ecs().securityGroups().orElse(List.of()), config.ecs().assignPublicIp());
         this.connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
     }

@@ -62,7 +62,7 @@ public final class StepParser {
         }
         SecretText oidcToken = secretText(fields, "oidcToken");
         SecretText taskToken = secretText(fields, "taskToken");
-        Executor executor = executor(fields.object("executor", false), settings.executorDefaults(), problems);
+        Executor executor = executor(fields.object("executor", false), settings.executorDefaults(), infra, problems);
         if (executor instanceof Executor.Ecs && infra != null && infra != Infra.K8) {
             problems.error("infra", infraText + " needs the docker daemon (privileged mode), which ECS Fargate does not"
                     + " have; only the kaniko plugin (infra K8) runs on ECS");
@@ -120,14 +120,15 @@ public final class StepParser {
         return new Codebase(repoUrl, fields.optionalText("branch"), commitSha, fields.optionalText("tag"));
     }
 
-    private static Executor executor(Fields fields, ParseSettings.ExecutorDefaults defaults, Problems problems) {
+    private static Executor executor(Fields fields, ParseSettings.ExecutorDefaults defaults, Infra infra, Problems problems) {
         String type = fields == null ? "CodeBuild" : fields.requiredText("type");
         if (type == null) {
             return null;
         }
         switch (type) {
             case "CodeBuild" -> {
-                String project = defaults.codeBuildProject();
+                // The docker plugins (every infra but K8) need privileged mode: they may have a project of their own.
+                String project = defaults.codeBuildProject(infra);
                 if (fields != null) {
                     fields.allowOnly(CODEBUILD, Set.of());
                     String given = fields.optionalText("project");

@@ -1,0 +1,102 @@
+package dev.ecrpush.flow;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.crac.Context;
+import org.crac.Core;
+import org.crac.Resource;
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.StartupEvent;
+
+import dev.ecrpush.result.StepResult;
+import dev.ecrpush.step.Mode;
+
+/**
+ * SnapStart priming: before Lambda takes the snapshot of the booted function, one built-in {@code mode: plan}
+ * payload goes through parsing, validation, planning and JSON serialisation, so that the classes, lambdas and
+ * Jackson serialisers of that path are loaded and initialised in the snapshot instead of on the first restore.
+ *
+ * <p>A plan makes no AWS call and resolves no credentials, so the snapshot holds none: credentials resolved
+ * before a snapshot would be shared by every restored instance and could expire inside it. A priming failure
+ * is logged and never blocks the snapshot; the first real invocation just pays for the warm-up.
+ *
+ * <p>Quarkus boots during Lambda's init phase ({@code quarkus.snapstart.full-warmup}, on by default with the
+ * Lambda extensions), which is when this bean registers with the CRaC global context.
+ */
+@ApplicationScoped
+public class SnapStartPriming implements Resource {
+    /** The built-in payload: manual keys, cross-account access, a base image connector and a cache, on VM. */
+    static final String PAYLOAD = "/priming/plan-payload.json";
+
+    private static final Logger LOG = Logger.getLogger(SnapStartPriming.class);
+
+    private final StepService steps;
+    private final ObjectMapper json;
+
+    @Inject
+    public SnapStartPriming(StepService steps, ObjectMapper json) {
+        this.steps = steps;
+        this.json = json;
+    }
+
+    void register(@Observes StartupEvent startup) {
+        // CRaC contexts may hold resources weakly: the container keeps this application-scoped bean alive.
+        Core.getGlobalContext().register(this);
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        try {
+            StepResult result = prime();
+            LOG.infof("primed for the snapshot: %s plan of %s", result.status(), result.repository());
+        } catch (RuntimeException e) {
+            LOG.warnf("priming before the snapshot failed, the first invocation warms up instead: %s", e.toString());
+        }
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        // Nothing to renew: priming kept no connection, clock reading or credentials.
+    }
+
+    /**
+     * Plans the built-in payload and serialises the result, as an invocation would.
+     *
+     * @return the planned result (status {@code PLANNED})
+     * @throws IllegalStateException when the built-in payload is not a {@code mode: plan} payload
+     */
+    StepResult prime() {
+        JsonNode payload = payload();
+        if (!Mode.PLAN.wire().equals(payload.path("mode").asText())) {
+            throw new IllegalStateException(PAYLOAD + " must be a mode plan payload: priming may make no AWS call");
+        }
+        StepResult result = steps.handle(payload, EventDispatcher.DIRECT_TRIGGER);
+        try {
+            json.writeValueAsBytes(result);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return result;
+    }
+
+    private JsonNode payload() {
+        try (InputStream in = SnapStartPriming.class.getResourceAsStream(PAYLOAD)) {
+            if (in == null) {
+                throw new IllegalStateException(PAYLOAD + " is missing from the function");
+            }
+            return json.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
