@@ -119,6 +119,11 @@ public final class StepParser {
         String repoUrl = fields.optionalText("repoUrl");
         if (repoUrl != null && !repoUrl.matches("https?://[^\\s]+")) {
             fields.problems().error(fields.path("repoUrl"), "must be the repository's http(s) clone URL");
+        } else if (repoUrl != null && repoUrl.matches("https?://[^/@]*:[^/@]*@.*")) {
+            // The URL travels in plain text (CodeBuild's source override, ECS's overrides): never quote it here.
+            fields.problems().error(fields.path("repoUrl"), "must not carry a password or token (user:secret@);"
+                    + " give the clone URL alone and the credentials to the executor");
+            repoUrl = null;
         }
         String commitSha = fields.optionalText("commitSha");
         if (commitSha != null && !Rules.COMMIT.matcher(commitSha).matches()) {

@@ -303,6 +303,18 @@ class EcsRequestsTest {
     }
 
     @Test
+    void parse_repoUrlCarryingAToken_isRejectedWithoutQuotingIt() {
+        // given: the URL would travel in plain text in the overrides
+        ObjectNode payload = ecsPayload();
+        ((ObjectNode) payload.get("codebase")).put("repoUrl", "https://ci-bot:ghp_tokenValue0000@github.com/acme/app.git");
+        // when
+        InvalidStepException e = assertThrows(InvalidStepException.class, () -> Fixtures.plan(payload));
+        // then
+        assertTrue(e.getMessage().startsWith("codebase.repoUrl: must not carry a password or token"), e.getMessage());
+        assertFalse(e.getMessage().contains("ghp_tokenValue0000"), e.getMessage());
+    }
+
+    @Test
     void planned_showsTheTaskDefinitionAndTheRunTaskRequestAsTheWireSendsThem() throws Exception {
         // when
         JsonNode result = Fixtures.JSON.valueToTree(StepResult.planned(Fixtures.plan(ecsPayload())));
