@@ -83,9 +83,40 @@ public interface ServiceConfig {
         @WithDefault("false")
         boolean assignPublicIp();
 
-        /** The task definition family the ECS executor runs. Defaults to {@code ecr-build-push}. */
+        /**
+         * The prefix of the task definition families the function registers ({@code <prefix>-<content hash>}).
+         * Defaults to {@code ecr-build-push}.
+         */
         @WithDefault("ecr-build-push")
         String taskFamily();
+
+        /** The region the tasks run in (the build account's); defaults to the function's own region. */
+        Optional<String> region();
+
+        /** The task execution role: pulls the images, reads the build's secrets, writes its logs. Required to run. */
+        Optional<String> executionRoleArn();
+
+        /** The task role the build runs as (an Inherit or IRSA connector pushes with it); none when unset. */
+        Optional<String> taskRoleArn();
+
+        /** The CloudWatch Logs group the task's containers log to (it must exist). Defaults to {@code /ecr-build-push/ecs}. */
+        @WithDefault("/ecr-build-push/ecs")
+        String logGroup();
+
+        /** The image that fetches the source: it needs {@code sh} and {@code git}. Defaults to {@code alpine/git:2.45.2}. */
+        @WithDefault("alpine/git:2.45.2")
+        String sourceImage();
+
+        /** A Git token for private repositories, as a Secrets Manager ARN or {@code ssm:/path}; none when unset. */
+        Optional<String> gitTokenRef();
+
+        /** The user name sent with the Git token. Defaults to {@code x-access-token}. */
+        @WithDefault("x-access-token")
+        String gitUsername();
+
+        /** How long a task may run when the step sets no {@code timeout}; then it is stopped. Defaults to {@code 1h}. */
+        @WithDefault("1h")
+        Duration defaultTimeout();
     }
 
     interface Oidc {

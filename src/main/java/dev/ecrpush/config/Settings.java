@@ -33,11 +33,39 @@ public class Settings {
                 new PlanConfig.PluginImages(plugins.kanikoEcrImage(), plugins.ecrImage(), plugins.buildxEcrImage(),
                         plugins.registryPrefix().orElse(null)),
                 plugins.buildkitImage(), config.oidc().parameterPrefix(), config.codebuild().sourceTypes(),
-                config.ecs().taskFamily());
+                ecs(config.ecs()));
         this.executorDefaults = new ParseSettings.ExecutorDefaults(config.codebuild().project(),
                 config.codebuild().dockerProject().orElse(null), config.ecs().cluster().orElse(null), config.ecs().subnets().orElse(List.of()),
                 config.ecs().securityGroups().orElse(List.of()), config.ecs().assignPublicIp());
         this.connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
+    }
+
+    /** The region the function runs in, as Lambda sets it; the default for the build account's region. */
+    public static String functionRegion() {
+        return System.getenv().getOrDefault("AWS_REGION", "us-east-1");
+    }
+
+    private static PlanConfig.Ecs ecs(ServiceConfig.Ecs ecs) {
+        if (!ecs.taskFamily().matches("[A-Za-z0-9_-]{1,238}")) {
+            throw new IllegalStateException("buildpush.ecs.task-family must be 1 to 238 letters, digits, - or _");
+        }
+        if (ecs.defaultTimeout().isNegative() || ecs.defaultTimeout().isZero()) {
+            throw new IllegalStateException("buildpush.ecs.default-timeout must be positive");
+        }
+        return new PlanConfig.Ecs(ecs.taskFamily(), ecs.sourceImage(), ecs.executionRoleArn().orElse(null),
+                ecs.taskRoleArn().orElse(null), ecs.logGroup(), ecs.region().orElseGet(Settings::functionRegion),
+                ecs.gitTokenRef().map(Settings::gitTokenValueFrom).orElse(null), ecs.gitUsername(), ecs.defaultTimeout());
+    }
+
+    /** A Git token reference as ECS reads it: a parameter by its name, a secret by its full ARN. */
+    private static String gitTokenValueFrom(String ref) {
+        if (ref.matches("ssm:/[A-Za-z0-9_.\\-/]{1,2047}")) {
+            return ref.substring("ssm:".length());
+        }
+        if (ref.matches("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+")) {
+            return ref;
+        }
+        throw new IllegalStateException("buildpush.ecs.git-token-ref must be a Secrets Manager secret ARN or ssm:/path");
     }
 
     public PlanConfig planConfig() {

@@ -1,28 +1,39 @@
 package dev.ecrpush.flow;
 
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.config.Settings;
 import dev.ecrpush.credentials.CredentialsResolver;
-import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.launch.BuildStatus;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.CodeBuildLauncher;
+import dev.ecrpush.launch.EcsBuildStatus;
+import dev.ecrpush.launch.EcsCheck;
+import dev.ecrpush.launch.EcsLauncher;
+import dev.ecrpush.launch.EcsTaskArn;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.launch.ProjectCheck;
+import dev.ecrpush.launch.TaskDefinitions;
 import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.registry.KnownRepositories;
@@ -34,7 +45,8 @@ import dev.ecrpush.result.StepResult;
 /**
  * The stages after the plan: credentials for the target account, the repositories, the launch. The
  * function's own clients are made on first use (never during init, for SnapStart) and kept for warm
- * invocations, as are the target credentials and the repositories known to exist.
+ * invocations, as are the target credentials, the repositories known to exist and the ECS task definition
+ * revisions known to exist.
  */
 @ApplicationScoped
 public class AwsStages {
@@ -42,8 +54,15 @@ public class AwsStages {
     private final CredentialsResolver credentials;
     private final RepositoryDefaults repositoryDefaults;
     private final KnownRepositories known = new KnownRepositories();
-    private final String buildRegion;
-    private volatile Own own;
+    private final TaskDefinitions.Known knownTaskDefinitions = new TaskDefinitions.Known();
+    private final Region buildRegion;
+    private final Region ecsRegion;
+    /** The function's own clients by region; made on first use. */
+    private final Map<Region, CodeBuildClient> codeBuild = new ConcurrentHashMap<>();
+    private final Map<Region, SsmClient> ssm = new ConcurrentHashMap<>();
+    private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
+    private final Map<Region, EcrClient> ownEcr = new ConcurrentHashMap<>();
+    private final Clock clock;
     /** Target ECR clients by region and credentials, least recently used first; a few targets per function is usual. */
     private final Map<TargetClientKey, EcrClient> targetClients = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -61,43 +80,75 @@ public class AwsStages {
     private record TargetClientKey(Region region, AwsCredentialsProvider provider) {
     }
 
-    /** The function's own clients, in the build account's region. */
-    private record Own(CodeBuildClient codeBuild, SsmClient ssm) {
-    }
-
     @Inject
     public AwsStages(AwsClients clients, CredentialsResolver credentials, ServiceConfig config) {
+        this(clients, credentials, config, Clock.systemUTC());
+    }
+
+    AwsStages(AwsClients clients, CredentialsResolver credentials, ServiceConfig config, Clock clock) {
         this.clients = clients;
         this.credentials = credentials;
         ServiceConfig.Repository repository = config.repository();
         this.repositoryDefaults = new RepositoryDefaults(repository.scanOnPush(),
                 RepositoryDefaults.TagMutability.valueOf(repository.tagMutability()), repository.kmsKey().orElse(null),
                 repository.untaggedExpiryDays(), repository.cacheImagesKept(), repository.buildPrincipal().orElse(null));
-        this.buildRegion = config.codebuild().region().orElseGet(() -> System.getenv().getOrDefault("AWS_REGION", "us-east-1"));
+        this.buildRegion = Region.of(config.codebuild().region().orElseGet(Settings::functionRegion));
+        this.ecsRegion = Region.of(config.ecs().region().orElseGet(Settings::functionRegion));
+        this.clock = clock;
     }
 
     /** Ensures the repositories, then starts the build. Nothing is started when any earlier stage fails. */
     public StepResult run(Plan plan) {
-        requireCodeBuild(plan);
+        if (plan.launch() instanceof LaunchRequest.Ecs) {
+            EcsLauncher.requireRunnable(plan);
+        }
         boolean created = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).ensure(plan);
-        LaunchResult launch = launcher().launch(plan);
+        LaunchResult launch = plan.launch() instanceof LaunchRequest.Ecs
+                ? ecsLauncher().launch(plan)
+                : codeBuildLauncher().launch(plan);
         return StepResult.started(plan, launch, created);
     }
 
     /** The same credentials and read-only checks: nothing is created or started. */
     public StepResult preflight(Plan plan) {
-        requireCodeBuild(plan);
+        if (plan.launch() instanceof LaunchRequest.Ecs) {
+            EcsLauncher.requireRunnable(plan);
+        }
         List<RepositoryCheck> repositories = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).check(plan);
-        String project = ((LaunchRequest.CodeBuild) plan.launch()).request().projectName();
-        ProjectCheck check = launcher().check(project);
+        if (plan.launch() instanceof LaunchRequest.CodeBuild codeBuild) {
+            ProjectCheck check = codeBuildLauncher().check(codeBuild.request().projectName());
+            return StepResult.preflightOk(plan, repositories, check);
+        }
+        EcsCheck check = ecsLauncher().check(plan);
         return StepResult.preflightOk(plan, repositories, check);
     }
 
-    /** A status request: the build as CodeBuild reports it, and the digest once pushed. */
+    /** A status request: the build as CodeBuild or ECS reports it, and the digest once pushed. */
     public BuildStatusResult status(String buildId) {
-        // The digest is read with the function's own role: the repository's account must allow it.
-        return new BuildStatus(own().codeBuild(), (account, region) ->
-                clients.ecr(Region.of(region), clients.functionCredentials())).status(buildId);
+        if (EcsTaskArn.matches(buildId)) {
+            return ecsStatus().status(buildId);
+        }
+        return new BuildStatus(codeBuild(buildRegion), registries()).status(buildId);
+    }
+
+    /**
+     * An EventBridge "ECS Task State Change" event's {@code detail}, for the completion of a waiting task
+     * token: the status as a status request would report it, after stopping a task that has outrun its step
+     * timeout. Complete the token when {@link BuildStatusResult.Status#terminal()}.
+     *
+     * @throws IllegalArgumentException when {@code detail} is not an ECS task's
+     */
+    public BuildStatusResult ecsTaskStateChange(JsonNode detail) {
+        return ecsStatus().stateChange(detail);
+    }
+
+    private EcsBuildStatus ecsStatus() {
+        return new EcsBuildStatus(region -> ecs(Region.of(region)), registries(), clock);
+    }
+
+    /** The digest is read with the function's own role: the repository's account must allow it. */
+    private BuildStatus.Registries registries() {
+        return (account, region) -> ownEcr.computeIfAbsent(Region.of(region), r -> clients.ecr(r, clients.functionCredentials()));
     }
 
     /** The target's ECR client, kept while its credentials are: the resolver hands out the same provider until then. */
@@ -109,42 +160,35 @@ public class AwsStages {
         }
     }
 
-    private CodeBuildLauncher launcher() {
-        Own clients = own();
-        return new CodeBuildLauncher(clients.codeBuild(), clients.ssm());
+    private CodeBuildLauncher codeBuildLauncher() {
+        return new CodeBuildLauncher(codeBuild(buildRegion), ssm(buildRegion));
     }
 
-    private Own own() {
-        Own current = own;
-        if (current == null) {
-            synchronized (this) {
-                if (own == null) {
-                    Region region = Region.of(buildRegion);
-                    own = new Own(clients.codeBuild(region, clients.functionCredentials()),
-                            clients.ssm(region, clients.functionCredentials()));
-                }
-                current = own;
-            }
-        }
-        return current;
+    private EcsLauncher ecsLauncher() {
+        EcsClient client = ecs(ecsRegion);
+        return new EcsLauncher(client, ssm(ecsRegion), new TaskDefinitions(client, knownTaskDefinitions));
     }
 
-    private static void requireCodeBuild(Plan plan) {
-        if (!(plan.launch() instanceof LaunchRequest.CodeBuild)) {
-            throw new InvalidStepException("executor.type: ECS runs are not supported yet; use mode plan, or CodeBuild");
-        }
+    private CodeBuildClient codeBuild(Region region) {
+        return codeBuild.computeIfAbsent(region, r -> clients.codeBuild(r, clients.functionCredentials()));
+    }
+
+    private SsmClient ssm(Region region) {
+        return ssm.computeIfAbsent(region, r -> clients.ssm(r, clients.functionCredentials()));
+    }
+
+    private EcsClient ecs(Region region) {
+        return ecs.computeIfAbsent(region, r -> clients.ecs(r, clients.functionCredentials()));
     }
 
     @PreDestroy
     void close() {
+        for (Map<Region, ? extends SdkClient> own : List.of(codeBuild, ssm, ecs, ownEcr)) {
+            own.values().forEach(SdkClient::close);
+        }
         synchronized (targetClients) {
             targetClients.values().forEach(EcrClient::close);
             targetClients.clear();
-        }
-        Own current = own;
-        if (current != null) {
-            current.codeBuild().close();
-            current.ssm().close();
         }
     }
 }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.launch.EcsTaskArn;
 
 /**
  * Decides what a non-HTTP event is and hands it to the stage that owns it. A status request is
@@ -38,10 +39,14 @@ public class EventDispatcher {
         return steps.handle(root, DIRECT_TRIGGER);
     }
 
+    /** A CodeBuild build ID ({@code PROJECT:UUID}) or an ECS task ARN, alone, as a run returned it. */
     private static String buildId(JsonNode request) {
         JsonNode id = request.get("buildId");
-        if (request.size() != 1 || !id.isTextual() || !id.asText().matches("[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}")) {
-            throw new InvalidStepException("buildId: a status request is {\"buildId\": \"PROJECT:BUILD-UUID\"} alone, as a run returned it");
+        boolean known = id.isTextual() && (id.asText().matches("[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}")
+                || EcsTaskArn.matches(id.asText()));
+        if (request.size() != 1 || !known) {
+            throw new InvalidStepException("buildId: a status request is {\"buildId\": \"PROJECT:BUILD-UUID\"} or"
+                    + " {\"buildId\": \"arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID\"} alone, as a run returned it");
         }
         return id.asText();
     }

@@ -1,11 +1,8 @@
 package dev.ecrpush.launch;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -14,9 +11,6 @@ import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 import software.amazon.awssdk.services.codebuild.model.StatusType;
 import software.amazon.awssdk.services.ecr.EcrClient;
-import software.amazon.awssdk.services.ecr.model.DescribeImagesResponse;
-import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
-import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.LaunchFailedException;
@@ -27,14 +21,11 @@ import dev.ecrpush.launch.BuildStatusResult.Status;
  * Functions loop: where the build is, which images it pushes, and, once it has succeeded, the digest ECR
  * holds for the first tag, so the caller can pin the exact image it built.
  *
- * <p>The images are read from the build's own environment ({@code PLUGIN_REGISTRY}, {@code PLUGIN_REPO},
- * {@code PLUGIN_TAGS}) as it was started, since a status request carries nothing else.
+ * <p>The images are read from the build's own environment as it was started ({@link PushedImages}).
  */
 public final class BuildStatus {
     /** Phases in which CodeBuild has accepted the build but has no capacity running it yet. */
     private static final List<String> WAITING_PHASES = List.of("SUBMITTED", "QUEUED");
-
-    private static final Pattern ECR_REGISTRY = Pattern.compile("(\\d{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
 
     /**
      * The ECR client to read a registry with. The registry is known only once the build is read, and may be in
@@ -65,19 +56,9 @@ public final class BuildStatus {
     public BuildStatusResult status(String buildId) {
         Build build = build(buildId);
         Status status = status(build.buildStatusAsString(), build.currentPhase());
-        Map<String, String> env = plainEnvironment(build);
-        String registry = env.get("PLUGIN_REGISTRY");
-        String repository = env.get("PLUGIN_REPO");
-        List<String> tags = env.containsKey("PLUGIN_TAGS")
-                ? Arrays.stream(env.get("PLUGIN_TAGS").split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList()
-                : List.of();
-        List<String> imageUris = registry == null || repository == null
-                ? List.of()
-                : tags.stream().map(tag -> registry + "/" + repository + ":" + tag).toList();
-        String digest = status == Status.SUCCEEDED && registry != null && repository != null && !tags.isEmpty()
-                ? digest(registry, repository, tags.get(0))
-                : null;
-        return new BuildStatusResult(build.id(), status, build.currentPhase(), imageUris, digest);
+        PushedImages images = new PushedImages(plainEnvironment(build));
+        String digest = status == Status.SUCCEEDED ? images.digest(registries) : null;
+        return new BuildStatusResult(build.id(), status, build.currentPhase(), images.imageUris(), digest, null);
     }
 
     /** CodeBuild's status and phase as the caller sees them. */
@@ -118,24 +99,5 @@ public final class BuildStatus {
                     .forEach(v -> env.put(v.name(), v.value()));
         }
         return env;
-    }
-
-    private String digest(String registry, String repository, String tag) {
-        Matcher host = ECR_REGISTRY.matcher(registry);
-        if (!host.matches()) {
-            return null;
-        }
-        String account = host.group(1);
-        String region = host.group(2);
-        DescribeImagesResponse response;
-        try {
-            response = registries.ecr(account, region).describeImages(r -> r.registryId(account)
-                    .repositoryName(repository).imageIds(id -> id.imageTag(tag)));
-        } catch (ImageNotFoundException | RepositoryNotFoundException e) {
-            return null;
-        } catch (SdkException e) {
-            throw AwsErrorMapping.repository(e, "ecr.DescribeImages", repository + ":" + tag + " in " + account + "/" + region);
-        }
-        return response.imageDetails().isEmpty() ? null : response.imageDetails().get(0).imageDigest();
     }
 }

@@ -3,17 +3,29 @@ package dev.ecrpush.launch;
 import java.util.List;
 
 /**
- * The answer to a status request (SPEC §7), for a polling loop: exactly {@code buildId}, {@code status},
- * {@code phase}, {@code imageUris} and {@code digest}. Every field is always present; {@code digest} is null
- * until the build has succeeded and the image can be read back.
+ * The answer to a status request (SPEC §7), for a polling loop: {@code buildId}, {@code status},
+ * {@code phase}, {@code imageUris}, {@code digest} and {@code reason}. Every field is always present;
+ * {@code digest} is null until the build has succeeded and the image can be read back.
  *
- * @param phase CodeBuild's current phase ({@code SUBMITTED} ... {@code COMPLETED})
+ * @param buildId the CodeBuild build ID or the ECS task ARN
+ * @param phase   CodeBuild's current phase ({@code SUBMITTED} ... {@code COMPLETED}), or the ECS task's last
+ *                status ({@code PROVISIONING} ... {@code STOPPED})
+ * @param reason  why an ECS task ended as it did when it did not succeed (its stopped reason, the exit code
+ *                of the container that failed); null otherwise
  */
-public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest) {
+public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
+        String reason) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
     }
 
     /** The caller's view of a build: a build waiting for capacity is QUEUED, and FAILED covers CodeBuild's FAULT. */
-    public enum Status { QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, TIMED_OUT }
+    public enum Status {
+        QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, TIMED_OUT;
+
+        /** Whether the build has ended: a polling loop stops, a task token is completed. */
+        public boolean terminal() {
+            return this != QUEUED && this != IN_PROGRESS;
+        }
+    }
 }

@@ -1,8 +1,5 @@
 package dev.ecrpush.launch;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import org.jboss.logging.Logger;
 
 import software.amazon.awssdk.core.exception.SdkException;
@@ -12,20 +9,17 @@ import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.codebuild.model.Project;
 import software.amazon.awssdk.services.codebuild.model.StartBuildRequest;
 import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
-import dev.ecrpush.plan.SecretSource;
 
 /**
  * Starts a plan's CodeBuild build in the function's own account (the build account), with the function's own
  * clients. The request is the plan's, unchanged, so what {@code mode: plan} shows is what is sent.
  *
  * <p>A secret the payload carries inline (the OIDC token) is first stored as the SSM SecureString the plan
- * names, because CodeBuild takes secrets only as references; the value goes into that one request and
- * nowhere else (no log line, result or error message).
+ * names ({@link SecretStash}), because CodeBuild takes secrets only as references.
  */
 public final class CodeBuildLauncher {
     private static final Logger LOG = Logger.getLogger(CodeBuildLauncher.class);
@@ -57,7 +51,7 @@ public final class CodeBuildLauncher {
             throw new IllegalArgumentException("the plan launches on " + plan.launch().getClass().getSimpleName()
                     + ", not CodeBuild");
         }
-        stashSecrets(plan);
+        SecretStash.store(plan, ssm);
         StartBuildRequest request = launch.request();
         Build build;
         try {
@@ -88,25 +82,6 @@ public final class CodeBuildLauncher {
         }
         Project found = response.projects().get(0);
         return new ProjectCheck(found.name(), found.arn(), found.serviceRole());
-    }
-
-    private void stashSecrets(Plan plan) {
-        // One parameter per name: the same token may back several variables.
-        Map<String, SecretSource.Stashed> stashes = new LinkedHashMap<>();
-        plan.env().secret().values().forEach(source -> {
-            if (source instanceof SecretSource.Stashed stashed) {
-                stashes.putIfAbsent(stashed.parameterName(), stashed);
-            }
-        });
-        stashes.forEach((name, stashed) -> {
-            try {
-                // No tier: the account's default tier setting decides, so no Advanced-tier cost appears unasked.
-                ssm.putParameter(r -> r.name(name).value(stashed.value().value())
-                        .type(ParameterType.SECURE_STRING).overwrite(true));
-            } catch (SdkException e) {
-                throw AwsErrorMapping.launchCarryingSecret(e, "ssm.PutParameter", "parameter " + name + " in " + region());
-            }
-        });
     }
 
     private String logsUrl(Build build) {

@@ -25,6 +25,14 @@ final class ConsoleLinks {
                 + "/?region=" + region;
     }
 
+    /** The task's logs in the ECS console, which shows every container's CloudWatch stream. */
+    static String ecsTask(EcsTaskArn task) {
+        String partition = Partition.of(task.region()).id();
+        String host = CONSOLE_HOSTS.getOrDefault(partition, CONSOLE_HOSTS.get("aws"));
+        return "https://" + host + "/ecs/v2/clusters/" + encode(task.cluster()) + "/tasks/" + encode(task.taskId())
+                + "/logs?region=" + task.region();
+    }
+
     /** The region of a CodeBuild ARN ({@code arn:PARTITION:codebuild:REGION:ACCOUNT:build/ID}), or null. */
     static String regionOf(String arn) {
         if (arn == null) {

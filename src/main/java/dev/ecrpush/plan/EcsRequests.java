@@ -1,61 +1,230 @@
 package dev.ecrpush.plan;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
 import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
+import software.amazon.awssdk.services.ecs.model.Compatibility;
+import software.amazon.awssdk.services.ecs.model.ContainerCondition;
+import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
+import software.amazon.awssdk.services.ecs.model.ContainerDependency;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
 import software.amazon.awssdk.services.ecs.model.KeyValuePair;
 import software.amazon.awssdk.services.ecs.model.LaunchType;
+import software.amazon.awssdk.services.ecs.model.LogConfiguration;
+import software.amazon.awssdk.services.ecs.model.LogDriver;
+import software.amazon.awssdk.services.ecs.model.MountPoint;
 import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
+import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.Secret;
+import software.amazon.awssdk.services.ecs.model.Tag;
 import software.amazon.awssdk.services.ecs.model.TaskOverride;
+import software.amazon.awssdk.services.ecs.model.Volume;
 
+import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.step.Codebase;
 import dev.ecrpush.step.Executor;
 import dev.ecrpush.step.SecretRef;
 import dev.ecrpush.step.StepPayload;
+import dev.ecrpush.step.Warning;
 
-/** Builds the {@code RunTask} request (and the task definition secrets) for a plan on ECS Fargate. */
+/**
+ * Builds the ECS launch of a plan: the task definition the run needs and the {@code RunTask} request.
+ *
+ * <p>ECS takes no secrets per run, so the plugin's secret variables are {@code secrets} of the task
+ * definition, and everything that varies per run (the plain environment, the commit, the size) goes in the
+ * {@code RunTask} overrides. The family is named after the SHA-256 of the definition's content: builds that
+ * need the same secrets, images, user and roles share one revision instead of registering one per build.
+ */
 final class EcsRequests {
-    /** The container in the task definition that runs the plugin. */
-    static final String PLUGIN_CONTAINER = "plugin";
+    /** RunTask rejects overrides whose JSON is longer than this. */
+    static final int MAX_OVERRIDES_CHARS = 8192;
+    /** Task definition families are at most 255 characters; the content hash takes 17 of them. */
+    private static final int MAX_FAMILY_PREFIX = 255 - 17;
+
+    /**
+     * Clones into the shared volume and checks out the ref. A shallow fetch of the ref itself works for
+     * branches, tags and full commit hashes; a short hash needs the history, so that case fetches it all.
+     */
+    static final String FETCH_SCRIPT = """
+            set -eu
+            if [ -n "${GIT_TOKEN:-}" ]; then
+              git config --global credential.helper '!f() { echo "username=${GIT_USERNAME}"; echo "password=${GIT_TOKEN}"; }; f'
+            fi
+            git init -q %1$s
+            cd %1$s
+            git remote add origin "$GIT_REPO_URL"
+            ref="${GIT_REF:-HEAD}"
+            if git fetch -q --depth 1 origin "$ref"; then
+              git checkout -q --detach FETCH_HEAD
+            else
+              git fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*'
+              git checkout -q --detach "$ref"
+            fi
+            git log -1 --format='checked out %%H'
+            """.formatted(EcsTaskLayout.CHECKOUT_PATH);
 
     private EcsRequests() {
     }
 
-    static LaunchRequest.Ecs runTask(StepPayload payload, Executor.Ecs executor, PluginEnv env, PlanConfig config) {
-        List<KeyValuePair> environment = new ArrayList<>();
-        env.plain().forEach((name, value) -> environment.add(KeyValuePair.builder().name(name).value(value).build()));
+    static LaunchRequest.Ecs launch(StepPayload payload, Executor.Ecs executor, String pluginImage, PluginEnv env,
+            PlanConfig config, List<Warning> warnings) {
+        RegisterTaskDefinitionRequest definition = taskDefinition(payload, pluginImage, env, config);
         RunTaskRequest.Builder request = RunTaskRequest.builder()
                 .cluster(executor.cluster())
-                .taskDefinition(config.ecsTaskFamily())
+                .taskDefinition(definition.family())
                 .launchType(LaunchType.FARGATE)
                 .count(1)
-                .startedBy("ecr-build-push")
+                .startedBy(EcsTaskLayout.STARTED_BY)
                 .networkConfiguration(NetworkConfiguration.builder().awsvpcConfiguration(AwsVpcConfiguration.builder()
                         .subnets(executor.subnets())
                         .securityGroups(executor.securityGroups())
                         .assignPublicIp(executor.assignPublicIp() ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED)
                         .build()).build())
-                .overrides(TaskOverride.builder().containerOverrides(ContainerOverride.builder()
-                        .name(PLUGIN_CONTAINER)
-                        .environment(environment)
-                        .build()).build());
+                .overrides(overrides(payload, env, config, warnings));
         if (payload.idempotencyKey() != null) {
             request.clientToken(Hashing.idempotencyToken(payload.idempotencyKey()));
         }
-        List<Secret> secrets = new ArrayList<>();
-        env.secret().forEach((name, source) -> secrets.add(Secret.builder().name(name).valueFrom(valueFrom(source)).build()));
-        return new LaunchRequest.Ecs(request.build(), secrets);
+        return new LaunchRequest.Ecs(definition, request.build());
     }
 
-    private static String valueFrom(SecretSource source) {
-        if (source instanceof SecretSource.Reference reference) {
-            SecretRef ref = reference.ref();
+    private static TaskOverride overrides(StepPayload payload, PluginEnv env, PlanConfig config, List<Warning> warnings) {
+        Codebase codebase = payload.codebase();
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put(EcsTaskLayout.GIT_REPO_URL, codebase.repoUrl());
+        if (codebase.sourceVersion() != null) {
+            source.put(EcsTaskLayout.GIT_REF, codebase.sourceVersion());
+        }
+        long timeout = payload.step().timeout() != null ? payload.step().timeout().toSeconds() : config.ecs().defaultTimeout().toSeconds();
+        source.put(EcsTaskLayout.TIMEOUT_SECONDS, String.valueOf(Math.max(1, timeout)));
+
+        TaskOverride.Builder overrides = TaskOverride.builder().containerOverrides(
+                ContainerOverride.builder().name(EcsTaskLayout.SOURCE_CONTAINER).environment(pairs(source)).build(),
+                ContainerOverride.builder().name(EcsTaskLayout.PLUGIN_CONTAINER).environment(pairs(env.plain())).build());
+        if (payload.step().spec().resources() != null) {
+            FargateSize size = FargateSize.fit(payload.step().spec().resources(), warnings);
+            overrides.cpu(String.valueOf(size.cpu())).memory(String.valueOf(size.memory()));
+        }
+        int length = jsonLength(source) + jsonLength(env.plain());
+        if (length > MAX_OVERRIDES_CHARS - 512) {
+            throw new InvalidStepException("step.spec: the plugin environment takes about " + length
+                    + " characters, and ECS RunTask overrides take at most " + MAX_OVERRIDES_CHARS
+                    + "; shorten buildArgs, labels or envVariables, or use the CodeBuild executor");
+        }
+        return overrides.build();
+    }
+
+    private static RegisterTaskDefinitionRequest taskDefinition(StepPayload payload, String pluginImage, PluginEnv env,
+            PlanConfig config) {
+        PlanConfig.Ecs ecs = config.ecs();
+        ContainerDefinition.Builder source = ContainerDefinition.builder()
+                .name(EcsTaskLayout.SOURCE_CONTAINER)
+                .image(config.images().prefixed(ecs.sourceImage()))
+                .essential(false)
+                .entryPoint("/bin/sh", "-c")
+                .command(FETCH_SCRIPT)
+                .mountPoints(workspace())
+                .logConfiguration(logs(ecs));
+        if (ecs.gitTokenRef() != null) {
+            source.environment(KeyValuePair.builder().name(EcsTaskLayout.GIT_USERNAME).value(ecs.gitUsername()).build())
+                    .secrets(Secret.builder().name(EcsTaskLayout.GIT_TOKEN).valueFrom(ecs.gitTokenRef()).build());
+        }
+        Integer runAsUser = payload.step().spec().runAsUser();
+        ContainerDefinition plugin = ContainerDefinition.builder()
+                .name(EcsTaskLayout.PLUGIN_CONTAINER)
+                .image(pluginImage)
+                .essential(true)
+                .dependsOn(ContainerDependency.builder().containerName(EcsTaskLayout.SOURCE_CONTAINER)
+                        .condition(ContainerCondition.SUCCESS).build())
+                .workingDirectory(EcsTaskLayout.CHECKOUT_PATH)
+                .user(runAsUser == null ? null : String.valueOf(runAsUser))
+                .mountPoints(workspace())
+                .secrets(secrets(env))
+                .logConfiguration(logs(ecs))
+                .build();
+        RegisterTaskDefinitionRequest content = RegisterTaskDefinitionRequest.builder()
+                .requiresCompatibilities(Compatibility.FARGATE)
+                .networkMode(NetworkMode.AWSVPC)
+                .cpu(String.valueOf(FargateSize.DEFAULT.cpu()))
+                .memory(String.valueOf(FargateSize.DEFAULT.memory()))
+                .executionRoleArn(ecs.executionRoleArn())
+                .taskRoleArn(ecs.taskRoleArn())
+                .volumes(Volume.builder().name(EcsTaskLayout.WORKSPACE_VOLUME).build())
+                .containerDefinitions(source.build(), plugin)
+                .build();
+        // The SDK's rendering lists every member, so any difference in content gives another hash.
+        String hash = Hashing.sha256(content.toString());
+        String prefix = ecs.taskFamily().length() > MAX_FAMILY_PREFIX ? ecs.taskFamily().substring(0, MAX_FAMILY_PREFIX) : ecs.taskFamily();
+        return content.toBuilder()
+                .family(prefix + "-" + hash.substring(0, 16))
+                .tags(Tag.builder().key(EcsTaskLayout.CONTENT_TAG).value(hash).build())
+                .build();
+    }
+
+    private static MountPoint workspace() {
+        return MountPoint.builder().sourceVolume(EcsTaskLayout.WORKSPACE_VOLUME).containerPath(EcsTaskLayout.WORKSPACE_PATH)
+                .readOnly(false).build();
+    }
+
+    private static LogConfiguration logs(PlanConfig.Ecs ecs) {
+        // Sorted: the content hash must not depend on a map's iteration order, which Map.of varies per JVM.
+        Map<String, String> options = new TreeMap<>();
+        options.put("awslogs-group", ecs.logGroup());
+        options.put("awslogs-region", ecs.region());
+        options.put("awslogs-stream-prefix", EcsTaskLayout.LOG_STREAM_PREFIX);
+        return LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(options).build();
+    }
+
+    private static List<Secret> secrets(PluginEnv env) {
+        List<Secret> secrets = new ArrayList<>();
+        env.secret().forEach((name, source) -> secrets.add(Secret.builder().name(name).valueFrom(valueFrom(source)).build()));
+        return secrets;
+    }
+
+    /**
+     * What ECS takes in {@code valueFrom}: a parameter by its name, a secret by its ARN, and a JSON key only in
+     * the full {@code ARN:json-key:version-stage:version-id} form (empty parts allowed).
+     */
+    static String valueFrom(SecretSource source) {
+        if (source instanceof SecretSource.Stashed stashed) {
+            return stashed.parameterName();
+        }
+        SecretRef ref = ((SecretSource.Reference) source).ref();
+        if (ref.store() == SecretRef.Store.PARAMETER_STORE) {
             return ref.codeBuildValue();
         }
-        return ((SecretSource.Stashed) source).parameterName();
+        String arn = ref.value();
+        int parts = arn.split(":", -1).length;
+        return parts > 7 && parts < 10 ? arn + ":".repeat(10 - parts) : arn;
+    }
+
+    private static List<KeyValuePair> pairs(Map<String, String> variables) {
+        List<KeyValuePair> pairs = new ArrayList<>();
+        variables.forEach((name, value) -> pairs.add(KeyValuePair.builder().name(name).value(value).build()));
+        return pairs;
+    }
+
+    /** {@code {"name":"N","value":"V"},} per variable, counting what JSON escapes. */
+    private static int jsonLength(Map<String, String> variables) {
+        int length = 0;
+        for (Map.Entry<String, String> e : variables.entrySet()) {
+            length += 22 + escaped(e.getKey()) + escaped(e.getValue());
+        }
+        return length;
+    }
+
+    private static int escaped(String text) {
+        int length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            length += c == '"' || c == '\\' ? 2 : c < 0x20 ? 6 : 1;
+        }
+        return length;
     }
 }

@@ -38,8 +38,10 @@ public record StepResult(
     public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
     public static final String STARTED = "STARTED";
 
-    /** What preflight found: each repository and whether it exists, and the project builds start on. */
-    public record Preflight(List<dev.ecrpush.registry.RepositoryCheck> repositories, dev.ecrpush.launch.ProjectCheck project) {
+    /** What preflight found: each repository and whether it exists, and the project or ECS cluster builds start on. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Preflight(List<dev.ecrpush.registry.RepositoryCheck> repositories, dev.ecrpush.launch.ProjectCheck project,
+            dev.ecrpush.launch.EcsCheck ecs) {
     }
 
     /** What the plan shows of itself. */
@@ -50,8 +52,8 @@ public record StepResult(
             List<Plan.RepositoryPlan> repositories,
             ObjectNode credentials,
             JsonNode startBuild,
-            JsonNode runTask,
-            JsonNode taskDefinitionSecrets) {
+            JsonNode registerTaskDefinition,
+            JsonNode runTask) {
     }
 
     public static StepResult planned(Plan plan) {
@@ -60,7 +62,12 @@ public record StepResult(
 
     public static StepResult preflightOk(Plan plan, List<dev.ecrpush.registry.RepositoryCheck> repositories,
             dev.ecrpush.launch.ProjectCheck project) {
-        return of(PREFLIGHT_OK, plan, null, null, new Preflight(repositories, project), view(plan));
+        return of(PREFLIGHT_OK, plan, null, null, new Preflight(repositories, project, null), view(plan));
+    }
+
+    public static StepResult preflightOk(Plan plan, List<dev.ecrpush.registry.RepositoryCheck> repositories,
+            dev.ecrpush.launch.EcsCheck ecs) {
+        return of(PREFLIGHT_OK, plan, null, null, new Preflight(repositories, null, ecs), view(plan));
     }
 
     public static StepResult started(Plan plan, dev.ecrpush.launch.LaunchResult launch, boolean repositoryCreated) {
@@ -78,18 +85,16 @@ public record StepResult(
 
     public static PlanView view(Plan plan) {
         JsonNode startBuild = null;
+        JsonNode taskDefinition = null;
         JsonNode runTask = null;
-        JsonNode taskSecrets = null;
         if (plan.launch() instanceof LaunchRequest.CodeBuild codeBuild) {
             startBuild = SdkJson.toJson(codeBuild.request());
         } else if (plan.launch() instanceof LaunchRequest.Ecs ecs) {
+            taskDefinition = SdkJson.toJson(ecs.taskDefinition());
             runTask = SdkJson.toJson(ecs.request());
-            var array = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
-            ecs.taskDefinitionSecrets().forEach(s -> array.add(SdkJson.toJson(s)));
-            taskSecrets = array;
         }
         return new PlanView(plan.env().plain(), plan.env().secretDisplay(), plan.repositories(),
-                credentials(plan.credentials()), startBuild, runTask, taskSecrets);
+                credentials(plan.credentials()), startBuild, taskDefinition, runTask);
     }
 
     private static ObjectNode credentials(CredentialsPlan credentials) {

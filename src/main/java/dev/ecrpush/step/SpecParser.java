@@ -25,7 +25,11 @@ final class SpecParser {
     record Parsed(EcrSpec spec, String connectorRef, List<String> baseImageConnectorRefs) {
     }
 
-    static Parsed spec(Fields spec, Infra infra) {
+    /**
+     * @param onEcs whether the build runs as an ECS task, where {@code runAsUser} is applied to the plugin
+     *              container rather than ignored
+     */
+    static Parsed spec(Fields spec, Infra infra, boolean onEcs) {
         Problems problems = spec.problems();
         spec.allowOnly(SPEC, Set.of());
 
@@ -66,7 +70,7 @@ final class SpecParser {
         Resources resources = resources(spec.object("resources", false));
         Integer retry = spec.integer("retry", 0, 5);
 
-        applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser);
+        applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser, onEcs);
         if (problems.hasErrors()) {
             return new Parsed(null, connectorRef, baseImageRefs);
         }
@@ -77,7 +81,8 @@ final class SpecParser {
 
     /** What the seeds mark as not applicable to the infra is reported, never silently dropped. */
     private static void applicability(Fields spec, Infra infra, boolean caching, List<String> cacheFrom, String cacheTo,
-            String remoteCacheImage, List<DockerSecret> envSecrets, List<DockerSecret> fileSecrets, Integer runAsUser) {
+            String remoteCacheImage, List<DockerSecret> envSecrets, List<DockerSecret> fileSecrets, Integer runAsUser,
+            boolean onEcs) {
         Problems problems = spec.problems();
         if (infra == Infra.K8) {
             if (caching) {
@@ -104,7 +109,8 @@ final class SpecParser {
                         + " set remoteCacheImage to cache layers in ECR");
             }
         }
-        if (runAsUser != null) {
+        // On ECS the task definition runs the plugin container as this user, as a Kubernetes pod would.
+        if (runAsUser != null && !onEcs) {
             if (infra == Infra.VM) {
                 problems.warn(spec.path("runAsUser"), "does not apply to VM infrastructure and is ignored");
             } else if (runAsUser != 0) {

@@ -68,19 +68,27 @@ public final class StepParser {
                     + " have; only the kaniko plugin (infra K8) runs on ECS");
         }
 
+        boolean onEcs = executor instanceof Executor.Ecs;
+        if (onEcs && codebase.repoUrl() == null) {
+            problems.error("codebase.repoUrl", "is required with the ECS executor: the task clones the repository itself");
+        }
+
         BuildPushStep step = null;
         AwsConnector connector = null;
         DockerConnector baseImage = null;
         Fields stepFields = fields.object("step", true);
         if (stepFields != null) {
-            SpecParser.Parsed spec = stepSpec(stepFields, infra == null ? Infra.K8 : infra);
-            step = spec == null ? null : step(stepFields, spec.spec());
+            SpecParser.Parsed spec = stepSpec(stepFields, infra == null ? Infra.K8 : infra, onEcs);
+            step = spec == null ? null : step(stepFields, spec.spec(), onEcs);
             Connectors connectors = new Connectors(fields, settings.storedConnectors());
             connector = spec == null ? null : connectors.aws(spec.connectorRef(), "step.spec.connectorRef");
             baseImage = spec == null ? null : baseImage(spec.baseImageConnectorRefs(), connectors, problems);
             if (connector != null && connector.credential() instanceof AwsCredential.Oidc && oidcToken == null) {
                 problems.error("oidcToken", "is required: connector " + connector.ref()
                         + " authenticates with OIDC and the token is its web identity");
+            }
+            if (onEcs) {
+                EcsSecretRefs.check(connector, baseImage, connectors::pathOf, problems);
             }
         }
         if (step != null && connector == null && !problems.hasErrors()) {
@@ -111,6 +119,11 @@ public final class StepParser {
         String repoUrl = fields.optionalText("repoUrl");
         if (repoUrl != null && !repoUrl.matches("https?://[^\\s]+")) {
             fields.problems().error(fields.path("repoUrl"), "must be the repository's http(s) clone URL");
+        } else if (repoUrl != null && repoUrl.matches("https?://[^/@]*:[^/@]*@.*")) {
+            // The URL travels in plain text (CodeBuild's source override, ECS's overrides): never quote it here.
+            fields.problems().error(fields.path("repoUrl"), "must not carry a password or token (user:secret@);"
+                    + " give the clone URL alone and the credentials to the executor");
+            repoUrl = null;
         }
         String commitSha = fields.optionalText("commitSha");
         if (commitSha != null && !Rules.COMMIT.matcher(commitSha).matches()) {
@@ -176,12 +189,12 @@ public final class StepParser {
         }
     }
 
-    private static SpecParser.Parsed stepSpec(Fields step, Infra infra) {
+    private static SpecParser.Parsed stepSpec(Fields step, Infra infra, boolean onEcs) {
         Fields spec = step.object("spec", true);
-        return spec == null ? null : SpecParser.spec(spec, infra);
+        return spec == null ? null : SpecParser.spec(spec, infra, onEcs);
     }
 
-    private static BuildPushStep step(Fields step, EcrSpec spec) {
+    private static BuildPushStep step(Fields step, EcrSpec spec, boolean onEcs) {
         step.allowOnly(STEP, STEP_IGNORED);
         String type = step.requiredText("type");
         if (type != null && !type.equals("BuildAndPushECR")) {
@@ -200,7 +213,7 @@ public final class StepParser {
             timeout = Rules.duration(timeoutText);
             if (timeout == null) {
                 step.problems().error("step.timeout", "\"" + timeoutText + "\" is not a duration such as 90s, 30m or 1h30m");
-            } else if (timeout.compareTo(Duration.ofMinutes(5)) < 0) {
+            } else if (!onEcs && timeout.compareTo(Duration.ofMinutes(5)) < 0) {
                 step.problems().warn("step.timeout", timeoutText + " is below CodeBuild's minimum; the build gets 5 minutes");
             }
         }
@@ -248,16 +261,20 @@ public final class StepParser {
             return entry == null ? null : ConnectorParser.docker(ref, entry);
         }
 
+        /** Where connector {@code ref} is read from: the payload's map first, then the configured store. */
+        String pathOf(String ref) {
+            return payload != null && payload.has(ref) ? "connectors." + ref : "connectorStore." + ref;
+        }
+
         /** The connector's reader, when it exists and has the expected type; otherwise the problem is at the ref. */
         private Fields entry(String ref, String refPath, String type, String what) {
             if (ref == null) {
                 return null;
             }
             JsonNode node = payload != null && payload.has(ref) ? payload.raw(ref) : null;
-            String path = "connectors." + ref;
+            String path = pathOf(ref);
             if (node == null) {
                 node = stored.get(ref);
-                path = "connectorStore." + ref;
             }
             if (node == null) {
                 top.problems().error(refPath, "connector \"" + ref

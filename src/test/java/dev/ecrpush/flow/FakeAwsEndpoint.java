@@ -13,6 +13,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class FakeAwsEndpoint implements QuarkusTestResourceLifecycleManager {
     static final String FUNCTION_ACCESS_KEY = "AKIAFUNCTIONROLE0001";
+    static final String ECS_EXECUTION_ROLE = "arn:aws:iam::111111111111:role/ecr-build-push-execution";
+    static final String ECS_TASK_ROLE = "arn:aws:iam::111111111111:role/ecr-build-push-task";
     static WireMockServer server;
 
     @Override
@@ -23,7 +25,10 @@ public class FakeAwsEndpoint implements QuarkusTestResourceLifecycleManager {
         System.setProperty("aws.accessKeyId", FUNCTION_ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", "function-role-secret");
         System.setProperty("aws.region", "us-east-1");
-        return Map.of("buildpush.codebuild.region", "us-east-1");
+        return Map.of("buildpush.codebuild.region", "us-east-1",
+                "buildpush.ecs.region", "us-east-1",
+                "buildpush.ecs.execution-role-arn", ECS_EXECUTION_ROLE,
+                "buildpush.ecs.task-role-arn", ECS_TASK_ROLE);
     }
 
     @Override

@@ -189,7 +189,7 @@ class BuildStatusTest {
         // then
         Set<String> fields = new TreeSet<>();
         json.fieldNames().forEachRemaining(fields::add);
-        assertEquals(new TreeSet<>(List.of("buildId", "status", "phase", "imageUris", "digest")), fields);
+        assertEquals(new TreeSet<>(List.of("buildId", "status", "phase", "imageUris", "digest", "reason")), fields);
         assertEquals("IN_PROGRESS", json.get("status").asText());
         assertTrue(json.get("digest").isNull());
         assertFalse(json.get("imageUris").isEmpty());

@@ -18,13 +18,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
 import software.amazon.awssdk.services.codebuild.model.StartBuildRequest;
-import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.step.Warning;
 import dev.ecrpush.support.Fixtures;
 
-/** The launch requests a plan carries, field by field, as CodeBuild and ECS would receive them. */
+/** The CodeBuild launch request a plan carries, field by field, as CodeBuild would receive it ({@link EcsRequestsTest} for ECS). */
 class LaunchRequestsTest {
     private static StartBuildRequest startBuild(ObjectNode payload) {
         return ((LaunchRequest.CodeBuild) Fixtures.plan(payload).launch()).request();
@@ -162,7 +161,7 @@ class LaunchRequestsTest {
         ObjectNode payload = Fixtures.basePayload();
         payload.putObject("codebase").put("repoUrl", "https://git.acme.io/app.git").put("branch", "main");
         PlanConfig config = new PlanConfig(PlanConfig.PluginImages.defaults(), "harness/buildkit:1.0.1", "/p/",
-                Map.of("git.acme.io", "GITLAB_SELF_MANAGED"), "ecr-build-push");
+                Map.of("git.acme.io", "GITLAB_SELF_MANAGED"), PlanConfig.Ecs.defaults());
         Plan plan = Planner.plan(Fixtures.parse(payload), config);
         assertEquals("GITLAB_SELF_MANAGED", ((LaunchRequest.CodeBuild) plan.launch()).request().sourceTypeOverrideAsString());
     }
@@ -173,35 +172,12 @@ class LaunchRequestsTest {
         ((ObjectNode) payload.at("/step/spec")).put("caching", true).put("remoteCacheImage", "app-cache");
         String prefix = "123456789012.dkr.ecr.us-east-1.amazonaws.com/docker-hub";
         PlanConfig config = new PlanConfig(new PlanConfig.PluginImages("plugins/kaniko-ecr:1.13.3", "plugins/ecr:21.1.1",
-                "plugins/buildx-ecr:1.4.2", prefix), "harness/buildkit:1.0.1", "/p/", Map.of(), "ecr-build-push");
+                "plugins/buildx-ecr:1.4.2", prefix), "harness/buildkit:1.0.1", "/p/", Map.of(), PlanConfig.Ecs.defaults());
         Plan plan = Planner.plan(Fixtures.parse(payload), config);
         StartBuildRequest request = ((LaunchRequest.CodeBuild) plan.launch()).request();
         assertEquals(prefix + "/plugins/buildx-ecr:1.4.2", request.imageOverride());
         assertEquals("SERVICE_ROLE", request.imagePullCredentialsTypeOverrideAsString());
         assertEquals("image=" + prefix + "/harness/buildkit:1.0.1", plan.env().plain().get("PLUGIN_BUILDER_DRIVER_OPTS"));
-    }
-
-    @Test
-    void runTask_ecs_isFargateWithPlainEnvInOverrides_andSecretsOnlyInTheTaskDefinition() throws Exception {
-        // given
-        ObjectNode payload = (ObjectNode) Fixtures.JSON.readTree(java.nio.file.Files.readAllBytes(java.nio.file.Path.of("events/plan-ecs.json")));
-        ((ObjectNode) payload.at("/connectors")).removeAll();
-        ((ObjectNode) payload.at("/connectors")).set("aws", Fixtures.basePayload().at("/connectors/aws"));
-        ((ObjectNode) payload.at("/step/spec")).put("connectorRef", "aws");
-        payload.put("idempotencyKey", "exec-1");
-        // when
-        LaunchRequest.Ecs launch = (LaunchRequest.Ecs) Fixtures.plan(payload).launch();
-        RunTaskRequest request = launch.request();
-        // then
-        assertEquals("FARGATE", request.launchTypeAsString());
-        assertEquals("exec-1", request.clientToken());
-        assertEquals("plugin", request.overrides().containerOverrides().get(0).name());
-        List<String> plainNames = request.overrides().containerOverrides().get(0).environment().stream().map(e -> e.name()).toList();
-        assertTrue(plainNames.contains("PLUGIN_REPO"));
-        assertFalse(plainNames.contains("PLUGIN_SECRET_KEY"));
-        assertEquals(List.of("AWS_SECRET_ACCESS_KEY", "PLUGIN_SECRET_KEY"),
-                launch.taskDefinitionSecrets().stream().map(s -> s.name()).sorted().toList());
-        assertEquals("arn:aws:secretsmanager:us-east-1:111111111111:secret:ci/aws", launch.taskDefinitionSecrets().get(0).valueFrom());
     }
 
     @Test

@@ -30,16 +30,18 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * An in-process HTTP fake of the JSON 1.1 AWS APIs (ECR, CodeBuild, SSM), and real SDK clients pointed at it,
+ * An in-process HTTP fake of the JSON 1.1 AWS APIs (ECR, CodeBuild, SSM, ECS), and real SDK clients pointed at it,
  * so tests see each request exactly as AWS would receive it. Operations are told apart by {@code X-Amz-Target}.
  */
 public final class FakeAws implements AutoCloseable {
     public static final String ECR = "AmazonEC2ContainerRegistry_V20150921.";
     public static final String CODEBUILD = "CodeBuild_20161006.";
     public static final String SSM = "AmazonSSM.";
+    public static final String ECS = "AmazonEC2ContainerServiceV20141113.";
     private static final String JSON_11 = "application/x-amz-json-1.1";
 
     private final WireMockServer server = new WireMockServer(options().dynamicPort());
@@ -58,6 +60,10 @@ public final class FakeAws implements AutoCloseable {
 
     public SsmClient ssm(Region region) {
         return configure(SsmClient.builder(), region).build();
+    }
+
+    public EcsClient ecs(Region region) {
+        return configure(EcsClient.builder(), region).build();
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, Region region) {
