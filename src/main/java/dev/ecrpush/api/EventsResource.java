@@ -7,7 +7,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.ecrpush.flow.EventDispatcher;
+import dev.ecrpush.result.ResultJson;
 
 /**
  * The pass-through route: every event that is not an HTTP request (a step payload from Step Functions or a
@@ -18,10 +22,13 @@ public class EventsResource {
     @Inject
     EventDispatcher dispatcher;
 
+    @Inject
+    ObjectMapper json;
+
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Object handle(byte[] event) {
-        return dispatcher.dispatch(event);
+    public JsonNode handle(byte[] event) {
+        return ResultJson.tree(dispatcher.dispatch(event), json);
     }
 }

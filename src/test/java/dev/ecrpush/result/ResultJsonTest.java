@@ -1,0 +1,63 @@
+package dev.ecrpush.result;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.EcsCheck;
+import dev.ecrpush.launch.LaunchResult;
+import dev.ecrpush.launch.ProjectCheck;
+import dev.ecrpush.plan.Plan;
+import dev.ecrpush.registry.RepositoryCheck;
+import dev.ecrpush.support.Fixtures;
+
+/** The result JSON built from the records is byte for byte what Jackson writes for them. */
+class ResultJsonTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestFactory
+    Stream<DynamicTest> everyResultOfEveryPlanFixture_isWhatJacksonWrites() {
+        return Fixtures.files("plans").stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+            Plan plan = Fixtures.plan(Fixtures.read(file).get("payload"));
+            for (Object result : results(plan)) {
+                assertSame(result);
+            }
+        }));
+    }
+
+    @Test
+    void statusResults_areWhatJacksonWrites() throws Exception {
+        assertSame(new BuildStatusResult("p:0b6c5f1e-0000-4000-8000-000000000001", BuildStatusResult.Status.SUCCEEDED,
+                "COMPLETED", List.of("r/app:1", "r/app:latest"), "sha256:" + "a".repeat(64), null));
+        assertSame(new BuildStatusResult("arn:aws:ecs:us-east-1:111111111111:task/c/0123", BuildStatusResult.Status.FAILED,
+                "STOPPED", List.of(), null, "Essential container in task exited (plugin: exit code 1)"));
+    }
+
+    private static List<Object> results(Plan plan) {
+        List<Object> results = new ArrayList<>();
+        results.add(StepResult.planned(plan));
+        List<RepositoryCheck> checks = plan.repositories().stream()
+                .map(r -> new RepositoryCheck(r.name(), r.purpose(), r.name().length() % 2 == 0)).toList();
+        results.add(StepResult.preflightOk(plan, checks, new ProjectCheck("ecr-build-push",
+                "arn:aws:codebuild:us-east-1:111111111111:project/ecr-build-push", null)));
+        results.add(StepResult.preflightOk(plan, checks, new EcsCheck("arn:aws:ecs:us-east-1:111111111111:cluster/c",
+                "ACTIVE", "ecr-build-push-0123", null)));
+        results.add(StepResult.started(plan, new LaunchResult("p:1", "arn:aws:codebuild:us-east-1:111111111111:build/p:1",
+                "https://console.aws.amazon.com/x"), true));
+        return results;
+    }
+
+    private static void assertSame(Object result) throws Exception {
+        assertEquals(JSON.writeValueAsString(result), JSON.writeValueAsString(ResultJson.tree(result, JSON)),
+                result.getClass().getSimpleName());
+    }
+}
