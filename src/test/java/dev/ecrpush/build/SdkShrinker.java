@@ -1,12 +1,8 @@
 package dev.ecrpush.build;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
@@ -47,8 +42,8 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * {@link UnsupportedOperationException}, so the verifier never needs the classes it named; the classes
  * nothing names leave the jar. Classes outside the service jars are never changed.
  *
- * <p>Run at {@code package}, after Quarkus has written the zip. The end-to-end tests then run the zip
- * this leaves, and {@code ShrunkZipIT} loads and links every class in it.
+ * <p>Run by {@link FunctionZip} at {@code package}, after Quarkus has written the zip. The end-to-end tests
+ * then run the zip this leaves, and {@code ShrunkZipIT} loads and links every class in it.
  */
 public final class SdkShrinker {
     static final String SERVICES = "software/amazon/awssdk/services/";
@@ -76,23 +71,9 @@ public final class SdkShrinker {
     private final Map<String, Set<String>> reachedClientMethods = new HashMap<>();
     private final Set<String> scannedClientMethods = new HashSet<>();
 
-    public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: SdkShrinker path/to/function.zip");
-        }
-        for (Report report : shrink(Path.of(args[0]))) {
-            System.out.println("[sdk-shrink] " + report);
-        }
-    }
-
-    /** Rewrites the zip in place and says what each service jar became. */
-    public static List<Report> shrink(Path zip) throws IOException {
-        LinkedHashMap<String, byte[]> entries = readZip(Files.readAllBytes(zip));
-        List<Report> reports = new SdkShrinker().shrinkEntries(entries);
-        Path temp = zip.resolveSibling(zip.getFileName() + ".shrinking");
-        Files.write(temp, writeZip(entries));
-        Files.move(temp, zip, StandardCopyOption.REPLACE_EXISTING);
-        return reports;
+    /** Replaces the service jars among the zip's entries and says what each became. */
+    static List<Report> shrink(LinkedHashMap<String, byte[]> zip) throws IOException {
+        return new SdkShrinker().shrinkEntries(zip);
     }
 
     private List<Report> shrinkEntries(LinkedHashMap<String, byte[]> zip) throws IOException {
@@ -273,7 +254,7 @@ public final class SdkShrinker {
             }
             kept.put(name, isClient(className) ? stubUnreached(className, operations) : entry.getValue());
         }
-        byte[] rewritten = writeZip(kept);
+        byte[] rewritten = FunctionZip.write(kept, false);
         long bytesBefore = zip.get(jar.entry()).length;
         zip.put(jar.entry(), rewritten);
         int after = (int) kept.keySet().stream().filter(n -> n.endsWith(".class")).count();
@@ -326,21 +307,5 @@ public final class SdkShrinker {
             }
         }
         return entries;
-    }
-
-    private static byte[] writeZip(Map<String, byte[]> entries) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream out = new ZipOutputStream(bytes)) {
-            out.setLevel(9);
-            for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
-                ZipEntry zipEntry = new ZipEntry(entry.getKey());
-                // A fixed time keeps the rewritten zip byte-for-byte reproducible.
-                zipEntry.setTime(315532800000L);
-                out.putNextEntry(zipEntry);
-                out.write(entry.getValue());
-                out.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 }
