@@ -70,10 +70,12 @@ public final class FunctionProcess implements AutoCloseable {
     private final Thread pump;
     private final ByteArrayOutputStream output;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final long startedAtNanos;
 
-    private FunctionProcess(Process process, LocalLambdaRuntime runtime, Path workDir, Thread pump,
+    private FunctionProcess(Process process, long startedAtNanos, LocalLambdaRuntime runtime, Path workDir, Thread pump,
             ByteArrayOutputStream output) {
         this.process = process;
+        this.startedAtNanos = startedAtNanos;
         this.runtime = runtime;
         this.workDir = workDir;
         this.pump = pump;
@@ -142,12 +144,13 @@ public final class FunctionProcess implements AutoCloseable {
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
         env.putAll(extraEnv);
 
+        long startedAtNanos = System.nanoTime();
         Process process = builder.start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread pump = new Thread(() -> copy(process.getInputStream(), output, echo), "function-output");
         pump.setDaemon(true);
         pump.start();
-        FunctionProcess function = new FunctionProcess(process, runtime, workDir, pump, output);
+        FunctionProcess function = new FunctionProcess(process, startedAtNanos, runtime, workDir, pump, output);
         process.onExit().thenRun(() -> {
             if (!function.closed.get()) {
                 function.awaitOutputDrained();
@@ -176,6 +179,11 @@ public final class FunctionProcess implements AutoCloseable {
     }
 
     /** Everything the function wrote to standard output and standard error so far. */
+    /** When the JVM was started ({@link System#nanoTime()}), after the zip was unpacked: where Lambda's init duration starts. */
+    public long startedAtNanos() {
+        return startedAtNanos;
+    }
+
     /** CPU time (user and system) the function's JVM has used so far: unlike wall time, other load on the machine hardly moves it. */
     public java.time.Duration cpuTime() {
         return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the function's process"));
