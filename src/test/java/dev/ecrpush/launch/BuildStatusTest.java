@@ -1,7 +1,7 @@
 package dev.ecrpush.launch;
 
-import static dev.ecrpush.support.FakeAws.CODEBUILD;
-import static dev.ecrpush.support.FakeAws.ECR;
+import static dev.ecrpush.support.AwsFake.CODEBUILD;
+import static dev.ecrpush.support.AwsFake.ECR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -36,11 +36,11 @@ import dev.ecrpush.launch.BuildStatusResult.Status;
 import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.result.SdkJson;
-import dev.ecrpush.support.FakeAws;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 class BuildStatusTest {
-    private static final FakeAws AWS = new FakeAws();
+    private static final AwsFake AWS = new AwsFake();
     private static final String BUILD_ID = "ecr-build-push:0b6c4c1e-7d2f-4a8e-9b1a-2f3c4d5e6f70";
     private static final String DIGEST = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";
 

@@ -1,8 +1,8 @@
 package dev.ecrpush.launch;
 
-import static dev.ecrpush.support.FakeAws.CODEBUILD;
-import static dev.ecrpush.support.FakeAws.ECR;
-import static dev.ecrpush.support.FakeAws.SSM;
+import static dev.ecrpush.support.AwsFake.CODEBUILD;
+import static dev.ecrpush.support.AwsFake.ECR;
+import static dev.ecrpush.support.AwsFake.SSM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import software.amazon.awssdk.regions.Region;
 
@@ -34,11 +33,11 @@ import dev.ecrpush.registry.KnownRepositories;
 import dev.ecrpush.registry.RepositoryDefaults;
 import dev.ecrpush.registry.RepositoryEnsurer;
 import dev.ecrpush.result.SdkJson;
-import dev.ecrpush.support.FakeAws;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 class CodeBuildLauncherTest {
-    private static final FakeAws AWS = new FakeAws();
+    private static final AwsFake AWS = new AwsFake();
     private static final String BUILD_ID = "ecr-build-push:0b6c4c1e-7d2f-4a8e-9b1a-2f3c4d5e6f70";
     private static final String BUILD_ARN = "arn:aws:codebuild:ap-southeast-2:210987654321:build/" + BUILD_ID;
 
@@ -58,11 +57,10 @@ class CodeBuildLauncherTest {
     /** Wherever a test went, the OIDC token travelled in one request only: the one that stores it. */
     @AfterEach
     void tokenOnlyInPutParameter() {
-        for (LoggedRequest request : AWS.requests()) {
-            boolean putParameter = (SSM + "PutParameter").equals(request.getHeader("X-Amz-Target"));
-            assertFalse(request.getHeaders().all().toString().contains(token), "token in the headers of " + request.getUrl());
-            assertTrue(putParameter || !request.getBodyAsString().contains(token),
-                    "token in the body of " + request.getHeader("X-Amz-Target"));
+        for (AwsFake.AwsRequest request : AWS.requests()) {
+            boolean putParameter = (SSM + "PutParameter").equals(request.operation());
+            assertFalse(request.headers().contains(token), "token in the headers of " + request.operation());
+            assertTrue(putParameter || !request.body().contains(token), "token in the body of " + request.operation());
         }
     }
 

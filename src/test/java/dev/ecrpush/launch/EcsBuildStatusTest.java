@@ -1,7 +1,7 @@
 package dev.ecrpush.launch;
 
-import static dev.ecrpush.support.FakeAws.ECR;
-import static dev.ecrpush.support.FakeAws.ECS;
+import static dev.ecrpush.support.AwsFake.ECR;
+import static dev.ecrpush.support.AwsFake.ECS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -28,7 +28,7 @@ import software.amazon.awssdk.regions.Region;
 
 import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.launch.BuildStatusResult.Status;
-import dev.ecrpush.support.FakeAws;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 /**
@@ -37,7 +37,7 @@ import dev.ecrpush.support.Fixtures;
  * verdict from a task state-change event.
  */
 class EcsBuildStatusTest {
-    private static final FakeAws AWS = new FakeAws();
+    private static final AwsFake AWS = new AwsFake();
     private static final String TASK_ARN = "arn:aws:ecs:eu-west-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
     private static final Instant NOW = Instant.parse("2026-01-10T12:00:00Z");
     private static final String DIGEST = "sha256:" + "b".repeat(64);

@@ -1,7 +1,7 @@
 package dev.ecrpush.launch;
 
-import static dev.ecrpush.support.FakeAws.ECS;
-import static dev.ecrpush.support.FakeAws.SSM;
+import static dev.ecrpush.support.AwsFake.ECS;
+import static dev.ecrpush.support.AwsFake.SSM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,12 +29,12 @@ import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.SdkJson;
-import dev.ecrpush.support.FakeAws;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 /** Starting an ECS build with the real SDK against a fake ECS: the definition's reuse, the task, the refusals. */
 class EcsLauncherTest {
-    private static final FakeAws AWS = new FakeAws();
+    private static final AwsFake AWS = new AwsFake();
     private static final String SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ci/aws";
     private static final String EXECUTION_ROLE = "arn:aws:iam::111111111111:role/ecr-build-push-execution";
     private static final String TASK_ARN = "arn:aws:ecs:eu-west-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
@@ -281,8 +281,8 @@ class EcsLauncherTest {
         assertEquals(put.get("Name").asText(), register.at("/containerDefinitions/1/secrets/0/valueFrom").asText());
         assertEquals("PLUGIN_OIDC_TOKEN_ID", register.at("/containerDefinitions/1/secrets/0/name").asText());
         for (var request : AWS.requests()) {
-            boolean isPut = (SSM + "PutParameter").equals(request.getHeader("X-Amz-Target"));
-            assertTrue(isPut || !request.getBodyAsString().contains("c2lnbmF0dXJl"), request.getHeader("X-Amz-Target"));
+            boolean isPut = (SSM + "PutParameter").equals(request.operation());
+            assertTrue(isPut || !request.body().contains("c2lnbmF0dXJl"), request.operation());
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.ecrpush.registry;
 
-import static dev.ecrpush.support.FakeAws.ECR;
+import static dev.ecrpush.support.AwsFake.ECR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,11 +23,11 @@ import dev.ecrpush.error.RepositoryFailedException;
 import dev.ecrpush.error.ThrottledException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Plan.RepositoryPlan.Purpose;
-import dev.ecrpush.support.FakeAws;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 class RepositoryEnsurerTest {
-    private static final FakeAws AWS = new FakeAws();
+    private static final AwsFake AWS = new AwsFake();
     private static final String BUILD_ROLE = "arn:aws:iam::210987654321:role/codebuild-ecr-build-push";
 
     /** K8 in eu-west-1 with a remote cache: an IMAGE and a CACHE repository. */

@@ -1,6 +1,7 @@
 package dev.ecrpush.support;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
@@ -29,7 +30,12 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
 
 import dev.ecrpush.aws.AwsClients;
 
@@ -39,9 +45,14 @@ import dev.ecrpush.aws.AwsClients;
  * Requests are read back as AWS receives them, including which access key signed each one.
  *
  * <p>An operation is named as the wire names it: an STS {@code Action} ({@code "AssumeRole"}) or a JSON
- * target ({@code "secretsmanager.GetSecretValue"}).
+ * target ({@code "secretsmanager.GetSecretValue"}, {@code ECR + "CreateRepository"}).
  */
 public final class AwsFake implements AutoCloseable {
+    public static final String ECR = "AmazonEC2ContainerRegistry_V20150921.";
+    public static final String CODEBUILD = "CodeBuild_20161006.";
+    public static final String SSM = "AmazonSSM.";
+    public static final String ECS = "AmazonEC2ContainerServiceV20141113.";
+
     /** The function's own credentials in every test: never the environment's. */
     public static final String FUNCTION_ACCESS_KEY = "AKIAFUNCTIONROLE0001";
     public static final AwsCredentialsProvider FUNCTION_CREDENTIALS = StaticCredentialsProvider.create(
@@ -65,6 +76,43 @@ public final class AwsFake implements AutoCloseable {
                 .withFunctionCredentials(FUNCTION_CREDENTIALS)
                 .withEndpointOverride(endpoint())
                 .withBackoff(BackoffStrategy.retryImmediately()));
+    }
+
+    /** The function's clients of one service in {@code region}, as {@link #clients()} makes them. */
+    public EcrClient ecr(Region region) {
+        return clients().ecr(region, FUNCTION_CREDENTIALS);
+    }
+
+    public CodeBuildClient codeBuild(Region region) {
+        return clients().codeBuild(region, FUNCTION_CREDENTIALS);
+    }
+
+    public SsmClient ssm(Region region) {
+        return clients().ssm(region, FUNCTION_CREDENTIALS);
+    }
+
+    public EcsClient ecs(Region region) {
+        return clients().ecs(region, FUNCTION_CREDENTIALS);
+    }
+
+    /** Answers {@code target} (e.g. {@code ECR + "CreateRepository"}) with 200 and the JSON {@code body}. */
+    public void reply(String target, String body) {
+        stub(target, json(body));
+    }
+
+    /** Answers {@code target} with an AWS error of type {@code code}. */
+    public void fail(String target, int status, String code, String message) {
+        stub(target, jsonError(status, code, message));
+    }
+
+    /** Answers {@code target} with an AWS error when the request body contains {@code fragment}; wins over earlier stubs. */
+    public void failWhenBodyContains(String target, String fragment, int status, String code, String message) {
+        server.stubFor(matching(target).withRequestBody(containing(fragment)).willReturn(jsonError(status, code, message)));
+    }
+
+    /** Fails {@code target} with {@code code} {@code times} times in a row, then answers {@code body}. */
+    public void failThenReply(String target, int times, int status, String code, String body) {
+        stubFailingFirst(target, times, jsonError(status, code, "Rate exceeded"), json(body));
     }
 
     public void stub(String operation, ResponseDefinitionBuilder response) {
@@ -105,8 +153,12 @@ public final class AwsFake implements AutoCloseable {
     }
 
     public static ResponseDefinitionBuilder jsonError(int status, String type) {
+        return jsonError(status, type, "refused by the fake");
+    }
+
+    public static ResponseDefinitionBuilder jsonError(int status, String type, String message) {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1")
-                .withBody("{\"__type\":\"" + type + "\",\"message\":\"refused by the fake\"}");
+                .withBody(Fixtures.JSON.createObjectNode().put("__type", type).put("message", message).toString());
     }
 
     public static ResponseDefinitionBuilder secretString(String value) {
@@ -134,6 +186,24 @@ public final class AwsFake implements AutoCloseable {
         return requests().stream().filter(r -> r.operation().equals(operation)).toList();
     }
 
+    /** The operations called, oldest first, without their service prefix: {@code ["CreateRepository", "PutLifecyclePolicy"]}. */
+    public List<String> operations() {
+        return requests().stream().map(r -> r.operation().substring(r.operation().indexOf('.') + 1)).toList();
+    }
+
+    /** The JSON bodies sent to {@code target}, oldest first. */
+    public List<JsonNode> bodies(String target) {
+        return requests(target).stream().map(r -> AwsRequest.readJson(r.body())).toList();
+    }
+
+    public void resetRequests() {
+        server.resetRequests();
+    }
+
+    public void reset() {
+        server.resetAll();
+    }
+
     @Override
     public void close() {
         server.stop();
@@ -152,8 +222,10 @@ public final class AwsFake implements AutoCloseable {
      * @param params     the form fields (Query protocol) or the top-level JSON fields, as text
      * @param signedBy   the access key ID in the SigV4 {@code Authorization} header; null when unsigned
      * @param signingRegion the region in the signature's scope; null when unsigned
+     * @param headers    every header as received, as text
      */
-    public record AwsRequest(String operation, Map<String, String> params, String signedBy, String signingRegion, String body) {
+    public record AwsRequest(String operation, Map<String, String> params, String signedBy, String signingRegion, String body,
+            String headers) {
         static AwsRequest of(LoggedRequest request) {
             String body = request.getBodyAsString();
             String target = request.getHeader("X-Amz-Target");
@@ -170,14 +242,15 @@ public final class AwsFake implements AutoCloseable {
             String operation = target != null ? target : params.getOrDefault("Action", "?");
             Matcher credential = CREDENTIAL.matcher(String.valueOf(request.getHeader("Authorization")));
             boolean signed = credential.find();
-            return new AwsRequest(operation, params, signed ? credential.group(1) : null, signed ? credential.group(2) : null, body);
+            return new AwsRequest(operation, params, signed ? credential.group(1) : null, signed ? credential.group(2) : null, body,
+                    request.getHeaders().all().toString());
         }
 
         private static String decode(String text) {
             return URLDecoder.decode(text, StandardCharsets.UTF_8);
         }
 
-        private static JsonNode readJson(String body) {
+        static JsonNode readJson(String body) {
             try {
                 return Fixtures.JSON.readTree(body.isEmpty() ? "{}" : body);
             } catch (java.io.IOException e) {
