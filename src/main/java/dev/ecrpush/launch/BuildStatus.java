@@ -4,8 +4,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -14,9 +12,6 @@ import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 import software.amazon.awssdk.services.codebuild.model.StatusType;
 import software.amazon.awssdk.services.ecr.EcrClient;
-import software.amazon.awssdk.services.ecr.model.DescribeImagesResponse;
-import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
-import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.LaunchFailedException;
@@ -33,8 +28,6 @@ import dev.ecrpush.launch.BuildStatusResult.Status;
 public final class BuildStatus {
     /** Phases in which CodeBuild has accepted the build but has no capacity running it yet. */
     private static final List<String> WAITING_PHASES = List.of("SUBMITTED", "QUEUED");
-
-    private static final Pattern ECR_REGISTRY = Pattern.compile("(\\d{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
 
     /**
      * The ECR client to read a registry with. The registry is known only once the build is read, and may be in
@@ -121,21 +114,6 @@ public final class BuildStatus {
     }
 
     private String digest(String registry, String repository, String tag) {
-        Matcher host = ECR_REGISTRY.matcher(registry);
-        if (!host.matches()) {
-            return null;
-        }
-        String account = host.group(1);
-        String region = host.group(2);
-        DescribeImagesResponse response;
-        try {
-            response = registries.ecr(account, region).describeImages(r -> r.registryId(account)
-                    .repositoryName(repository).imageIds(id -> id.imageTag(tag)));
-        } catch (ImageNotFoundException | RepositoryNotFoundException e) {
-            return null;
-        } catch (SdkException e) {
-            throw AwsErrorMapping.repository(e, "ecr.DescribeImages", repository + ":" + tag + " in " + account + "/" + region);
-        }
-        return response.imageDetails().isEmpty() ? null : response.imageDetails().get(0).imageDigest();
+        return new ImageDigests(registries).digest(registry, repository, tag);
     }
 }
