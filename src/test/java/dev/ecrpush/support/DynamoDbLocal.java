@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 /**
  * DynamoDB Local (the real DynamoDB engine, in memory) serving HTTP on a free loopback port in this JVM, so
  * the function's own SDK client talks to it exactly as it talks to DynamoDB. {@code -sharedDb} lets every
- * access key and region see the same tables, as one account's table does.
+ * access key and region see the same tables, as one account's table does; {@code -disableTelemetry} keeps it
+ * from writing a metadata file into the working directory and from calling home.
  *
  * <p>The engine stores data in SQLite through sqlite4java, a native library: the build copies it to
  * {@code target/native-libs} and points {@code sqlite4java.library.path} there (see the pom).
@@ -43,7 +44,7 @@ public final class DynamoDbLocal implements AutoCloseable {
         int port = freePort();
         try {
             DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(
-                    new String[] {"-inMemory", "-sharedDb", "-port", Integer.toString(port)});
+                    new String[] {"-inMemory", "-sharedDb", "-disableTelemetry", "-port", Integer.toString(port)});
             server.start();
             return new DynamoDbLocal(server, port);
         } catch (Exception e) {
