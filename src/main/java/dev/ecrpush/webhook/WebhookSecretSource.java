@@ -33,7 +33,7 @@ public class WebhookSecretSource {
     private final String secretId;
     private final Duration ttl;
     private final WebhookSecrets configured;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private volatile Read read;
     private volatile SecretsManagerClient secretsManager;
 
@@ -42,12 +42,26 @@ public class WebhookSecretSource {
 
     @Inject
     public WebhookSecretSource(AwsClients clients, ServiceConfig config, ObjectMapper json) {
+        this(clients, json, config.webhooks().secretId().orElse(null), config.webhooks().secretTtl(),
+                configured(config.webhooks()), Clock.systemUTC());
+    }
+
+    /**
+     * @param secretId   the Secrets Manager secret; null to use {@code configured}
+     * @param configured the secrets given as configuration values
+     */
+    WebhookSecretSource(AwsClients clients, ObjectMapper json, String secretId, Duration ttl, WebhookSecrets configured,
+            Clock clock) {
         this.clients = clients;
         this.json = json;
-        ServiceConfig.Webhooks webhooks = config.webhooks();
-        this.secretId = webhooks.secretId().orElse(null);
-        this.ttl = webhooks.secretTtl();
-        this.configured = new WebhookSecrets(webhooks.githubSecret().map(SecretText::new).orElse(null),
+        this.secretId = secretId;
+        this.ttl = ttl;
+        this.configured = configured;
+        this.clock = clock;
+    }
+
+    private static WebhookSecrets configured(ServiceConfig.Webhooks webhooks) {
+        return new WebhookSecrets(webhooks.githubSecret().map(SecretText::new).orElse(null),
                 webhooks.gitlabSecret().map(SecretText::new).orElse(null),
                 webhooks.gitlabSigningToken().map(SecretText::new).orElse(null),
                 webhooks.bitbucketSecret().map(SecretText::new).orElse(null));
