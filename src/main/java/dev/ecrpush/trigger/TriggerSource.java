@@ -24,6 +24,7 @@ import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.step.ParseSettings;
 
 /**
  * The trigger set, from the SSM parameter {@code buildpush.triggers.parameter} (read on first use, then again
@@ -37,12 +38,12 @@ public class TriggerSource {
     private static final Logger LOG = Logger.getLogger(TriggerSource.class);
 
     private final AwsClients clients;
-    private final Settings settings;
+    private final ParseSettings parseSettings;
     private final ObjectMapper json;
     private final String parameter;
+    private final String file;
     private final Duration refresh;
-    private final Clock clock = Clock.systemUTC();
-    private final TriggerSet fromFile;
+    private final Clock clock;
     private volatile Loaded loaded;
     private volatile SsmClient ssm;
 
@@ -51,24 +52,36 @@ public class TriggerSource {
 
     @Inject
     public TriggerSource(AwsClients clients, Settings settings, ServiceConfig config, ObjectMapper json) {
+        this(clients, settings.parseSettings("webhook"), json, config.triggers().parameter().orElse(null),
+                config.triggers().file().orElse(null), config.triggers().refresh(), Clock.systemUTC());
+    }
+
+    /**
+     * @param parseSettings what the stored payloads are checked against (the connector store, executor defaults)
+     * @param parameter     the SSM parameter; null for none
+     * @param file          the file, used when there is no parameter; null for none
+     */
+    TriggerSource(AwsClients clients, ParseSettings parseSettings, ObjectMapper json, String parameter, String file,
+            Duration refresh, Clock clock) {
         this.clients = clients;
-        this.settings = settings;
+        this.parseSettings = parseSettings;
         this.json = json;
-        this.parameter = config.triggers().parameter().orElse(null);
-        this.refresh = config.triggers().refresh();
-        this.fromFile = parameter == null ? config.triggers().file().map(this::readFile).orElse(TriggerSet.EMPTY) : null;
+        this.parameter = parameter;
+        this.file = file;
+        this.refresh = refresh;
+        this.clock = clock;
     }
 
     /** The current trigger set. */
     public TriggerSet current() {
-        if (parameter == null) {
-            return fromFile;
+        if (parameter == null && file == null) {
+            return TriggerSet.EMPTY;
         }
         Loaded current = loaded;
-        if (current == null || current.at().plus(refresh).isBefore(clock.instant())) {
+        if (current == null || (parameter != null && current.at().plus(refresh).isBefore(clock.instant()))) {
             synchronized (this) {
                 if (loaded == current) {
-                    loaded = new Loaded(readParameter(), clock.instant());
+                    loaded = new Loaded(parameter != null ? readParameter() : readFile(), clock.instant());
                 }
                 current = loaded;
             }
@@ -88,14 +101,16 @@ public class TriggerSource {
         return set;
     }
 
-    private TriggerSet readFile(String file) {
+    private TriggerSet readFile() {
+        String text;
         try {
-            TriggerSet set = parse(Files.readString(Path.of(file)), "file " + file);
-            LOG.infof("trigger set: %d trigger(s) from file %s", set.triggers().size(), file);
-            return set;
+            text = Files.readString(Path.of(file));
         } catch (IOException e) {
-            throw new IllegalStateException("buildpush.triggers.file " + file + " cannot be read: " + e.getMessage(), e);
+            throw new InternalErrorException("buildpush.triggers.file " + file + " cannot be read: " + e.getMessage(), e);
         }
+        TriggerSet set = parse(text, "file " + file);
+        LOG.infof("trigger set: %d trigger(s) from file %s", set.triggers().size(), file);
+        return set;
     }
 
     private TriggerSet parse(String text, String source) {
@@ -105,7 +120,7 @@ public class TriggerSource {
         } catch (IOException e) {
             throw new InternalErrorException("the trigger set in " + source + " is not valid JSON");
         }
-        TriggerSetParser.Result result = TriggerSetParser.parse(root, settings.parseSettings("webhook"));
+        TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings);
         if (result instanceof TriggerSetParser.Result.Invalid invalid) {
             throw new InternalErrorException("the trigger set in " + source + " is not valid:\n"
                     + String.join("\n", invalid.problems()));

@@ -16,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
@@ -39,6 +40,8 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
     public static final String BUILD_ID = "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001";
     public static final String DIGEST = "sha256:" + "d".repeat(64);
     private static final Pattern SIGNER = Pattern.compile("Credential=([A-Z0-9]+)/");
+    /** Its own: the benchmark runs this class without the function's classes on its classpath. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public static WireMockServer aws;
     public static DynamoDbLocal dynamoDb;
@@ -77,14 +80,14 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
     /** Every fake answer a test does not change: the happy path of every call the triggers make. */
     public static void stubDefaults() {
         aws.resetAll();
-        ObjectNode secret = Fixtures.JSON.createObjectNode()
+        ObjectNode secret = JSON.createObjectNode()
                 .put("github", WebhookSigning.GITHUB_SECRET).put("gitlab", WebhookSigning.GITLAB_TOKEN)
                 .put("gitlabSigningToken", WebhookSigning.GITLAB_SIGNING_TOKEN).put("bitbucket", WebhookSigning.BITBUCKET_SECRET);
         stub(target("secretsmanager.GetSecretValue").withRequestBody(containing(WEBHOOK_SECRET_ID)),
-                json(Fixtures.JSON.createObjectNode().put("Name", WEBHOOK_SECRET_ID).put("SecretString", secret.toString())));
+                json(JSON.createObjectNode().put("Name", WEBHOOK_SECRET_ID).put("SecretString", secret.toString())));
         stub(target("secretsmanager.GetSecretValue").withRequestBody(containing("ci/aws-ci-user")),
                 json("{\"Name\":\"ci/aws-ci-user\",\"SecretString\":\"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY9\"}"));
-        ObjectNode parameter = Fixtures.JSON.createObjectNode();
+        ObjectNode parameter = JSON.createObjectNode();
         parameter.putObject("Parameter").put("Name", TRIGGERS_PARAMETER).put("Type", "String")
                 .put("Value", read(Path.of("src/test/resources/triggers/run-triggers.json"))).put("Version", 1);
         stub(target("AmazonSSM.GetParameter"), json(parameter));
@@ -139,7 +142,7 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
 
     public static JsonNode body(LoggedRequest request) {
         try {
-            return Fixtures.JSON.readTree(request.getBodyAsString());
+            return JSON.readTree(request.getBodyAsString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
