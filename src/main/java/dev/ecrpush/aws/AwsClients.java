@@ -18,9 +18,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -92,6 +94,18 @@ public class AwsClients {
         return functionCredentials;
     }
 
+    /**
+     * The function's own region, for the clients of its own resources (the idempotency table, Step Functions):
+     * {@code AWS_REGION} as Lambda sets it, else the {@code aws.region} system property, else us-east-1.
+     */
+    public Region functionRegion() {
+        String region = System.getenv("AWS_REGION");
+        if (region == null || region.isBlank()) {
+            region = System.getProperty("aws.region", "us-east-1");
+        }
+        return Region.of(region);
+    }
+
     public StsClient sts(Region region, AwsCredentialsProvider credentials) {
         return build(StsClient.builder(), region, credentials);
     }
@@ -114,6 +128,14 @@ public class AwsClients {
 
     public SsmClient ssm(Region region, AwsCredentialsProvider credentials) {
         return build(SsmClient.builder(), region, credentials);
+    }
+
+    public DynamoDbClient dynamoDb(Region region, AwsCredentialsProvider credentials) {
+        return build(DynamoDbClient.builder(), region, credentials);
+    }
+
+    public SfnClient sfn(Region region, AwsCredentialsProvider credentials) {
+        return build(SfnClient.builder(), region, credentials);
     }
 
     /** Closes the shared HTTP client: every client built here stops working. */

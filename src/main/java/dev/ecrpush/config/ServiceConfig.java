@@ -26,6 +26,12 @@ public interface ServiceConfig {
 
     Credentials credentials();
 
+    Idempotency idempotency();
+
+    Webhooks webhooks();
+
+    Triggers triggers();
+
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
     Optional<String> connectorsFile();
 
@@ -160,5 +166,71 @@ public interface ServiceConfig {
          */
         @WithDefault("15m")
         Duration staticKeysTtl();
+    }
+
+    /**
+     * Runs remembered by idempotency key in DynamoDB, beyond CodeBuild's own 5-minute idempotency token, and the
+     * Step Functions task tokens to complete when a build ends.
+     */
+    interface Idempotency {
+        /**
+         * The table (partition key {@code idempotencyKey}, TTL attribute {@code expiresAt}); unset means no store:
+         * repeats are caught by CodeBuild's token for 5 minutes only, and a {@code taskToken} is refused.
+         */
+        Optional<String> table();
+
+        /** How long a run's result is kept for repeats of its key. Defaults to {@code 7d}. */
+        @WithDefault("7d")
+        Duration ttl();
+
+        /**
+         * How long a key stays claimed by a run that never finished (the function died mid-run) before another
+         * attempt may take it over; longer than the function's timeout. Defaults to {@code 2m}.
+         */
+        @WithDefault("2m")
+        Duration inProgressExpiry();
+    }
+
+    /** Git push webhooks; secrets come from here or Secrets Manager, never from a request. */
+    interface Webhooks {
+        /**
+         * A Secrets Manager secret (name or ARN) holding {@code {"github", "gitlab", "gitlabSigningToken",
+         * "bitbucket"}}, read on the first delivery and kept for {@code secret-ttl}; takes precedence over the
+         * values below.
+         */
+        Optional<String> secretId();
+
+        /** The GitHub webhook secret (local use; prefer {@code secret-id}). */
+        Optional<String> githubSecret();
+
+        /** The GitLab webhook secret token, sent as {@code X-Gitlab-Token} (local use; prefer {@code secret-id}). */
+        Optional<String> gitlabSecret();
+
+        /** The GitLab webhook signing token ({@code whsec_...}, Standard Webhooks signature) (local use). */
+        Optional<String> gitlabSigningToken();
+
+        /** The Bitbucket Cloud webhook secret (local use; prefer {@code secret-id}). */
+        Optional<String> bitbucketSecret();
+
+        /** How far a signed {@code webhook-timestamp} may be from the function's clock. Defaults to {@code 5m}. */
+        @WithDefault("5m")
+        Duration timestampTolerance();
+
+        /** How long warm invocations reuse the secret read from {@code secret-id}. Defaults to {@code 15m}. */
+        @WithDefault("15m")
+        Duration secretTtl();
+    }
+
+    /** Which pushes and schedules build what (format: README, example: {@code infra/triggers.example.json}). */
+    interface Triggers {
+        /** An SSM parameter holding the trigger set, read on first use and kept for {@code refresh}. */
+        Optional<String> parameter();
+
+        /** A file holding the trigger set, read at start-up; used when no parameter is set. */
+        Optional<String> file();
+
+        /** How long warm invocations reuse the trigger set read from the parameter. Defaults to {@code 5m}. */
+        @WithDefault("5m")
+        Duration refresh();
     }
 }

@@ -1,6 +1,7 @@
 package dev.ecrpush.flow;
 
 import java.io.IOException;
+import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,18 +10,28 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ecrpush.completion.CodeBuildStateChanges;
+import dev.ecrpush.completion.EcsTaskStateChanges;
+import dev.ecrpush.completion.StateChange;
+import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.EcsTaskArn;
+import dev.ecrpush.launch.EcsTaskStatus;
 
 /**
- * Decides what a non-HTTP event is and hands it to the stage that owns it. A status request is
- * {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that lacks its
- * {@code step} still gets every problem listed.
+ * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
+ * {@code source} and {@code detail-type} (a Scheduled Event, a CodeBuild build or ECS task state change); a
+ * status request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
+ * lacks its {@code step} still gets every problem listed.
  */
 @ApplicationScoped
 public class EventDispatcher {
     /** What {@code <+trigger.type>} is for a direct invocation (Step Functions, the CLI, sam local invoke). */
     static final String DIRECT_TRIGGER = "manual";
+    static final String SCHEDULED_EVENT = "Scheduled Event";
+    static final String CODEBUILD_STATE_CHANGE = "CodeBuild Build State Change";
+    static final String ECS_TASK_STATE_CHANGE = "ECS Task State Change";
 
     @Inject
     ObjectMapper json;
@@ -31,12 +42,64 @@ public class EventDispatcher {
     @Inject
     AwsStages aws;
 
+    @Inject
+    ScheduledRebuilds schedules;
+
+    @Inject
+    TaskCompletions completions;
+
     public Object dispatch(byte[] event) {
         JsonNode root = read(event);
+        if (isEventBridge(root)) {
+            return eventBridge(root);
+        }
         if (root.isObject() && root.has("buildId") && !root.has("step")) {
             return aws.status(buildId(root));
         }
         return steps.handle(root, DIRECT_TRIGGER);
+    }
+
+    private Object eventBridge(JsonNode event) {
+        String source = event.path("source").asText();
+        String type = event.path("detail-type").asText();
+        if (source.equals("aws.events") && type.equals(SCHEDULED_EVENT)) {
+            return schedules.run(event);
+        }
+        if (source.equals("aws.codebuild") && type.equals(CODEBUILD_STATE_CHANGE)) {
+            return completions.onStateChange(CodeBuildStateChanges.read(event));
+        }
+        if (source.equals("aws.ecs") && type.equals(ECS_TASK_STATE_CHANGE)) {
+            return completions.onStateChange(ecsStateChange(event));
+        }
+        throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
+                + "\" (aws.events), \"" + CODEBUILD_STATE_CHANGE + "\" (aws.codebuild) and \"" + ECS_TASK_STATE_CHANGE
+                + "\" (aws.ecs), not \"" + type + "\" from " + source);
+    }
+
+    /**
+     * The step timeout is enforced here as well as by status requests, whichever sees the task first: a task
+     * still running past it is stopped and its waiting task fails as timed out; a task the function stopped
+     * for that reason ends as timed out, not as stopped by someone.
+     */
+    private StateChange ecsStateChange(JsonNode event) {
+        StateChange change = EcsTaskStateChanges.read(event);
+        if (change instanceof StateChange.Running) {
+            BuildStatusResult status = aws.ecsTaskStateChange(event.path("detail"));
+            if (status.status() == BuildStatusResult.Status.TIMED_OUT) {
+                return new StateChange.Ended(change.buildId(), StateChange.Outcome.TIMED_OUT, status.phase(),
+                        status.reason() == null ? "" : status.reason());
+            }
+        } else if (change instanceof StateChange.Ended ended && ended.outcome() == StateChange.Outcome.STOPPED
+                && EcsTaskStatus.ofStateChange(event.path("detail"), Instant.now()).status() == BuildStatusResult.Status.TIMED_OUT) {
+            return new StateChange.Ended(ended.buildId(), StateChange.Outcome.TIMED_OUT, ended.phase(), ended.reason());
+        }
+        return change;
+    }
+
+    /** EventBridge's envelope: no step payload has these fields. */
+    private static boolean isEventBridge(JsonNode root) {
+        return root.isObject() && root.path("detail-type").isTextual() && root.path("source").isTextual()
+                && root.has("detail");
     }
 
     /** A CodeBuild build ID ({@code PROJECT:UUID}) or an ECS task ARN, alone, as a run returned it. */

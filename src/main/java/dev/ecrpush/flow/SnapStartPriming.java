@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.StartupEvent;
 
+import dev.ecrpush.result.ResultJson;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.Mode;
 
@@ -80,9 +81,10 @@ public class SnapStartPriming implements Resource {
         if (!Mode.PLAN.wire().equals(payload.path("mode").asText())) {
             throw new IllegalStateException(PAYLOAD + " must be a mode plan payload: priming may make no AWS call");
         }
-        StepResult result = steps.handle(payload, EventDispatcher.DIRECT_TRIGGER);
+        // A plan payload is answered at once, with the plan itself.
+        StepResult result = (StepResult) steps.handle(payload, EventDispatcher.DIRECT_TRIGGER);
         try {
-            json.writeValueAsBytes(result);
+            json.writeValueAsBytes(ResultJson.tree(result, json));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

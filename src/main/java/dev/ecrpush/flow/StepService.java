@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ecrpush.config.Settings;
+import dev.ecrpush.error.ThrottledException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.StepResult;
@@ -25,15 +26,36 @@ public class StepService {
     @Inject
     AwsStages aws;
 
-    public StepResult handle(JsonNode payload, String triggerType) {
+    @Inject
+    Runs runs;
+
+    /**
+     * A direct invocation's answer: the result, or a repeated key's first result. A run still in progress under
+     * the same key is a {@link ThrottledException}: retryable, and a later call gets the first result.
+     */
+    public Object handle(JsonNode payload, String triggerType) {
+        StepOutcome outcome = submit(payload, triggerType);
+        if (outcome instanceof StepOutcome.Finished finished) {
+            return finished.result();
+        }
+        if (outcome instanceof StepOutcome.Duplicate duplicate) {
+            return duplicate.firstResult();
+        }
+        StepOutcome.InProgress inProgress = (StepOutcome.InProgress) outcome;
+        throw new ThrottledException("idempotencyKey: a run with key \"" + inProgress.idempotencyKey()
+                + "\" has been in progress since " + inProgress.since() + "; call again for its result");
+    }
+
+    /** Parses, plans and acts on one payload, with nothing decided for the caller about repeats. */
+    public StepOutcome submit(JsonNode payload, String triggerType) {
         StepPayload step = StepParser.parse(payload, settings.parseSettings(triggerType));
         Plan plan = Planner.plan(step, settings.planConfig());
         LOG.infof("step %s: %s plan, plugin %s, repository %s, %d tag(s), %d warning(s)", step.step().identifier(),
                 step.mode().wire(), plan.pluginImage(), plan.repository(), plan.imageUris().size(), plan.warnings().size());
         return switch (step.mode()) {
-            case PLAN -> StepResult.planned(plan);
-            case PREFLIGHT -> aws.preflight(plan);
-            case RUN -> aws.run(plan);
+            case PLAN -> new StepOutcome.Finished(StepResult.planned(plan));
+            case PREFLIGHT -> new StepOutcome.Finished(aws.preflight(plan));
+            case RUN -> runs.run(plan);
         };
     }
 }

@@ -3,13 +3,7 @@ package dev.ecrpush.launch;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ecr.model.DescribeImagesResponse;
-import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
-import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 /**
  * The images a build pushes, read back from its plugin environment ({@code PLUGIN_REGISTRY}, {@code PLUGIN_REPO},
@@ -17,8 +11,6 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
  * succeeded, the digest ECR holds for the first tag, so the caller can pin the exact image it built.
  */
 final class PushedImages {
-    private static final Pattern ECR_REGISTRY = Pattern.compile("(\\d{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.amazonaws\\.com(\\.cn)?");
-
     private final String registry;
     private final String repository;
     private final List<String> tags;
@@ -47,22 +39,6 @@ final class PushedImages {
         if (registry == null || repository == null || tags.isEmpty()) {
             return null;
         }
-        Matcher host = ECR_REGISTRY.matcher(registry);
-        if (!host.matches()) {
-            return null;
-        }
-        String account = host.group(1);
-        String region = host.group(2);
-        String tag = tags.get(0);
-        DescribeImagesResponse response;
-        try {
-            response = registries.ecr(account, region).describeImages(r -> r.registryId(account)
-                    .repositoryName(repository).imageIds(id -> id.imageTag(tag)));
-        } catch (ImageNotFoundException | RepositoryNotFoundException e) {
-            return null;
-        } catch (SdkException e) {
-            throw AwsErrorMapping.repository(e, "ecr.DescribeImages", repository + ":" + tag + " in " + account + "/" + region);
-        }
-        return response.imageDetails().isEmpty() ? null : response.imageDetails().get(0).imageDigest();
+        return new ImageDigests(registries).digest(registry, repository, tags.get(0));
     }
 }

@@ -17,7 +17,11 @@ import dev.ecrpush.error.InvalidStepException;
  */
 public final class StepParser {
     private static final Set<String> TOP = Set.of("mode", "idempotencyKey", "infra", "executor", "codebase",
-            "oidcToken", "taskToken", "step", "connectors");
+            "oidcToken", "taskToken", "triggerType", "step", "connectors");
+    /** What a payload may say delivered it: a scheduled rule's constant input says {@code schedule}. */
+    private static final Set<String> DECLARED_TRIGGERS = Set.of("manual", "schedule");
+    /** The idempotency table keeps a build's task token under this prefix, next to the runs' keys. */
+    private static final String RESERVED_KEY_PREFIX = "build#";
     private static final Set<String> STEP = Set.of("type", "identifier", "name", "timeout", "spec");
     /** Pipeline fields a step may carry that only the pipeline engine acts on. */
     private static final Set<String> STEP_IGNORED = Set.of("description", "when", "failureStrategies", "strategy");
@@ -34,11 +38,12 @@ public final class StepParser {
                     + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase()));
         }
         Problems problems = new Problems();
-        Fields top = new Fields((ObjectNode) root, "", problems, new Expressions.Context(Codebase.NONE, settings.triggerType()));
+        String triggerType = triggerType(root.path("triggerType"), settings.triggerType(), problems);
+        Fields top = new Fields((ObjectNode) root, "", problems, new Expressions.Context(Codebase.NONE, triggerType));
         top.allowOnly(TOP, Set.of());
 
         Codebase codebase = codebase(top.object("codebase", false));
-        Fields fields = new Fields((ObjectNode) root, "", problems, new Expressions.Context(codebase, settings.triggerType()));
+        Fields fields = new Fields((ObjectNode) root, "", problems, new Expressions.Context(codebase, triggerType));
 
         Mode mode = Mode.RUN;
         String modeText = fields.optionalText("mode");
@@ -59,6 +64,8 @@ public final class StepParser {
         String idempotencyKey = fields.optionalText("idempotencyKey");
         if (idempotencyKey != null && (idempotencyKey.length() > 512 || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
             problems.error("idempotencyKey", "must be at most 512 printable characters");
+        } else if (idempotencyKey != null && idempotencyKey.startsWith(RESERVED_KEY_PREFIX)) {
+            problems.error("idempotencyKey", "must not start with " + RESERVED_KEY_PREFIX + ", which the function keeps for itself");
         }
         SecretText oidcToken = secretText(fields, "oidcToken");
         SecretText taskToken = secretText(fields, "taskToken");
@@ -97,6 +104,21 @@ public final class StepParser {
         problems.throwIfAny();
         return new StepPayload(mode, idempotencyKey, infra, executor, codebase, oidcToken, taskToken, step,
                 connector, baseImage, problems.warnings());
+    }
+
+    /**
+     * The payload's own {@code triggerType} when it declares one (a scheduled rule's constant input cannot be
+     * told from a direct invocation otherwise), else the delivering entry point's.
+     */
+    private static String triggerType(JsonNode declared, String delivered, Problems problems) {
+        if (declared.isMissingNode() || declared.isNull()) {
+            return delivered;
+        }
+        if (!declared.isTextual() || !DECLARED_TRIGGERS.contains(declared.asText())) {
+            problems.error("triggerType", "must be \"schedule\" (a scheduled rule's input) or \"manual\", not " + declared);
+            return delivered;
+        }
+        return declared.asText();
     }
 
     private static SecretText secretText(Fields fields, String field) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -34,6 +36,7 @@ import dev.ecrpush.e2e.LocalLambdaRuntime.Failure;
 import dev.ecrpush.e2e.LocalLambdaRuntime.Invocation;
 
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.WebhookSigning;
 
 /**
  * Runs the packaged {@code target/function.zip} under the real Lambda runtime interface client (see
@@ -60,6 +63,17 @@ class FunctionZipIT {
     private static final Path HEALTH_EVENT = EVENTS.resolve("apigw-health.json");
     private static final Path PLAN_FIXTURES = Path.of("src/test/resources/plans");
     private static final Path INVALID_FIXTURES = Path.of("src/test/resources/invalid");
+    /** Plan-mode triggers for the recorded payloads' repositories: webhooks and schedules with no AWS call. */
+    private static final Path PLAN_TRIGGERS = Path.of("src/test/resources/triggers/plan-triggers.json");
+    /**
+     * The test-only webhook secrets the signed {@code events/webhook-*.json} were signed with, given as the
+     * configuration values a local run uses (no Secrets Manager), with the plan-mode trigger set.
+     */
+    private static final Map<String, String> WEBHOOK_CONFIG = Map.of(
+            "BUILDPUSH_WEBHOOKS_GITHUB_SECRET", WebhookSigning.GITHUB_SECRET,
+            "BUILDPUSH_WEBHOOKS_GITLAB_SECRET", WebhookSigning.GITLAB_TOKEN,
+            "BUILDPUSH_WEBHOOKS_BITBUCKET_SECRET", WebhookSigning.BITBUCKET_SECRET,
+            "BUILDPUSH_TRIGGERS_FILE", PLAN_TRIGGERS.toAbsolutePath().toString());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LocalLambdaRuntime runtime;
@@ -69,7 +83,8 @@ class FunctionZipIT {
     @BeforeAll
     static void startFunction() throws IOException {
         runtime = LocalLambdaRuntime.start();
-        function = FunctionProcess.start(Path.of(System.getProperty("function.zip", "target/function.zip")), runtime);
+        function = FunctionProcess.start(Path.of(System.getProperty("function.zip", "target/function.zip")), runtime,
+                WEBHOOK_CONFIG, OutputStream.nullOutputStream());
         firstInvocation = runtime.invoke(Files.readAllBytes(HEALTH_EVENT), TIMEOUT);
     }
 
@@ -116,7 +131,8 @@ class FunctionZipIT {
 
     /**
      * The plan-mode step events, which need no AWS: files named {@code *invalid*} must be rejected, every
-     * other one planned. Events that call AWS (status requests) are replayed against a fake in RunPathTest.
+     * other one planned. Events that call AWS (status requests, a schedule's run input) are replayed against fakes
+     * in RunPathTest and ScheduleAndCompletionTest.
      */
     @TestFactory
     Stream<DynamicTest> stepEvents() {
@@ -170,6 +186,50 @@ class FunctionZipIT {
         }));
     }
 
+    /**
+     * The signed webhook events: verified with the configured secrets, matched against the plan-mode triggers,
+     * and answered as the HTTP API expects (200 for a ping, 202 with every build PLANNED for a push).
+     */
+    @TestFactory
+    Stream<DynamicTest> webhookEventsAreVerifiedAndPlanned() {
+        return jsonFiles(EVENTS).filter(file -> name(file).startsWith("webhook-")).map(file -> named(name(file), () -> {
+            JsonNode response = resultOf(invoke(Files.readAllBytes(file)));
+            JsonNode answer = JSON.readTree(response.path("body").asText());
+            if (name(file).contains("ping")) {
+                assertEquals(200, response.path("statusCode").asInt(), () -> "response: " + response);
+                assertEquals("PONG", answer.path("status").asText());
+            } else {
+                assertEquals(202, response.path("statusCode").asInt(), () -> "response: " + response);
+                assertEquals("ACCEPTED", answer.path("status").asText(), () -> "answer: " + answer);
+                answer.at("/refs/0/builds").forEach(build -> assertEquals("PLANNED", build.path("status").asText(), build::toString));
+            }
+        }));
+    }
+
+    @Test
+    void tamperedWebhookEventIs401() throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(EVENTS.resolve("webhook-github-push.json").toFile());
+        event.put("body", event.get("body").asText().replace("Initial commit", "Initial c0mmit"));
+        JsonNode response = resultOf(invoke(JSON.writeValueAsBytes(event)));
+        assertEquals(401, response.path("statusCode").asInt(), () -> "response: " + response);
+    }
+
+    @Test
+    void scheduledEventRebuildsTheTriggersOfItsRule() throws IOException {
+        JsonNode result = resultOf(invoke(Files.readAllBytes(EVENTS.resolve("schedule-rule-event.json"))));
+        assertEquals("nightly-app", result.path("schedule").asText(), () -> "result: " + result);
+        assertEquals("PLANNED", result.at("/builds/0/status").asText(), () -> "result: " + result);
+        assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/nightly:schedule",
+                result.at("/builds/0/result/imageUris/1").asText(), () -> "result: " + result);
+    }
+
+    /** Without an idempotency table no task token is ever kept, so a state change is acknowledged and ignored. */
+    @Test
+    void stateChangeWithoutATableIsIgnored() throws IOException {
+        JsonNode result = resultOf(invoke(Files.readAllBytes(EVENTS.resolve("codebuild-state-change.json"))));
+        assertEquals("IGNORED", result.path("status").asText(), () -> "result: " + result);
+    }
+
     /** Last: stops the function so that all it wrote is captured, then looks for any secret in it. */
     @Test
     @Order(Integer.MAX_VALUE)
@@ -177,7 +237,8 @@ class FunctionZipIT {
         function.close();
         String log = function.output();
         assertFalse(log.isBlank(), "nothing of the function's output was captured");
-        List<String> secrets = new ArrayList<>(List.of(NEVER_LOGGED));
+        List<String> secrets = new ArrayList<>(List.of(NEVER_LOGGED, WebhookSigning.GITHUB_SECRET, WebhookSigning.GITLAB_TOKEN,
+                WebhookSigning.BITBUCKET_SECRET));
         Stream.concat(jsonFiles(PLAN_FIXTURES), jsonFiles(INVALID_FIXTURES))
                 .map(FunctionZipIT::readJson)
                 .forEach(fixture -> secrets.addAll(textsOf(fixture.path("secretsNeverLogged"))));

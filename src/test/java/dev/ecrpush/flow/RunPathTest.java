@@ -124,4 +124,40 @@ class RunPathTest {
         assertTrue(operations.contains("DescribeRepositories") && operations.contains("BatchGetProjects"), operations.toString());
         assertTrue(operations.stream().noneMatch(o -> o.startsWith("Create") || o.startsWith("Put") || o.startsWith("Start")), operations.toString());
     }
+
+    private static ObjectNode ownTarget(ObjectNode payload, String role) {
+        ((ObjectNode) payload.at("/connectors/aws/spec/credential/crossAccountAccess"))
+                .put("crossAccountRoleArn", "arn:aws:iam::123456789012:role/" + role);
+        return payload;
+    }
+
+    @Test
+    void taskToken_withoutAnIdempotencyTable_isRefusedBeforeAnyAwsCall() {
+        // given: this application has no idempotency table, so nothing could keep the token until the build ends
+        stubAws(true);
+        ObjectNode payload = ownTarget(payload("run", "token/app"), "push-token");
+        payload.put("taskToken", "AQCEAAAAKgAAAAMAAAAAAAAAAtoken");
+        // when / then
+        given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(400)
+                .body("errorType", org.hamcrest.Matchers.equalTo("InvalidStepException"))
+                .body("errorMessage", org.hamcrest.Matchers.startsWith("taskToken: cannot be completed"))
+                .body("errorMessage", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("AQCEAAAA")));
+        assertEquals(List.of(), calls());
+    }
+
+    @Test
+    void idempotencyKey_withoutATable_stillStartsTheBuild_withCodeBuildsOwnToken() throws Exception {
+        stubAws(true);
+        ObjectNode payload = ownTarget(payload("run", "keyed/app"), "push-keyed");
+        payload.put("idempotencyKey", "exec-7/build_app");
+        given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(200);
+        String startBuild = FakeAwsEndpoint.server.getAllServeEvents().stream().map(e -> e.getRequest())
+                .filter(r -> "CodeBuild_20161006.StartBuild".equals(r.getHeader("X-Amz-Target")))
+                .findFirst().orElseThrow().getBodyAsString();
+        // the key has a '/', which CodeBuild's token does not take: it goes as its SHA-256
+        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("exec-7/build_app".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertEquals(expected, Fixtures.JSON.readTree(startBuild).get("idempotencyToken").asText());
+        assertTrue(calls().stream().noneMatch(c -> c.startsWith("PutItem") || c.startsWith("GetItem")), calls().toString());
+    }
 }

@@ -1,0 +1,122 @@
+package dev.ecrpush.flow;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.completion.TaskCompletions;
+import dev.ecrpush.error.BuildPushException;
+import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.idempotency.Claim;
+import dev.ecrpush.idempotency.IdempotencyTables;
+import dev.ecrpush.idempotency.RunStore;
+import dev.ecrpush.plan.Plan;
+import dev.ecrpush.result.StepResult;
+import dev.ecrpush.step.StepPayload;
+
+/**
+ * {@code mode: run} with its guarantees: a payload with an {@code idempotencyKey} first claims the key in the
+ * idempotency table (when one is configured), so a repeat gets the first result instead of a second build, for
+ * as long as the table keeps it; a {@code taskToken} is stored with the started build for its state-change event
+ * to complete.
+ */
+@ApplicationScoped
+public class Runs {
+    private static final Logger LOG = Logger.getLogger(Runs.class);
+
+    @Inject
+    AwsStages aws;
+
+    @Inject
+    IdempotencyTables tables;
+
+    @Inject
+    TaskCompletions completions;
+
+    @Inject
+    ObjectMapper json;
+
+    public StepOutcome run(Plan plan) {
+        StepPayload payload = plan.payload();
+        if (payload.taskToken() != null && !completions.available()) {
+            throw new InvalidStepException("taskToken: cannot be completed: the function keeps task tokens in its"
+                    + " idempotency table, and none is configured (buildpush.idempotency.table)");
+        }
+        String key = payload.idempotencyKey();
+        if (key == null || !tables.configured()) {
+            return new StepOutcome.Finished(launch(plan));
+        }
+        RunStore runs = tables.runs();
+        Claim claim = runs.claim(key);
+        if (claim instanceof Claim.Done done) {
+            ObjectNode first = readResult(done.resultJson(), key);
+            LOG.infof("idempotency key %s: already run (build %s); nothing started", key, first.path("buildId").asText("-"));
+            if (payload.taskToken() != null && first.path("buildId").isTextual()) {
+                completions.await(first.path("buildId").asText(), payload.taskToken(), plan.imageUris());
+            }
+            first.put("duplicate", true);
+            return new StepOutcome.Duplicate(first);
+        }
+        if (claim instanceof Claim.InProgress inProgress) {
+            LOG.infof("idempotency key %s: a run is in progress since %s; nothing started", key, inProgress.since());
+            return new StepOutcome.InProgress(key, inProgress.since());
+        }
+        StepResult result;
+        try {
+            result = launch(plan);
+        } catch (RuntimeException e) {
+            recordFailure(runs, key, e);
+            throw e;
+        }
+        runs.complete(key, json.valueToTree(result).toString(), result.buildId());
+        return new StepOutcome.Finished(result);
+    }
+
+    private StepResult launch(Plan plan) {
+        StepResult result = aws.run(plan);
+        if (plan.payload().taskToken() != null) {
+            completions.await(result.buildId(), plan.payload().taskToken(), result.imageUris());
+        }
+        return result;
+    }
+
+    /** The key is freed for the next attempt; a failure to record it must not hide the run's own failure. */
+    private void recordFailure(RunStore runs, String key, RuntimeException failure) {
+        Map<String, Object> error = new LinkedHashMap<>();
+        if (failure instanceof BuildPushException typed) {
+            error.put("errorType", typed.errorType());
+            error.put("errorMessage", typed.getMessage());
+        } else {
+            error.put("errorType", InternalErrorException.class.getSimpleName());
+            error.put("errorMessage", failure.getClass().getSimpleName());
+        }
+        try {
+            runs.fail(key, json.valueToTree(error).toString());
+        } catch (RuntimeException e) {
+            LOG.warnf("idempotency key %s: the failure could not be recorded (%s); the key frees itself after the"
+                    + " in-progress expiry", key, e.getMessage());
+        }
+    }
+
+    private ObjectNode readResult(String resultJson, String key) {
+        try {
+            JsonNode node = json.readTree(resultJson);
+            if (node instanceof ObjectNode object) {
+                return object;
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        throw new InternalErrorException("the stored result of idempotency key " + key + " is not a JSON object");
+    }
+}

@@ -1,0 +1,49 @@
+package dev.ecrpush.flow;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import dev.ecrpush.error.BuildPushException;
+
+/**
+ * One build a trigger asked for, as a webhook answer or a schedule's result lists it.
+ *
+ * @param ref    the pushed ref ({@code refs/heads/main}); null for a schedule
+ * @param status the result's status ({@code STARTED}, {@code PLANNED}, ...), {@code DUPLICATE} for a repeat
+ *               of a delivery already built, {@code IN_PROGRESS} when that build is still being started, or
+ *               {@code FAILED}
+ * @param result the step result (the first one, for a duplicate)
+ * @param error  why it failed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record TriggeredBuild(String trigger, String ref, String status, Object result, ErrorView error,
+        @JsonIgnore BuildPushException failure) {
+
+    /** A failure as HTTP callers see every error of the function. */
+    public record ErrorView(String errorType, String errorMessage, boolean retryable) {
+    }
+
+    public static TriggeredBuild failed(String trigger, String ref, BuildPushException failure) {
+        return new TriggeredBuild(trigger, ref, "FAILED", null,
+                new ErrorView(failure.errorType(), failure.getMessage(), failure.retryable()), failure);
+    }
+
+    /**
+     * The failure that speaks for a whole delivery or schedule: the first retryable one, so that a retry of the
+     * whole may help (builds already started come back as duplicates), else the first; null when none failed.
+     */
+    public static BuildPushException worst(List<TriggeredBuild> builds) {
+        BuildPushException first = null;
+        for (TriggeredBuild build : builds) {
+            if (build.failure() != null && build.failure().retryable()) {
+                return build.failure();
+            }
+            if (first == null) {
+                first = build.failure();
+            }
+        }
+        return first;
+    }
+}

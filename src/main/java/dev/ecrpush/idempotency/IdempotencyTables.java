@@ -1,0 +1,62 @@
+package dev.ecrpush.idempotency;
+
+import java.time.Clock;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+import dev.ecrpush.aws.AwsClients;
+import dev.ecrpush.config.ServiceConfig;
+
+/**
+ * The configured idempotency table, if any. Its client is made on first use, never during init (SnapStart), and
+ * kept for warm invocations.
+ */
+@ApplicationScoped
+public class IdempotencyTables {
+    private final AwsClients clients;
+    private final ServiceConfig.Idempotency config;
+    private volatile IdempotencyTable table;
+
+    @Inject
+    public IdempotencyTables(AwsClients clients, ServiceConfig config) {
+        this.clients = clients;
+        this.config = config.idempotency();
+    }
+
+    /** Whether {@code buildpush.idempotency.table} is set. */
+    public boolean configured() {
+        return config.table().isPresent();
+    }
+
+    /** The table; only when {@link #configured()}. */
+    public IdempotencyTable table() {
+        IdempotencyTable current = table;
+        if (current == null) {
+            synchronized (this) {
+                if (table == null) {
+                    String name = config.table().orElseThrow(() -> new IllegalStateException("no idempotency table is configured"));
+                    DynamoDbClient client = clients.dynamoDb(clients.functionRegion(), clients.functionCredentials());
+                    table = new IdempotencyTable(client, name, config.ttl(), config.inProgressExpiry(), Clock.systemUTC());
+                }
+                current = table;
+            }
+        }
+        return current;
+    }
+
+    public RunStore runs() {
+        return new RunStore(table());
+    }
+
+    @PreDestroy
+    void close() {
+        IdempotencyTable current = table;
+        if (current != null) {
+            current.client().close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.ecrpush.trigger;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.webhook.Push;
+
+/**
+ * The step payload a trigger runs: its stored payload, with the codebase the push names (clone URL, branch or
+ * tag, commit, so that {@code <+codebase.*>} expressions resolve) and an idempotency key that is the same for
+ * every retry of one delivery and different for anything else.
+ */
+public final class TriggerPayloads {
+    /** The step payload's own limit. */
+    private static final int MAX_KEY = 512;
+
+    private TriggerPayloads() {
+    }
+
+    /** Key: {@code <provider>/<delivery ID>/<trigger>/<ref>}; one delivery may push several refs (Bitbucket). */
+    public static ObjectNode forPush(Trigger trigger, Push push, String deliveryId) {
+        ObjectNode payload = trigger.payload();
+        ObjectNode codebase = payload.putObject("codebase");
+        codebase.put("repoUrl", push.cloneUrl());
+        codebase.put(push.ref().kind() == Push.Ref.Kind.BRANCH ? "branch" : "tag", push.ref().name());
+        codebase.put("commitSha", push.commitSha());
+        payload.put("idempotencyKey", key(push.provider().wire() + "/" + deliveryId + "/" + trigger.name() + "/" + push.ref().full()));
+        return payload;
+    }
+
+    /** Key: {@code schedule/<EventBridge event ID>/<trigger>}: a retried event is the same run. */
+    public static ObjectNode forSchedule(Trigger trigger, String eventId) {
+        ObjectNode payload = trigger.payload();
+        payload.put("idempotencyKey", key("schedule/" + eventId + "/" + trigger.name()));
+        return payload;
+    }
+
+    private static String key(String key) {
+        if (key.length() <= MAX_KEY) {
+            return key;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return key.substring(0, MAX_KEY - 72) + "/sha256-" + HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.ecrpush.trigger;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.step.ParseSettings;
+import dev.ecrpush.step.StepParser;
+import dev.ecrpush.webhook.Provider;
+
+/**
+ * Reads a trigger set ({@code {"triggers": [...]}}, format in the README) and reports every problem with its
+ * path, as the step parser does. Each trigger's payload is parsed as a step too, against a stand-in codebase
+ * (a branch, a tag and a commit), so a misspelt field or an unknown expression shows when the set is loaded,
+ * not when a push arrives.
+ */
+public final class TriggerSetParser {
+    private static final Set<String> TOP = Set.of("triggers", "description");
+    private static final Set<String> TRIGGER = Set.of("name", "description", "provider", "repository", "branches", "tags",
+            "schedules", "payload");
+    /** A push or a schedule supplies these; a stored trigger must not fix them. */
+    private static final Set<String> PAYLOAD_FORBIDDEN = Set.of("idempotencyKey", "taskToken", "oidcToken", "triggerType");
+    private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "tag");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Pattern RULE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final String PROBE_SHA = "0".repeat(40);
+
+    private TriggerSetParser() {
+    }
+
+    /** The outcome: a valid set, or every problem found. */
+    public sealed interface Result {
+        record Valid(TriggerSet set) implements Result {
+        }
+
+        record Invalid(List<String> problems) implements Result {
+            public Invalid {
+                problems = List.copyOf(problems);
+            }
+        }
+    }
+
+    public static Result parse(JsonNode root, ParseSettings settings) {
+        List<String> problems = new ArrayList<>();
+        if (root == null || !root.isObject()) {
+            return new Result.Invalid(List.of("(root): must be a JSON object {\"triggers\": [...]}"));
+        }
+        unknownFields(root, TOP, "", problems);
+        JsonNode list = root.path("triggers");
+        if (!list.isArray()) {
+            problems.add("triggers: must be a list of triggers");
+            return new Result.Invalid(problems);
+        }
+        List<Trigger> triggers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            Trigger trigger = trigger(list.get(i), "triggers[" + i + "]", settings, problems);
+            if (trigger != null && !names.add(trigger.name())) {
+                problems.add("triggers[" + i + "].name: \"" + trigger.name() + "\" is used by an earlier trigger");
+            }
+            if (trigger != null) {
+                triggers.add(trigger);
+            }
+        }
+        return problems.isEmpty() ? new Result.Valid(new TriggerSet(triggers)) : new Result.Invalid(problems);
+    }
+
+    private static Trigger trigger(JsonNode node, String at, ParseSettings settings, List<String> problems) {
+        if (!node.isObject()) {
+            problems.add(at + ": must be a trigger object");
+            return null;
+        }
+        int before = problems.size();
+        unknownFields(node, TRIGGER, at + ".", problems);
+        String name = text(node, "name", at, true, problems);
+        if (name != null && !NAME.matcher(name).matches()) {
+            problems.add(at + ".name: \"" + name + "\" must be 1 to 64 letters, digits, '_', '.' or '-'");
+        }
+        Provider provider = null;
+        String providerText = text(node, "provider", at, false, problems);
+        if (providerText != null) {
+            provider = Provider.fromWire(providerText);
+            if (provider == null) {
+                problems.add(at + ".provider: \"" + providerText + "\" is not github, gitlab or bitbucket");
+            }
+        }
+        String repository = text(node, "repository", at, false, problems);
+        List<RefPattern> branches = patterns(node, "branches", at, problems);
+        List<RefPattern> tags = patterns(node, "tags", at, problems);
+        List<String> schedules = texts(node, "schedules", at, problems);
+        for (int i = 0; i < schedules.size(); i++) {
+            if (!RULE.matcher(schedules.get(i)).matches()) {
+                problems.add(at + ".schedules[" + i + "]: \"" + schedules.get(i) + "\" is not an EventBridge rule name");
+            }
+        }
+        if (branches.isEmpty() && tags.isEmpty() && schedules.isEmpty()) {
+            problems.add(at + ": needs branches, tags or schedules, or it never builds");
+        }
+        if ((!branches.isEmpty() || !tags.isEmpty()) && repository == null) {
+            problems.add(at + ".repository: is required with branches or tags (e.g. \"acme/app\")");
+        }
+        ObjectNode payload = payload(node.path("payload"), at + ".payload", repository, settings, problems);
+        if (problems.size() > before || payload == null) {
+            return null;
+        }
+        return new Trigger(name, provider, repository, branches, tags, schedules, payload);
+    }
+
+    private static ObjectNode payload(JsonNode payload, String at, String repository, ParseSettings settings,
+            List<String> problems) {
+        if (!payload.isObject()) {
+            problems.add(at + ": is required: the step payload to run (step, connectors, executor, infra)");
+            return null;
+        }
+        int before = problems.size();
+        for (String field : PAYLOAD_FORBIDDEN) {
+            if (payload.has(field)) {
+                problems.add(at + "." + field + ": is set per run (by the push or the schedule), not in a trigger");
+            }
+        }
+        JsonNode codebase = payload.path("codebase");
+        if (payload.has("codebase")) {
+            if (!codebase.isObject()) {
+                problems.add(at + ".codebase: must be an object");
+            } else {
+                unknownFields(codebase, CODEBASE, at + ".codebase.", problems);
+            }
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        // The stand-in codebase lets every expression resolve, whichever kind of ref will fill it in.
+        ObjectNode probe = payload.deepCopy();
+        ObjectNode probeCodebase = probe.putObject("codebase");
+        probeCodebase.put("repoUrl", codebase.path("repoUrl").asText("https://github.com/"
+                + (repository == null ? "acme/app" : repository) + ".git"));
+        probeCodebase.put("branch", "main").put("tag", "v0.0.0").put("commitSha", PROBE_SHA);
+        try {
+            StepParser.parse(probe, settings);
+        } catch (InvalidStepException e) {
+            e.problems().forEach(problem -> problems.add(at + "." + problem));
+            return null;
+        }
+        return (ObjectNode) payload;
+    }
+
+    private static void unknownFields(JsonNode node, Set<String> known, String prefix, List<String> problems) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+            String field = it.next().getKey();
+            if (!known.contains(field)) {
+                problems.add(prefix + field + ": is not a known field (" + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static String text(JsonNode node, String field, String at, boolean required, List<String> problems) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            if (required) {
+                problems.add(at + "." + field + ": is required");
+            }
+            return null;
+        }
+        if (!value.isTextual() || value.asText().isBlank()) {
+            problems.add(at + "." + field + ": must be a non-empty string");
+            return null;
+        }
+        return value.asText();
+    }
+
+    private static List<String> texts(JsonNode node, String field, String at, List<String> problems) {
+        JsonNode value = node.path(field);
+        List<String> texts = new ArrayList<>();
+        if (value.isMissingNode() || value.isNull()) {
+            return texts;
+        }
+        if (!value.isArray()) {
+            problems.add(at + "." + field + ": must be a list of strings");
+            return texts;
+        }
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode item = value.get(i);
+            if (!item.isTextual() || item.asText().isBlank()) {
+                problems.add(at + "." + field + "[" + i + "]: must be a non-empty string");
+            } else {
+                texts.add(item.asText());
+            }
+        }
+        return texts;
+    }
+
+    private static List<RefPattern> patterns(JsonNode node, String field, String at, List<String> problems) {
+        return texts(node, field, at, problems).stream().map(RefPattern::of).toList();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.ecrpush.trigger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+import dev.ecrpush.aws.AwsClients;
+import dev.ecrpush.aws.AwsFailures;
+import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.config.Settings;
+import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.step.ParseSettings;
+
+/**
+ * The trigger set, from the SSM parameter {@code buildpush.triggers.parameter} (read on first use, then again
+ * once {@code buildpush.triggers.refresh} has passed, so an edit takes effect without a deployment) or the file
+ * {@code buildpush.triggers.file} (read once, on first use). With neither, there are no triggers. A set that is
+ * not valid fails the trigger-driven run that reads it with an {@link InternalErrorException} listing its
+ * problems, since it is the function's configuration that is wrong, not the delivery.
+ */
+@ApplicationScoped
+public class TriggerSource {
+    private static final Logger LOG = Logger.getLogger(TriggerSource.class);
+
+    private final AwsClients clients;
+    private final ParseSettings parseSettings;
+    private final ObjectMapper json;
+    private final String parameter;
+    private final String file;
+    private final Duration refresh;
+    private final Clock clock;
+    private volatile Loaded loaded;
+    private volatile SsmClient ssm;
+
+    private record Loaded(TriggerSet set, Instant at) {
+    }
+
+    @Inject
+    public TriggerSource(AwsClients clients, Settings settings, ServiceConfig config, ObjectMapper json) {
+        this(clients, settings.parseSettings("webhook"), json, config.triggers().parameter().orElse(null),
+                config.triggers().file().orElse(null), config.triggers().refresh(), Clock.systemUTC());
+    }
+
+    /**
+     * @param parseSettings what the stored payloads are checked against (the connector store, executor defaults)
+     * @param parameter     the SSM parameter; null for none
+     * @param file          the file, used when there is no parameter; null for none
+     */
+    TriggerSource(AwsClients clients, ParseSettings parseSettings, ObjectMapper json, String parameter, String file,
+            Duration refresh, Clock clock) {
+        this.clients = clients;
+        this.parseSettings = parseSettings;
+        this.json = json;
+        this.parameter = parameter;
+        this.file = file;
+        this.refresh = refresh;
+        this.clock = clock;
+    }
+
+    /** The current trigger set. */
+    public TriggerSet current() {
+        if (parameter == null && file == null) {
+            return TriggerSet.EMPTY;
+        }
+        Loaded current = loaded;
+        if (current == null || (parameter != null && current.at().plus(refresh).isBefore(clock.instant()))) {
+            synchronized (this) {
+                if (loaded == current) {
+                    loaded = new Loaded(parameter != null ? readParameter() : readFile(), clock.instant());
+                }
+                current = loaded;
+            }
+        }
+        return current.set();
+    }
+
+    private TriggerSet readParameter() {
+        String text;
+        try {
+            text = ssm().getParameter(r -> r.name(parameter).withDecryption(true)).parameter().value();
+        } catch (SdkException e) {
+            throw AwsFailures.translate(e, "ssm:GetParameter for the trigger set " + parameter, InternalErrorException::new);
+        }
+        TriggerSet set = parse(text, "SSM parameter " + parameter);
+        LOG.infof("trigger set: %d trigger(s) from SSM parameter %s", set.triggers().size(), parameter);
+        return set;
+    }
+
+    private TriggerSet readFile() {
+        String text;
+        try {
+            text = Files.readString(Path.of(file));
+        } catch (IOException e) {
+            throw new InternalErrorException("buildpush.triggers.file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        TriggerSet set = parse(text, "file " + file);
+        LOG.infof("trigger set: %d trigger(s) from file %s", set.triggers().size(), file);
+        return set;
+    }
+
+    private TriggerSet parse(String text, String source) {
+        JsonNode root;
+        try {
+            root = json.readTree(text);
+        } catch (IOException e) {
+            throw new InternalErrorException("the trigger set in " + source + " is not valid JSON");
+        }
+        TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings);
+        if (result instanceof TriggerSetParser.Result.Invalid invalid) {
+            throw new InternalErrorException("the trigger set in " + source + " is not valid:\n"
+                    + String.join("\n", invalid.problems()));
+        }
+        return ((TriggerSetParser.Result.Valid) result).set();
+    }
+
+    private SsmClient ssm() {
+        SsmClient current = ssm;
+        if (current == null) {
+            synchronized (this) {
+                if (ssm == null) {
+                    ssm = clients.ssm(clients.functionRegion(), clients.functionCredentials());
+                }
+                current = ssm;
+            }
+        }
+        return current;
+    }
+
+    @PreDestroy
+    void close() {
+        SsmClient current = ssm;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

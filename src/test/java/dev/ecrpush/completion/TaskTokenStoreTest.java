@@ -1,0 +1,87 @@
+package dev.ecrpush.completion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import dev.ecrpush.idempotency.IdempotencyTable;
+import dev.ecrpush.step.SecretText;
+import dev.ecrpush.support.DynamoDbLocal;
+import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.MutableClock;
+
+/** The build#<id> items against DynamoDB Local. */
+class TaskTokenStoreTest {
+    private static final String TABLE = "tokens-test";
+    private static final List<String> IMAGES = List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:9f1c2d3");
+    private static DynamoDbLocal dynamoDb;
+    private static DynamoDbClient client;
+    private static TaskTokenStore store;
+
+    @BeforeAll
+    static void start() {
+        dynamoDb = DynamoDbLocal.start();
+        dynamoDb.createIdempotencyTable(TABLE);
+        client = dynamoDb.client();
+        store = new TaskTokenStore(new IdempotencyTable(client, TABLE, Duration.ofDays(7), Duration.ofMinutes(2),
+                new MutableClock(Instant.parse("2025-06-01T12:00:00Z"))), Fixtures.JSON);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        dynamoDb.close();
+    }
+
+    private static Map<String, AttributeValue> item(String buildId) {
+        return client.getItem(r -> r.tableName(TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS("build#" + buildId)))).item();
+    }
+
+    @Test
+    void await_keepsTheTokenUnderBuildHash_andALaterTokenReplacesIt() {
+        String build = "ecr-build-push:aaaa0000-0000-4000-8000-000000000001";
+        // when
+        store.await(build, new SecretText("token-1"), IMAGES);
+        store.await(build, new SecretText("token-2"), List.of("ignored:once-stored"));
+        // then
+        Map<String, AttributeValue> item = item(build);
+        assertEquals("token-2", item.get("taskToken").s());
+        assertEquals("IN_PROGRESS", item.get("status").s());
+        assertEquals(IMAGES.get(0), item.get("imageUris").l().get(0).s());
+        assertEquals(Long.toString(Instant.parse("2025-06-08T12:00:00Z").getEpochSecond()), item.get("expiresAt").n());
+        assertEquals(new TaskTokenStore.Entry.Waiting(new SecretText("token-2"), IMAGES), store.find(build));
+    }
+
+    @Test
+    void ended_forgetsTheToken_andAnswersALaterTaskWithTheOutcome() {
+        String build = "ecr-build-push:aaaa0000-0000-4000-8000-000000000002";
+        store.await(build, new SecretText("token-1"), IMAGES);
+        TaskOutcome outcome = new TaskOutcome.Failure("BuildFailed", "build failed in phase BUILD");
+        // when
+        store.ended(build, outcome);
+        // then
+        Map<String, AttributeValue> item = item(build);
+        assertFalse(item.containsKey("taskToken"));
+        assertEquals("FAILED", item.get("status").s());
+        assertEquals(new TaskTokenStore.Entry.Ended(outcome), store.find(build));
+        assertEquals(new TaskTokenStore.Entry.Ended(outcome), store.await(build, new SecretText("token-2"), IMAGES));
+        assertFalse(item(build).containsKey("taskToken"));
+    }
+
+    @Test
+    void find_unknownBuild_isNull() {
+        assertNull(store.find("ecr-build-push:aaaa0000-0000-4000-8000-00000000ffff"));
+    }
+}

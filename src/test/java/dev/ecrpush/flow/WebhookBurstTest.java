@@ -1,0 +1,81 @@
+package dev.ecrpush.flow;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+import dev.ecrpush.support.TriggerFakes;
+import dev.ecrpush.support.WebhookSigning;
+import dev.ecrpush.webhook.Provider;
+import dev.ecrpush.webhook.WebhookRequest;
+
+/**
+ * A host that delivers one push fifty times at once (retries racing, or a misbehaving proxy) gets exactly one
+ * build: every delivery goes through the whole path concurrently, as fifty Lambda environments would, and the
+ * idempotency table in DynamoDB Local decides.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = TriggerFakes.class, restrictToAnnotatedClass = true)
+class WebhookBurstTest {
+    private static final int DELIVERIES = 50;
+
+    @Inject
+    WebhookDeliveries deliveries;
+
+    @Test
+    void fiftyConcurrentDeliveriesOfOnePush_startExactlyOneBuild() throws Exception {
+        // given: CodeBuild takes its time, so the deliveries overlap while the first build starts
+        TriggerFakes.stubDefaults();
+        TriggerFakes.stub(TriggerFakes.target("CodeBuild_20161006.StartBuild"), aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/x-amz-json-1.1").withFixedDelay(400)
+                .withBody("{\"build\":{\"id\":\"" + TriggerFakes.BUILD_ID + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/"
+                        + TriggerFakes.BUILD_ID + "\"}}"));
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        Map<String, String> headers = new HashMap<>();
+        headers.put("X-GitHub-Event", "push");
+        headers.put("X-GitHub-Delivery", UUID.randomUUID().toString());
+        headers.put("X-Hub-Signature-256", WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body));
+        ExecutorService pool = Executors.newFixedThreadPool(DELIVERIES);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<WebhookDeliveries.Answer>> answers = new ArrayList<>();
+        // when
+        for (int i = 0; i < DELIVERIES; i++) {
+            answers.add(pool.submit(() -> {
+                go.await();
+                return deliveries.handle(new WebhookRequest(Provider.GITHUB, headers, body));
+            }));
+        }
+        go.countDown();
+        Map<String, Integer> statuses = new HashMap<>();
+        for (Future<WebhookDeliveries.Answer> answer : answers) {
+            WebhookDeliveries.Answer a = answer.get();
+            assertEquals(202, a.status());
+            @SuppressWarnings("unchecked")
+            List<TriggeredBuild> builds = (List<TriggeredBuild>) ((List<Map<String, Object>>) a.body().get("refs")).get(0).get("builds");
+            statuses.merge(builds.get(0).status(), 1, Integer::sum);
+        }
+        pool.shutdown();
+        // then: one build at CodeBuild, one STARTED answer, every other one a duplicate or still in progress
+        assertEquals(1, TriggerFakes.requests("CodeBuild_20161006.StartBuild").size());
+        assertEquals(1, statuses.get("STARTED"), statuses.toString());
+        assertEquals(DELIVERIES - 1, statuses.getOrDefault("DUPLICATE", 0) + statuses.getOrDefault("IN_PROGRESS", 0), statuses.toString());
+        assertTrue(statuses.getOrDefault("IN_PROGRESS", 0) > 0, "no delivery overlapped the first: " + statuses);
+    }
+}

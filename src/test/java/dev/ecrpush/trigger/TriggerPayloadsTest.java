@@ -1,0 +1,60 @@
+package dev.ecrpush.trigger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.step.StepPayload;
+import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.webhook.Provider;
+import dev.ecrpush.webhook.Push;
+
+class TriggerPayloadsTest {
+    private static Trigger trigger(String name) throws IOException {
+        ObjectNode payload = Fixtures.basePayload();
+        ((ObjectNode) payload.at("/step/spec")).set("tags", Fixtures.JSON.readTree("[\"<+codebase.shortCommitSha>\", \"<+trigger.type>\"]"));
+        payload.putObject("codebase").put("repoUrl", "https://github.com/acme/stale.git").put("branch", "develop");
+        return new Trigger(name, null, "acme/app", List.of(RefPattern.of("main")), List.of(RefPattern.of("v*")),
+                List.of("nightly"), payload);
+    }
+
+    @Test
+    void forPush_takesTheCodebaseFromThePush_soExpressionsResolve() throws IOException {
+        // given
+        Push push = new Push(Provider.GITHUB, "acme/app", "https://github.com/acme/app.git",
+                new Push.Ref(Push.Ref.Kind.TAG, "v1.4.0"), "9f1c2d3e4b5a69788776655443322110ffeeddcc");
+        // when
+        ObjectNode payload = TriggerPayloads.forPush(trigger("app"), push, "delivery-1");
+        StepPayload step = dev.ecrpush.step.StepParser.parse(payload,
+                new dev.ecrpush.step.ParseSettings("webhook", java.util.Map.of(), Fixtures.SETTINGS.executorDefaults()));
+        // then: the push's codebase replaced the stored one entirely (no stale branch next to the tag)
+        assertEquals(Fixtures.JSON.readTree("""
+                {"repoUrl": "https://github.com/acme/app.git", "tag": "v1.4.0",
+                 "commitSha": "9f1c2d3e4b5a69788776655443322110ffeeddcc"}"""), payload.get("codebase"));
+        assertEquals("github/delivery-1/app/refs/tags/v1.4.0", payload.get("idempotencyKey").asText());
+        assertEquals(List.of("9f1c2d3", "webhook"), step.step().spec().tags());
+    }
+
+    @Test
+    void forSchedule_keysByTheEventAndKeepsTheStoredCodebase() throws IOException {
+        ObjectNode payload = TriggerPayloads.forSchedule(trigger("app"), "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa");
+        assertEquals("schedule/53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa/app", payload.get("idempotencyKey").asText());
+        assertEquals("develop", payload.at("/codebase/branch").asText());
+    }
+
+    @Test
+    void aKeyOverTheLimit_isShortenedAndStaysDistinct() throws IOException {
+        Push push = new Push(Provider.GITHUB, "acme/app", "https://github.com/acme/app.git",
+                new Push.Ref(Push.Ref.Kind.BRANCH, "b".repeat(600)), "9f1c2d3");
+        String one = TriggerPayloads.forPush(trigger("app"), push, "d").get("idempotencyKey").asText();
+        String other = TriggerPayloads.forPush(trigger("app"), push, "e").get("idempotencyKey").asText();
+        assertTrue(one.length() <= 512, one);
+        assertTrue(!one.equals(other));
+    }
+}
