@@ -62,7 +62,9 @@ public class EventDispatcher {
     private Object eventBridge(JsonNode event) {
         String source = event.path("source").asText();
         String type = event.path("detail-type").asText();
-        if (source.equals("aws.events") && type.equals(SCHEDULED_EVENT)) {
+        // EventBridge rules send their own Scheduled Event; an EventBridge Scheduler schedule (the template's)
+        // sends its input, which the template shapes as one from aws.scheduler.
+        if ((source.equals("aws.events") || source.equals("aws.scheduler")) && type.equals(SCHEDULED_EVENT)) {
             return schedules.run(event);
         }
         if (source.equals("aws.codebuild") && type.equals(CODEBUILD_STATE_CHANGE)) {
@@ -72,7 +74,7 @@ public class EventDispatcher {
             return completions.onStateChange(ecsStateChange(event));
         }
         throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
-                + "\" (aws.events), \"" + CODEBUILD_STATE_CHANGE + "\" (aws.codebuild) and \"" + ECS_TASK_STATE_CHANGE
+                + "\" (aws.events, aws.scheduler), \"" + CODEBUILD_STATE_CHANGE + "\" (aws.codebuild) and \"" + ECS_TASK_STATE_CHANGE
                 + "\" (aws.ecs), not \"" + type + "\" from " + source);
     }
 

@@ -119,6 +119,19 @@ class ScheduleAndCompletionTest {
     }
 
     @Test
+    void schedulerInputShapedAsAScheduledEvent_asTheTemplateSendsIt_rebuildsTheTriggersNamingTheSchedule() throws Exception {
+        // given: what template.yaml's EventBridge Scheduler schedule sends, with its placeholders filled in
+        ObjectNode event = (ObjectNode) Fixtures.JSON.readTree(event("events/schedule-rule-event.json"));
+        event.put("source", "aws.scheduler").put("id", "c0ffee00-0000-4000-8000-000000000001");
+        event.putArray("resources").add("arn:aws:scheduler:us-east-1:111111111111:schedule/default/nightly-app");
+        // when
+        JsonNode answer = post(event, 200);
+        // then
+        assertEquals("nightly-app", answer.get("schedule").asText(), answer::toString);
+        assertTrue(List.of("STARTED", "DUPLICATE").contains(answer.at("/builds/0/status").asText()), answer::toString);
+    }
+
+    @Test
     void scheduleInput_runsItsPayload_asATriggerOfTypeSchedule() throws Exception {
         // when: a rule's constant input, a step payload that says it is scheduled
         JsonNode result = post(event("events/schedule-input.json"), 200);
