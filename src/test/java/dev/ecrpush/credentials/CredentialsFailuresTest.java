@@ -21,6 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -37,6 +39,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 
 import software.amazon.awssdk.regions.Region;
 
+import dev.ecrpush.support.MutableClock;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.error.BuildPushException;
@@ -61,7 +64,7 @@ class CredentialsFailuresTest {
 
     private final AwsFake aws = new AwsFake();
     private final AwsClients clients = aws.clients();
-    private final CredentialsFixtures.MutableClock clock = new CredentialsFixtures.MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final CredentialsResolver resolver = new CredentialsResolver(clients, clock, Duration.ofMinutes(15));
 
     @AfterEach

@@ -1,12 +1,5 @@
 package dev.ecrpush.credentials;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
-
 import dev.ecrpush.plan.CredentialsPlan;
 import dev.ecrpush.step.AwsCredential;
 import dev.ecrpush.step.SecretRef;
@@ -49,29 +42,5 @@ final class CredentialsFixtures {
 
     static CredentialsPlan.AssumeRole crossAccount(String externalId) {
         return new CredentialsPlan.AssumeRole(TARGET_ROLE, externalId, SESSION);
-    }
-
-    /** A clock the test moves; it starts at the real time, since the SDK signs with the real one. */
-    static final class MutableClock extends Clock {
-        private Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }

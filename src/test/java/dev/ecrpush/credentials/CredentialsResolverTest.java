@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +37,7 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
 
+import dev.ecrpush.support.MutableClock;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.plan.CredentialsPlan;
 import dev.ecrpush.step.AwsCredential;
@@ -49,7 +51,7 @@ class CredentialsResolverTest {
 
     private final AwsFake aws = new AwsFake();
     private final AwsClients clients = aws.clients();
-    private final CredentialsFixtures.MutableClock clock = new CredentialsFixtures.MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     private final CredentialsResolver resolver = new CredentialsResolver(clients, clock, Duration.ofMinutes(15));
 
     @AfterEach

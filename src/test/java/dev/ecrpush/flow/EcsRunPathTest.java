@@ -13,8 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.KnownTargetScenario;
 
 /**
  * {@code events/run-ecs.json} through the application with the real SDK clients against a fake of every AWS
@@ -40,7 +38,6 @@ class EcsRunPathTest {
     private static final String TARGET_KEY = "ASIATARGETECSPUSH001";
     private static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d";
     private static final String DOCKERHUB_REF = "arn:aws:secretsmanager:us-east-1:111111111111:secret:ci/dockerhub-AbCdEf";
-    private static final Pattern SIGNER = Pattern.compile("Credential=([A-Z0-9]+)/");
     private static final String ECS = "AmazonEC2ContainerServiceV20141113.";
 
     private static ResponseDefinitionBuilder json(int status, String body) {
@@ -78,21 +75,8 @@ class EcsRunPathTest {
                 """));
     }
 
-    /** Each call the fake received, oldest first: operation and the access key that signed it. */
     private static List<String> calls() {
-        return FakeAwsEndpoint.server.getAllServeEvents().stream()
-                .map(e -> e.getRequest())
-                .sorted((a, b) -> a.getLoggedDate().compareTo(b.getLoggedDate()))
-                .map(EcsRunPathTest::describe)
-                .toList();
-    }
-
-    private static String describe(LoggedRequest request) {
-        String target = request.getHeader("X-Amz-Target");
-        String operation = target != null ? target.substring(target.indexOf('.') + 1)
-                : request.getBodyAsString().replaceAll(".*Action=([A-Za-z]+).*", "$1");
-        Matcher signer = SIGNER.matcher(String.valueOf(request.getHeader("Authorization")));
-        return operation + " by " + (signer.find() ? signer.group(1) : "nobody");
+        return KnownTargetScenario.calls(FakeAwsEndpoint.server);
     }
 
     private static JsonNode body(String target) throws Exception {
