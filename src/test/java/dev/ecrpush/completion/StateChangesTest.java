@@ -61,7 +61,7 @@ class StateChangesTest {
     @Test
     void ecs_everyContainerExitedZero_isSuccess() {
         assertEquals(new StateChange.Ended(TASK, StateChange.Outcome.SUCCEEDED, "COMPLETED", ""),
-                EcsTaskStateChanges.read(event("ecs-task-succeeded.json")));
+                EcsTaskStateChanges.read(Fixtures.read(Path.of("events/ecs-task-state-change.json"))));
     }
 
     @Test
@@ -80,7 +80,7 @@ class StateChangesTest {
     @Test
     void ecs_runningOrStoppedByAPerson() {
         assertEquals(new StateChange.Running(TASK, "RUNNING"), EcsTaskStateChanges.read(event("ecs-task-running.json")));
-        ObjectNode stopped = (ObjectNode) event("ecs-task-succeeded.json");
+        ObjectNode stopped = (ObjectNode) Fixtures.read(Path.of("events/ecs-task-state-change.json"));
         ((ObjectNode) stopped.get("detail")).put("stopCode", "UserInitiated").put("stoppedReason", "Task stopped by user");
         assertEquals(new StateChange.Ended(TASK, StateChange.Outcome.STOPPED, "RUN", "Task stopped by user"),
                 EcsTaskStateChanges.read(stopped));

@@ -120,12 +120,8 @@ class ScheduleAndCompletionTest {
 
     @Test
     void schedulerInputShapedAsAScheduledEvent_asTheTemplateSendsIt_rebuildsTheTriggersNamingTheSchedule() throws Exception {
-        // given: what template.yaml's EventBridge Scheduler schedule sends, with its placeholders filled in
-        ObjectNode event = (ObjectNode) Fixtures.JSON.readTree(event("events/schedule-rule-event.json"));
-        event.put("source", "aws.scheduler").put("id", "c0ffee00-0000-4000-8000-000000000001");
-        event.putArray("resources").add("arn:aws:scheduler:us-east-1:111111111111:schedule/default/nightly-app");
-        // when
-        JsonNode answer = post(event, 200);
+        // when: what template.yaml's EventBridge Scheduler schedule sends, with its placeholders filled in
+        JsonNode answer = post(event("events/schedule-scheduler-event.json"), 200);
         // then
         assertEquals("nightly-app", answer.get("schedule").asText(), answer::toString);
         assertTrue(List.of("STARTED", "DUPLICATE").contains(answer.at("/builds/0/status").asText()), answer::toString);
@@ -207,7 +203,7 @@ class ScheduleAndCompletionTest {
         String task = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/c13b4cb40f1f4fe4a2971f76ae5a47ad";
         completions.await(task, new SecretText("ecs-task-token"), List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:v1"));
         // when
-        JsonNode answer = post(event("src/test/resources/state-changes/ecs-task-succeeded.json"), 200);
+        JsonNode answer = post(event("events/ecs-task-state-change.json"), 200);
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText());
         assertEquals("ecs-task-token", TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0)).get("taskToken").asText());
