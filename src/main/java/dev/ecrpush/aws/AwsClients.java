@@ -17,6 +17,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.StandardRetryStrategy;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -116,6 +117,10 @@ public class AwsClients {
 
     public CodeBuildClient codeBuild(Region region, AwsCredentialsProvider credentials) {
         return build(CodeBuildClient.builder(), region, credentials);
+    }
+
+    public CloudWatchLogsClient logs(Region region, AwsCredentialsProvider credentials) {
+        return build(CloudWatchLogsClient.builder(), region, credentials);
     }
 
     public EcsClient ecs(Region region, AwsCredentialsProvider credentials) {

@@ -3,7 +3,6 @@ package dev.ecrpush.completion;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,23 +14,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.error.InternalErrorException;
-import dev.ecrpush.error.RepositoryFailedException;
+import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.launch.BuildStatusResult;
-import dev.ecrpush.launch.ImageDigests;
 import dev.ecrpush.step.SecretText;
 
 /**
  * Completes the Step Functions task a run was given ({@code taskToken}) when its build ends: the run stores the
  * token with the build ({@link #await}), and the build's state-change event completes it ({@link #onStateChange})
- * with {@code SendTaskSuccess} (build ID, image URIs, the digest read back from ECR) or {@code SendTaskFailure}
+ * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported) or {@code SendTaskFailure}
  * (the outcome as {@code error}, the failed phase as {@code cause}). A state change for a build no task waits
  * for is acknowledged and ignored.
  */
@@ -45,7 +41,6 @@ public class TaskCompletions {
     private final AwsClients clients;
     private final IdempotencyTables tables;
     private final ObjectMapper json;
-    private final Map<String, EcrClient> ecrByRegion = new ConcurrentHashMap<>();
     private volatile SfnClient sfn;
 
     @Inject
@@ -73,8 +68,18 @@ public class TaskCompletions {
         }
     }
 
-    /** Completes the task waiting for the build in {@code change}, if there is one. */
-    public Map<String, Object> onStateChange(StateChange change) {
+    /** The digest of the image a build pushed, as the build reported it; null when it reported none. */
+    @FunctionalInterface
+    public interface BuildDigests {
+        String digest(String buildId);
+    }
+
+    /**
+     * Completes the task waiting for the build in {@code change}, if there is one.
+     *
+     * @param digests asked only when the build succeeded and a task waits for it
+     */
+    public Map<String, Object> onStateChange(StateChange change, BuildDigests digests) {
         if (change instanceof StateChange.Running running) {
             return answer("IGNORED", change.buildId(), "the build is " + running.status() + ", not over");
         }
@@ -89,7 +94,7 @@ public class TaskCompletions {
                     : "its task was already completed");
         }
         TaskOutcome outcome = ended.outcome() == StateChange.Outcome.SUCCEEDED
-                ? success(ended.buildId(), waiting.imageUris())
+                ? success(ended.buildId(), waiting.imageUris(), digests)
                 : failure(ended);
         boolean delivered = send(waiting.taskToken(), outcome, ended.buildId());
         store().ended(ended.buildId(), outcome);
@@ -97,8 +102,8 @@ public class TaskCompletions {
         return answer(status, ended.buildId(), ended.outcome() + " in phase " + ended.phase());
     }
 
-    private TaskOutcome success(String buildId, List<String> imageUris) {
-        String digest = imageUris.isEmpty() ? null : digest(imageUris.get(0));
+    private TaskOutcome success(String buildId, List<String> imageUris, BuildDigests digests) {
+        String digest = digest(buildId, digests);
         BuildStatusResult result = new BuildStatusResult(buildId, BuildStatusResult.Status.SUCCEEDED, "COMPLETED",
                 imageUris, digest, null);
         return new TaskOutcome.Success(json.valueToTree(result).toString());
@@ -111,18 +116,14 @@ public class TaskCompletions {
                 cause.length() > MAX_CAUSE ? cause.substring(0, MAX_CAUSE) : cause);
     }
 
-    /** The digest with the function's own role; a refusal leaves it out rather than failing a finished build. */
-    private String digest(String imageUri) {
+    /** A build that cannot be read back leaves the digest out rather than failing a task whose build succeeded. */
+    private static String digest(String buildId, BuildDigests digests) {
         try {
-            return new ImageDigests((account, region) -> ecr(region)).digest(imageUri);
-        } catch (RepositoryFailedException e) {
-            LOG.warnf("the digest of %s could not be read back: %s", imageUri, e.getMessage());
+            return digests.digest(buildId);
+        } catch (BuildPushException e) {
+            LOG.warnf("the digest of build %s could not be read: %s", buildId, e.getMessage());
             return null;
         }
-    }
-
-    private EcrClient ecr(String region) {
-        return ecrByRegion.computeIfAbsent(region, r -> clients.ecr(Region.of(r), clients.functionCredentials()));
     }
 
     /** @return false when Step Functions no longer knows the task (timed out, or already completed) */
@@ -178,6 +179,5 @@ public class TaskCompletions {
         if (current != null) {
             current.close();
         }
-        ecrByRegion.values().forEach(EcrClient::close);
     }
 }

@@ -35,24 +35,27 @@ public interface ServiceConfig {
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
     Optional<String> connectorsFile();
 
+    /**
+     * The images builds run in: {@code name:tag}, or pinned {@code name:tag@sha256:...} (the stack pins every one
+     * at deploy time). Unset, each is {@link dev.ecrpush.plan.BuildImage#defaultReference()}.
+     */
     interface Plugins {
-        /** Defaults to {@code plugins/kaniko-ecr:1.13.3}. */
-        @WithDefault("plugins/kaniko-ecr:1.13.3")
-        String kanikoEcrImage();
+        /**
+         * The kaniko plugin with a shell (infra K8), as the stack builds it from {@code infra/images/kaniko-ecr};
+         * run and preflight refuse the unbuilt default.
+         */
+        Optional<String> kanikoEcrImage();
 
         /** Defaults to {@code plugins/ecr:21.1.1}. */
-        @WithDefault("plugins/ecr:21.1.1")
-        String ecrImage();
+        Optional<String> ecrImage();
 
         /** Defaults to {@code plugins/buildx-ecr:1.4.2}. */
-        @WithDefault("plugins/buildx-ecr:1.4.2")
-        String buildxEcrImage();
+        Optional<String> buildxEcrImage();
 
         /** The BuildKit image buildx runs when {@code caching} is on. Defaults to {@code harness/buildkit:1.0.1}. */
-        @WithDefault("harness/buildkit:1.0.1")
-        String buildkitImage();
+        Optional<String> buildkitImage();
 
-        /** Put in front of every image above, e.g. an ECR pull-through cache for Docker Hub. */
+        /** Put in front of every image above named without its registry, e.g. an ECR pull-through cache for Docker Hub. */
         Optional<String> registryPrefix();
     }
 
@@ -110,8 +113,7 @@ public interface ServiceConfig {
         String logGroup();
 
         /** The image that fetches the source: it needs {@code sh} and {@code git}. Defaults to {@code alpine/git:2.45.2}. */
-        @WithDefault("alpine/git:2.45.2")
-        String sourceImage();
+        Optional<String> sourceImage();
 
         /** A Git token for private repositories, as a Secrets Manager ARN or {@code ssm:/path}; none when unset. */
         Optional<String> gitTokenRef();

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,6 +14,7 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.step.ParseSettings;
 
@@ -30,9 +32,11 @@ public class Settings {
     public Settings(ServiceConfig config, ObjectMapper json) {
         ServiceConfig.Plugins plugins = config.plugins();
         this.planConfig = new PlanConfig(
-                new PlanConfig.PluginImages(plugins.kanikoEcrImage(), plugins.ecrImage(), plugins.buildxEcrImage(),
+                new PlanConfig.PluginImages(image(plugins.kanikoEcrImage(), BuildImage.KANIKO_ECR),
+                        image(plugins.ecrImage(), BuildImage.ECR), image(plugins.buildxEcrImage(), BuildImage.BUILDX_ECR),
                         plugins.registryPrefix().orElse(null)),
-                plugins.buildkitImage(), config.oidc().parameterPrefix(), config.codebuild().sourceTypes(),
+                plugins.buildkitImage().orElse(PlanConfig.DEFAULT_BUILDKIT_IMAGE), config.oidc().parameterPrefix(),
+                config.codebuild().sourceTypes(),
                 ecs(config.ecs()));
         this.executorDefaults = new ParseSettings.ExecutorDefaults(config.codebuild().project(),
                 config.codebuild().dockerProject().orElse(null), config.ecs().cluster().orElse(null), config.ecs().subnets().orElse(List.of()),
@@ -52,9 +56,13 @@ public class Settings {
         if (ecs.defaultTimeout().isNegative() || ecs.defaultTimeout().isZero()) {
             throw new IllegalStateException("buildpush.ecs.default-timeout must be positive");
         }
-        return new PlanConfig.Ecs(ecs.taskFamily(), ecs.sourceImage(), ecs.executionRoleArn().orElse(null),
+        return new PlanConfig.Ecs(ecs.taskFamily(), image(ecs.sourceImage(), BuildImage.GIT_SOURCE), ecs.executionRoleArn().orElse(null),
                 ecs.taskRoleArn().orElse(null), ecs.logGroup(), ecs.region().orElseGet(Settings::functionRegion),
                 ecs.gitTokenRef().map(Settings::gitTokenValueFrom).orElse(null), ecs.gitUsername(), ecs.defaultTimeout());
+    }
+
+    private static String image(Optional<String> configured, BuildImage image) {
+        return configured.orElse(image.defaultReference());
     }
 
     /** A Git token reference as ECS reads it: a parameter by its name, a secret by its full ARN. */

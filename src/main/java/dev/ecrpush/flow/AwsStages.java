@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -30,8 +31,10 @@ import dev.ecrpush.launch.CodeBuildLauncher;
 import dev.ecrpush.launch.EcsBuildStatus;
 import dev.ecrpush.launch.EcsCheck;
 import dev.ecrpush.launch.EcsLauncher;
+import dev.ecrpush.launch.EcsPluginLogs;
 import dev.ecrpush.launch.EcsTaskArn;
 import dev.ecrpush.launch.LaunchResult;
+import dev.ecrpush.launch.PluginImageCheck;
 import dev.ecrpush.launch.ProjectCheck;
 import dev.ecrpush.launch.TaskDefinitions;
 import dev.ecrpush.plan.LaunchRequest;
@@ -61,7 +64,8 @@ public class AwsStages {
     private final Map<Region, CodeBuildClient> codeBuild = new ConcurrentHashMap<>();
     private final Map<Region, SsmClient> ssm = new ConcurrentHashMap<>();
     private final Map<Region, EcsClient> ecs = new ConcurrentHashMap<>();
-    private final Map<Region, EcrClient> ownEcr = new ConcurrentHashMap<>();
+    private final Map<Region, CloudWatchLogsClient> logs = new ConcurrentHashMap<>();
+    private final String ecsLogGroup;
     private final Clock clock;
     /** Target ECR clients by region and credentials, least recently used first; a few targets per function is usual. */
     private final Map<TargetClientKey, EcrClient> targetClients = new LinkedHashMap<>(16, 0.75f, true) {
@@ -94,11 +98,13 @@ public class AwsStages {
                 repository.untaggedExpiryDays(), repository.cacheImagesKept(), repository.buildPrincipal().orElse(null));
         this.buildRegion = Region.of(config.codebuild().region().orElseGet(Settings::functionRegion));
         this.ecsRegion = Region.of(config.ecs().region().orElseGet(Settings::functionRegion));
+        this.ecsLogGroup = config.ecs().logGroup();
         this.clock = clock;
     }
 
     /** Ensures the repositories, then starts the build. Nothing is started when any earlier stage fails. */
     public StepResult run(Plan plan) {
+        PluginImageCheck.require(plan);
         if (plan.launch() instanceof LaunchRequest.Ecs) {
             EcsLauncher.requireRunnable(plan);
         }
@@ -111,6 +117,7 @@ public class AwsStages {
 
     /** The same credentials and read-only checks: nothing is created or started. */
     public StepResult preflight(Plan plan) {
+        PluginImageCheck.require(plan);
         if (plan.launch() instanceof LaunchRequest.Ecs) {
             EcsLauncher.requireRunnable(plan);
         }
@@ -128,7 +135,7 @@ public class AwsStages {
         if (EcsTaskArn.matches(buildId)) {
             return ecsStatus().status(buildId);
         }
-        return new BuildStatus(codeBuild(buildRegion), registries()).status(buildId);
+        return new BuildStatus(codeBuild(buildRegion)).status(buildId);
     }
 
     /**
@@ -143,12 +150,8 @@ public class AwsStages {
     }
 
     private EcsBuildStatus ecsStatus() {
-        return new EcsBuildStatus(region -> ecs(Region.of(region)), registries(), clock);
-    }
-
-    /** The digest is read with the function's own role: the repository's account must allow it. */
-    private BuildStatus.Registries registries() {
-        return (account, region) -> ownEcr.computeIfAbsent(Region.of(region), r -> clients.ecr(r, clients.functionCredentials()));
+        return new EcsBuildStatus(region -> ecs(Region.of(region)),
+                new EcsPluginLogs(region -> logs(Region.of(region)), ecsLogGroup), clock);
     }
 
     /** The target's ECR client, kept while its credentials are: the resolver hands out the same provider until then. */
@@ -177,13 +180,17 @@ public class AwsStages {
         return ssm.computeIfAbsent(region, r -> clients.ssm(r, clients.functionCredentials()));
     }
 
+    private CloudWatchLogsClient logs(Region region) {
+        return logs.computeIfAbsent(region, r -> clients.logs(r, clients.functionCredentials()));
+    }
+
     private EcsClient ecs(Region region) {
         return ecs.computeIfAbsent(region, r -> clients.ecs(r, clients.functionCredentials()));
     }
 
     @PreDestroy
     void close() {
-        for (Map<Region, ? extends SdkClient> own : List.of(codeBuild, ssm, ecs, ownEcr)) {
+        for (Map<Region, ? extends SdkClient> own : List.of(codeBuild, ssm, ecs, logs)) {
             own.values().forEach(SdkClient::close);
         }
         synchronized (targetClients) {

@@ -68,10 +68,10 @@ public class EventDispatcher {
             return schedules.run(event);
         }
         if (source.equals("aws.codebuild") && type.equals(CODEBUILD_STATE_CHANGE)) {
-            return completions.onStateChange(CodeBuildStateChanges.read(event));
+            return completions.onStateChange(CodeBuildStateChanges.read(event), this::digest);
         }
         if (source.equals("aws.ecs") && type.equals(ECS_TASK_STATE_CHANGE)) {
-            return completions.onStateChange(ecsStateChange(event));
+            return completions.onStateChange(ecsStateChange(event), this::digest);
         }
         throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
                 + "\" (aws.events, aws.scheduler), \"" + CODEBUILD_STATE_CHANGE + "\" (aws.codebuild) and \"" + ECS_TASK_STATE_CHANGE
@@ -96,6 +96,11 @@ public class EventDispatcher {
             return new StateChange.Ended(ended.buildId(), StateChange.Outcome.TIMED_OUT, ended.phase(), ended.reason());
         }
         return change;
+    }
+
+    /** The digest the build itself reported, read back from the build as a status request reads it. */
+    private String digest(String buildId) {
+        return aws.status(buildId).digest();
     }
 
     /** EventBridge's envelope: no step payload has these fields. */

@@ -10,7 +10,6 @@ import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse;
 import software.amazon.awssdk.services.codebuild.model.Build;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 import software.amazon.awssdk.services.codebuild.model.StatusType;
-import software.amazon.awssdk.services.ecr.EcrClient;
 
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.LaunchFailedException;
@@ -18,46 +17,32 @@ import dev.ecrpush.launch.BuildStatusResult.Status;
 
 /**
  * Answers a status request ({@code {"buildId": "project:uuid"}}) for a caller that polls, such as a Step
- * Functions loop: where the build is, which images it pushes, and, once it has succeeded, the digest ECR
- * holds for the first tag, so the caller can pin the exact image it built.
+ * Functions loop: where the build is, which images it pushes, and, once it has succeeded, the digest of the image
+ * it pushed, so the caller can pin the exact image it built.
  *
- * <p>The images are read from the build's own environment as it was started ({@link PushedImages}).
+ * <p>The images are read from the build's own environment as it was started ({@link PushedImages}), the digest
+ * from the variable the build exported ({@link PushedDigest}).
  */
 public final class BuildStatus {
     /** Phases in which CodeBuild has accepted the build but has no capacity running it yet. */
     private static final List<String> WAITING_PHASES = List.of("SUBMITTED", "QUEUED");
 
-    /**
-     * The ECR client to read a registry with. The registry is known only once the build is read, and may be in
-     * any account and region, so the caller chooses the client (and credentials) per registry.
-     */
-    @FunctionalInterface
-    public interface Registries {
-        EcrClient ecr(String account, String region);
-    }
-
     private final CodeBuildClient codeBuild;
-    private final Registries registries;
 
-    /**
-     * @param codeBuild  the function's own client, in the region of the project
-     * @param registries the ECR client for a registry's account and region, for the digest read-back
-     */
-    public BuildStatus(CodeBuildClient codeBuild, Registries registries) {
+    /** @param codeBuild the function's own client, in the region of the project */
+    public BuildStatus(CodeBuildClient codeBuild) {
         this.codeBuild = codeBuild;
-        this.registries = registries;
     }
 
     /**
      * @throws LaunchFailedException                       when CodeBuild knows no such build
      * @throws dev.ecrpush.error.ThrottledException        when AWS still throttles after the SDK's retries
-     * @throws dev.ecrpush.error.RepositoryFailedException when the digest may not be read back
      */
     public BuildStatusResult status(String buildId) {
         Build build = build(buildId);
         Status status = status(build.buildStatusAsString(), build.currentPhase());
         PushedImages images = new PushedImages(plainEnvironment(build));
-        String digest = status == Status.SUCCEEDED ? images.digest(registries) : null;
+        String digest = status == Status.SUCCEEDED ? PushedDigest.of(build) : null;
         return new BuildStatusResult(build.id(), status, build.currentPhase(), images.imageUris(), digest, null);
     }
 

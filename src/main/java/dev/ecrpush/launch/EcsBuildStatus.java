@@ -1,12 +1,14 @@
 package dev.ecrpush.launch;
 
 import java.time.Clock;
+import java.util.List;
 
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 
@@ -19,7 +21,7 @@ import dev.ecrpush.launch.EcsTaskStatus.Verdict;
  * The status of an ECS build, from a status request ({@code {"buildId": "<task ARN>"}}) or from an "ECS Task
  * State Change" event, judged by {@link EcsTaskStatus}. ECS has no task timeout, so whichever of the two sees
  * a task running past its step timeout first stops it ({@code StopTask}) and reports TIMED_OUT. Once the task
- * has succeeded, the digest of the pushed image is read back as for CodeBuild.
+ * has succeeded, the digest is the one the plugin container printed last ({@link PushedDigest#ofLog}).
  */
 public final class EcsBuildStatus {
     private static final Logger LOG = Logger.getLogger(EcsBuildStatus.class);
@@ -30,18 +32,24 @@ public final class EcsBuildStatus {
         EcsClient ecs(String region);
     }
 
+    /** The last events of a task's plugin container log (oldest first), where the build printed its digest. */
+    @FunctionalInterface
+    public interface PluginLogs {
+        List<OutputLogEvent> tail(EcsTaskArn task);
+    }
+
     private final Clusters clusters;
-    private final BuildStatus.Registries registries;
+    private final PluginLogs logs;
     private final Clock clock;
 
     /**
-     * @param clusters   the function's own ECS client per region
-     * @param registries the ECR client for a registry's account and region, for the digest read-back
-     * @param clock      what "now" is when a task's age is held against its timeout
+     * @param clusters the function's own ECS client per region
+     * @param logs     the plugin container's log, for the digest of this build
+     * @param clock    what "now" is when a task's age is held against its timeout
      */
-    public EcsBuildStatus(Clusters clusters, BuildStatus.Registries registries, Clock clock) {
+    public EcsBuildStatus(Clusters clusters, PluginLogs logs, Clock clock) {
         this.clusters = clusters;
-        this.registries = registries;
+        this.logs = logs;
         this.clock = clock;
     }
 
@@ -50,7 +58,6 @@ public final class EcsBuildStatus {
      *                                                     for about an hour)
      * @throws IllegalArgumentException                    when {@code taskArn} is not a long-format task ARN
      * @throws dev.ecrpush.error.ThrottledException        when AWS still throttles after the SDK's retries
-     * @throws dev.ecrpush.error.RepositoryFailedException when the digest may not be read back
      */
     public BuildStatusResult status(String taskArn) {
         EcsTaskArn arn = EcsTaskArn.parse(taskArn);
@@ -85,9 +92,19 @@ public final class EcsBuildStatus {
             stop(task.taskArn(), verdict.reason());
         }
         PushedImages images = new PushedImages(task.pluginEnv());
-        String digest = verdict.status() == Status.SUCCEEDED ? images.digest(registries) : null;
+        String digest = verdict.status() == Status.SUCCEEDED ? digest(task.taskArn()) : null;
         return new BuildStatusResult(task.taskArn(), verdict.status(), verdict.phase(), images.imageUris(), digest,
                 verdict.reason());
+    }
+
+    /** A log that cannot be read leaves the digest out rather than failing a build that has succeeded. */
+    private String digest(String taskArn) {
+        try {
+            return PushedDigest.ofLog(logs.tail(EcsTaskArn.parse(taskArn)));
+        } catch (SdkException e) {
+            LOG.warnf("the digest of task %s could not be read from its log: %s", taskArn, e.getMessage());
+            return null;
+        }
     }
 
     private void stop(String taskArn, String reason) {

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The images a build pushes, read back from its plugin environment ({@code PLUGIN_REGISTRY}, {@code PLUGIN_REPO},
- * {@code PLUGIN_TAGS}) as it was started, since a status request carries nothing else; and, once it has
- * succeeded, the digest ECR holds for the first tag, so the caller can pin the exact image it built.
+ * {@code PLUGIN_TAGS}) as it was started, since a status request carries nothing else. Their digest is the
+ * build's own report ({@link PushedDigest}).
  */
 final class PushedImages {
     private final String registry;
@@ -28,17 +28,5 @@ final class PushedImages {
         return registry == null || repository == null
                 ? List.of()
                 : tags.stream().map(tag -> registry + "/" + repository + ":" + tag).toList();
-    }
-
-    /**
-     * The first tag's digest, or null when the image is not (or not yet) in ECR or the registry is not ECR.
-     *
-     * @throws dev.ecrpush.error.RepositoryFailedException when the image may not be read
-     */
-    String digest(BuildStatus.Registries registries) {
-        if (registry == null || repository == null || tags.isEmpty()) {
-            return null;
-        }
-        return new ImageDigests(registries).digest(registry, repository, tags.get(0));
     }
 }

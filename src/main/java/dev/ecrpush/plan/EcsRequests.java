@@ -49,33 +49,73 @@ final class EcsRequests {
     private static final int MAX_FAMILY_PREFIX = 255 - 17;
 
     /**
-     * Clones into the shared volume and checks out the ref. A shallow fetch of the ref itself works for
-     * branches, tags and full commit hashes; a short hash needs the history, so that case fetches it all.
+     * The {@code source} container's script: clones {@link EcsTaskLayout#CHECKOUT_PATH} at the commit (else the
+     * branch, else the tag). Refs are fetched by their full names, so a branch and a tag of the same name never
+     * stand in for each other; a full commit id is fetched alone where the server allows it (GitHub does), else
+     * from the history of its branch or tag, else of every one. Options end before positional arguments. Nothing
+     * reads {@code $HOME} (Fargate sets none unless the image does) and the token reaches git only through a
+     * credential helper that prints it, never on a command line or in a file. A failure is one line saying what
+     * could not be fetched and git's own reason; the plugin container then never starts ({@code dependsOn SUCCESS}).
      */
-    static final String FETCH_SCRIPT = """
+    static final String FETCH_SCRIPT = "checkout=" + EcsTaskLayout.CHECKOUT_PATH + "\n" + """
             set -eu
+            export GIT_TERMINAL_PROMPT=0
+            fail() {
+              printf 'ecr-build-push source: %s\\n' "$1" >&2
+              exit 1
+            }
             if [ -n "${GIT_TOKEN:-}" ]; then
-              git config --global credential.helper '!f() { echo "username=${GIT_USERNAME}"; echo "password=${GIT_TOKEN}"; }; f'
-            fi
-            git init -q %1$s
-            cd %1$s
-            git remote add origin "$GIT_REPO_URL"
-            ref="${GIT_REF:-HEAD}"
-            if git fetch -q --depth 1 origin "$ref"; then
-              git checkout -q --detach FETCH_HEAD
+              g() { git -c credential.helper= -c 'credential.helper=!f() { test "$1" = get || exit 0; printf "username=%s\\npassword=%s\\n" "${GIT_USERNAME:-x-access-token}" "$GIT_TOKEN"; }; f' "$@"; }
             else
-              git fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*'
-              git checkout -q --detach "$ref"
+              g() { git "$@"; }
             fi
-            git log -1 --format='checked out %%H'
-            """.formatted(EcsTaskLayout.CHECKOUT_PATH);
+            fetch() {
+              what=$1
+              shift
+              if ! out=$(g fetch -q --no-tags "$@" 2>&1); then
+                fail "cannot fetch $what from $GIT_REPO_URL: $(printf '%s\\n' "$out" | tail -n 1)"
+              fi
+            }
+            commit=${GIT_COMMIT:-} branch=${GIT_BRANCH:-} tag=${GIT_TAG:-}
+            git init -q -- "$checkout"
+            cd "$checkout"
+            if [ -n "$branch" ]; then
+              ref=refs/heads/$branch what="branch $branch"
+            elif [ -n "$tag" ]; then
+              ref=refs/tags/$tag what="tag $tag"
+            else
+              ref=HEAD what="the default branch"
+            fi
+            if [ -z "$commit" ]; then
+              fetch "$what" --depth=1 -- "$GIT_REPO_URL" "+$ref:refs/ecr-build-push/ref"
+              commit=refs/ecr-build-push/ref
+            elif [ ${#commit} -eq 40 ] && g fetch -q --no-tags --depth=1 -- "$GIT_REPO_URL" "$commit" > /dev/null 2>&1; then
+              :
+            elif [ "$ref" = HEAD ] || ! g fetch -q --no-tags -- "$GIT_REPO_URL" "+$ref:refs/ecr-build-push/ref" > /dev/null 2>&1 \\
+                || ! git rev-parse -q --verify --end-of-options "$commit^{commit}" > /dev/null; then
+              fetch "every branch and tag" -- "$GIT_REPO_URL" '+refs/heads/*:refs/ecr-build-push/heads/*' '+refs/tags/*:refs/ecr-build-push/tags/*'
+            fi
+            id=$(git rev-parse -q --verify --end-of-options "$commit^{commit}") || fail "commit $commit was not found in $GIT_REPO_URL"
+            git checkout -q --detach "$id"
+            printf 'ecr-build-push source: checked out %s\\n' "$id"
+            """;
+
+    /**
+     * The plugin container's script: the plugin, then the digest kaniko wrote, as the last line of the container's
+     * log ({@link EcsTaskLayout#DIGEST_MARKER}), where a status request reads it. Only shell builtins after the
+     * plugin: a multi-stage build deletes the container's filesystem but for /kaniko and mounts.
+     */
+    static String pluginScript(Plugin plugin) {
+        return plugin.binary() + " && { read -r digest < " + Buildspec.KANIKO_DIGEST_FILE + "; printf '"
+                + EcsTaskLayout.DIGEST_MARKER + "%s\\n' \"$digest\"; }";
+    }
 
     private EcsRequests() {
     }
 
-    static LaunchRequest.Ecs launch(StepPayload payload, Executor.Ecs executor, String pluginImage, PluginEnv env,
+    static LaunchRequest.Ecs launch(StepPayload payload, Executor.Ecs executor, Plugin plugin, String pluginImage, PluginEnv env,
             PlanConfig config, List<Warning> warnings) {
-        RegisterTaskDefinitionRequest definition = taskDefinition(payload, pluginImage, env, config);
+        RegisterTaskDefinitionRequest definition = taskDefinition(payload, plugin, pluginImage, env, config);
         RunTaskRequest.Builder request = RunTaskRequest.builder()
                 .cluster(executor.cluster())
                 .taskDefinition(definition.family())
@@ -98,9 +138,9 @@ final class EcsRequests {
         Codebase codebase = payload.codebase();
         Map<String, String> source = new LinkedHashMap<>();
         source.put(EcsTaskLayout.GIT_REPO_URL, codebase.repoUrl());
-        if (codebase.sourceVersion() != null) {
-            source.put(EcsTaskLayout.GIT_REF, codebase.sourceVersion());
-        }
+        putIfSet(source, EcsTaskLayout.GIT_COMMIT, codebase.commitSha());
+        putIfSet(source, EcsTaskLayout.GIT_BRANCH, codebase.branch());
+        putIfSet(source, EcsTaskLayout.GIT_TAG, codebase.tag());
         long timeout = payload.step().timeout() != null ? payload.step().timeout().toSeconds() : config.ecs().defaultTimeout().toSeconds();
         source.put(EcsTaskLayout.TIMEOUT_SECONDS, String.valueOf(Math.max(1, timeout)));
 
@@ -120,14 +160,14 @@ final class EcsRequests {
         return overrides.build();
     }
 
-    private static RegisterTaskDefinitionRequest taskDefinition(StepPayload payload, String pluginImage, PluginEnv env,
-            PlanConfig config) {
+    private static RegisterTaskDefinitionRequest taskDefinition(StepPayload payload, Plugin plugin, String pluginImage,
+            PluginEnv env, PlanConfig config) {
         PlanConfig.Ecs ecs = config.ecs();
         ContainerDefinition.Builder source = ContainerDefinition.builder()
                 .name(EcsTaskLayout.SOURCE_CONTAINER)
                 .image(config.images().prefixed(ecs.sourceImage()))
                 .essential(false)
-                .entryPoint("/bin/sh", "-c")
+                .entryPoint(BuildImage.GIT_SOURCE.requireShell(), "-c")
                 .command(FETCH_SCRIPT)
                 .mountPoints(workspace())
                 .logConfiguration(logs(ecs));
@@ -136,9 +176,11 @@ final class EcsRequests {
                     .secrets(Secret.builder().name(EcsTaskLayout.GIT_TOKEN).valueFrom(ecs.gitTokenRef()).build());
         }
         Integer runAsUser = payload.step().spec().runAsUser();
-        ContainerDefinition plugin = ContainerDefinition.builder()
+        ContainerDefinition build = ContainerDefinition.builder()
                 .name(EcsTaskLayout.PLUGIN_CONTAINER)
                 .image(pluginImage)
+                .entryPoint(plugin.image().requireShell(), "-c")
+                .command(pluginScript(plugin))
                 .essential(true)
                 .dependsOn(ContainerDependency.builder().containerName(EcsTaskLayout.SOURCE_CONTAINER)
                         .condition(ContainerCondition.SUCCESS).build())
@@ -156,7 +198,7 @@ final class EcsRequests {
                 .executionRoleArn(ecs.executionRoleArn())
                 .taskRoleArn(ecs.taskRoleArn())
                 .volumes(Volume.builder().name(EcsTaskLayout.WORKSPACE_VOLUME).build())
-                .containerDefinitions(source.build(), plugin)
+                .containerDefinitions(source.build(), build)
                 .build();
         // The SDK's rendering lists every member, so any difference in content gives another hash.
         String hash = Hashing.sha256(content.toString());
@@ -165,6 +207,12 @@ final class EcsRequests {
                 .family(prefix + "-" + hash.substring(0, 16))
                 .tags(Tag.builder().key(EcsTaskLayout.CONTENT_TAG).value(hash).build())
                 .build();
+    }
+
+    private static void putIfSet(Map<String, String> variables, String name, String value) {
+        if (value != null) {
+            variables.put(name, value);
+        }
     }
 
     private static MountPoint workspace() {

@@ -16,9 +16,14 @@ public final class EcsTaskLayout {
     /** The checkout, and the plugin's working directory: {@code context} and {@code dockerfile} are relative to it. */
     public static final String CHECKOUT_PATH = WORKSPACE_PATH + "/src";
 
-    /** The clone URL, the ref (commit, else branch, else tag) and the token user name the source container reads. */
+    /**
+     * What the source container reads: the clone URL; the commit, branch and tag, each when the codebase has it
+     * (the commit wins, else the branch, else the tag); the token's user name and the token.
+     */
     public static final String GIT_REPO_URL = "GIT_REPO_URL";
-    public static final String GIT_REF = "GIT_REF";
+    public static final String GIT_COMMIT = "GIT_COMMIT";
+    public static final String GIT_BRANCH = "GIT_BRANCH";
+    public static final String GIT_TAG = "GIT_TAG";
     public static final String GIT_USERNAME = "GIT_USERNAME";
     public static final String GIT_TOKEN = "GIT_TOKEN";
 
@@ -28,6 +33,12 @@ public final class EcsTaskLayout {
      * next can tell whether it ran too long.
      */
     public static final String TIMEOUT_SECONDS = "BUILDPUSH_TIMEOUT_SECONDS";
+
+    /**
+     * How the plugin container's log ends when the build pushed: this, then the digest kaniko wrote. The status
+     * reads the digest of this build there, never from a tag another build may have moved since.
+     */
+    public static final String DIGEST_MARKER = "ecr-build-push: pushed ";
 
     /** {@code startedBy} of every task the function runs. */
     public static final String STARTED_BY = "ecr-build-push";

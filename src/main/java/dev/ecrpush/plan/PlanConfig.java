@@ -15,12 +15,15 @@ import java.util.Map;
 public record PlanConfig(PluginImages images, String buildkitImage, String oidcParameterPrefix,
         Map<String, String> sourceTypesByHost, Ecs ecs) {
 
+    /** The BuildKit image the manager names for buildx's builder (started by buildx inside the build, not by the function). */
+    public static final String DEFAULT_BUILDKIT_IMAGE = "harness/buildkit:1.0.1";
+
     public PlanConfig {
         sourceTypesByHost = Map.copyOf(sourceTypesByHost);
     }
 
     public static PlanConfig defaults() {
-        return new PlanConfig(PluginImages.defaults(), "harness/buildkit:1.0.1", "/ecr-build-push/oidc-tokens/",
+        return new PlanConfig(PluginImages.defaults(), DEFAULT_BUILDKIT_IMAGE, "/ecr-build-push/oidc-tokens/",
                 Map.of(), Ecs.defaults());
     }
 
@@ -45,15 +48,20 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
     public record Ecs(String taskFamily, String sourceImage, String executionRoleArn, String taskRoleArn, String logGroup,
             String region, String gitTokenRef, String gitUsername, Duration defaultTimeout) {
         public static Ecs defaults() {
-            return new Ecs("ecr-build-push", "alpine/git:2.45.2", null, null, "/ecr-build-push/ecs", "us-east-1", null,
+            return new Ecs("ecr-build-push", BuildImage.GIT_SOURCE.defaultReference(), null, null, "/ecr-build-push/ecs", "us-east-1", null,
                     "x-access-token", Duration.ofHours(1));
         }
     }
 
-    /** Plugin images by plugin; {@code registryPrefix} (nullable) is put in front of each, e.g. a pull-through cache. */
+    /**
+     * Plugin images by plugin; {@code registryPrefix} (nullable) is put in front of each image named without a
+     * registry host, e.g. a pull-through cache for Docker Hub. An image given with its registry (as the stack gives
+     * the images it pinned at deploy time) is used as it is.
+     */
     public record PluginImages(String kanikoEcr, String ecr, String buildxEcr, String registryPrefix) {
         public static PluginImages defaults() {
-            return new PluginImages("plugins/kaniko-ecr:1.13.3", "plugins/ecr:21.1.1", "plugins/buildx-ecr:1.4.2", null);
+            return new PluginImages(BuildImage.KANIKO_ECR.defaultReference(), BuildImage.ECR.defaultReference(),
+                    BuildImage.BUILDX_ECR.defaultReference(), null);
         }
 
         public String image(Plugin plugin) {
@@ -65,10 +73,20 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
         }
 
         public String prefixed(String image) {
-            if (registryPrefix == null || registryPrefix.isBlank()) {
+            if (registryPrefix == null || registryPrefix.isBlank() || hasRegistry(image)) {
                 return image;
             }
             return registryPrefix.endsWith("/") ? registryPrefix + image : registryPrefix + "/" + image;
+        }
+
+        /** Docker's rule: the first path component names a registry when it has a '.' or a ':', or is localhost. */
+        static boolean hasRegistry(String image) {
+            int slash = image.indexOf('/');
+            if (slash < 0) {
+                return false;
+            }
+            String first = image.substring(0, slash);
+            return first.contains(".") || first.contains(":") || first.equals("localhost");
         }
     }
 }

@@ -33,7 +33,7 @@ public final class Planner {
         }
         LaunchRequest launch = payload.executor() instanceof Executor.CodeBuild codeBuild
                 ? new LaunchRequest.CodeBuild(CodeBuildRequests.startBuild(payload, codeBuild, plugin, image, env, config, warnings))
-                : EcsRequests.launch(payload, (Executor.Ecs) payload.executor(), image, env, config, warnings);
+                : EcsRequests.launch(payload, (Executor.Ecs) payload.executor(), plugin, image, env, config, warnings);
         List<String> imageUris = spec.tags().stream().map(tag -> registry + "/" + spec.imageName() + ":" + tag).toList();
         return new Plan(payload, registry, spec.imageName(), imageUris, plugin, image, env, repositories,
                 credentials(payload), launch, warnings);

@@ -49,12 +49,13 @@ public final class PluginEnvMapper {
                 .put(PluginVar.TARGET, spec.target())
                 .put(PluginVar.CUSTOM_LABELS, pairs(spec.labels(), ","));
         buildArgs(env, spec.buildArgs());
+        // Where the plugin records what it pushed: the build reads the digest of this build's image from it.
+        env.put(PluginVar.ARTIFACT_FILE, ARTIFACT_FILE);
         if (plugin == Plugin.KANIKO_ECR) {
             env.put(PluginVar.SNAPSHOT_MODE, spec.optimize() ? "redo" : null);
             if (spec.remoteCacheImage() != null) {
                 env.put(PluginVar.ENABLE_CACHE, "true").put(PluginVar.CACHE_REPO, spec.remoteCacheImage());
             }
-            env.put(PluginVar.ARTIFACT_FILE, ARTIFACT_FILE);
         } else {
             env.put(PluginVar.DAEMON_OFF, "true");
             if (plugin == Plugin.BUILDX_ECR) {

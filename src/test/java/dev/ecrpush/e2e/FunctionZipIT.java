@@ -230,6 +230,19 @@ class FunctionZipIT {
         assertEquals("IGNORED", result.path("status").asText(), () -> "result: " + result);
     }
 
+    /**
+     * Issue 10: the unbuilt default kaniko image names no registry, so it would come from Docker Hub; run mode
+     * refuses it before any AWS call (this function has no AWS endpoint: a call would fail otherwise).
+     */
+    @Test
+    void runWithTheUnbuiltDefaultKanikoImage_isRefusedNamingTheKey() throws IOException {
+        ObjectNode payload = (ObjectNode) JSON.readTree(EVENTS.resolve("plan-k8.json").toFile());
+        payload.put("mode", "run");
+        Failure failure = invoke(JSON.writeValueAsBytes(payload)).failure();
+        assertEquals("dev.ecrpush.error.LaunchFailedException", failure.errorType(), failure::errorMessage);
+        assertTrue(failure.errorMessage().startsWith("buildpush.plugins.kaniko-ecr-image is not set"), failure::errorMessage);
+    }
+
     /** Last: stops the function so that all it wrote is captured, then looks for any secret in it. */
     @Test
     @Order(Integer.MAX_VALUE)

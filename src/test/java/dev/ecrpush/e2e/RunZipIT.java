@@ -48,12 +48,16 @@ class RunZipIT {
                 environment(aws), log);
     }
 
-    /** What Lambda gives the function (its role's keys), plus the endpoint of the fake. */
+    /** What Lambda gives the function (its role's keys and the stack's pinned kaniko image), plus the endpoint of the fake. */
     static Map<String, String> environment(WireMockServer aws) {
         return Map.of("AWS_ENDPOINT_URL", aws.baseUrl(), "AWS_ACCESS_KEY_ID", FUNCTION_KEY,
                 "AWS_SECRET_ACCESS_KEY", "function-role-secret", "AWS_SESSION_TOKEN", "function-role-session",
-                "BUILDPUSH_CODEBUILD_REGION", "us-east-1");
+                "BUILDPUSH_CODEBUILD_REGION", "us-east-1", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", STACK_KANIKO_IMAGE);
     }
+
+    /** The kaniko image as the stack's bootstrap outputs it: in the build account's registry, by digest. */
+    static final String STACK_KANIKO_IMAGE = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:"
+            + "5f0d2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060f5e";
 
     @AfterAll
     static void stop() throws IOException {

@@ -129,8 +129,10 @@ class EcsRunPathTest {
         assertEquals("DISABLED", runTask.at("/networkConfiguration/awsvpcConfiguration/assignPublicIp").asText());
         assertEquals("1024", runTask.at("/overrides/cpu").asText());
         assertEquals("3072", runTask.at("/overrides/memory").asText());
-        assertEquals("BUILDPUSH_TIMEOUT_SECONDS", runTask.at("/overrides/containerOverrides/0/environment/2/name").asText());
-        assertEquals("2700", runTask.at("/overrides/containerOverrides/0/environment/2/value").asText());
+        assertEquals("GIT_COMMIT", runTask.at("/overrides/containerOverrides/0/environment/1/name").asText());
+        assertEquals("GIT_BRANCH", runTask.at("/overrides/containerOverrides/0/environment/2/name").asText());
+        assertEquals("BUILDPUSH_TIMEOUT_SECONDS", runTask.at("/overrides/containerOverrides/0/environment/3/name").asText());
+        assertEquals("2700", runTask.at("/overrides/containerOverrides/0/environment/3/value").asText());
         String overrides = runTask.get("overrides").toString();
         assertFalse(overrides.contains(DOCKERHUB_REF) || overrides.contains("PLUGIN_BASE_IMAGE_PASSWORD"), overrides);
         assertTrue(overrides.contains("\"PLUGIN_TAGS\",\"value\":\"5e6f7a8,latest\""), overrides);

@@ -86,11 +86,9 @@ class RunPathTest {
                           "environment": {"environmentVariables": [
                             {"name": "PLUGIN_REGISTRY", "value": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "type": "PLAINTEXT"},
                             {"name": "PLUGIN_REPO", "value": "app", "type": "PLAINTEXT"},
-                            {"name": "PLUGIN_TAGS", "value": "9f1c2d3,latest", "type": "PLAINTEXT"}]}}]}
-                        """)));
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("AmazonEC2ContainerRegistry_V20150921.DescribeImages"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1")
-                        .withBody("{\"imageDetails\": [{\"imageDigest\": \"sha256:" + "a".repeat(64) + "\"}]}")));
+                            {"name": "PLUGIN_TAGS", "value": "9f1c2d3,latest", "type": "PLAINTEXT"}]},
+                          "exportedEnvironmentVariables": [{"name": "BUILDPUSH_IMAGE_DIGEST", "value": "sha256:%s"}]}]}
+                        """.formatted("a".repeat(64)))));
         byte[] event = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("events/status-request.json"));
         // when
         JsonNode status = Fixtures.JSON.readTree(given().body(event).contentType("application/json")

@@ -1,7 +1,6 @@
 package dev.ecrpush.launch;
 
 import static dev.ecrpush.support.AwsFake.CODEBUILD;
-import static dev.ecrpush.support.AwsFake.ECR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +30,6 @@ import software.amazon.awssdk.services.codebuild.model.StatusType;
 
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.LaunchFailedException;
-import dev.ecrpush.error.RepositoryFailedException;
 import dev.ecrpush.launch.BuildStatusResult.Status;
 import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
@@ -66,13 +64,10 @@ class BuildStatusTest {
 
     /** K8 in eu-west-1: tags {@code 3b8e1f0} and {@code main-latest} of acme/payments-api. */
     private final Plan k8 = Fixtures.plan(Fixtures.read(Path.of("events/plan-k8.json")));
-    private final List<String> registriesAsked = new ArrayList<>();
 
     @BeforeEach
     void reset() {
         AWS.reset();
-        registriesAsked.clear();
-        AWS.reply(ECR + "DescribeImages", "{\"imageDetails\": [{\"imageDigest\": \"" + DIGEST + "\", \"imageTags\": [\"3b8e1f0\"]}]}");
     }
 
     @AfterAll
@@ -96,7 +91,7 @@ class BuildStatusTest {
         assertEquals(phase, result.phase());
         assertEquals(k8.imageUris(), result.imageUris());
         assertEquals(expected == Status.SUCCEEDED ? DIGEST : null, result.digest());
-        assertEquals(expected == Status.SUCCEEDED, AWS.operations().contains("DescribeImages"));
+        assertEquals(List.of("BatchGetBuilds"), AWS.operations());
     }
 
     @Test
@@ -119,27 +114,21 @@ class BuildStatusTest {
     }
 
     @Test
-    void status_succeeded_readsTheFirstTagsDigestFromTheTargetRegistry() {
-        // given
+    void status_succeeded_reportsTheDigestTheBuildExported_withoutAskingEcr() {
+        // given: issue 10: a tag such as latest may name another build's image by the time anyone asks
         AWS.reply(CODEBUILD + "BatchGetBuilds", builds("SUCCEEDED", "COMPLETED"));
         // when
         BuildStatusResult result = buildStatus().status(BUILD_ID);
         // then
         assertEquals(DIGEST, result.digest());
-        assertEquals(List.of("123456789012/eu-west-1"), registriesAsked);
-        assertEquals(List.of("BatchGetBuilds", "DescribeImages"), AWS.operations());
+        assertEquals(List.of("BatchGetBuilds"), AWS.operations());
         assertEquals(BUILD_ID, AWS.bodies(CODEBUILD + "BatchGetBuilds").get(0).get("ids").get(0).asText());
-        JsonNode describe = AWS.bodies(ECR + "DescribeImages").get(0);
-        assertEquals("123456789012", describe.get("registryId").asText());
-        assertEquals("acme/payments-api", describe.get("repositoryName").asText());
-        assertEquals("3b8e1f0", describe.get("imageIds").get(0).get("imageTag").asText());
     }
 
     @Test
-    void status_succeededButImageNotFound_hasNoDigest() {
-        // given
-        AWS.reply(CODEBUILD + "BatchGetBuilds", builds("SUCCEEDED", "COMPLETED"));
-        AWS.fail(ECR + "DescribeImages", 400, "ImageNotFoundException", "The image requested does not exist");
+    void status_succeededWithoutAnExportedDigest_hasNoDigest() {
+        // given: a plugin that wrote no digest (e.g. PLUGIN_NO_PUSH through envVariables)
+        AWS.reply(CODEBUILD + "BatchGetBuilds", builds("SUCCEEDED", "COMPLETED", null));
         // when
         BuildStatusResult result = buildStatus().status(BUILD_ID);
         // then
@@ -147,16 +136,16 @@ class BuildStatusTest {
         assertNull(result.digest());
     }
 
-    @Test
-    void status_digestReadDenied_throwsRepositoryFailed() {
+    @ParameterizedTest
+    @ValueSource(strings = {"", "sha256:", "sha256:4F53CDA18C2BAA0C0354BB5F9A3ECBE5ED12AB4D8E11BA873C2F11161202B945",
+            "sha512:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945", "latest"})
+    void status_exportedValueThatIsNoDigest_isNoDigest(String exported) {
         // given
-        AWS.reply(CODEBUILD + "BatchGetBuilds", builds("SUCCEEDED", "COMPLETED"));
-        AWS.fail(ECR + "DescribeImages", 400, "AccessDeniedException", "not authorized to perform: ecr:DescribeImages");
+        AWS.reply(CODEBUILD + "BatchGetBuilds", builds("SUCCEEDED", "COMPLETED", exported));
         // when
-        RepositoryFailedException e = assertThrows(RepositoryFailedException.class, () -> buildStatus().status(BUILD_ID));
+        BuildStatusResult result = buildStatus().status(BUILD_ID);
         // then
-        assertTrue(e.getMessage().startsWith("ecr.DescribeImages failed for acme/payments-api:3b8e1f0 in 123456789012/eu-west-1: "
-                + "AccessDeniedException"), e.getMessage());
+        assertNull(result.digest());
     }
 
     @Test
@@ -196,14 +185,16 @@ class BuildStatusTest {
     }
 
     private BuildStatus buildStatus() {
-        return new BuildStatus(AWS.codeBuild(Region.EU_WEST_1), (account, region) -> {
-            registriesAsked.add(account + "/" + region);
-            return AWS.ecr(Region.of(region));
-        });
+        return new BuildStatus(AWS.codeBuild(Region.EU_WEST_1));
+    }
+
+    /** A BatchGetBuilds answer: a succeeded build exported the digest it pushed. */
+    private String builds(String status, String phase) {
+        return builds(status, phase, status.equals("SUCCEEDED") ? DIGEST : null);
     }
 
     /** A BatchGetBuilds answer for the plan's build, its environment as CodeBuild shows it once started. */
-    private String builds(String status, String phase) {
+    private String builds(String status, String phase, String exportedDigest) {
         JsonNode request = SdkJson.toJson(((LaunchRequest.CodeBuild) k8.launch()).request());
         ObjectNode response = Fixtures.JSON.createObjectNode();
         ObjectNode build = response.putArray("builds").addObject();
@@ -211,6 +202,9 @@ class BuildStatusTest {
         ObjectNode environment = build.putObject("environment");
         environment.put("type", "LINUX_CONTAINER").put("image", k8.pluginImage());
         environment.set("environmentVariables", request.get("environmentVariablesOverride"));
+        if (exportedDigest != null) {
+            build.putArray("exportedEnvironmentVariables").addObject().put("name", "BUILDPUSH_IMAGE_DIGEST").put("value", exportedDigest);
+        }
         return response.toString();
     }
 }

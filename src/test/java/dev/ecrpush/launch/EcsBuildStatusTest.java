@@ -1,6 +1,6 @@
 package dev.ecrpush.launch;
 
-import static dev.ecrpush.support.AwsFake.ECR;
+import static dev.ecrpush.support.AwsFake.LOGS;
 import static dev.ecrpush.support.AwsFake.ECS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,7 +33,7 @@ import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 /**
- * The status of an ECS build with the real SDK against a fake ECS and ECR: every task state mapped to the
+ * The status of an ECS build with the real SDK against a fake ECS and CloudWatch Logs: every task state mapped to the
  * SPEC §7 statuses with the stopped reason, the step timeout enforced with {@code StopTask}, and the same
  * verdict from a task state-change event.
  */
@@ -41,6 +42,7 @@ class EcsBuildStatusTest {
     private static final String TASK_ARN = "arn:aws:ecs:eu-west-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
     private static final Instant NOW = Instant.parse("2026-01-10T12:00:00Z");
     private static final String DIGEST = "sha256:" + "b".repeat(64);
+    private static final String OTHER_DIGEST = "sha256:" + "c".repeat(64);
 
     private final List<String> regionsAsked = new ArrayList<>();
 
@@ -49,7 +51,8 @@ class EcsBuildStatusTest {
         AWS.reset();
         regionsAsked.clear();
         AWS.reply(ECS + "StopTask", "{\"task\": {\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"RUNNING\", \"desiredStatus\": \"STOPPED\"}}");
-        AWS.reply(ECR + "DescribeImages", "{\"imageDetails\": [{\"imageDigest\": \"" + DIGEST + "\"}]}");
+        AWS.reply(LOGS + "GetLogEvents", logEvents("INFO[0031] Pushed 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@" + OTHER_DIGEST,
+                "ecr-build-push: pushed " + DIGEST));
     }
 
     @AfterAll
@@ -61,7 +64,18 @@ class EcsBuildStatusTest {
         return new EcsBuildStatus(region -> {
             regionsAsked.add(region);
             return AWS.ecs(Region.of(region));
-        }, (account, region) -> AWS.ecr(Region.of(region)), Clock.fixed(NOW, ZoneOffset.UTC));
+        }, new EcsPluginLogs(region -> AWS.logs(Region.of(region)), "/ecr-build-push/ecs"), Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    /** GetLogEvents' answer, oldest first. */
+    private static String logEvents(String... messages) {
+        ObjectNode response = Fixtures.JSON.createObjectNode();
+        var events = response.putArray("events");
+        long time = NOW.toEpochMilli() - 60_000;
+        for (String message : messages) {
+            events.addObject().put("timestamp", time++).put("message", message).put("ingestionTime", time);
+        }
+        return response.toString();
     }
 
     /**
@@ -147,18 +161,51 @@ class EcsBuildStatusTest {
     }
 
     @Test
-    void status_succeeded_readsTheFirstTagsDigestFromTheRegistry() {
-        // given
+    void status_succeeded_reportsTheDigestThePluginContainerPrintedLast() {
+        // given: issue 10: the build's own report, not what a tag points at when someone asks
         AWS.reply(ECS + "DescribeTasks", task("STOPPED", "STOPPED", "EssentialContainerExited", "Essential container in task exited",
                 "0", "0", 20));
         // when
         BuildStatusResult result = status().status(TASK_ARN);
         // then
         assertEquals(DIGEST, result.digest());
-        JsonNode describeImages = AWS.bodies(ECR + "DescribeImages").get(0);
-        assertEquals("123456789012", describeImages.get("registryId").asText());
-        assertEquals("app", describeImages.get("repositoryName").asText());
-        assertEquals("9f1c2d3", describeImages.at("/imageIds/0/imageTag").asText());
+        assertEquals(List.of("DescribeTasks", "GetLogEvents"), AWS.operations());
+        JsonNode read = AWS.bodies(LOGS + "GetLogEvents").get(0);
+        assertEquals("/ecr-build-push/ecs", read.get("logGroupName").asText());
+        assertEquals("build/plugin/0f1e2d3c4b5a69788796a5b4c3d2e1f0", read.get("logStreamName").asText());
+        assertFalse(read.get("startFromHead").asBoolean());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"digest-line-not-last", "no-digest-line", "malformed-digest", "no-stream"})
+    void status_succeededWithoutTheDigestLineLast_hasNoDigest(String log) {
+        // given: a Dockerfile's RUN may print anything, but never after the plugin has exited
+        AWS.reply(ECS + "DescribeTasks", task("STOPPED", "STOPPED", "EssentialContainerExited", "Essential container in task exited",
+                "0", "0", 20));
+        switch (log) {
+            case "digest-line-not-last" -> AWS.reply(LOGS + "GetLogEvents", logEvents("ecr-build-push: pushed " + DIGEST, "done"));
+            case "no-digest-line" -> AWS.reply(LOGS + "GetLogEvents", logEvents("INFO[0031] Pushed image"));
+            case "malformed-digest" -> AWS.reply(LOGS + "GetLogEvents", logEvents("ecr-build-push: pushed sha256:zz"));
+            default -> AWS.fail(LOGS + "GetLogEvents", 400, "ResourceNotFoundException", "The specified log stream does not exist.");
+        }
+        // when
+        BuildStatusResult result = status().status(TASK_ARN);
+        // then
+        assertEquals(Status.SUCCEEDED, result.status());
+        assertNull(result.digest());
+    }
+
+    @Test
+    void status_logThatCannotBeRead_leavesTheDigestOut() {
+        // given
+        AWS.reply(ECS + "DescribeTasks", task("STOPPED", "STOPPED", "EssentialContainerExited", "Essential container in task exited",
+                "0", "0", 20));
+        AWS.fail(LOGS + "GetLogEvents", 400, "AccessDeniedException", "not authorized to perform: logs:GetLogEvents");
+        // when
+        BuildStatusResult result = status().status(TASK_ARN);
+        // then
+        assertEquals(Status.SUCCEEDED, result.status());
+        assertNull(result.digest());
     }
 
     @Test
@@ -226,7 +273,7 @@ class EcsBuildStatusTest {
                 "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:9f1c2d3", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:latest"),
                 DIGEST, null), result);
         assertTrue(result.status().terminal());
-        assertEquals(List.of("DescribeImages"), AWS.operations());
+        assertEquals(List.of("GetLogEvents"), AWS.operations());
     }
 
     @Test

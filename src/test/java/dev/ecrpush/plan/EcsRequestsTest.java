@@ -93,11 +93,15 @@ class EcsRequestsTest {
         assertFalse(source.essential(), "the source container exits after the checkout; it must not end the task");
         assertEquals("alpine/git:2.45.2", source.image());
         assertEquals(List.of("/bin/sh", "-c"), source.entryPoint());
-        assertTrue(source.command().get(0).contains("git fetch -q --depth 1 origin \"$ref\""), source.command().get(0));
+        assertEquals(List.of(EcsRequests.FETCH_SCRIPT), source.command(), "the script itself is run for real in EcsSourceScriptTest");
 
         ContainerDefinition plugin = container(definition, "plugin");
         assertTrue(plugin.essential());
-        assertEquals("plugins/kaniko-ecr:1.13.3", plugin.image());
+        assertEquals("ecr-build-push/kaniko-ecr:1.13.9-kaniko1.28.5", plugin.image());
+        // through the image's shell, so the digest kaniko wrote ends the log (issue 10)
+        assertEquals(List.of("/bin/sh", "-c"), plugin.entryPoint());
+        assertEquals(List.of("/kaniko/kaniko-ecr && { read -r digest < /kaniko/digest-file; printf 'ecr-build-push: pushed %s\\n' \"$digest\"; }"),
+                plugin.command());
         assertEquals("source", plugin.dependsOn().get(0).containerName());
         assertEquals("SUCCESS", plugin.dependsOn().get(0).conditionAsString());
         assertEquals("/workspace/src", plugin.workingDirectory());
@@ -141,7 +145,7 @@ class EcsRequestsTest {
         RunTaskRequest request = ((LaunchRequest.Ecs) plan.launch()).request();
         // then
         assertEquals(Map.of("GIT_REPO_URL", "https://github.com/acme/batch-jobs.git",
-                "GIT_REF", "0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e",
+                "GIT_COMMIT", "0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e", "GIT_BRANCH", "main",
                 "BUILDPUSH_TIMEOUT_SECONDS", "2400"), overrideEnv(request, "source"));
         assertEquals(plan.env().plain(), overrideEnv(request, "plugin"));
         // 4Gi and 2 CPUs is a Fargate size as it is: no rounding, no warning

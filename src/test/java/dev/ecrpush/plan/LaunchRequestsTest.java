@@ -42,14 +42,14 @@ class LaunchRequestsTest {
         StartBuildRequest request = startBuild(payload);
         // then
         assertEquals("ecr-build-push", request.projectName());
-        assertEquals("plugins/kaniko-ecr:1.13.3", request.imageOverride());
+        assertEquals("ecr-build-push/kaniko-ecr:1.13.9-kaniko1.28.5", request.imageOverride());
         assertEquals("CODEBUILD", request.imagePullCredentialsTypeOverrideAsString());
         assertFalse(request.privilegedModeOverride());
         assertEquals(1, request.autoRetryLimitOverride());
         assertEquals("SECRETS_MANAGER", types(request).get("PLUGIN_SECRET_KEY"));
         assertEquals("SECRETS_MANAGER", types(request).get("AWS_SECRET_ACCESS_KEY"));
         assertEquals("PLAINTEXT", types(request).get("PLUGIN_REPO"));
-        assertTrue(request.buildspecOverride().contains("'/kaniko/kaniko-ecr'"));
+        assertTrue(request.buildspecOverride().contains("- '/kaniko/kaniko-ecr && "), request.buildspecOverride());
         assertFalse(request.buildspecOverride().contains("dockerd"));
         assertNull(request.idempotencyToken());
         assertNull(request.sourceVersion());

@@ -32,6 +32,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
@@ -52,6 +53,7 @@ public final class AwsFake implements AutoCloseable {
     public static final String CODEBUILD = "CodeBuild_20161006.";
     public static final String SSM = "AmazonSSM.";
     public static final String ECS = "AmazonEC2ContainerServiceV20141113.";
+    public static final String LOGS = "Logs_20140328.";
 
     /** The function's own credentials in every test: never the environment's. */
     public static final String FUNCTION_ACCESS_KEY = "AKIAFUNCTIONROLE0001";
@@ -93,6 +95,10 @@ public final class AwsFake implements AutoCloseable {
 
     public EcsClient ecs(Region region) {
         return clients().ecs(region, FUNCTION_CREDENTIALS);
+    }
+
+    public CloudWatchLogsClient logs(Region region) {
+        return clients().logs(region, FUNCTION_CREDENTIALS);
     }
 
     /** Answers {@code target} (e.g. {@code ECR + "CreateRepository"}) with 200 and the JSON {@code body}. */

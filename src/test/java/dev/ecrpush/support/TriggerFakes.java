@@ -101,17 +101,21 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
         stub(target("AmazonEC2ContainerRegistry_V20150921.CreateRepository"),
                 aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
                         .withBody("{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}"));
-        stub(target("AmazonEC2ContainerRegistry_V20150921.DescribeImages"),
-                json("{\"imageDetails\": [{\"imageDigest\": \"" + DIGEST + "\"}]}"));
         startBuildAnswers(BUILD_ID);
         stub(target("AWSStepFunctions.SendTaskSuccess"), json("{}"));
         stub(target("AWSStepFunctions.SendTaskFailure"), json("{}"));
     }
 
-    /** StartBuild answers with this build. */
+    /**
+     * StartBuild answers with this build, and BatchGetBuilds with it succeeded, having exported {@link #DIGEST}:
+     * the digest the build reports for itself.
+     */
     public static void startBuildAnswers(String buildId) {
         stub(target("CodeBuild_20161006.StartBuild"), json("{\"build\":{\"id\":\"" + buildId
                 + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/" + buildId + "\"}}"));
+        stub(target("CodeBuild_20161006.BatchGetBuilds"), json("{\"builds\":[{\"id\":\"" + buildId
+                + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
+                + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}]}"));
     }
 
     public static MappingBuilder target(String target) {
