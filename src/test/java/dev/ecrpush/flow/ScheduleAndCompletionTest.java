@@ -170,6 +170,44 @@ class ScheduleAndCompletionTest {
         assertEquals(1, TriggerFakes.requests(SUCCESS).size());
     }
 
+    /**
+     * Issue 10: build A pushed {@code latest}, then build B pushed {@code latest} too before A's task was completed
+     * and before anyone asked for A's status. A's answers carry A's digest, which A reported itself; what
+     * {@code latest} points at by then (B's image) is never asked.
+     */
+    @Test
+    void buildWhoseTagMovedSince_completesAndReportsWithItsOwnDigest() throws Exception {
+        // given: two runs of the same image and tags, each with a task token
+        String buildA = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000a1";
+        String buildB = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000b2";
+        String digestA = "sha256:" + "a".repeat(64);
+        String digestB = "sha256:" + "b".repeat(64);
+        String tokenA = "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKETOKEN" + UUID.randomUUID();
+        TriggerFakes.startBuildAnswers(buildA);
+        post(run("exec-" + UUID.randomUUID(), tokenA), 200);
+        TriggerFakes.startBuildAnswers(buildB);
+        post(run("exec-" + UUID.randomUUID(), "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKETOKEN" + UUID.randomUUID()), 200);
+        for (String[] build : new String[][] {{buildA, digestA}, {buildB, digestB}}) {
+            TriggerFakes.stub(TriggerFakes.target("CodeBuild_20161006.BatchGetBuilds").withRequestBody(
+                    com.github.tomakehurst.wiremock.client.WireMock.containing(build[0])), TriggerFakes.json(
+                    "{\"builds\":[{\"id\":\"" + build[0] + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\","
+                            + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + build[1] + "\"}]}]}"));
+        }
+        // and latest now names B's image
+        TriggerFakes.stub(TriggerFakes.target("AmazonEC2ContainerRegistry_V20150921.DescribeImages"),
+                TriggerFakes.json("{\"imageDetails\": [{\"imageDigest\": \"" + digestB + "\", \"imageTags\": [\"latest\"]}]}"));
+        // when: A's build state change arrives, and someone asks for A's status
+        JsonNode completed = post(stateChange("events/codebuild-state-change.json", buildA), 200);
+        JsonNode status = post("{\"buildId\": \"" + buildA + "\"}", 200);
+        // then
+        assertEquals("TASK_SUCCEEDED", completed.get("status").asText());
+        JsonNode success = TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0));
+        assertEquals(tokenA, success.get("taskToken").asText());
+        assertEquals(digestA, Fixtures.JSON.readTree(success.get("output").asText()).get("digest").asText());
+        assertEquals(digestA, status.get("digest").asText());
+        assertTrue(TriggerFakes.requests("AmazonEC2ContainerRegistry_V20150921.DescribeImages").isEmpty());
+    }
+
     @Test
     void failedBuild_failsTheTask_namingThePhase() throws Exception {
         String build = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000f2";
