@@ -152,7 +152,21 @@ public final class StepParser {
             fields.problems().error(fields.path("commitSha"), "must be a commit hash (7 to 40 hexadecimal digits)");
             commitSha = null;
         }
-        return new Codebase(repoUrl, fields.optionalText("branch"), commitSha, fields.optionalText("tag"));
+        return new Codebase(repoUrl, refName(fields, "branch"), commitSha, refName(fields, "tag"));
+    }
+
+    /** A branch or tag name, checked as git checks one: it becomes CodeBuild's source version and a fetch argument. */
+    private static String refName(Fields fields, String field) {
+        String name = fields.optionalText(field);
+        String problem = name == null ? null : Rules.refNameProblem(name);
+        if (problem != null) {
+            // Quoted with control characters escaped, and cut short: the message goes to logs and callers as is.
+            String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+            fields.problems().error(fields.path(field), "\"" + Rules.printable(shown) + "\" is not a valid git "
+                    + field + " name (" + problem + ")");
+            return null;
+        }
+        return name;
     }
 
     private static Executor executor(Fields fields, ParseSettings.ExecutorDefaults defaults, Infra infra, Problems problems) {
