@@ -78,6 +78,10 @@ public final class StepParser {
         boolean onEcs = executor instanceof Executor.Ecs;
         if (onEcs && codebase.repoUrl() == null) {
             problems.error("codebase.repoUrl", "is required with the ECS executor: the task clones the repository itself");
+        } else if (executor instanceof Executor.CodeBuild && codebase.repoUrl() == null) {
+            // Not an error: a project of the caller's own may have a source. This stack's projects have none.
+            problems.warn("codebase.repoUrl", "is not set, so the build has no source unless its CodeBuild project"
+                    + " has one of its own (the projects of this function's stack have none)");
         }
 
         BuildPushStep step = null;

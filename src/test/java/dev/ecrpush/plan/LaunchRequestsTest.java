@@ -119,6 +119,8 @@ class LaunchRequestsTest {
     @Test
     void startBuild_timeoutAboveTheMaximum_isWarned() {
         ObjectNode payload = Fixtures.basePayload();
+        // a source, so that the timeout is the only thing to warn about
+        payload.putObject("codebase").put("repoUrl", "https://github.com/acme/app.git");
         ((ObjectNode) payload.get("step")).put("timeout", "40h");
         List<String> paths = Fixtures.plan(payload).warnings().stream().map(Warning::path).toList();
         assertEquals(List.of("step.timeout"), paths);
