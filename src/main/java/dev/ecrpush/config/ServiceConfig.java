@@ -2,7 +2,6 @@ package dev.ecrpush.config;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -74,8 +73,13 @@ public interface ServiceConfig {
         /** The region of the project (the build account's); defaults to the function's own region. */
         Optional<String> region();
 
-        /** CodeBuild source types for self-hosted Git hosts, e.g. {@code source-types."git.acme.io"=GITLAB_SELF_MANAGED}. */
-        Map<String, String> sourceTypes();
+        /**
+         * CodeBuild source types for self-managed Git hosts: comma-separated {@code host=SOURCE_TYPE} entries, e.g.
+         * {@code gitlab.example.com=GITLAB_SELF_MANAGED,git.acme.io=GITHUB_ENTERPRISE}. One string rather than a
+         * map, so that Lambda can set it as one environment variable ({@code BUILDPUSH_CODEBUILD_GIT_HOSTS}); a
+         * map's quoted host keys cannot be. Checked at start-up by {@link Settings#gitHosts(String)}.
+         */
+        Optional<String> gitHosts();
     }
 
     interface Ecs {

@@ -3,10 +3,14 @@ package dev.ecrpush.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,16 +18,30 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.runtime.Startup;
+
+import software.amazon.awssdk.services.codebuild.model.SourceType;
+
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.step.ParseSettings;
 
 /**
  * The configuration as the pure stages take it: built once, at start-up (a local file read at most, so
- * SnapStart snapshots it and no invocation pays for it).
+ * SnapStart snapshots it and no invocation pays for it). Eager, so that a bad value stops the function's init
+ * with a message naming its key, rather than failing each invocation.
  */
 @ApplicationScoped
+@Startup
 public class Settings {
+    /** A DNS host name, lower case: what {@code URI.getHost()} of a clone URL is compared with. */
+    private static final Pattern HOST = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
+    /** CodeBuild's source types of Git hosts, sorted; S3, CodePipeline and NO_SOURCE are not Git hosts. */
+    private static final List<String> GIT_SOURCE_TYPES = SourceType.knownValues().stream()
+            .filter(type -> type != SourceType.S3 && type != SourceType.CODEPIPELINE && type != SourceType.NO_SOURCE)
+            .map(SourceType::toString).sorted().toList();
+
     private final PlanConfig planConfig;
     private final ParseSettings.ExecutorDefaults executorDefaults;
     private final Map<String, JsonNode> connectorStore;
@@ -36,8 +54,7 @@ public class Settings {
                         image(plugins.ecrImage(), BuildImage.ECR), image(plugins.buildxEcrImage(), BuildImage.BUILDX_ECR),
                         plugins.registryPrefix().orElse(null)),
                 plugins.buildkitImage().orElse(PlanConfig.DEFAULT_BUILDKIT_IMAGE), config.oidc().parameterPrefix(),
-                config.codebuild().sourceTypes(),
-                ecs(config.ecs()));
+                config.codebuild().gitHosts().map(Settings::gitHosts).orElse(Map.of()), ecs(config.ecs()));
         this.executorDefaults = new ParseSettings.ExecutorDefaults(config.codebuild().project(),
                 config.codebuild().dockerProject().orElse(null), config.ecs().cluster().orElse(null), config.ecs().subnets().orElse(List.of()),
                 config.ecs().securityGroups().orElse(List.of()), config.ecs().assignPublicIp());
@@ -63,6 +80,41 @@ public class Settings {
 
     private static String image(Optional<String> configured, BuildImage image) {
         return configured.orElse(image.defaultReference());
+    }
+
+    /**
+     * {@code buildpush.codebuild.git-hosts}: comma-separated {@code host=SOURCE_TYPE} entries, as CodeBuild source
+     * types by lower-cased host name. Blanks around entries and an empty entry are allowed; anything else that is
+     * not a host name and a Git source type CodeBuild knows fails the start, naming the key and every bad entry.
+     */
+    public static Map<String, String> gitHosts(String value) {
+        Map<String, String> types = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String entry : value.split(",")) {
+            entry = entry.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int equals = entry.indexOf('=');
+            if (equals < 0) {
+                problems.add("\"" + entry + "\" is not a host=SOURCE_TYPE entry");
+                continue;
+            }
+            String host = entry.substring(0, equals).strip().toLowerCase(Locale.ROOT);
+            String type = entry.substring(equals + 1).strip();
+            if (!HOST.matcher(host).matches()) {
+                problems.add("\"" + host + "\" is not a host name (the clone URL's host alone: no scheme, port or path)");
+            } else if (!GIT_SOURCE_TYPES.contains(type)) {
+                problems.add("\"" + type + "\" (for " + host + ") is not a CodeBuild source type of a Git host ("
+                        + String.join(", ", GIT_SOURCE_TYPES) + ")");
+            } else if (types.putIfAbsent(host, type) != null) {
+                problems.add(host + " is given twice");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("buildpush.codebuild.git-hosts: " + String.join("; ", problems));
+        }
+        return types;
     }
 
     /** A Git token reference as ECS reads it: a parameter by its name, a secret by its full ARN. */

@@ -142,6 +142,7 @@ final class CodeBuildRequests {
             return SourceType.CODECOMMIT;
         }
         throw new InvalidStepException("codebase.repoUrl: CodeBuild does not know the Git host " + host
-                + "; configure its source type with buildpush.codebuild.source-types.\"" + host + "\"");
+                + "; configure its source type in buildpush.codebuild.git-hosts (BUILDPUSH_CODEBUILD_GIT_HOSTS), e.g. "
+                + host + "=GITLAB_SELF_MANAGED");
     }
 }

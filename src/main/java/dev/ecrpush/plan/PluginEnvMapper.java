@@ -2,7 +2,6 @@ package dev.ecrpush.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.stream.Collectors;
 
 import dev.ecrpush.step.AwsConnector;
@@ -165,9 +164,9 @@ public final class PluginEnvMapper {
         }
     }
 
-    /** The variable a docker secret given by reference arrives in. */
+    /** The variable a docker secret given by reference arrives in (the step parser holds ids to one each). */
     static String secretVariable(String id) {
-        return "DOCKER_SECRET_" + id.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+        return DockerSecret.variable(id);
     }
 
     /** Where the build writes a file docker secret given by reference. */

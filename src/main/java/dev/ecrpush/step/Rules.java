@@ -22,6 +22,10 @@ public final class Rules {
     static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
     static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{7,40}");
     static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
+    /** Git itself sets no bound; a ref name longer than a file name can be is no branch anyone pushed. */
+    static final int MAX_REF_NAME = 255;
+    /** Characters {@code git check-ref-format} refuses anywhere in a ref name (control characters aside). */
+    private static final String REF_FORBIDDEN = " ~^:?*[\\";
 
     /** Real regions as the SDK knows them, without the global pseudo-regions used for signing. */
     private static final Set<String> REGIONS = Region.regions().stream()
@@ -34,6 +38,77 @@ public final class Rules {
 
     public static boolean isRegion(String region) {
         return REGIONS.contains(region);
+    }
+
+    public static boolean isGitRefName(String name) {
+        return refNameProblem(name) == null;
+    }
+
+    /**
+     * Why {@code name} is not a branch or tag name by {@code git check-ref-format --branch}'s rules, or null when
+     * it is one. A leading {@code -} is refused for tags too: both end up as command arguments (CodeBuild's source
+     * version, the ECS task's {@code git fetch}), where they would read as options.
+     */
+    public static String refNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "it is empty";
+        }
+        if (name.length() > MAX_REF_NAME) {
+            return "it is longer than " + MAX_REF_NAME + " characters";
+        }
+        if (name.startsWith("-")) {
+            return "it starts with -";
+        }
+        if (name.equals("@")) {
+            return "it is @";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "it contains a control character";
+            }
+            if (REF_FORBIDDEN.indexOf(c) >= 0) {
+                return c == ' ' ? "it contains a space" : "it contains " + c;
+            }
+        }
+        if (name.startsWith("/") || name.endsWith("/")) {
+            return "it starts or ends with /";
+        }
+        if (name.contains("//")) {
+            return "it contains //";
+        }
+        if (name.contains("..")) {
+            return "it contains ..";
+        }
+        if (name.contains("@{")) {
+            return "it contains @{";
+        }
+        if (name.endsWith(".")) {
+            return "it ends with .";
+        }
+        for (String component : name.split("/")) {
+            if (component.startsWith(".")) {
+                return "a /-separated part starts with .";
+            }
+            if (component.endsWith(".lock")) {
+                return "a /-separated part ends with .lock";
+            }
+        }
+        return null;
+    }
+
+    /** {@code text} as it may be quoted in a message or a log: control characters escaped, never written raw. */
+    public static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     public static boolean isRepository(String name) {

@@ -1,8 +1,10 @@
 package dev.ecrpush.step;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** Reads {@code step.spec}: the inputs of the step, checked against the rules and the chosen infra. */
@@ -63,8 +65,10 @@ final class SpecParser {
         }
         String remoteCacheImage = repository(spec, "remoteCacheImage", false);
         List<String> baseImageRefs = spec.textList("baseImageConnectorRefs", true);
-        List<DockerSecret> envSecrets = dockerSecrets(spec, "envDockerSecrets", false);
-        List<DockerSecret> fileSecrets = dockerSecrets(spec, "fileDockerSecrets", true);
+        // Every id of both maps, by the variable it would arrive in: see dockerSecrets.
+        Map<String, String> secretVariables = new HashMap<>();
+        List<DockerSecret> envSecrets = dockerSecrets(spec, "envDockerSecrets", false, secretVariables);
+        List<DockerSecret> fileSecrets = dockerSecrets(spec, "fileDockerSecrets", true, secretVariables);
         List<KeyValue> envVariables = envVariables(spec);
         Integer runAsUser = spec.integer("runAsUser", 0, Integer.MAX_VALUE);
         Resources resources = resources(spec.object("resources", false));
@@ -226,13 +230,28 @@ final class SpecParser {
         return variables;
     }
 
-    private static List<DockerSecret> dockerSecrets(Fields spec, String field, boolean files) {
+    /**
+     * @param variables the variable of each id read so far, with the field that has it. Only a secret given by
+     *                  reference arrives in its variable, but every id of both maps is held to a variable of its
+     *                  own, so that whether two ids may coexist never depends on their values.
+     */
+    private static List<DockerSecret> dockerSecrets(Fields spec, String field, boolean files, Map<String, String> variables) {
         List<DockerSecret> secrets = new ArrayList<>();
         for (KeyValue entry : spec.textMap(field)) {
             String at = spec.path(field) + "." + entry.key();
             if (!Rules.SECRET_ID.matcher(entry.key()).matches()) {
                 spec.problems().error(at, "a secret id must be 1 to 128 of A-Z a-z 0-9 _ . -");
                 continue;
+            }
+            if (entry.key().chars().allMatch(c -> c == '.')) {
+                // A file secret given by reference is written to /tmp/docker-secrets/<id>: . and .. name no file there.
+                spec.problems().error(at, "a secret id must not be only dots");
+                continue;
+            }
+            String variable = DockerSecret.variable(entry.key());
+            String first = variables.putIfAbsent(variable, at);
+            if (first != null) {
+                spec.problems().error(at, "maps to the same variable " + variable + " as " + first);
             }
             DockerSecret.Source source;
             if (SecretRef.looksLikeReference(entry.value())) {

@@ -78,6 +78,10 @@ public final class StepParser {
         boolean onEcs = executor instanceof Executor.Ecs;
         if (onEcs && codebase.repoUrl() == null) {
             problems.error("codebase.repoUrl", "is required with the ECS executor: the task clones the repository itself");
+        } else if (executor instanceof Executor.CodeBuild && codebase.repoUrl() == null) {
+            // Not an error: a project of the caller's own may have a source. This stack's projects have none.
+            problems.warn("codebase.repoUrl", "is not set, so the build has no source unless its CodeBuild project"
+                    + " has one of its own (the projects of this function's stack have none)");
         }
 
         BuildPushStep step = null;
@@ -152,7 +156,21 @@ public final class StepParser {
             fields.problems().error(fields.path("commitSha"), "must be a commit hash (7 to 40 hexadecimal digits)");
             commitSha = null;
         }
-        return new Codebase(repoUrl, fields.optionalText("branch"), commitSha, fields.optionalText("tag"));
+        return new Codebase(repoUrl, refName(fields, "branch"), commitSha, refName(fields, "tag"));
+    }
+
+    /** A branch or tag name, checked as git checks one: it becomes CodeBuild's source version and a fetch argument. */
+    private static String refName(Fields fields, String field) {
+        String name = fields.optionalText(field);
+        String problem = name == null ? null : Rules.refNameProblem(name);
+        if (problem != null) {
+            // Quoted with control characters escaped, and cut short: the message goes to logs and callers as is.
+            String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+            fields.problems().error(fields.path(field), "\"" + Rules.printable(shown) + "\" is not a valid git "
+                    + field + " name (" + problem + ")");
+            return null;
+        }
+        return name;
     }
 
     private static Executor executor(Fields fields, ParseSettings.ExecutorDefaults defaults, Infra infra, Problems problems) {

@@ -42,9 +42,24 @@ public final class WebhookEvents {
             return new WebhookEvent.Ignored(event, "the pushed ref " + ref + " is neither a branch nor a tag");
         }
         boolean deleted = body.path("deleted").asBoolean(false);
-        String commit = deleted ? null : required(body, "after");
+        String commit = deleted ? null : githubCommit(body, parsed);
         return new WebhookEvent.Pushes(event, List.of(new Push(Provider.GITHUB, required(body, "repository", "full_name"),
                 required(body, "repository", "clone_url"), parsed, commit)));
+    }
+
+    /**
+     * The commit a GitHub push builds. For an annotated tag {@code after} is the tag object, not a commit; GitHub's
+     * schema gives {@code head_commit} as "the commit pointed to by the annotated tag" then, and as the commit
+     * itself whenever {@code after} is or points to a commit (a lightweight tag, a branch). So a tag builds
+     * {@code head_commit.id}. When {@code head_commit} is null (a tag of something other than a commit, or a host
+     * from before GitHub sent it on every tag creation), {@code after} is all there is, and for a lightweight tag
+     * it is the commit. Branches keep {@code after}: it is the branch's new head commit.
+     */
+    private static String githubCommit(JsonNode body, Push.Ref ref) {
+        if (ref.kind() == Push.Ref.Kind.TAG && body.path("head_commit").isObject()) {
+            return required(body, "head_commit", "id");
+        }
+        return required(body, "after");
     }
 
     /** Project hooks and system hooks alike: the body's {@code object_kind} says what it is. */

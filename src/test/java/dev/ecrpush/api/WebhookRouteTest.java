@@ -86,6 +86,26 @@ class WebhookRouteTest {
     }
 
     @Test
+    void signedGithubAnnotatedTagPush_buildsAndTagsTheCommit_notTheTagObject() throws Exception {
+        // given: an annotated tag push, whose after is the tag object 37413f4...
+        byte[] body = WebhookSigning.recorded("github-push-annotated-tag.json");
+        String delivery = UUID.randomUUID().toString();
+        // when
+        JsonNode answer = json(github("push", delivery, body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
+                .post("/webhooks/github").then().statusCode(202).extract().asString());
+        // then: the trigger's v* tags match, and the build, its image tag and the report are the tagged commit's
+        JsonNode build = answer.at("/refs/0/builds/0");
+        assertEquals("STARTED", build.get("status").asText(), answer::toString);
+        assertEquals(List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/codertocat/hello-world:6113728",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/codertocat/hello-world:webhook"),
+                Fixtures.JSON.convertValue(build.at("/result/imageUris"), List.class));
+        JsonNode startBuild = TriggerFakes.body(TriggerFakes.requests(START_BUILD).get(0));
+        assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", startBuild.get("sourceVersion").asText());
+        assertFalse(answer.toString().contains("37413f4"), "the tag object's SHA was reported: " + answer);
+        assertEquals("DONE", item("github/" + delivery + "/hello-world/refs/tags/v1.0.0").get("status").s());
+    }
+
+    @Test
     void redelivery_returnsTheFirstResultAsDuplicate_andStartsNothing() throws Exception {
         byte[] body = WebhookSigning.recorded("github-push-branch.json");
         String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);

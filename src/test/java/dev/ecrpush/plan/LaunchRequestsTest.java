@@ -119,6 +119,8 @@ class LaunchRequestsTest {
     @Test
     void startBuild_timeoutAboveTheMaximum_isWarned() {
         ObjectNode payload = Fixtures.basePayload();
+        // a source, so that the timeout is the only thing to warn about
+        payload.putObject("codebase").put("repoUrl", "https://github.com/acme/app.git");
         ((ObjectNode) payload.get("step")).put("timeout", "40h");
         List<String> paths = Fixtures.plan(payload).warnings().stream().map(Warning::path).toList();
         assertEquals(List.of("step.timeout"), paths);
@@ -153,7 +155,10 @@ class LaunchRequestsTest {
         ObjectNode payload = Fixtures.basePayload();
         payload.putObject("codebase").put("repoUrl", "https://git.acme.io/app.git").put("branch", "main");
         InvalidStepException e = assertThrows(InvalidStepException.class, () -> startBuild(payload));
-        assertTrue(e.getMessage().startsWith("codebase.repoUrl: "), e.getMessage());
+        // the key to set, in the form Lambda's environment can hold
+        assertEquals("codebase.repoUrl: CodeBuild does not know the Git host git.acme.io; configure its source type in"
+                + " buildpush.codebuild.git-hosts (BUILDPUSH_CODEBUILD_GIT_HOSTS), e.g. git.acme.io=GITLAB_SELF_MANAGED",
+                e.getMessage());
     }
 
     @Test

@@ -76,6 +76,64 @@ class RulesTest {
         assertFalse(Rules.isRepository(name));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"main", "feature/x", "v1.2.3", "release-2026.11", "user/jdoe/fix_1", "a.b", "v1.0@x",
+            "caf\u00e9"})
+    void gitRefName_valid_isAccepted(String name) {
+        // given / when / then
+        assertTrue(Rules.isGitRefName(name), () -> Rules.refNameProblem(name));
+    }
+
+    /** git check-ref-format's rules, one row each, plus the leading dash and the length bound. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
+            "''                | it is empty",
+            "--tags            | it starts with -",
+            "-x                | it starts with -",
+            "@                 | it is @",
+            "ma\u0000in         | it contains a control character",
+            "ma\u001fin         | it contains a control character",
+            "main\u007f         | it contains a control character",
+            "my branch         | it contains a space",
+            "a~1               | it contains ~",
+            "a^1               | it contains ^",
+            "a:b               | it contains :",
+            "a?                | it contains ?",
+            "a*                | it contains *",
+            "a[1]              | it contains [",
+            "a\\b               | it contains \\",
+            "/main             | it starts or ends with /",
+            "main/             | it starts or ends with /",
+            "a//b              | it contains //",
+            "a..b              | it contains ..",
+            "release/../main   | it contains ..",
+            "refs@{0}          | it contains @{",
+            "main.             | it ends with .",
+            ".hidden           | a /-separated part starts with .",
+            "a/.b              | a /-separated part starts with .",
+            "v1.0.lock         | a /-separated part ends with .lock",
+            "a.lock/b          | a /-separated part ends with .lock",
+    })
+    void gitRefName_invalid_isRefusedWithTheRuleItBreaks(String name, String problem) {
+        // given: a name from the table (the compiler has turned its unicode escapes into characters)
+        // when
+        String found = Rules.refNameProblem(name);
+        // then
+        assertEquals(problem, found);
+        assertFalse(Rules.isGitRefName(name));
+    }
+
+    @Test
+    void gitRefName_255Characters_isAccepted_256AreNot() {
+        assertTrue(Rules.isGitRefName("x".repeat(255)));
+        assertEquals("it is longer than 255 characters", Rules.refNameProblem("x".repeat(256)));
+    }
+
+    @Test
+    void printable_escapesControlCharacters() {
+        assertEquals("main\\u0007\\u001b[2J caf\u00e9", Rules.printable("main\u0007\u001b[2J caf\u00e9"));
+    }
+
     @Test
     void expressions_resolveFromTheCodebaseAndTrigger() {
         Expressions.Context context = new Expressions.Context(

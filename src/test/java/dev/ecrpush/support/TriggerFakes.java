@@ -64,7 +64,7 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
                 "buildpush.webhooks.secret-id", WEBHOOK_SECRET_ID,
                 "buildpush.triggers.parameter", TRIGGERS_PARAMETER,
                 // The GitLab documentation's examples live on example.com, a self-managed GitLab for CodeBuild.
-                "buildpush.codebuild.source-types.\"example.com\"", "GITLAB_SELF_MANAGED");
+                "buildpush.codebuild.git-hosts", "example.com=GITLAB_SELF_MANAGED");
     }
 
     @Override

@@ -41,6 +41,51 @@ class WebhookEventsTest {
     }
 
     @Test
+    void github_annotatedTagPush_buildsTheTaggedCommit_notTheTagObject() throws IOException {
+        // given: after is the tag object, head_commit the commit it points to
+        JsonNode body = Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-annotated-tag.json"));
+        assertEquals("37413f4676a163a6c7cf8ea335dca2f947281462", body.get("after").asText());
+        // when
+        WebhookEvent event = read(Provider.GITHUB, body, "X-GitHub-Event", "push");
+        // then
+        assertEquals(new WebhookEvent.Pushes("push", List.of(new Push(Provider.GITHUB, "Codertocat/Hello-World",
+                "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"),
+                "6113728f27ae82c7b1a177c8d03f9e96e0adf246"))), event);
+    }
+
+    @Test
+    void github_tagPushWithoutHeadCommit_fallsBackToAfter() throws IOException {
+        // given: a host that sends no head_commit (after is then all there is; for a lightweight tag, the commit)
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-annotated-tag.json"));
+        body.putNull("head_commit");
+        body.put("after", "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+        // when
+        Push push = ((WebhookEvent.Pushes) read(Provider.GITHUB, body, "X-GitHub-Event", "push")).pushes().get(0);
+        // then
+        assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", push.commitSha());
+    }
+
+    @Test
+    void github_branchPush_keepsAfter_evenWhenHeadCommitDiffers() throws IOException {
+        // given: for a branch, after is the new head commit by definition
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ((ObjectNode) body.get("head_commit")).put("id", "0123456789abcdef0123456789abcdef01234567");
+        // when
+        Push push = ((WebhookEvent.Pushes) read(Provider.GITHUB, body, "X-GitHub-Event", "push")).pushes().get(0);
+        // then
+        assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", push.commitSha());
+    }
+
+    @Test
+    void github_tagPushWithHeadCommitWithoutId_isAnErrorNamingTheField() throws IOException {
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-annotated-tag.json"));
+        ((ObjectNode) body.get("head_commit")).remove("id");
+        InvalidStepException e = assertThrows(InvalidStepException.class,
+                () -> read(Provider.GITHUB, body, "X-GitHub-Event", "push"));
+        assertEquals("body.head_commit.id: is required in a push event", e.getMessage());
+    }
+
+    @Test
     void github_tagDeletion_isAPushWithoutCommit() throws IOException {
         WebhookEvent.Pushes event = (WebhookEvent.Pushes) read(Provider.GITHUB, "github-push-tag-deleted.json", "X-GitHub-Event", "push");
         Push push = event.pushes().get(0);
