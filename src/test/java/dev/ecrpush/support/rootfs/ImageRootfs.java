@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.Assumptions;
  * with the directory as their root: a script sees only what the image would have, so a program the image
  * lacks is "not found", and an image without a shell cannot run a shell script at all.
  *
- * <p>A new root has only {@code /dev/null} and {@code /tmp} (mode 1777); everything else is added with the
+ * <p>A new root has only {@code /tmp} (mode 1777) and the devices every container runtime provides (the OCI
+ * runtime spec's {@code /dev/null}, {@code zero}, {@code full}, {@code random}, {@code urandom}, {@code tty}:
+ * git, for one, reads {@code /dev/urandom} to name its temporary files); everything else is added with the
  * builder methods. Programs come from three places: busybox-static's binary for a shell and its applets
  * (standing in for the image's shell and tools), {@link #stub stubs} that record how they were called (standing
  * in for plugin binaries), and host programs copied with the shared libraries they load (the host's git).
@@ -62,7 +65,7 @@ public final class ImageRootfs {
         Launcher.prefix();
         ImageRootfs image = new ImageRootfs(emptyDirectory.toAbsolutePath());
         image.directory("/tmp").chmod("/tmp", 01777);
-        image.directory("/dev").devNull();
+        image.directory("/dev").devices();
         return image;
     }
 
@@ -111,7 +114,8 @@ public final class ImageRootfs {
 
     /**
      * The host's git as an image with git installed has it: {@code /usr/bin/git}, and in git's exec path the
-     * {@code git} that its commands re-run and the {@code git-remote-http(s)} helper that http URLs need.
+     * {@code git} that its commands re-run and the {@code git-remote-http(s)} helper that http URLs need, and
+     * its templates.
      */
     public ImageRootfs hostGit() {
         Path git = Host.require("git", "git is not installed" + Host.INSTALLED_BY_CI);
@@ -120,7 +124,19 @@ public final class ImageRootfs {
         hostProgram("/usr/bin/git", git);
         hostProgram(core + "/git", Path.of(core, "git"));
         hostProgram(core + "/git-remote-http", Path.of(core, "git-remote-http"));
-        return symlink(core + "/git-remote-https", "git-remote-http");
+        symlink(core + "/git-remote-https", "git-remote-http");
+        // without its templates, every git init and clone warns on stderr, which a script's test may read
+        Path templates = Path.of("/usr/share/git-core/templates");
+        if (Files.isDirectory(templates)) {
+            try (Stream<Path> files = Files.walk(templates)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    copyFromHost(file, file.toString());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return this;
     }
 
     /**
@@ -253,14 +269,18 @@ public final class ImageRootfs {
         return file(Stub.CONTROL_DIR + "/" + basename(stubPath) + suffix, content, 0644);
     }
 
-    private void devNull() {
-        Path devNull = inside("/dev/null");
-        Host.Output mknod = Host.run(List.of("mknod", "-m", "666", devNull.toString(), "c", "1", "3"), null, null,
-                null, HOST_TOOL_TIMEOUT);
-        if (!mknod.succeeded()) {
-            // Not root: no device node can be made. An empty world-writable file still reads as empty and
-            // swallows writes, which is all a script asks of /dev/null.
-            file("/dev/null", "", 0666);
+    private void devices() {
+        Map<String, String> numbers = Map.of("null", "1 3", "zero", "1 5", "full", "1 7", "random", "1 8",
+                "urandom", "1 9", "tty", "5 0");
+        for (Map.Entry<String, String> device : numbers.entrySet()) {
+            List<String> mknod = new ArrayList<>(List.of("mknod", "-m", "666", inside("/dev/" + device.getKey()).toString(), "c"));
+            mknod.addAll(List.of(device.getValue().split(" ")));
+            if (!Host.run(mknod, null, null, null, HOST_TOOL_TIMEOUT).succeeded()) {
+                // Not root: no device node can be made. An empty world-writable /dev/null still reads as empty
+                // and swallows writes, which is all most scripts ask of it; the other devices stay missing.
+                file("/dev/null", "", 0666);
+                return;
+            }
         }
     }
 
