@@ -9,15 +9,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * {@code git daemon --inetd}, one process per connection, behind a socket this JVM binds to an ephemeral
@@ -30,11 +26,9 @@ final class GitDaemon implements AutoCloseable {
     private final Map<String, String> environment;
     private final Consumer<String> log;
     private final Set<Process> processes = ConcurrentHashMap.newKeySet();
-    private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "git-daemon-connection");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final Thread acceptor = thread("git-daemon-accept", this::accept);
+    /** Guarded by {@code processes}: once set, no connection starts a daemon that close would miss. */
+    private boolean closed;
 
     private GitDaemon(ServerSocket socket, Path basePath, Map<String, String> environment, Consumer<String> log) {
         this.socket = socket;
@@ -48,7 +42,7 @@ final class GitDaemon implements AutoCloseable {
         try {
             ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             GitDaemon daemon = new GitDaemon(socket, basePath, environment, log);
-            daemon.threads.execute(daemon::accept);
+            daemon.acceptor.start();
             return daemon;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -63,7 +57,7 @@ final class GitDaemon implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket connection = socket.accept();
-                threads.execute(() -> serve(connection));
+                thread("git-daemon-connection", () -> serve(connection)).start();
             } catch (IOException closed) {
                 return;
             }
@@ -76,18 +70,25 @@ final class GitDaemon implements AutoCloseable {
                     "--base-path=" + basePath, basePath.toString());
             builder.environment().clear();
             builder.environment().putAll(environment);
-            Process process = builder.start();
-            processes.add(process);
+            Process process;
+            synchronized (processes) {
+                if (closed) {
+                    return;
+                }
+                process = builder.start();
+                processes.add(process);
+            }
             try {
-                threads.execute(() -> pump(connection::getInputStream, process.getOutputStream()));
-                threads.execute(() -> logStderr(process));
+                thread("git-daemon-stdin", () -> pump(connection::getInputStream, process.getOutputStream())).start();
+                thread("git-daemon-stderr", () -> logStderr(process)).start();
                 try (InputStream fromDaemon = process.getInputStream(); OutputStream toClient = connection.getOutputStream()) {
                     fromDaemon.transferTo(toClient);
                 }
                 process.waitFor();
             } finally {
                 processes.remove(process);
-                destroyTree(process);
+                // the daemon runs upload-pack as a child: a connection cut short must not leave it behind
+                Host.destroyTree(process);
             }
         } catch (IOException e) {
             // the client went away mid-transfer: its own git reports that, not the server
@@ -124,26 +125,27 @@ final class GitDaemon implements AutoCloseable {
         }
     }
 
-    private static void destroyTree(Process process) {
-        // the daemon runs upload-pack as a child: end both, or a killed connection would leave one behind
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-    }
-
     @Override
     public void close() {
+        synchronized (processes) {
+            closed = true;
+        }
         try {
             socket.close();
+            // The JDK closes a listening socket for good only once the thread blocked in accept() has left it;
+            // until then a new connection is still accepted.
+            acceptor.join(TimeUnit.SECONDS.toMillis(10));
         } catch (IOException ignored) {
             // closing is all that was asked
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        processes.forEach(process -> {
-            List<ProcessHandle> children = process.descendants().toList();
-            destroyTree(process);
-            // wait, so that a test that closed the server finds no git process of it still running
-            Stream.concat(Stream.of(process.toHandle()), children.stream())
-                    .forEach(handle -> handle.onExit().completeOnTimeout(handle, 10, TimeUnit.SECONDS).join());
-        });
-        threads.shutdownNow();
+        processes.forEach(Host::destroyTree);
+    }
+
+    private static Thread thread(String name, Runnable body) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
     }
 }

@@ -147,8 +147,8 @@ final class GitHttpBackend implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         } finally {
-            process.destroyForcibly();
             processes.remove(process);
+            Host.destroyTree(process);
         }
     }
 
@@ -235,7 +235,7 @@ final class GitHttpBackend implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        processes.forEach(Process::destroyForcibly);
+        processes.forEach(Host::destroyTree);
         threads.shutdownNow();
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 
@@ -91,15 +92,14 @@ final class Host {
         }
     }
 
-    /** Kills the process and everything it started, so that a timed-out script leaves nothing running. */
+    /**
+     * Kills the process and everything it started, and waits until they are gone: a timed-out script or a
+     * closed server leaves nothing running, not even for a moment after.
+     */
     static void destroyTree(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        List<ProcessHandle> all = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+        all.forEach(ProcessHandle::destroyForcibly);
+        all.forEach(handle -> handle.onExit().completeOnTimeout(handle, 10, TimeUnit.SECONDS).join());
     }
 
     static String read(Path file) {

@@ -69,7 +69,10 @@ public final class ImageRootfs {
         return image;
     }
 
-    /** busybox-static's binary at {@code path} (e.g. {@code /bin/sh}, {@code /busybox/sh}): the image's shell. */
+    /**
+     * busybox-static's binary at {@code path} (e.g. {@code /bin/sh}, {@code /busybox/sh}): the image's shell,
+     * busybox's ash. Same file as {@link #busyboxApplet}; the name says what it stands for.
+     */
     public ImageRootfs shell(String path) {
         return busyboxApplet(path);
     }
@@ -83,6 +86,7 @@ public final class ImageRootfs {
         Path target = inside(path);
         createParents(target);
         try {
+            Files.deleteIfExists(target);
             if (busybox != null && Files.isRegularFile(busybox)) {
                 Files.createLink(target, busybox);
             } else {
@@ -180,10 +184,16 @@ public final class ImageRootfs {
         }
     }
 
+    /**
+     * A regular file with {@code content} (UTF-8) and {@code mode} (octal, e.g. {@code 0755}; setuid, setgid and
+     * sticky bits included), replacing what was there; parent directories are created.
+     */
     public ImageRootfs file(String path, String content, int mode) {
         Path target = inside(path);
         createParents(target);
         try {
+            // delete first: writing into a hard link to busybox would change every applet
+            Files.deleteIfExists(target);
             Files.writeString(target, content, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -191,6 +201,7 @@ public final class ImageRootfs {
         return chmod(path, mode);
     }
 
+    /** A directory and its missing parents, mode 0755. */
     public ImageRootfs directory(String path) {
         try {
             Files.createDirectories(inside(path));
@@ -217,7 +228,10 @@ public final class ImageRootfs {
         return inside(inside);
     }
 
-    /** How a command ended. A command that could not be started at all has chroot's 127 and its message. */
+    /**
+     * How a command ended. One whose program is not in the root ends with 127 and the launcher's
+     * "failed to execute PROGRAM: No such file or directory", as a container runtime fails to start it.
+     */
     public record Result(int exitCode, String stdout, String stderr) {
         public boolean succeeded() {
             return exitCode == 0;
@@ -270,12 +284,11 @@ public final class ImageRootfs {
     }
 
     private void devices() {
-        Map<String, String> numbers = Map.of("null", "1 3", "zero", "1 5", "full", "1 7", "random", "1 8",
-                "urandom", "1 9", "tty", "5 0");
-        for (Map.Entry<String, String> device : numbers.entrySet()) {
-            List<String> mknod = new ArrayList<>(List.of("mknod", "-m", "666", inside("/dev/" + device.getKey()).toString(), "c"));
-            mknod.addAll(List.of(device.getValue().split(" ")));
-            if (!Host.run(mknod, null, null, null, HOST_TOOL_TIMEOUT).succeeded()) {
+        for (String device : List.of("null 1 3", "zero 1 5", "full 1 7", "random 1 8", "urandom 1 9", "tty 5 0")) {
+            String[] nameMajorMinor = device.split(" ");
+            Host.Output mknod = Host.run(List.of("mknod", "-m", "666", inside("/dev/" + nameMajorMinor[0]).toString(),
+                    "c", nameMajorMinor[1], nameMajorMinor[2]), null, null, null, HOST_TOOL_TIMEOUT);
+            if (!mknod.succeeded()) {
                 // Not root: no device node can be made. An empty world-writable /dev/null still reads as empty
                 // and swallows writes, which is all most scripts ask of it; the other devices stay missing.
                 file("/dev/null", "", 0666);
