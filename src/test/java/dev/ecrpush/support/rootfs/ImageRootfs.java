@@ -456,7 +456,7 @@ public final class ImageRootfs {
     }
 
     /** busybox-static's binary on the host: static, so that it runs in a root with no libraries. */
-    private static final class HostBusybox {
+    static final class HostBusybox {
         private static Path path;
 
         static synchronized Path path() {
