@@ -1,5 +1,16 @@
 package dev.ecrpush.images;
 
+import static dev.ecrpush.support.CodeBuildAnswers.BUILDX_ECR;
+import static dev.ecrpush.support.CodeBuildAnswers.BUILD_ID;
+import static dev.ecrpush.support.CodeBuildAnswers.ECR;
+import static dev.ecrpush.support.CodeBuildAnswers.KANIKO_ECR;
+import static dev.ecrpush.support.CodeBuildAnswers.SOURCE;
+import static dev.ecrpush.support.CodeBuildAnswers.build;
+import static dev.ecrpush.support.CodeBuildAnswers.builds;
+import static dev.ecrpush.support.CodeBuildAnswers.exported;
+import static dev.ecrpush.support.CodeBuildAnswers.failedInBuildPhase;
+import static dev.ecrpush.support.CodeBuildAnswers.startedBuild;
+import static dev.ecrpush.support.CodeBuildAnswers.succeeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,15 +49,8 @@ import dev.ecrpush.support.PresignedUrlFake;
  */
 class ImageBootstrapTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String BUILD_ID = "ecr-build-push-images:5e1c7a42-0b8d-4f3e-9a61-2c7d8e9f0a1b";
     static final String START_BUILD = AwsFake.CODEBUILD + "StartBuild";
     static final String BATCH_GET_BUILDS = AwsFake.CODEBUILD + "BatchGetBuilds";
-    static final String KANIKO_ECR = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:"
-            + "1111111111111111111111111111111111111111111111111111111111111111";
-    static final String ECR = "docker.io/plugins/ecr:21.1.1@sha256:2222222222222222222222222222222222222222222222222222222222222222";
-    static final String BUILDX_ECR = "docker.io/plugins/buildx-ecr:1.4.2@sha256:"
-            + "3333333333333333333333333333333333333333333333333333333333333333";
-    static final String SOURCE = "docker.io/alpine/git:2.45.2@sha256:4444444444444444444444444444444444444444444444444444444444444444";
     /** What CloudFormation's Lambda invocation gives the function: 15 minutes, the function's timeout. */
     private static final Duration FUNCTION_TIMEOUT = Duration.ofMinutes(15);
 
@@ -326,70 +330,5 @@ class ImageBootstrapTest {
                 .put("StackId", "arn:aws:cloudformation:us-east-1:111111111111:stack/ecr-build-push/5b7f1c40-3f1e-11f0-9a8e-0affd3c1e1a1")
                 .put("RequestId", requestId).put("LogicalResourceId", "PluginImages");
         return JSON.writeValueAsString(answer);
-    }
-
-    // CodeBuild's answers, as its JSON protocol sends them ------------------------------------------------------
-
-    static String startedBuild() {
-        return JSON.createObjectNode().set("build", build("IN_PROGRESS", "SUBMITTED")).toString();
-    }
-
-    static String builds(ObjectNode... builds) {
-        ObjectNode answer = JSON.createObjectNode();
-        ArrayNode list = answer.putArray("builds");
-        for (ObjectNode build : builds) {
-            list.add(build);
-        }
-        answer.putArray("buildsNotFound");
-        return answer.toString();
-    }
-
-    static ObjectNode build(String status, String currentPhase) {
-        return JSON.createObjectNode().put("id", BUILD_ID).put("arn", "arn:aws:codebuild:us-east-1:111111111111:build/" + BUILD_ID)
-                .put("projectName", "ecr-build-push-images").put("buildStatus", status).put("currentPhase", currentPhase)
-                .put("buildComplete", !status.equals("IN_PROGRESS")).put("startTime", 1748779200.0);
-    }
-
-    static ObjectNode succeeded(ArrayNode exported) {
-        ObjectNode build = build("SUCCEEDED", "COMPLETED");
-        build.set("phases", phases("SUCCEEDED"));
-        build.set("exportedEnvironmentVariables", exported);
-        return build;
-    }
-
-    static ObjectNode failedInBuildPhase() {
-        ObjectNode build = build("FAILED", "COMPLETED");
-        build.set("phases", phases("FAILED"));
-        return build;
-    }
-
-    /** The phases of an ended build whose BUILD phase ended with {@code buildPhaseStatus}. */
-    private static ArrayNode phases(String buildPhaseStatus) {
-        ArrayNode phases = JSON.createArrayNode();
-        for (String type : List.of("SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD")) {
-            phases.addObject().put("phaseType", type).put("phaseStatus", "SUCCEEDED");
-        }
-        ObjectNode build = phases.addObject().put("phaseType", "BUILD").put("phaseStatus", buildPhaseStatus);
-        ArrayNode contexts = build.putArray("contexts");
-        if (buildPhaseStatus.equals("FAILED")) {
-            contexts.addObject().put("statusCode", "COMMAND_EXECUTION_ERROR")
-                    .put("message", "Error while executing command: set -eu -o pipefail... Reason: exit status 1");
-        } else {
-            contexts.addObject().put("statusCode", "").put("message", "");
-        }
-        for (String type : List.of("POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING")) {
-            phases.addObject().put("phaseType", type).put("phaseStatus", "SUCCEEDED");
-        }
-        phases.addObject().put("phaseType", "COMPLETED");
-        return phases;
-    }
-
-    static ArrayNode exported(String kanikoEcr, String ecr, String buildxEcr, String source) {
-        ArrayNode variables = JSON.createArrayNode();
-        variables.addObject().put("name", "KANIKO_ECR_IMAGE").put("value", kanikoEcr);
-        variables.addObject().put("name", "ECR_IMAGE").put("value", ecr);
-        variables.addObject().put("name", "BUILDX_ECR_IMAGE").put("value", buildxEcr);
-        variables.addObject().put("name", "SOURCE_IMAGE").put("value", source);
-        return variables;
     }
 }
