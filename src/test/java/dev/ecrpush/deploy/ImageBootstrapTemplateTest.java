@@ -151,7 +151,7 @@ class ImageBootstrapTemplateTest {
     }
 
     @Test
-    void pluginImages_isAnsweredByTheBootstrapFunction_andChangesWithWhereImagesGoAndComeFrom() {
+    void pluginImages_isAnsweredByTheBootstrapFunction_andChangesWithWhereImagesGoAndComeFrom_orOnRequest() {
         JsonNode images = sam.properties("PluginImages");
         assertEquals("Custom::PluginImages", sam.resource("PluginImages").path("Type").asText());
         assertEquals("ImageBootstrapFunction", images.at("/ServiceToken/Fn::GetAtt/0").asText());
@@ -166,6 +166,8 @@ class ImageBootstrapTemplateTest {
         assertEquals("CreatePullThroughCache", prefix.path(0).asText());
         assertTrue(prefix.at("/1/Fn::Sub").asText().endsWith("/${DockerHubPullThroughCache}"), prefix.toString());
         assertEquals("docker.io", prefix.at("/2/Fn::If/2").asText());
+        // and the operator's way to re-pin without changing anything else
+        assertEquals("PluginImagesRebuild", images.at("/Rebuild/Ref").asText());
     }
 
     @Test
