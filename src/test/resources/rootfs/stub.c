@@ -6,7 +6,9 @@
  *  1. appends one record to /stub-calls/<name> (creating /stub-calls if missing);
  *  2. writes the files listed in /stub-control/<name>.files, if that file exists;
  *  3. copies /stub-control/<name>.stdout and /stub-control/<name>.stderr, if they exist, to its stdout and stderr;
- *  4. exits with the number in /stub-control/<name>.exit, or 0 without that file.
+ *  4. reads its stdin to the end when that is a pipe, as the program would read what a pipeline feeds it
+ *     (docker login --password-stdin): a writer upstream would otherwise die of SIGPIPE;
+ *  5. exits with the number in /stub-control/<name>.exit, or 0 without that file.
  *
  * A record is "call <argc> <envc>\n", then the working directory, each argument and each environment entry
  * ("NAME=value") as a netstring ("<length in bytes>:<bytes>,"), then "\n". The lengths keep every byte of a
@@ -185,6 +187,14 @@ static void copy_output(const char *name, const char *suffix, int fd) {
     free(output.bytes);
 }
 
+static void drain_pipe(void) {
+    struct stat in;
+    if (fstat(STDIN_FILENO, &in) != 0 || !S_ISFIFO(in.st_mode)) return;
+    char chunk[4096];
+    while (read(STDIN_FILENO, chunk, sizeof chunk) > 0) {
+    }
+}
+
 static int exit_code(const char *name) {
     char path[PATH_MAX];
     control_path(path, sizeof path, name, ".exit");
@@ -213,5 +223,6 @@ int main(int argc, char **argv) {
     write_files(name);
     copy_output(name, ".stdout", STDOUT_FILENO);
     copy_output(name, ".stderr", STDERR_FILENO);
+    drain_pipe();
     return exit_code(name);
 }

@@ -61,11 +61,24 @@ public enum BuildImage {
             List.of("git"), Paths.ALPINE,
             List.of(new Program("git", "/usr/bin/git"), new Program("sh", "/bin/sh"), new Program("tail", "/usr/bin/tail")),
             "alpine-docker/git Dockerfile: FROM alpine, apk add git ..., ENTRYPOINT [\"git\"]; no ENV HOME;"
-                    + " busybox /bin/sh and applets from alpine");
+                    + " busybox /bin/sh and applets from alpine"),
+
+    /**
+     * The image the stack's image bootstrap builds {@link #KANIKO_ECR} in (CodeBuild's managed Amazon Linux image,
+     * privileged, for {@code docker build}): started by the stack at deploy, not by the function, and kept here
+     * because its buildspec ({@code infra/buildspec-images.yml}) is one more script handed to CodeBuild.
+     */
+    IMAGE_BUILDER("aws/codebuild/amazonlinux-x86_64-standard:5.0", "/bin/bash",
+            List.of(), Paths.ALPINE,
+            List.of(new Program("bash", "/bin/bash"), new Program("docker", "/usr/local/bin/docker"),
+                    new Program("aws", "/usr/local/bin/aws"), new Program("grep", "/usr/bin/grep")),
+            "aws/aws-codebuild-docker-images al/x86_64/standard/5.0/Dockerfile: FROM amazonlinux:2023 (bash, grep);"
+                    + " AWS CLI v2 installed with -b /usr/local/bin; Docker 28.5.2's static binaries extracted into"
+                    + " /usr/local/bin (CodeBuild starts the daemon in privileged mode)");
 
     /** Constants the constants above use: an enum's own static fields are not yet set when its constants are made. */
     private static final class Paths {
-        /** alpine's default {@code PATH}, which the docker and alpine/git images keep. */
+        /** alpine's default {@code PATH}, which the docker and alpine/git images keep (Amazon Linux's is the same). */
         static final String ALPINE = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     }
 

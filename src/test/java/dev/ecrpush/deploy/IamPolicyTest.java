@@ -38,7 +38,7 @@ class IamPolicyTest {
 
     @BeforeAll
     static void scan() {
-        calls = SdkCalls.scanAll();
+        calls = SdkCalls.scanFunction();
         sam = CfnTemplate.load(CfnTemplate.SAM);
         target = CfnTemplate.load(CfnTemplate.TARGET_ROLE);
     }
@@ -168,6 +168,85 @@ class IamPolicyTest {
         assertTrue(trust.at("/Condition/StringEquals/sts:ExternalId").has("Ref"), "no external ID condition: " + trust);
         assertEquals(sam.root().at("/Parameters/TargetRoleName/Default").asText(),
                 target.root().at("/Parameters/RoleName/Default").asText(), "the role name the function may assume");
+    }
+
+    @Test
+    void imageBootstrapRole_allowsExactlyTheCallsOfItsCode_onTheBootstrapProjectOnly() {
+        // given
+        Set<String> bootstrapCalls = SdkCalls.scan(SdkCalls.IMAGE_BOOTSTRAP).keySet();
+        assertEquals(Set.of("codebuild:StartBuild", "codebuild:BatchGetBuilds"), bootstrapCalls, "the scan of its package");
+        assertEquals("ImageBootstrapFunctionRole", sam.properties("ImageBootstrapFunction").at("/Role/Fn::GetAtt/0").asText());
+        List<JsonNode> statements = sam.statementsOfRole("ImageBootstrapFunctionRole");
+        // when
+        Set<String> granted = new TreeSet<>(CfnTemplate.allowedActions(statements));
+        granted.removeAll(IMPLIED);
+        // then
+        assertEquals(new TreeSet<>(bootstrapCalls), granted);
+        for (JsonNode statement : statements) {
+            if (CfnTemplate.actions(statement).stream().anyMatch(a -> a.startsWith("codebuild:"))) {
+                assertEquals("ImageBootstrapProject", statement.at("/Resource/Fn::GetAtt/0").asText(), statement.toString());
+            }
+        }
+    }
+
+    @Test
+    void imageBootstrapBuildRole_pushesToThePluginRepositoryOnly_andPullsThroughThisAccountsCache() {
+        List<JsonNode> statements = sam.statementsOfRole("ImageBootstrapBuildRole");
+        for (JsonNode statement : statements) {
+            if (CfnTemplate.actions(statement).contains("ecr:PutImage")) {
+                assertEquals("PluginImageRepository", statement.at("/Resource/Fn::GetAtt/0").asText(), "push: " + statement);
+            }
+        }
+        Set<String> granted = CfnTemplate.allowedActions(statements);
+        assertTrue(granted.containsAll(Set.of("ecr:GetAuthorizationToken", "ecr:PutImage", "ecr:BatchImportUpstreamImage")),
+                granted.toString());
+        assertFalse(granted.contains("sts:AssumeRole"), "the bootstrap build assumes no target role");
+    }
+
+    @Test
+    void buildRoles_mayPullThePluginImageRepository() {
+        // given: the repository's ARN with the default prefix, in some account and region
+        String repository = sam.properties("PluginImageRepository").path("RepositoryName").path("Fn::Sub").asText()
+                .replace("${ResourcePrefix}", sam.root().at("/Parameters/ResourcePrefix/Default").asText());
+        String arn = "arn:aws:ecr:eu-west-1:111111111111:repository/" + repository;
+        Set<String> pull = Set.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer");
+        // then: CodeBuild pulls an ECR image with the project's role, ECS with the task execution role
+        for (String role : List.of("KanikoBuildRole", "DockerBuildRole", "EcsTaskExecutionRole")) {
+            List<JsonNode> statements = sam.statementsOfRole(role);
+            assertTrue(CfnTemplate.allowedActions(statements).contains("ecr:GetAuthorizationToken"), role);
+            boolean covered = statements.stream().anyMatch(s -> "Allow".equals(s.path("Effect").asText())
+                    && CfnTemplate.actions(s).containsAll(pull) && resources(s).stream().anyMatch(r -> r.matcher(arn).matches()));
+            assertTrue(covered, role + " may not pull " + arn);
+        }
+    }
+
+    @Test
+    void targetRoleTrust_doesNotTrustTheImageBootstrapRoles() {
+        String prefix = sam.root().at("/Parameters/ResourcePrefix/Default").asText();
+        String account = "111111111111";
+        JsonNode trust = target.properties("TargetRole").at("/AssumeRolePolicyDocument/Statement/0");
+        for (String role : List.of("ImageBootstrapFunctionRole", "ImageBootstrapBuildRole")) {
+            String arn = "arn:aws:iam::" + account + ":role/" + sam.properties(role).path("RoleName").path("Fn::Sub").asText()
+                    .replace("${ResourcePrefix}", prefix).replace("${AWS::Region}", "eu-west-1");
+            trust.at("/Condition/ArnLike/aws:PrincipalArn").forEach(p -> assertFalse(Pattern.compile(
+                    p.path("Fn::Sub").asText().replace("${AWS::Partition}", "aws").replace("${BuildAccountId}", account)
+                            .replace("${ResourcePrefix}", prefix).replace("*", "[^/]*")).matcher(arn).matches(),
+                    arn + " is trusted by " + p));
+        }
+    }
+
+    /** A statement's resources as patterns, with the pseudo parameters of account 111111111111 in eu-west-1. */
+    private static List<Pattern> resources(JsonNode statement) {
+        List<Pattern> patterns = new ArrayList<>();
+        JsonNode resource = statement.path("Resource");
+        for (JsonNode r : resource.isArray() ? resource : List.of(resource)) {
+            String text = r.isTextual() ? r.asText() : r.path("Fn::Sub").asText(null);
+            if (text != null) {
+                patterns.add(Pattern.compile(Pattern.quote(text.replace("${AWS::Partition}", "aws").replace("${AWS::Region}", "eu-west-1")
+                        .replace("${AWS::AccountId}", "111111111111")).replace("*", "\\E.*\\Q")));
+            }
+        }
+        return patterns;
     }
 
     private static List<JsonNode> functionStatements() {

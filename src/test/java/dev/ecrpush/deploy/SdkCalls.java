@@ -41,13 +41,16 @@ final class SdkCalls {
     private SdkCalls() {
     }
 
-    /** IAM action → the classes that call it, for the classes whose internal name starts with {@code packagePrefix}. */
-    static Map<String, Set<String>> scan(String packagePrefix) {
+    /**
+     * IAM action → the classes that call it, for the classes whose internal name starts with {@code packagePrefix}
+     * and with none of {@code excludedPrefixes} (the code of another function in the same zip).
+     */
+    static Map<String, Set<String>> scan(String packagePrefix, String... excludedPrefixes) {
         Map<String, Set<String>> calls = new TreeMap<>();
         try (Stream<Path> files = Files.walk(CLASSES)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
                 String name = CLASSES.relativize(file).toString().replace('\\', '/');
-                if (name.startsWith(packagePrefix)) {
+                if (name.startsWith(packagePrefix) && Stream.of(excludedPrefixes).noneMatch(name::startsWith)) {
                     scanClass(file, calls);
                 }
             }
@@ -59,6 +62,14 @@ final class SdkCalls {
 
     static Map<String, Set<String>> scanAll() {
         return scan("dev/ecrpush/");
+    }
+
+    /** The image bootstrap function's code: the same zip, its own handler and role. */
+    static final String IMAGE_BOOTSTRAP = "dev/ecrpush/images/";
+
+    /** The build-push function's calls: every class but the image bootstrap's. */
+    static Map<String, Set<String>> scanFunction() {
+        return scan("dev/ecrpush/", IMAGE_BOOTSTRAP);
     }
 
     private static void scanClass(Path file, Map<String, Set<String>> calls) throws IOException {

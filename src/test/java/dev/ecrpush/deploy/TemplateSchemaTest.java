@@ -167,11 +167,12 @@ class TemplateSchemaTest {
     }
 
     @Test
-    void codeBuildProjects_kanikoUnprivileged_dockerPrivileged_eachWithRoleAndLogGroup() {
-        assertEquals(Set.of("KanikoProject", "DockerProject"), Set.copyOf(sam.resourcesOfType("AWS::CodeBuild::Project")));
-        for (String project : List.of("KanikoProject", "DockerProject")) {
+    void codeBuildProjects_kanikoUnprivileged_dockerAndImageBootstrapPrivileged_eachWithRoleAndLogGroup() {
+        List<String> projects = List.of("KanikoProject", "DockerProject", "ImageBootstrapProject");
+        assertEquals(Set.copyOf(projects), Set.copyOf(sam.resourcesOfType("AWS::CodeBuild::Project")));
+        for (String project : projects) {
             JsonNode p = sam.properties(project);
-            assertEquals(project.equals("DockerProject"), p.at("/Environment/PrivilegedMode").asBoolean(), project);
+            assertEquals(!project.equals("KanikoProject"), p.at("/Environment/PrivilegedMode").asBoolean(), project);
             assertEquals("AWS::IAM::Role", sam.resource(p.at("/ServiceRole/Fn::GetAtt/0").asText()).path("Type").asText());
             assertEquals("AWS::Logs::LogGroup", sam.resource(p.at("/LogsConfig/CloudWatchLogs/GroupName/Ref").asText())
                     .path("Type").asText());

@@ -40,10 +40,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * in the shell's own re-readable {@code export -p} form. So a command that unsets a variable given by the
  * build does not unset it for the next, and a command that sets its own EXIT trap carries nothing over.
  *
- * <p>Only {@code phases.build} is emulated; a buildspec with another phase, {@code finally}, {@code on-failure},
- * {@code env.shell} or secrets is refused rather than half-run. {@code env.variables} are set, below the
- * build's own variables (as CodeBuild lets a start-build override win). {@code env.exported-variables} are read
- * from the state after the phase, whether it succeeded or not.
+ * <p>The {@code install}, {@code pre_build} and {@code build} phases are run in that order, and a failed one ends
+ * the build (CodeBuild's documented order; it runs no later phase but {@code post_build} after a failure, which is
+ * not emulated). A buildspec with {@code post_build}, {@code finally}, {@code on-failure} or secrets is refused
+ * rather than half-run. {@code env.shell} is accepted when it names the shell the emulation was given.
+ * {@code env.variables} are set, below the build's own variables (as CodeBuild lets a start-build override win).
+ * {@code env.exported-variables} are read from the state after the phases, whether they succeeded or not.
  */
 public final class CodeBuildEmulation {
     /** Where CodeBuild puts the primary source, and the working directory of the first command. */
@@ -54,7 +56,8 @@ public final class CodeBuildEmulation {
     private static final String ENV_SH = TMP + "/env.sh";
     private static final String EXPORTED = TMP + "/exported";
     private static final Set<String> PHASE_KEYS = Set.of("commands");
-    private static final Set<String> ENV_KEYS = Set.of("variables", "exported-variables");
+    private static final Set<String> ENV_KEYS = Set.of("variables", "exported-variables", "shell");
+    private static final List<String> PHASES = List.of("install", "pre_build", "build");
 
     private final ImageRootfs rootfs;
     private final String shell;
@@ -98,10 +101,17 @@ public final class CodeBuildEmulation {
         Map<String, Object> env = map(spec.get("env"), "env");
         checkKeys(env, ENV_KEYS, "env");
         List<String> exportedNames = strings(env.get("exported-variables"), "env.exported-variables");
+        if (env.containsKey("shell") && !shell.endsWith("/" + env.get("shell")) && !shell.equals(env.get("shell"))) {
+            throw new IllegalArgumentException("the buildspec runs in " + env.get("shell") + ", the emulation was given " + shell);
+        }
         Map<String, Object> phases = map(spec.get("phases"), "phases");
-        checkKeys(phases, Set.of("build"), "phases");
-        Map<String, Object> build = map(phases.get("build"), "phases.build");
-        checkKeys(build, PHASE_KEYS, "phases.build");
+        checkKeys(phases, Set.copyOf(PHASES), "phases");
+        List<String> phaseCommands = new ArrayList<>();
+        for (String phase : PHASES) {
+            Map<String, Object> commands = map(phases.get(phase), "phases." + phase);
+            checkKeys(commands, PHASE_KEYS, "phases." + phase);
+            phaseCommands.addAll(strings(commands.get("commands"), "phases." + phase + ".commands"));
+        }
 
         Map<String, String> environment = new LinkedHashMap<>();
         map(env.get("variables"), "env.variables").forEach((name, value) -> environment.put(name, String.valueOf(value)));
@@ -115,7 +125,7 @@ public final class CodeBuildEmulation {
         rootfs.directory(SRC_DIR).directory(TMP).file(ENV_SH, "", 0644);
         List<Command> commands = new ArrayList<>();
         boolean succeeded = true;
-        for (String command : strings(build.get("commands"), "phases.build.commands")) {
+        for (String command : phaseCommands) {
             rootfs.file(SCRIPT, ". " + ENV_SH + "\ncd \"$PWD\"\nset -a; trap 'export PWD; export -p >" + ENV_SH
                     + "' EXIT\n" + command + "\n", 0755);
             ImageRootfs.Result result = rootfs.run(List.of(shell, SCRIPT), environment, SRC_DIR, commandTimeout);

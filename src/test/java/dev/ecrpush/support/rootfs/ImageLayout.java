@@ -14,7 +14,8 @@ import dev.ecrpush.plan.BuildImage;
  *
  * <ul>
  * <li>the shell where the image has one (busybox's ash; a symlink when the facts put {@code sh} elsewhere, as
- * the kaniko debug image's {@code /bin/sh -> /busybox/sh}), none where it has none;</li>
+ * the kaniko debug image's {@code /bin/sh -> /busybox/sh}; the host's bash where the image's is bash), none where
+ * it has none;</li>
  * <li>each program busybox provides as a busybox applet at the image's path for it;</li>
  * <li>{@code git} as the host's git, {@code nohup} as the host's (Debian's busybox-static has no nohup applet;
  * alpine's busybox, which the docker images have, does);</li>
@@ -33,13 +34,17 @@ public final class ImageLayout {
         String sh = image.programs().stream().filter(p -> p.name().equals("sh")).map(BuildImage.Program::path)
                 .findFirst().orElse(null);
         image.shell().ifPresent(shell -> {
+            if (shell.endsWith("/bash")) {
+                root.hostProgram(shell, Path.of("/bin/bash"));
+                return;
+            }
             root.shell(sh == null ? shell : sh);
             if (sh != null && !sh.equals(shell)) {
                 root.symlink(shell, sh);
             }
         });
         for (BuildImage.Program program : image.programs()) {
-            if (program.name().equals("sh")) {
+            if (program.name().equals("sh") || program.name().equals("bash")) {
                 continue;
             }
             if (program.name().equals("git")) {
@@ -57,7 +62,8 @@ public final class ImageLayout {
 
     /** Whether the layout makes {@code program} a recording stub. */
     public static boolean isStub(BuildImage.Program program) {
-        return !program.name().equals("sh") && !program.name().equals("git") && !program.name().equals("nohup")
+        return !program.name().equals("sh") && !program.name().equals("bash") && !program.name().equals("git")
+                && !program.name().equals("nohup")
                 && !applets().contains(program.name());
     }
 
