@@ -1,8 +1,9 @@
 package dev.ecrpush.launch;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+
+import dev.ecrpush.plan.PluginVar;
 
 
 /**
@@ -16,11 +17,11 @@ final class PushedImages {
     private final List<String> tags;
 
     PushedImages(Map<String, String> pluginEnv) {
-        this.registry = pluginEnv.get("PLUGIN_REGISTRY");
-        this.repository = pluginEnv.get("PLUGIN_REPO");
-        this.tags = pluginEnv.containsKey("PLUGIN_TAGS")
-                ? Arrays.stream(pluginEnv.get("PLUGIN_TAGS").split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList()
-                : List.of();
+        this.registry = pluginEnv.get(PluginVar.REGISTRY.variable());
+        this.repository = pluginEnv.get(PluginVar.REPO.variable());
+        String tags = pluginEnv.get(PluginVar.TAGS.variable());
+        // Read back as the plugin reads it.
+        this.tags = tags == null ? List.of() : PluginVar.TAGS.encoding().decode(tags);
     }
 
     /** {@code registry/repository:tag} for each tag; none when the environment does not say. */

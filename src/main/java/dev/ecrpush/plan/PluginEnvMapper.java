@@ -2,7 +2,6 @@ package dev.ecrpush.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import dev.ecrpush.step.AwsConnector;
 import dev.ecrpush.step.AwsCredential;
@@ -38,15 +37,15 @@ public final class PluginEnvMapper {
 
     public static PluginEnv map(StepPayload payload, Plugin plugin, String registry, PlanConfig config) {
         EcrSpec spec = payload.step().spec();
-        PluginEnv.Builder env = PluginEnv.builder()
+        PluginEnv.Builder env = PluginEnv.builder(plugin)
                 .put(PluginVar.REGISTRY, registry)
                 .put(PluginVar.REPO, spec.imageName())
-                .put(PluginVar.TAGS, String.join(",", spec.tags()))
+                .put(PluginVar.TAGS, spec.tags())
                 .put(PluginVar.REGION, spec.region())
                 .put(PluginVar.DOCKERFILE, spec.dockerfile())
                 .put(PluginVar.CONTEXT, spec.context())
                 .put(PluginVar.TARGET, spec.target())
-                .put(PluginVar.CUSTOM_LABELS, pairs(spec.labels(), ","));
+                .put(PluginVar.CUSTOM_LABELS, pairs(spec.labels()));
         buildArgs(env, spec.buildArgs());
         // Where the plugin records what it pushed: the build reads the digest of this build's image from it.
         env.put(PluginVar.ARTIFACT_FILE, ARTIFACT_FILE);
@@ -60,23 +59,25 @@ public final class PluginEnvMapper {
             if (plugin == Plugin.BUILDX_ECR) {
                 buildxCache(env, spec, registry, config);
             }
-            env.put(PluginVar.METADATA_FILE, METADATA_FILE);
+            if (plugin == Plugin.BUILDX_ECR) {
+                env.put(PluginVar.METADATA_FILE, METADATA_FILE);
+            }
             dockerSecrets(env, spec);
         }
         credentials(env, payload, config);
         baseImage(env, payload.baseImageConnector());
         // Last, as in the manager: the user's own variables win over everything mapped above.
         for (KeyValue variable : spec.envVariables()) {
-            env.put(variable.key(), variable.value());
+            env.putUser(variable.key(), variable.value());
         }
         return env.build();
     }
 
     private static void buildArgs(PluginEnv.Builder env, List<KeyValue> args) {
-        env.put(PluginVar.BUILD_ARGS, pairs(args, ","));
+        env.put(PluginVar.BUILD_ARGS, pairs(args));
         // The plugins split PLUGIN_BUILD_ARGS on ',', so a value holding one needs the ';'-separated variant.
         if (args.stream().anyMatch(a -> a.value().contains(","))) {
-            env.put(PluginVar.BUILD_ARGS_NEW, pairs(args, ";")).put(PluginVar.MULTIPLE_BUILD_ARGS, "true");
+            env.put(PluginVar.BUILD_ARGS_NEW, pairs(args)).put(PluginVar.MULTIPLE_BUILD_ARGS, "true");
         }
     }
 
@@ -91,9 +92,9 @@ public final class PluginEnvMapper {
                 cacheTo = ref + ",mode=max,image-manifest=true,oci-mediatypes=true";
             }
         }
-        env.put(PluginVar.CACHE_FROM, String.join(";", cacheFrom)).put(PluginVar.CACHE_TO, cacheTo);
+        env.put(PluginVar.CACHE_FROM, cacheFrom).put(PluginVar.CACHE_TO, cacheTo == null ? List.of() : List.of(cacheTo));
         if (spec.caching()) {
-            env.put(PluginVar.BUILDER_DRIVER_OPTS, "image=" + config.images().prefixed(config.buildkitImage()));
+            env.put(PluginVar.BUILDER_DRIVER_OPTS, List.of("image=" + config.images().prefixed(config.buildkitImage())));
         }
     }
 
@@ -102,7 +103,7 @@ public final class PluginEnvMapper {
         for (DockerSecret secret : spec.envDockerSecrets()) {
             if (secret.source() instanceof DockerSecret.Source.Reference ref) {
                 String name = secretVariable(secret.id());
-                env.putSecret(name, new SecretSource.Reference(ref.ref()));
+                env.putNamedSecret(PluginVar.SECRETS_FROM_ENV, name, new SecretSource.Reference(ref.ref()));
                 fromEnv.add(secret.id() + "=" + name);
             } else if (secret.source() instanceof DockerSecret.Source.EnvName name) {
                 fromEnv.add(secret.id() + "=" + name.name());
@@ -111,14 +112,13 @@ public final class PluginEnvMapper {
         List<String> fromFile = new ArrayList<>();
         for (DockerSecret secret : spec.fileDockerSecrets()) {
             if (secret.source() instanceof DockerSecret.Source.Reference ref) {
-                env.putSecret(secretVariable(secret.id()), new SecretSource.Reference(ref.ref()));
+                env.putNamedSecret(PluginVar.SECRETS_FROM_FILE, secretVariable(secret.id()), new SecretSource.Reference(ref.ref()));
                 fromFile.add(secret.id() + "=" + secretFile(secret.id()));
             } else if (secret.source() instanceof DockerSecret.Source.FilePath path) {
                 fromFile.add(secret.id() + "=" + path.path());
             }
         }
-        env.put(PluginVar.SECRETS_FROM_ENV, String.join(",", fromEnv))
-                .put(PluginVar.SECRETS_FROM_FILE, String.join(",", fromFile));
+        env.put(PluginVar.SECRETS_FROM_ENV, fromEnv).put(PluginVar.SECRETS_FROM_FILE, fromFile);
     }
 
     private static void credentials(PluginEnv.Builder env, StepPayload payload, PlanConfig config) {
@@ -178,7 +178,8 @@ public final class PluginEnvMapper {
         return new SecretSource.Reference(ref);
     }
 
-    private static String pairs(List<KeyValue> entries, String separator) {
-        return entries.stream().map(e -> e.key() + "=" + e.value()).collect(Collectors.joining(separator));
+    /** {@code k=v} items, in input order, for a list variable to encode. */
+    private static List<String> pairs(List<KeyValue> entries) {
+        return entries.stream().map(e -> e.key() + "=" + e.value()).toList();
     }
 }

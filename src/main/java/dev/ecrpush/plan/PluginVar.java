@@ -1,11 +1,16 @@
 package dev.ecrpush.plan;
 
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Every variable the planner emits, in one table: the name the plugins read, how the value is encoded, and
- * which plugins read it (from the plugins' source, see the README's mapping table). Values are never empty.
+ * which plugins read it (from the plugins' source, see the README's mapping table). This is the contract the
+ * mapper emits through: {@link PluginEnv.Builder} refuses a variable for a plugin that does not read it, and
+ * encodes lists as the plugin splits them. Values are never empty.
  */
 public enum PluginVar {
     REGISTRY("PLUGIN_REGISTRY", Encoding.TEXT, Plugins.ALL),
@@ -24,7 +29,8 @@ public enum PluginVar {
     CACHE_REPO("PLUGIN_CACHE_REPO", Encoding.TEXT, Plugins.KANIKO),
     ARTIFACT_FILE("PLUGIN_ARTIFACT_FILE", Encoding.PATH, Plugins.ALL),
     DAEMON_OFF("PLUGIN_DAEMON_OFF", Encoding.BOOL, Plugins.DOCKER),
-    METADATA_FILE("PLUGIN_METADATA_FILE", Encoding.PATH, Plugins.DOCKER),
+    /** buildx's {@code --metadata-file}; drone-docker (the ecr plugin) has no such flag. */
+    METADATA_FILE("PLUGIN_METADATA_FILE", Encoding.PATH, Plugins.BUILDX),
     CACHE_FROM("PLUGIN_CACHE_FROM", Encoding.SEMICOLON_LIST, Plugins.BUILDX),
     CACHE_TO("PLUGIN_CACHE_TO", Encoding.SEMICOLON_LIST, Plugins.BUILDX),
     BUILDER_DRIVER_OPTS("PLUGIN_BUILDER_DRIVER_OPTS", Encoding.SEMICOLON_LIST, Plugins.BUILDX),
@@ -44,11 +50,39 @@ public enum PluginVar {
 
     /** How the plugins parse the value (urfave/cli flags). */
     public enum Encoding {
-        TEXT, PATH, BOOL,
-        /** Split on ',' with no escaping. */
-        COMMA_LIST,
-        /** Split on ';' with no escaping. */
-        SEMICOLON_LIST
+        TEXT(null), PATH(null),
+        /** {@code strconv.ParseBool}: only {@code true} is ever emitted (false is the plugins' default). */
+        BOOL(null),
+        /** {@code StringSliceFlag}: split on ',' and trimmed, with no escaping. */
+        COMMA_LIST(","),
+        /** {@code CustomStringSliceFlag}: split on ';' and trimmed, with no escaping. */
+        SEMICOLON_LIST(";");
+
+        private final String separator;
+
+        Encoding(String separator) {
+            this.separator = separator;
+        }
+
+        public boolean isList() {
+            return separator != null;
+        }
+
+        /** The items joined as the plugin splits them; like the manager, an item holding the separator is not escaped. */
+        public String encode(List<String> items) {
+            if (!isList()) {
+                throw new IllegalStateException(this + " is not a list encoding");
+            }
+            return String.join(separator, items);
+        }
+
+        /** The items the plugin reads from {@code value}: split, trimmed, empty ones left out. */
+        public List<String> decode(String value) {
+            if (!isList()) {
+                throw new IllegalStateException(this + " is not a list encoding");
+            }
+            return Arrays.stream(value.split(Pattern.quote(separator), -1)).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        }
     }
 
     private final String variable;
@@ -71,6 +105,11 @@ public enum PluginVar {
 
     public Set<Plugin> readBy() {
         return readBy;
+    }
+
+    /** Whether {@code plugin} reads this variable (its flag table declares it). */
+    public boolean isReadBy(Plugin plugin) {
+        return readBy.contains(plugin);
     }
 
     private static final class Plugins {

@@ -1,5 +1,6 @@
 package dev.ecrpush.docs;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -7,12 +8,20 @@ import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.BuildPushException;
+import dev.ecrpush.plan.Plugin;
 import dev.ecrpush.plan.PluginVar;
 
 /** The README's tables are the user's reference: they must name everything the code emits and reads. */
@@ -27,6 +36,39 @@ class ReadmeTest {
         for (PluginVar var : PluginVar.values()) {
             assertTrue(readme.contains("`" + var.variable() + "`"), var.variable() + " is missing from the README's mapping table");
         }
+    }
+
+    /**
+     * Issue 11: the table's "plugins" column, over all the rows naming a variable, is exactly who reads it in
+     * {@link PluginVar}; and every variable the table names is in {@link PluginVar}.
+     */
+    @Test
+    void mappingTable_pluginsOfEveryVariable_areThoseThatReadIt() throws IOException {
+        // given
+        Map<String, Set<Plugin>> documented = new TreeMap<>();
+        List<String> lines = readme().split("### Variables\n", 2)[1].lines().toList();
+        int header = lines.indexOf("| input | variable | value | plugins |");
+        for (String row : lines.subList(header + 2, lines.size()).stream().takeWhile(l -> l.startsWith("|")).toList()) {
+            String[] cells = row.split(" \\| ");
+            String plugins = cells[cells.length - 1].replace(" |", "").strip();
+            Set<Plugin> readers = plugins.equals("all") ? EnumSet.allOf(Plugin.class) : EnumSet.noneOf(Plugin.class);
+            if (!plugins.equals("all")) {
+                for (String name : plugins.split(", ")) {
+                    readers.add(Plugin.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_')));
+                }
+            }
+            Matcher variable = Pattern.compile("`((?:PLUGIN|AWS)_[A-Z_]+)`").matcher(cells[1]);
+            while (variable.find()) {
+                documented.computeIfAbsent(variable.group(1), v -> EnumSet.noneOf(Plugin.class)).addAll(readers);
+            }
+        }
+        // when
+        Map<String, Set<Plugin>> table = new TreeMap<>();
+        for (PluginVar var : PluginVar.values()) {
+            table.put(var.variable(), var.readBy());
+        }
+        // then
+        assertEquals(table, documented);
     }
 
     @Test

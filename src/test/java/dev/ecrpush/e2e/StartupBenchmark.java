@@ -113,6 +113,7 @@ public final class StartupBenchmark {
         env.put("AWS_ENDPOINT_URL_DYNAMODB", TriggerFakes.dynamoDb.endpoint().toString());
         env.put("AWS_ACCESS_KEY_ID", TriggerFakes.FUNCTION_ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", "function-role-secret");
+        env.put("BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", RunZipIT.STACK_KANIKO_IMAGE);
         return env;
     }
 
