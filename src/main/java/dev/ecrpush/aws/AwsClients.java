@@ -1,6 +1,9 @@
 package dev.ecrpush.aws;
 
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +15,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -37,7 +41,11 @@ import software.amazon.awssdk.services.sts.StsClient;
  * against an emulator. {@link Options#withEndpointOverride} sends every client to one URL instead (tests).
  *
  * <p>Construction makes no network call and resolves no credentials, so a SnapStart snapshot holds none.
- * A client built here belongs to the caller, who closes it; closing it leaves the shared HTTP client open.
+ *
+ * <p>Clients are kept: one per service, region and credentials provider (compared by identity, so a refreshed
+ * provider gets a client of its own), made on first use and reused by warm invocations. The factory closes them
+ * when it is closed, and closes the least recently used ones beyond {@value #MAX_CLIENTS}; callers never close
+ * a client they got here.
  */
 @ApplicationScoped
 public class AwsClients {
@@ -45,6 +53,31 @@ public class AwsClients {
     private final AwsCredentialsProvider functionCredentials;
     private final URI endpointOverride;
     private final BackoffStrategy backoff;
+    /** Least recently used first; a function uses a few services in a region or two, and a few target accounts. */
+    private final Map<ClientKey, SdkClient> clients = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ClientKey, SdkClient> eldest) {
+            if (size() > MAX_CLIENTS) {
+                eldest.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+    static final int MAX_CLIENTS = 64;
+
+    private record ClientKey(Class<? extends SdkClient> service, Region region, AwsCredentialsProvider credentials) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ClientKey key && key.service == service && key.region.equals(region)
+                    && key.credentials == credentials;
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * service.hashCode() + region.hashCode()) + System.identityHashCode(credentials);
+        }
+    }
 
     /** The production factory: the function's credentials from the SDK default chain, SDK endpoints and backoff. */
     @Inject
@@ -108,44 +141,55 @@ public class AwsClients {
     }
 
     public StsClient sts(Region region, AwsCredentialsProvider credentials) {
-        return build(StsClient.builder(), region, credentials);
+        return kept(StsClient.class, region, credentials, () -> build(StsClient.builder(), region, credentials));
     }
 
     public EcrClient ecr(Region region, AwsCredentialsProvider credentials) {
-        return build(EcrClient.builder(), region, credentials);
+        return kept(EcrClient.class, region, credentials, () -> build(EcrClient.builder(), region, credentials));
     }
 
     public CodeBuildClient codeBuild(Region region, AwsCredentialsProvider credentials) {
-        return build(CodeBuildClient.builder(), region, credentials);
+        return kept(CodeBuildClient.class, region, credentials, () -> build(CodeBuildClient.builder(), region, credentials));
     }
 
     public CloudWatchLogsClient logs(Region region, AwsCredentialsProvider credentials) {
-        return build(CloudWatchLogsClient.builder(), region, credentials);
+        return kept(CloudWatchLogsClient.class, region, credentials, () -> build(CloudWatchLogsClient.builder(), region, credentials));
     }
 
     public EcsClient ecs(Region region, AwsCredentialsProvider credentials) {
-        return build(EcsClient.builder(), region, credentials);
+        return kept(EcsClient.class, region, credentials, () -> build(EcsClient.builder(), region, credentials));
     }
 
     public SecretsManagerClient secretsManager(Region region, AwsCredentialsProvider credentials) {
-        return build(SecretsManagerClient.builder(), region, credentials);
+        return kept(SecretsManagerClient.class, region, credentials, () -> build(SecretsManagerClient.builder(), region, credentials));
     }
 
     public SsmClient ssm(Region region, AwsCredentialsProvider credentials) {
-        return build(SsmClient.builder(), region, credentials);
+        return kept(SsmClient.class, region, credentials, () -> build(SsmClient.builder(), region, credentials));
     }
 
     public DynamoDbClient dynamoDb(Region region, AwsCredentialsProvider credentials) {
-        return build(DynamoDbClient.builder(), region, credentials);
+        return kept(DynamoDbClient.class, region, credentials, () -> build(DynamoDbClient.builder(), region, credentials));
     }
 
     public SfnClient sfn(Region region, AwsCredentialsProvider credentials) {
-        return build(SfnClient.builder(), region, credentials);
+        return kept(SfnClient.class, region, credentials, () -> build(SfnClient.builder(), region, credentials));
     }
 
-    /** Closes the shared HTTP client: every client built here stops working. */
+    private <C extends SdkClient> C kept(Class<C> service, Region region, AwsCredentialsProvider credentials, Supplier<C> make) {
+        ClientKey key = new ClientKey(service, region, credentials);
+        synchronized (clients) {
+            return service.cast(clients.computeIfAbsent(key, k -> make.get()));
+        }
+    }
+
+    /** Closes every client kept here and the shared HTTP client. */
     @PreDestroy
     public void close() {
+        synchronized (clients) {
+            clients.values().forEach(SdkClient::close);
+            clients.clear();
+        }
         httpClient.close();
         if (functionCredentials instanceof LazyDefaultCredentials lazy) {
             lazy.close();

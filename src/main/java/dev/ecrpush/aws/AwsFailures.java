@@ -13,6 +13,9 @@ import software.amazon.awssdk.core.exception.SdkException;
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.CredentialsRefusedException;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.error.PermissionDeniedException;
+import dev.ecrpush.error.RepositoryFailedException;
 import dev.ecrpush.error.ThrottledException;
 
 /**
@@ -21,12 +24,13 @@ import dev.ecrpush.error.ThrottledException;
  * STANDARD retries are spent:
  * <ul>
  *   <li>credentials that AWS refuses (any stage) are {@link CredentialsRefusedException};</li>
+ *   <li>a missing IAM permission (any stage) is {@link PermissionDeniedException};</li>
  *   <li>throttling, HTTP 429 and 5xx, and failures to reach AWS at all are {@link ThrottledException};</li>
  *   <li>any other service error is the stage's own failure;</li>
  *   <li>any other client-side failure is an {@link InternalErrorException}.</li>
  * </ul>
- * Messages name the operation and its subject (a role ARN, a secret reference), the AWS error code and
- * AWS's own explanation, and nothing the request carried.
+ * Retryability thus follows from AWS's answer alone. Messages name the operation and its subject (a role ARN, a
+ * secret reference, a repository), the AWS error code and AWS's own explanation, and nothing the request carried.
  */
 public final class AwsFailures {
     /**
@@ -54,6 +58,13 @@ public final class AwsFailures {
             "MissingAuthenticationToken",
             "UnrecognizedClientException");
 
+    /** What any service answers when the signing role lacks a permission (STS's {@code AccessDenied} is a refusal above). */
+    static final Set<String> PERMISSION_DENIED_ERROR_CODES = Set.of(
+            "AccessDeniedException",
+            "AuthorizationError",
+            "AuthorizationErrorException",
+            "UnauthorizedOperation");
+
     /** Codes that mean "later", whatever their HTTP status. */
     static final Set<String> TRANSIENT_ERROR_CODES = Set.of(
             "IDPCommunicationError",
@@ -74,6 +85,8 @@ public final class AwsFailures {
     public enum Kind {
         /** AWS refused the credentials, token or role: {@link CredentialsRefusedException}. */
         CREDENTIALS_REFUSED,
+        /** The signing role lacks a permission: {@link PermissionDeniedException}. */
+        PERMISSION_DENIED,
         /** Throttled, a 5xx, or AWS not reached, after the SDK's retries: {@link ThrottledException}. */
         TRANSIENT,
         /** Any other answer from the service: the stage's own exception. */
@@ -90,6 +103,9 @@ public final class AwsFailures {
         if (failure instanceof AwsServiceException service) {
             if (refusesCredentials(errorCode(service))) {
                 return Kind.CREDENTIALS_REFUSED;
+            }
+            if (PERMISSION_DENIED_ERROR_CODES.contains(errorCode(service))) {
+                return Kind.PERMISSION_DENIED;
             }
             if (isTransient(service)) {
                 return Kind.TRANSIENT;
@@ -117,12 +133,69 @@ public final class AwsFailures {
         String reason = failure instanceof AwsServiceException service ? reason(service) : failure.getMessage();
         return switch (classify(failure)) {
             case CREDENTIALS_REFUSED -> new CredentialsRefusedException(operation + " refused: " + reason, failure);
+            case PERMISSION_DENIED -> new PermissionDeniedException(operation + " failed: " + reason, failure);
             case TRANSIENT -> failure instanceof AwsServiceException
                     ? new ThrottledException(operation + " still failing after the SDK's retries: " + reason, failure)
                     : new ThrottledException(operation + " could not reach AWS: " + reason, failure);
             case SERVICE -> stage.create(operation + " failed: " + reason, failure);
             case CLIENT -> new InternalErrorException(operation + " failed in the AWS SDK: " + reason, failure);
         };
+    }
+
+    /** A failed ECR call of the registry stage: {@link RepositoryFailedException} for a service's own refusal. */
+    public static BuildPushException repository(SdkException e, String call, String resource) {
+        return translate(e, call, resource, "", true, RepositoryFailedException::new);
+    }
+
+    /** As {@link #repository}, with {@code note} appended to the message (what was done about it). */
+    public static BuildPushException repository(SdkException e, String call, String resource, String note) {
+        return translate(e, call, resource, note, true, RepositoryFailedException::new);
+    }
+
+    /** A failed call of the launch stage (CodeBuild, ECS, SSM): {@link LaunchFailedException} for a service's own refusal. */
+    public static BuildPushException launch(SdkException e, String call, String resource) {
+        return translate(e, call, resource, "", true, LaunchFailedException::new);
+    }
+
+    /**
+     * As {@link #launch}, for a call whose request carried a secret value: AWS may quote request fields in its
+     * error message, so only the error code is kept, and the SDK exception is not attached as the cause.
+     */
+    public static BuildPushException launchCarryingSecret(SdkException e, String call, String resource) {
+        return translate(e, call, resource, "", false, (message, cause) -> new LaunchFailedException(message));
+    }
+
+    /**
+     * The registry and launch stages' form: {@code ecr.CreateRepository failed for team/app in
+     * 123456789012/us-east-1: AccessDeniedException: ...}, the type decided by {@link #classify} as everywhere.
+     */
+    private static BuildPushException translate(SdkException e, String call, String resource, String note,
+            boolean quoteAws, StageFailure stage) {
+        String code = e instanceof AwsServiceException service && service.awsErrorDetails() != null
+                && service.awsErrorDetails().errorCode() != null ? service.awsErrorDetails().errorCode() : e.getClass().getSimpleName();
+        StringBuilder message = new StringBuilder(call).append(" failed for ").append(resource).append(": ").append(code);
+        String detail = quoteAws ? detail(e) : null;
+        if (detail != null && !detail.isBlank() && !detail.equals(code)) {
+            message.append(": ").append(detail);
+        }
+        if (!note.isEmpty()) {
+            message.append("; ").append(note);
+        }
+        Throwable cause = quoteAws ? e : null;
+        return switch (classify(e)) {
+            case TRANSIENT -> new ThrottledException(message.append(" (still failing after the SDK's retries)").toString(), cause);
+            case CREDENTIALS_REFUSED -> new CredentialsRefusedException(message.toString(), cause);
+            case PERMISSION_DENIED -> new PermissionDeniedException(message.toString(), cause);
+            case CLIENT -> new InternalErrorException(message.toString(), cause);
+            case SERVICE -> stage.create(message.toString(), cause);
+        };
+    }
+
+    private static String detail(SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            return service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorMessage();
+        }
+        return e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
     }
 
     private static String reason(AwsServiceException service) {

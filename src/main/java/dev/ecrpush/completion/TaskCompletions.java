@@ -3,6 +3,7 @@ package dev.ecrpush.completion;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,14 +20,13 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.error.InternalErrorException;
-import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.step.SecretText;
 
 /**
  * Completes the Step Functions task a run was given ({@code taskToken}) when its build ends: the run stores the
- * token with the build ({@link #await}), and the build's state-change event completes it ({@link #onStateChange})
+ * token with the build ({@link #await}), and the build's state-change event completes it ({@link #onBuildEvent})
  * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported) or {@code SendTaskFailure}
  * (the outcome as {@code error}, the failed phase as {@code cause}). A state change for a build no task waits
  * for is acknowledged and ignored.
@@ -68,62 +68,46 @@ public class TaskCompletions {
         }
     }
 
-    /** The digest of the image a build pushed, as the build reported it; null when it reported none. */
-    @FunctionalInterface
-    public interface BuildDigests {
-        String digest(String buildId);
-    }
-
     /**
-     * Completes the task waiting for the build in {@code change}, if there is one.
+     * Completes the task waiting for {@code buildId}, if there is one, when the build has ended. The build is read
+     * back ({@code status}) only when a task waits for it: what the event said is never trusted on its own.
      *
-     * @param digests asked only when the build succeeded and a task waits for it
+     * @param status the build as its executor judges it now (a status request's answer); asked at most once
      */
-    public Map<String, Object> onStateChange(StateChange change, BuildDigests digests) {
-        if (change instanceof StateChange.Running running) {
-            return answer("IGNORED", change.buildId(), "the build is " + running.status() + ", not over");
-        }
-        StateChange.Ended ended = (StateChange.Ended) change;
+    public Map<String, Object> onBuildEvent(String buildId, Supplier<BuildStatusResult> status) {
         if (!tables.configured()) {
-            return answer("IGNORED", change.buildId(), "no idempotency table is configured, so no task token is kept");
+            return answer("IGNORED", buildId, "no idempotency table is configured, so no task token is kept");
         }
-        TaskTokenStore.Entry entry = store().find(ended.buildId());
+        TaskTokenStore.Entry entry = store().find(buildId);
         if (!(entry instanceof TaskTokenStore.Entry.Waiting waiting)) {
-            return answer("IGNORED", change.buildId(), entry == null
+            return answer("IGNORED", buildId, entry == null
                     ? "no task token is stored for this build"
                     : "its task was already completed");
         }
-        TaskOutcome outcome = ended.outcome() == StateChange.Outcome.SUCCEEDED
-                ? success(ended.buildId(), waiting.imageUris(), digests)
-                : failure(ended);
-        boolean delivered = send(waiting.taskToken(), outcome, ended.buildId());
-        store().ended(ended.buildId(), outcome);
-        String status = !delivered ? "TASK_GONE" : outcome instanceof TaskOutcome.Success ? "TASK_SUCCEEDED" : "TASK_FAILED";
-        return answer(status, ended.buildId(), ended.outcome() + " in phase " + ended.phase());
+        BuildStatusResult build = status.get();
+        if (!build.status().terminal()) {
+            return answer("IGNORED", buildId, "the build is " + build.status() + ", not over");
+        }
+        TaskOutcome outcome = build.status() == BuildStatusResult.Status.SUCCEEDED
+                ? success(buildId, waiting.imageUris(), build.digest())
+                : failure(build);
+        boolean delivered = send(waiting.taskToken(), outcome, buildId);
+        store().ended(buildId, outcome);
+        String answer = !delivered ? "TASK_GONE" : outcome instanceof TaskOutcome.Success ? "TASK_SUCCEEDED" : "TASK_FAILED";
+        return answer(answer, buildId, build.status() + " in phase " + build.phase());
     }
 
-    private TaskOutcome success(String buildId, List<String> imageUris, BuildDigests digests) {
-        String digest = digest(buildId, digests);
+    private TaskOutcome success(String buildId, List<String> imageUris, String digest) {
         BuildStatusResult result = new BuildStatusResult(buildId, BuildStatusResult.Status.SUCCEEDED, "COMPLETED",
                 imageUris, digest, null);
         return new TaskOutcome.Success(json.valueToTree(result).toString());
     }
 
-    private static TaskOutcome failure(StateChange.Ended ended) {
-        String cause = "build " + ended.buildId() + " " + ended.outcome() + " in phase " + ended.phase()
-                + (ended.reason().isEmpty() ? "" : ": " + ended.reason());
-        return new TaskOutcome.Failure(ended.outcome().error(),
+    private static TaskOutcome failure(BuildStatusResult build) {
+        String cause = "build " + build.buildId() + " " + build.status() + " in phase " + build.phase()
+                + (build.reason() == null || build.reason().isEmpty() ? "" : ": " + build.reason());
+        return new TaskOutcome.Failure(build.status().taskError(),
                 cause.length() > MAX_CAUSE ? cause.substring(0, MAX_CAUSE) : cause);
-    }
-
-    /** A build that cannot be read back leaves the digest out rather than failing a task whose build succeeded. */
-    private static String digest(String buildId, BuildDigests digests) {
-        try {
-            return digests.digest(buildId);
-        } catch (BuildPushException e) {
-            LOG.warnf("the digest of build %s could not be read: %s", buildId, e.getMessage());
-            return null;
-        }
     }
 
     /** @return false when Step Functions no longer knows the task (timed out, or already completed) */

@@ -77,7 +77,8 @@ public interface ServiceConfig {
          * CodeBuild source types for self-managed Git hosts: comma-separated {@code host=SOURCE_TYPE} entries, e.g.
          * {@code gitlab.example.com=GITLAB_SELF_MANAGED,git.acme.io=GITHUB_ENTERPRISE}. One string rather than a
          * map, so that Lambda can set it as one environment variable ({@code BUILDPUSH_CODEBUILD_GIT_HOSTS}); a
-         * map's quoted host keys cannot be. Checked at start-up by {@link Settings#gitHosts(String)}.
+         * map's quoted host keys cannot be. Checked at start-up by
+         * {@code dev.ecrpush.executor.codebuild.CodeBuildSettings#gitHosts(String)}.
          */
         Optional<String> gitHosts();
     }

@@ -1,7 +1,7 @@
 package dev.ecrpush.flow;
 
 import java.io.IOException;
-import java.time.Instant;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,19 +10,17 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.ecrpush.completion.CodeBuildStateChanges;
-import dev.ecrpush.completion.EcsTaskStateChanges;
-import dev.ecrpush.completion.StateChange;
 import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.executor.BuildExecutor;
+import dev.ecrpush.executor.Executors;
 import dev.ecrpush.launch.BuildStatusResult;
-import dev.ecrpush.launch.EcsTaskArn;
-import dev.ecrpush.launch.EcsTaskStatus;
+import dev.ecrpush.step.Rules;
 
 /**
  * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
- * {@code source} and {@code detail-type} (a Scheduled Event, a CodeBuild build or ECS task state change); a
- * status request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
+ * {@code source} and {@code detail-type} (a Scheduled Event, or an executor's build state change); a status
+ * request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
  * lacks its {@code step} still gets every problem listed.
  */
 @ApplicationScoped
@@ -30,23 +28,24 @@ public class EventDispatcher {
     /** What {@code <+trigger.type>} is for a direct invocation (Step Functions, the CLI, sam local invoke). */
     static final String DIRECT_TRIGGER = "manual";
     static final String SCHEDULED_EVENT = "Scheduled Event";
-    static final String CODEBUILD_STATE_CHANGE = "CodeBuild Build State Change";
-    static final String ECS_TASK_STATE_CHANGE = "ECS Task State Change";
+
+    private final ObjectMapper json;
+    private final StepService steps;
+    private final AwsStages aws;
+    private final ScheduledRebuilds schedules;
+    private final TaskCompletions completions;
+    private final Executors executors;
 
     @Inject
-    ObjectMapper json;
-
-    @Inject
-    StepService steps;
-
-    @Inject
-    AwsStages aws;
-
-    @Inject
-    ScheduledRebuilds schedules;
-
-    @Inject
-    TaskCompletions completions;
+    public EventDispatcher(ObjectMapper json, StepService steps, AwsStages aws, ScheduledRebuilds schedules,
+            TaskCompletions completions, Executors executors) {
+        this.json = json;
+        this.steps = steps;
+        this.aws = aws;
+        this.schedules = schedules;
+        this.completions = completions;
+        this.executors = executors;
+    }
 
     public Object dispatch(byte[] event) {
         JsonNode root = read(event);
@@ -67,40 +66,32 @@ public class EventDispatcher {
         if ((source.equals("aws.events") || source.equals("aws.scheduler")) && type.equals(SCHEDULED_EVENT)) {
             return schedules.run(event);
         }
-        if (source.equals("aws.codebuild") && type.equals(CODEBUILD_STATE_CHANGE)) {
-            return completions.onStateChange(CodeBuildStateChanges.read(event), this::digest);
-        }
-        if (source.equals("aws.ecs") && type.equals(ECS_TASK_STATE_CHANGE)) {
-            return completions.onStateChange(ecsStateChange(event), this::digest);
+        BuildExecutor executor = executors.reading(source, type);
+        if (executor != null) {
+            return buildEvent(executor, executor.buildIdOf(event));
         }
         throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
-                + "\" (aws.events, aws.scheduler), \"" + CODEBUILD_STATE_CHANGE + "\" (aws.codebuild) and \"" + ECS_TASK_STATE_CHANGE
-                + "\" (aws.ecs), not \"" + type + "\" from " + source);
+                + "\" (aws.events, aws.scheduler) and its executors' build events, not \"" + Rules.printable(type) + "\" from "
+                + Rules.printable(source));
     }
 
     /**
-     * The step timeout is enforced here as well as by status requests, whichever sees the task first: a task
-     * still running past it is stopped and its waiting task fails as timed out; a task the function stopped
-     * for that reason ends as timed out, not as stopped by someone.
+     * A build's state changed: its waiting task, if any, is completed with the build as its executor reads it back
+     * (the event only says which build). An executor that acts on every event (ECS, which stops a task past its
+     * step timeout) reads the build back even when no task waits.
      */
-    private StateChange ecsStateChange(JsonNode event) {
-        StateChange change = EcsTaskStateChanges.read(event);
-        if (change instanceof StateChange.Running) {
-            BuildStatusResult status = aws.ecsTaskStateChange(event.path("detail"));
-            if (status.status() == BuildStatusResult.Status.TIMED_OUT) {
-                return new StateChange.Ended(change.buildId(), StateChange.Outcome.TIMED_OUT, status.phase(),
-                        status.reason() == null ? "" : status.reason());
+    private Object buildEvent(BuildExecutor executor, String buildId) {
+        BuildStatusResult[] read = new BuildStatusResult[1];
+        Supplier<BuildStatusResult> status = () -> {
+            if (read[0] == null) {
+                read[0] = executor.status(buildId);
             }
-        } else if (change instanceof StateChange.Ended ended && ended.outcome() == StateChange.Outcome.STOPPED
-                && EcsTaskStatus.ofStateChange(event.path("detail"), Instant.now()).status() == BuildStatusResult.Status.TIMED_OUT) {
-            return new StateChange.Ended(ended.buildId(), StateChange.Outcome.TIMED_OUT, ended.phase(), ended.reason());
+            return read[0];
+        };
+        if (executor.readsBackEveryEvent()) {
+            status.get();
         }
-        return change;
-    }
-
-    /** The digest the build itself reported, read back from the build as a status request reads it. */
-    private String digest(String buildId) {
-        return aws.status(buildId).digest();
+        return completions.onBuildEvent(buildId, status);
     }
 
     /** EventBridge's envelope: no step payload has these fields. */
@@ -109,14 +100,12 @@ public class EventDispatcher {
                 && root.has("detail");
     }
 
-    /** A CodeBuild build ID ({@code PROJECT:UUID}) or an ECS task ARN, alone, as a run returned it. */
-    private static String buildId(JsonNode request) {
+    /** A build ID alone, as a run returned it; which executor's it is, the status request finds out. */
+    private String buildId(JsonNode request) {
         JsonNode id = request.get("buildId");
-        boolean known = id.isTextual() && (id.asText().matches("[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}")
-                || EcsTaskArn.matches(id.asText()));
-        if (request.size() != 1 || !known) {
-            throw new InvalidStepException("buildId: a status request is {\"buildId\": \"PROJECT:BUILD-UUID\"} or"
-                    + " {\"buildId\": \"arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID\"} alone, as a run returned it");
+        if (request.size() != 1 || !id.isTextual() || executors.owning(id.asText()) == null) {
+            throw new InvalidStepException("buildId: a status request is " + executors.buildIdForms()
+                    + " alone, as a run returned it");
         }
         return id.asText();
     }

@@ -8,7 +8,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ecrpush.config.Settings;
-import dev.ecrpush.error.ThrottledException;
+import dev.ecrpush.error.RunInProgressException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.StepResult;
@@ -31,7 +31,7 @@ public class StepService {
 
     /**
      * A direct invocation's answer: the result, or a repeated key's first result. A run still in progress under
-     * the same key is a {@link ThrottledException}: retryable, and a later call gets the first result.
+     * the same key is a {@link RunInProgressException}: a later call gets the first result.
      */
     public Object handle(JsonNode payload, String triggerType) {
         StepOutcome outcome = submit(payload, triggerType);
@@ -42,7 +42,7 @@ public class StepService {
             return duplicate.firstResult();
         }
         StepOutcome.InProgress inProgress = (StepOutcome.InProgress) outcome;
-        throw new ThrottledException("idempotencyKey: a run with key \"" + inProgress.idempotencyKey()
+        throw new RunInProgressException("idempotencyKey: a run with key \"" + inProgress.idempotencyKey()
                 + "\" has been in progress since " + inProgress.since() + "; call again for its result");
     }
 

@@ -3,7 +3,7 @@ package dev.ecrpush.launch;
 import java.util.List;
 
 /**
- * The answer to a status request (SPEC §7), for a polling loop: {@code buildId}, {@code status},
+ * The answer to a status request, for a polling loop: {@code buildId}, {@code status},
  * {@code phase}, {@code imageUris}, {@code digest} and {@code reason}. Every field is always present;
  * {@code digest} is null until the build has succeeded and the image can be read back.
  *
@@ -26,6 +26,19 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
         /** Whether the build has ended: a polling loop stops, a task token is completed. */
         public boolean terminal() {
             return this != QUEUED && this != IN_PROGRESS;
+        }
+
+        /**
+         * The {@code error} a Step Functions task whose build ended so fails with, for a {@code Catch} to match;
+         * null for a build that succeeded or has not ended.
+         */
+        public String taskError() {
+            return switch (this) {
+                case FAILED -> "BuildFailed";
+                case STOPPED -> "BuildStopped";
+                case TIMED_OUT -> "BuildTimedOut";
+                case QUEUED, IN_PROGRESS, SUCCEEDED -> null;
+            };
         }
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import dev.ecrpush.plan.Partition;
 
 /** Console addresses for a build; each partition has its own console host. */
-final class ConsoleLinks {
+public final class ConsoleLinks {
     private static final Map<String, String> CONSOLE_HOSTS = Map.of(
             "aws", "console.aws.amazon.com",
             "aws-cn", "console.amazonaws.cn",
@@ -17,7 +17,7 @@ final class ConsoleLinks {
     }
 
     /** The build's page in the CodeBuild console; the region travels as a parameter, which every console honours. */
-    static String codeBuild(String region, String buildId) {
+    public static String codeBuild(String region, String buildId) {
         String partition = Partition.of(region).id();
         String host = CONSOLE_HOSTS.getOrDefault(partition, CONSOLE_HOSTS.get("aws"));
         String project = buildId.substring(0, Math.max(0, buildId.indexOf(':')));
@@ -26,15 +26,15 @@ final class ConsoleLinks {
     }
 
     /** The task's logs in the ECS console, which shows every container's CloudWatch stream. */
-    static String ecsTask(EcsTaskArn task) {
-        String partition = Partition.of(task.region()).id();
+    public static String ecsTask(String region, String cluster, String taskId) {
+        String partition = Partition.of(region).id();
         String host = CONSOLE_HOSTS.getOrDefault(partition, CONSOLE_HOSTS.get("aws"));
-        return "https://" + host + "/ecs/v2/clusters/" + encode(task.cluster()) + "/tasks/" + encode(task.taskId())
-                + "/logs?region=" + task.region();
+        return "https://" + host + "/ecs/v2/clusters/" + encode(cluster) + "/tasks/" + encode(taskId)
+                + "/logs?region=" + region;
     }
 
     /** The region of a CodeBuild ARN ({@code arn:PARTITION:codebuild:REGION:ACCOUNT:build/ID}), or null. */
-    static String regionOf(String arn) {
+    public static String regionOf(String arn) {
         if (arn == null) {
             return null;
         }

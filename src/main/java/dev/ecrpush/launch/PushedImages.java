@@ -11,12 +11,12 @@ import dev.ecrpush.plan.PluginVar;
  * {@code PLUGIN_TAGS}) as it was started, since a status request carries nothing else. Their digest is the
  * build's own report ({@link PushedDigest}).
  */
-final class PushedImages {
+public final class PushedImages {
     private final String registry;
     private final String repository;
     private final List<String> tags;
 
-    PushedImages(Map<String, String> pluginEnv) {
+    public PushedImages(Map<String, String> pluginEnv) {
         this.registry = pluginEnv.get(PluginVar.REGISTRY.variable());
         this.repository = pluginEnv.get(PluginVar.REPO.variable());
         String tags = pluginEnv.get(PluginVar.TAGS.variable());
@@ -25,7 +25,7 @@ final class PushedImages {
     }
 
     /** {@code registry/repository:tag} for each tag; none when the environment does not say. */
-    List<String> imageUris() {
+    public List<String> imageUris() {
         return registry == null || repository == null
                 ? List.of()
                 : tags.stream().map(tag -> registry + "/" + repository + ":" + tag).toList();

@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 
+import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.SecretSource;
 
@@ -15,7 +16,7 @@ import dev.ecrpush.plan.SecretSource;
  * CodeBuild and ECS take secrets only as references. The value goes into that one request and nowhere else
  * (no log line, result or error message).
  */
-final class SecretStash {
+public final class SecretStash {
     private SecretStash() {
     }
 
@@ -24,7 +25,7 @@ final class SecretStash {
      *            with its own role, in the function's account
      * @throws dev.ecrpush.error.LaunchFailedException when SSM refuses; the message carries the error code only
      */
-    static void store(Plan plan, SsmClient ssm) {
+    public static void store(Plan plan, SsmClient ssm) {
         // One parameter per name: the same token may back several variables.
         Map<String, SecretSource.Stashed> stashes = new LinkedHashMap<>();
         plan.env().secret().values().forEach(source -> {
@@ -38,7 +39,7 @@ final class SecretStash {
                 ssm.putParameter(r -> r.name(name).value(stashed.value().value())
                         .type(ParameterType.SECURE_STRING).overwrite(true));
             } catch (SdkException e) {
-                throw AwsErrorMapping.launchCarryingSecret(e, "ssm.PutParameter", "parameter " + name + " in "
+                throw AwsFailures.launchCarryingSecret(e, "ssm.PutParameter", "parameter " + name + " in "
                         + ssm.serviceClientConfiguration().region().id());
             }
         });

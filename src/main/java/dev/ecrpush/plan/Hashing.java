@@ -6,8 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
-/** Stable names derived from values: idempotency tokens and the parameter an OIDC token is stashed under. */
-final class Hashing {
+/**
+ * Stable names derived from values: idempotency tokens, the parameter an OIDC token is stashed under, content
+ * hashes. The one SHA-256 helper of the function.
+ */
+public final class Hashing {
     /** What CodeBuild's {@code idempotencyToken} and ECS's {@code clientToken} both accept as they are. */
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -15,7 +18,7 @@ final class Hashing {
     }
 
     /** The key itself when both services accept it, else its SHA-256 in hex (64 characters), always the same. */
-    static String idempotencyToken(String key) {
+    public static String idempotencyToken(String key) {
         return TOKEN.matcher(key).matches() ? key : sha256(key);
     }
 
@@ -25,7 +28,8 @@ final class Hashing {
         return base + sha256(secret).substring(0, 32);
     }
 
-    static String sha256(String text) {
+    /** The SHA-256 of the text's UTF-8 bytes, in lower-case hex. */
+    public static String sha256(String text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {

@@ -1,56 +1,61 @@
 package dev.ecrpush.plan;
 
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The configuration the planner reads, as plain data so that planning stays a pure function.
+ * The configuration the planner reads, as plain data and pure functions so that planning stays a pure function.
  *
  * @param images              the plugin images and the registry prefix they are pulled through
  * @param buildkitImage       the BuildKit image buildx runs when the step asks for {@code caching}
  * @param oidcParameterPrefix where an OIDC token is stashed (SSM SecureString) for the build to read
- * @param sourceTypesByHost   CodeBuild source types for self-hosted Git hosts, by host name
- * @param ecs                 what the ECS executor's task definitions are made of
+ * @param planners            each registered executor's part of the plan, by {@code executor.type}
  */
 public record PlanConfig(PluginImages images, String buildkitImage, String oidcParameterPrefix,
-        Map<String, String> sourceTypesByHost, Ecs ecs) {
+        Map<String, LaunchPlanner> planners) {
 
     /** The BuildKit image the manager names for buildx's builder (started by buildx inside the build, not by the function). */
     public static final String DEFAULT_BUILDKIT_IMAGE = "harness/buildkit:1.0.1";
+    public static final String DEFAULT_OIDC_PARAMETER_PREFIX = "/ecr-build-push/oidc-tokens/";
 
     public PlanConfig {
-        sourceTypesByHost = Map.copyOf(sourceTypesByHost);
+        planners = Map.copyOf(planners);
     }
 
-    public static PlanConfig defaults() {
-        return new PlanConfig(PluginImages.defaults(), DEFAULT_BUILDKIT_IMAGE, "/ecr-build-push/oidc-tokens/",
-                Map.of(), Ecs.defaults());
+    /** The default images and prefixes, with these executors' planners. */
+    public static PlanConfig of(List<? extends LaunchPlanner> planners) {
+        Map<String, LaunchPlanner> byType = new HashMap<>();
+        planners.forEach(planner -> byType.put(planner.type(), planner));
+        return new PlanConfig(PluginImages.defaults(), DEFAULT_BUILDKIT_IMAGE, DEFAULT_OIDC_PARAMETER_PREFIX, byType);
     }
 
-    /** A copy with other ECS settings. */
-    public PlanConfig withEcs(Ecs settings) {
-        return new PlanConfig(images, buildkitImage, oidcParameterPrefix, sourceTypesByHost, settings);
+    /** A copy with other images. */
+    public PlanConfig withImages(PluginImages other) {
+        return new PlanConfig(other, buildkitImage, oidcParameterPrefix, planners);
+    }
+
+    /** A copy with another BuildKit image. */
+    public PlanConfig withBuildkitImage(String image) {
+        return new PlanConfig(images, image, oidcParameterPrefix, planners);
+    }
+
+    /** A copy with another OIDC parameter prefix. */
+    public PlanConfig withOidcParameterPrefix(String prefix) {
+        return new PlanConfig(images, buildkitImage, prefix, planners);
     }
 
     /**
-     * The ECS executor's settings. Nullable: {@code executionRoleArn}, {@code taskRoleArn}, {@code gitTokenRef}.
+     * The planner of an executor type.
      *
-     * @param taskFamily       the family prefix of the task definitions the function registers
-     * @param sourceImage      the image of the container that fetches the source (has {@code git} and {@code sh})
-     * @param executionRoleArn the role ECS pulls images, reads the {@code secrets} and writes logs with
-     * @param taskRoleArn      the role the build runs as: an Inherit or IRSA connector pushes with it
-     * @param logGroup         the CloudWatch Logs group the containers log to
-     * @param region           the region the tasks run in (the build account's)
-     * @param gitTokenRef      the {@code valueFrom} of a Git token the source container clones with
-     * @param gitUsername      the user name sent with that token
-     * @param defaultTimeout   how long a task may run when the step sets no {@code timeout}
+     * @throws IllegalStateException when none is registered (the parser accepted only registered types)
      */
-    public record Ecs(String taskFamily, String sourceImage, String executionRoleArn, String taskRoleArn, String logGroup,
-            String region, String gitTokenRef, String gitUsername, Duration defaultTimeout) {
-        public static Ecs defaults() {
-            return new Ecs("ecr-build-push", BuildImage.GIT_SOURCE.defaultReference(), null, null, "/ecr-build-push/ecs", "us-east-1", null,
-                    "x-access-token", Duration.ofHours(1));
+    public LaunchPlanner planner(String type) {
+        LaunchPlanner planner = planners.get(type);
+        if (planner == null) {
+            throw new IllegalStateException("no executor " + type + " is registered (" + planners.keySet() + ")");
         }
+        return planner;
     }
 
     /**

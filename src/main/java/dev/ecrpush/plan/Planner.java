@@ -6,7 +6,6 @@ import java.util.List;
 import dev.ecrpush.step.AwsConnector;
 import dev.ecrpush.step.AwsCredential;
 import dev.ecrpush.step.EcrSpec;
-import dev.ecrpush.step.Executor;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.Warning;
 
@@ -31,9 +30,8 @@ public final class Planner {
         if (spec.remoteCacheImage() != null && !spec.remoteCacheImage().equals(spec.imageName())) {
             repositories.add(new Plan.RepositoryPlan(spec.remoteCacheImage(), Plan.RepositoryPlan.Purpose.CACHE));
         }
-        LaunchRequest launch = payload.executor() instanceof Executor.CodeBuild codeBuild
-                ? new LaunchRequest.CodeBuild(CodeBuildRequests.startBuild(payload, codeBuild, plugin, image, env, config, warnings))
-                : EcsRequests.launch(payload, (Executor.Ecs) payload.executor(), plugin, image, env, config, warnings);
+        LaunchRequest launch = config.planner(payload.executor().type())
+                .plan(payload.executor(), new LaunchInput(payload, plugin, image, env, config.images(), warnings));
         List<String> imageUris = spec.tags().stream().map(tag -> registry + "/" + spec.imageName() + ":" + tag).toList();
         return new Plan(payload, registry, spec.imageName(), imageUris, plugin, image, env, repositories,
                 credentials(payload), launch, warnings);

@@ -9,6 +9,9 @@ public enum Plugin {
     /** buildx behind the ECR wrapper: docker-in-docker, with cache import/export. */
     BUILDX_ECR(BuildImage.BUILDX_ECR, true);
 
+    /** Where kaniko-ecr has kaniko write the digest it pushed ({@code --digest-file}, always set by the plugin, kaniko.go). */
+    public static final String KANIKO_DIGEST_FILE = "/kaniko/digest-file";
+
     private final BuildImage image;
     private final boolean needsDockerDaemon;
 

@@ -18,11 +18,11 @@ import dev.ecrpush.step.StepPayload;
  * payload and configuration always give the same environment.
  */
 public final class PluginEnvMapper {
-    static final String ARTIFACT_FILE = "/addon/tmp/.plugin/artifact";
+    public static final String ARTIFACT_FILE = "/addon/tmp/.plugin/artifact";
     static final String METADATA_FILE = "buildx-metadata.json";
     static final String DOCKER_HUB_V2 = "https://index.docker.io/v2/";
     static final String DOCKER_HUB_V1 = "https://index.docker.io/v1/";
-    static final String SECRET_FILE_DIR = "/tmp/docker-secrets/";
+    public static final String SECRET_FILE_DIR = "/tmp/docker-secrets/";
 
     private PluginEnvMapper() {
     }
@@ -165,12 +165,12 @@ public final class PluginEnvMapper {
     }
 
     /** The variable a docker secret given by reference arrives in (the step parser holds ids to one each). */
-    static String secretVariable(String id) {
+    public static String secretVariable(String id) {
         return DockerSecret.variable(id);
     }
 
     /** Where the build writes a file docker secret given by reference. */
-    static String secretFile(String id) {
+    public static String secretFile(String id) {
         return SECRET_FILE_DIR + id;
     }
 

@@ -27,6 +27,17 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
 
+    /**
+     * From {@code buildpush.repository.*}.
+     *
+     * @throws IllegalArgumentException naming the value that is not valid
+     */
+    public static RepositoryDefaults from(dev.ecrpush.config.ServiceConfig.Repository repository) {
+        return new RepositoryDefaults(repository.scanOnPush(), TagMutability.valueOf(repository.tagMutability()),
+                repository.kmsKey().orElse(null), repository.untaggedExpiryDays(), repository.cacheImagesKept(),
+                repository.buildPrincipal().orElse(null));
+    }
+
     public RepositoryDefaults {
         if (tagMutability == null) {
             throw new IllegalArgumentException("tagMutability is required (MUTABLE or IMMUTABLE)");

@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.ecr.model.ImageTagMutability;
 import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsException;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
-import dev.ecrpush.launch.AwsErrorMapping;
+import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.plan.Partition;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Plan.RepositoryPlan;
@@ -96,7 +96,7 @@ public final class RepositoryEnsurer {
         } catch (RepositoryNotFoundException e) {
             return false;
         } catch (SdkException e) {
-            throw AwsErrorMapping.repository(e, "ecr.DescribeRepositories", target.describe(name),
+            throw AwsFailures.repository(e, "ecr.DescribeRepositories", target.describe(name),
                     "a run would fail to ensure this repository");
         }
     }
@@ -108,7 +108,7 @@ public final class RepositoryEnsurer {
         } catch (RepositoryAlreadyExistsException e) {
             return false;
         } catch (SdkException e) {
-            throw AwsErrorMapping.repository(e, "ecr.CreateRepository", target.describe(name));
+            throw AwsFailures.repository(e, "ecr.CreateRepository", target.describe(name));
         }
         String call = "ecr.PutLifecyclePolicy";
         try {
@@ -120,7 +120,7 @@ public final class RepositoryEnsurer {
                         .policyText(RepositoryPolicies.pushPull(pushPrincipal)));
             }
         } catch (SdkException e) {
-            throw AwsErrorMapping.repository(e, call, target.describe(name), rollBack(target, name));
+            throw AwsFailures.repository(e, call, target.describe(name), rollBack(target, name));
         }
         LOG.infof("created ECR repository %s in %s/%s%s", name, target.account(), target.region(),
                 pushPrincipal == null ? "" : ", push allowed to " + pushPrincipal);
@@ -133,7 +133,7 @@ public final class RepositoryEnsurer {
             ecr.deleteRepository(r -> r.registryId(target.account()).repositoryName(name).force(false));
             return "the new repository was deleted again so that a retry creates it with its policies";
         } catch (SdkException e) {
-            return "the new repository could not be deleted again (" + AwsErrorMapping.repository(e, "ecr.DeleteRepository",
+            return "the new repository could not be deleted again (" + AwsFailures.repository(e, "ecr.DeleteRepository",
                     target.describe(name)).getMessage() + "); set its policies or delete it by hand";
         }
     }

@@ -1,19 +1,23 @@
 package dev.ecrpush.result;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.launch.ExecutorCheck;
+import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.plan.CredentialsPlan;
-import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.step.Warning;
 
 /**
- * The answer to a step payload (SPEC §5). Fields that do not apply to the status are left out. No field
+ * The answer to a step payload. Fields that do not apply to the status are left out. No field
  * ever holds a secret value: secret variables appear as their references, the OIDC token as a mask.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -31,74 +35,62 @@ public record StepResult(
         Boolean repositoryCreated,
         Boolean duplicate,
         List<String> warnings,
-        Preflight checks,
-        PlanView plan) {
+        Map<String, Object> checks,
+        ObjectNode plan) {
 
     public static final String PLANNED = "PLANNED";
     public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
     public static final String STARTED = "STARTED";
 
-    /** What preflight found: each repository and whether it exists, and the project or ECS cluster builds start on. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Preflight(List<dev.ecrpush.registry.RepositoryCheck> repositories, dev.ecrpush.launch.ProjectCheck project,
-            dev.ecrpush.launch.EcsCheck ecs) {
-    }
-
-    /** What the plan shows of itself. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record PlanView(
-            Map<String, String> env,
-            Map<String, String> secretEnv,
-            List<Plan.RepositoryPlan> repositories,
-            ObjectNode credentials,
-            JsonNode startBuild,
-            JsonNode registerTaskDefinition,
-            JsonNode runTask) {
-    }
-
     public static StepResult planned(Plan plan) {
         return of(PLANNED, plan, null, null, null, view(plan));
     }
 
-    public static StepResult preflightOk(Plan plan, List<dev.ecrpush.registry.RepositoryCheck> repositories,
-            dev.ecrpush.launch.ProjectCheck project) {
-        return of(PREFLIGHT_OK, plan, null, null, new Preflight(repositories, project, null), view(plan));
+    /** What preflight found: each repository and whether it exists, then the executor's check under its own field. */
+    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, ExecutorCheck executor) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("repositories", repositories);
+        checks.put(executor.field(), executor);
+        return of(PREFLIGHT_OK, plan, null, null, checks, view(plan));
     }
 
-    public static StepResult preflightOk(Plan plan, List<dev.ecrpush.registry.RepositoryCheck> repositories,
-            dev.ecrpush.launch.EcsCheck ecs) {
-        return of(PREFLIGHT_OK, plan, null, null, new Preflight(repositories, null, ecs), view(plan));
-    }
-
-    public static StepResult started(Plan plan, dev.ecrpush.launch.LaunchResult launch, boolean repositoryCreated) {
+    public static StepResult started(Plan plan, LaunchResult launch, boolean repositoryCreated) {
         return of(STARTED, plan, launch, repositoryCreated, null, view(plan));
     }
 
-    private static StepResult of(String status, Plan plan, dev.ecrpush.launch.LaunchResult launch,
-            Boolean repositoryCreated, Preflight checks, PlanView view) {
-        return new StepResult(status, plan.payload().mode().wire(), plan.payload().executor().kind(),
+    private static StepResult of(String status, Plan plan, LaunchResult launch,
+            Boolean repositoryCreated, Map<String, Object> checks, ObjectNode view) {
+        return new StepResult(status, plan.payload().mode().wire(), plan.payload().executor().type(),
                 launch == null ? null : launch.buildId(), launch == null ? null : launch.buildArn(),
                 launch == null ? null : launch.logsUrl(), plan.registry(), plan.repository(), plan.imageUris(),
                 plan.pluginImage(), repositoryCreated, null, plan.warnings().stream().map(Warning::toString).toList(),
                 checks, view);
     }
 
-    public static PlanView view(Plan plan) {
-        JsonNode startBuild = null;
-        JsonNode taskDefinition = null;
-        JsonNode runTask = null;
-        if (plan.launch() instanceof LaunchRequest.CodeBuild codeBuild) {
-            startBuild = SdkJson.toJson(codeBuild.request());
-        } else if (plan.launch() instanceof LaunchRequest.Ecs ecs) {
-            taskDefinition = SdkJson.toJson(ecs.taskDefinition());
-            runTask = SdkJson.toJson(ecs.request());
-        }
-        return new PlanView(plan.env().plain(), plan.env().secretDisplay(), plan.repositories(),
-                credentials(plan.credentials()), startBuild, taskDefinition, runTask);
+    /**
+     * What the plan shows of itself: {@code env}, {@code secretEnv}, {@code repositories}, {@code credentials},
+     * then the launch request under its API's names ({@code startBuild}; {@code registerTaskDefinition},
+     * {@code runTask}).
+     */
+    public static ObjectNode view(Plan plan) {
+        ObjectNode view = JsonNodeFactory.instance.objectNode();
+        view.set("env", strings(plan.env().plain()));
+        view.set("secretEnv", strings(plan.env().secretDisplay()));
+        ArrayNode repositories = view.putArray("repositories");
+        plan.repositories().forEach(r -> repositories.addObject().put("name", r.name()).put("purpose", r.purpose().name()));
+        view.set("credentials", credentials(plan.credentials()));
+        plan.launch().describe(view);
+        return view;
+    }
+
+    private static ObjectNode strings(Map<String, String> values) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        values.forEach(node::put);
+        return node;
     }
 
     private static ObjectNode credentials(CredentialsPlan credentials) {
-        ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
         if (credentials.base() instanceof CredentialsPlan.Base.StaticKeys keys) {
             node.put("base", "AccessKeys");
             node.put("secretKeyRef", keys.secretKey().value());

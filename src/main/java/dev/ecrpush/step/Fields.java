@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Reads one JSON object of the payload while keeping its field path, so every problem is reported where it
  * is and reading goes on after it. String values have their expressions resolved on the way out.
  */
-final class Fields {
+public final class Fields {
     private final ObjectNode node;
     private final String path;
     private final Problems problems;
@@ -30,16 +30,16 @@ final class Fields {
         return path;
     }
 
-    String path(String field) {
+    public String path(String field) {
         return path.isEmpty() ? field : path + "." + field;
     }
 
-    Problems problems() {
+    public Problems problems() {
         return problems;
     }
 
     /** Reports every field that is neither known nor tolerated; tolerated ones get a warning. */
-    void allowOnly(Set<String> known, Set<String> ignoredWithWarning) {
+    public void allowOnly(Set<String> known, Set<String> ignoredWithWarning) {
         for (Iterator<String> names = node.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (ignoredWithWarning.contains(name)) {
@@ -50,7 +50,7 @@ final class Fields {
         }
     }
 
-    boolean has(String field) {
+    public boolean has(String field) {
         JsonNode value = node.get(field);
         return value != null && !value.isNull();
     }
@@ -60,7 +60,7 @@ final class Fields {
     }
 
     /** A required string: missing, empty, of the wrong type or unresolvable is an error (null returned). */
-    String requiredText(String field) {
+    public String requiredText(String field) {
         if (!has(field)) {
             problems.error(path(field), "is required");
             return null;
@@ -69,7 +69,7 @@ final class Fields {
     }
 
     /** An optional string: null when absent, null or empty. */
-    String optionalText(String field) {
+    public String optionalText(String field) {
         return has(field) ? text(node.get(field), path(field), false) : null;
     }
 
@@ -108,7 +108,7 @@ final class Fields {
      * A boolean: JSON true/false or the strings {@code "true"}/{@code "false"}; a whole unresolved expression
      * means the default, as in the manager. Anything else (including a typo like {@code "ture"}) is an error.
      */
-    boolean bool(String field, boolean defaultValue) {
+    public boolean bool(String field, boolean defaultValue) {
         if (!has(field)) {
             return defaultValue;
         }
@@ -153,7 +153,7 @@ final class Fields {
     }
 
     /** A list of strings; an absent list is empty. Each element is read as a string at {@code field[i]}. */
-    List<String> textList(String field, boolean requiredElements) {
+    public List<String> textList(String field, boolean requiredElements) {
         if (!has(field)) {
             return List.of();
         }

@@ -1,5 +1,6 @@
 package dev.ecrpush.step;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -7,35 +8,36 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What parsing takes besides the payload: the trigger that delivered it, the configured connector store
- * (looked up before mapping, so the planner stays pure) and the configured executor defaults.
+ * (looked up before mapping, so the planner stays pure) and the registered executors' parsers, each with its
+ * configured defaults.
+ *
+ * @param executors       by {@code executor.type}, in registration order
+ * @param defaultExecutor the type a payload without {@code executor} runs on
  */
-public record ParseSettings(String triggerType, Map<String, JsonNode> storedConnectors, ExecutorDefaults executorDefaults) {
+public record ParseSettings(String triggerType, Map<String, JsonNode> storedConnectors, Map<String, ExecutorParser> executors,
+        String defaultExecutor) {
     public ParseSettings {
         storedConnectors = Map.copyOf(storedConnectors);
+        executors = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(executors));
+        if (!executors.containsKey(defaultExecutor)) {
+            throw new IllegalArgumentException("the default executor " + defaultExecutor + " is not one of " + executors.keySet());
+        }
     }
 
-    /**
-     * Unset executor parts come from here; any of them may be null or empty when not configured.
-     * {@code codeBuildDockerProject} is the default project for the plugins that need the docker daemon (infra
-     * VM and DLITE_VM); when null they use {@code codeBuildProject} too.
-     */
-    public record ExecutorDefaults(String codeBuildProject, String codeBuildDockerProject, String ecsCluster,
-            List<String> ecsSubnets, List<String> ecsSecurityGroups, boolean ecsAssignPublicIp) {
-        public ExecutorDefaults {
-            ecsSubnets = List.copyOf(ecsSubnets);
-            ecsSecurityGroups = List.copyOf(ecsSecurityGroups);
-        }
+    /** The parsers by their type, the first one the default. */
+    public static ParseSettings of(String triggerType, Map<String, JsonNode> storedConnectors, List<ExecutorParser> parsers) {
+        Map<String, ExecutorParser> byType = new LinkedHashMap<>();
+        parsers.forEach(parser -> byType.put(parser.type(), parser));
+        return new ParseSettings(triggerType, storedConnectors, byType, parsers.get(0).type());
+    }
 
-        /** One CodeBuild project for every plugin. */
-        public ExecutorDefaults(String codeBuildProject, String ecsCluster, List<String> ecsSubnets,
-                List<String> ecsSecurityGroups, boolean ecsAssignPublicIp) {
-            this(codeBuildProject, null, ecsCluster, ecsSubnets, ecsSecurityGroups, ecsAssignPublicIp);
-        }
+    /** The same settings for another trigger type. */
+    public ParseSettings withTriggerType(String type) {
+        return new ParseSettings(type, storedConnectors, executors, defaultExecutor);
+    }
 
-        /** The project a build on {@code infra} starts on when the payload names none. */
-        public String codeBuildProject(Infra infra) {
-            boolean needsDaemon = infra != null && infra != Infra.K8;
-            return needsDaemon && codeBuildDockerProject != null ? codeBuildDockerProject : codeBuildProject;
-        }
+    /** The same settings with another connector store. */
+    public ParseSettings withStoredConnectors(Map<String, JsonNode> store) {
+        return new ParseSettings(triggerType, store, executors, defaultExecutor);
     }
 }

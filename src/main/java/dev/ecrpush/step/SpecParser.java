@@ -28,10 +28,10 @@ final class SpecParser {
     }
 
     /**
-     * @param onEcs whether the build runs as an ECS task, where {@code runAsUser} is applied to the plugin
+     * @param appliesRunAsUser whether the executor applies {@code runAsUser} to the plugin (an ECS task does)
      *              container rather than ignored
      */
-    static Parsed spec(Fields spec, Infra infra, boolean onEcs) {
+    static Parsed spec(Fields spec, Infra infra, boolean appliesRunAsUser) {
         Problems problems = spec.problems();
         spec.allowOnly(SPEC, Set.of());
 
@@ -74,7 +74,7 @@ final class SpecParser {
         Resources resources = resources(spec.object("resources", false));
         Integer retry = spec.integer("retry", 0, 5);
 
-        applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser, onEcs);
+        applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser, appliesRunAsUser);
         if (problems.hasErrors()) {
             return new Parsed(null, connectorRef, baseImageRefs);
         }
@@ -86,7 +86,7 @@ final class SpecParser {
     /** What the seeds mark as not applicable to the infra is reported, never silently dropped. */
     private static void applicability(Fields spec, Infra infra, boolean caching, List<String> cacheFrom, String cacheTo,
             String remoteCacheImage, List<DockerSecret> envSecrets, List<DockerSecret> fileSecrets, Integer runAsUser,
-            boolean onEcs) {
+            boolean appliesRunAsUser) {
         Problems problems = spec.problems();
         if (infra == Infra.K8) {
             if (caching) {
@@ -113,8 +113,8 @@ final class SpecParser {
                         + " set remoteCacheImage to cache layers in ECR");
             }
         }
-        // On ECS the task definition runs the plugin container as this user, as a Kubernetes pod would.
-        if (runAsUser != null && !onEcs) {
+        // An executor that applies it (ECS: the plugin container's user, as a Kubernetes pod would) says so.
+        if (runAsUser != null && !appliesRunAsUser) {
             if (infra == Infra.VM) {
                 problems.warn(spec.path("runAsUser"), "does not apply to VM infrastructure and is ignored");
             } else if (runAsUser != 0) {

@@ -26,8 +26,6 @@ public final class StepParser {
     /** Pipeline fields a step may carry that only the pipeline engine acts on. */
     private static final Set<String> STEP_IGNORED = Set.of("description", "when", "failureStrategies", "strategy");
     private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "commitSha", "tag");
-    private static final Set<String> CODEBUILD = Set.of("type", "project");
-    private static final Set<String> ECS = Set.of("type", "cluster", "subnets", "securityGroups", "assignPublicIp");
 
     private StepParser() {
     }
@@ -69,19 +67,10 @@ public final class StepParser {
         }
         SecretText oidcToken = secretText(fields, "oidcToken");
         SecretText taskToken = secretText(fields, "taskToken");
-        Executor executor = executor(fields.object("executor", false), settings.executorDefaults(), infra, problems);
-        if (executor instanceof Executor.Ecs && infra != null && infra != Infra.K8) {
-            problems.error("infra", infraText + " needs the docker daemon (privileged mode), which ECS Fargate does not"
-                    + " have; only the kaniko plugin (infra K8) runs on ECS");
-        }
-
-        boolean onEcs = executor instanceof Executor.Ecs;
-        if (onEcs && codebase.repoUrl() == null) {
-            problems.error("codebase.repoUrl", "is required with the ECS executor: the task clones the repository itself");
-        } else if (executor instanceof Executor.CodeBuild && codebase.repoUrl() == null) {
-            // Not an error: a project of the caller's own may have a source. This stack's projects have none.
-            problems.warn("codebase.repoUrl", "is not set, so the build has no source unless its CodeBuild project"
-                    + " has one of its own (the projects of this function's stack have none)");
+        ExecutorSpec executor = executor(fields.object("executor", false), settings, infra, problems);
+        if (executor != null && executor.clonesTheRepository() && codebase.repoUrl() == null) {
+            problems.error("codebase.repoUrl", "is required with the " + executor.type()
+                    + " executor: the build clones the repository itself");
         }
 
         BuildPushStep step = null;
@@ -89,8 +78,8 @@ public final class StepParser {
         DockerConnector baseImage = null;
         Fields stepFields = fields.object("step", true);
         if (stepFields != null) {
-            SpecParser.Parsed spec = stepSpec(stepFields, infra == null ? Infra.K8 : infra, onEcs);
-            step = spec == null ? null : step(stepFields, spec.spec(), onEcs);
+            SpecParser.Parsed spec = stepSpec(stepFields, infra == null ? Infra.K8 : infra, executor);
+            step = spec == null ? null : step(stepFields, spec.spec(), executor);
             Connectors connectors = new Connectors(fields, settings.storedConnectors());
             connector = spec == null ? null : connectors.aws(spec.connectorRef(), "step.spec.connectorRef");
             baseImage = spec == null ? null : baseImage(spec.baseImageConnectorRefs(), connectors, problems);
@@ -98,8 +87,8 @@ public final class StepParser {
                 problems.error("oidcToken", "is required: connector " + connector.ref()
                         + " authenticates with OIDC and the token is its web identity");
             }
-            if (onEcs) {
-                EcsSecretRefs.check(connector, baseImage, connectors::pathOf, problems);
+            if (executor != null) {
+                executor.check(new StepCheck(infra, infraText, codebase, connector, baseImage, connectors::pathOf, problems));
             }
         }
         if (step != null && connector == null && !problems.hasErrors()) {
@@ -173,68 +162,27 @@ public final class StepParser {
         return name;
     }
 
-    private static Executor executor(Fields fields, ParseSettings.ExecutorDefaults defaults, Infra infra, Problems problems) {
-        String type = fields == null ? "CodeBuild" : fields.requiredText("type");
+    /** The registered executor the payload names, which reads its own fields (with its defaults). */
+    private static ExecutorSpec executor(Fields fields, ParseSettings settings, Infra infra, Problems problems) {
+        String type = fields == null ? settings.defaultExecutor() : fields.requiredText("type");
         if (type == null) {
             return null;
         }
-        switch (type) {
-            case "CodeBuild" -> {
-                // The docker plugins (every infra but K8) need privileged mode: they may have a project of their own.
-                String project = defaults.codeBuildProject(infra);
-                if (fields != null) {
-                    fields.allowOnly(CODEBUILD, Set.of());
-                    String given = fields.optionalText("project");
-                    project = given != null ? given : project;
-                }
-                if (project == null) {
-                    problems.error("executor.project", "is required: no default CodeBuild project is configured");
-                    return null;
-                }
-                if (!project.matches("[A-Za-z0-9][A-Za-z0-9_-]{1,254}|arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\\d{12}:project/[A-Za-z0-9][A-Za-z0-9_-]{1,254}")) {
-                    problems.error("executor.project", "\"" + project + "\" is not a CodeBuild project name");
-                    return null;
-                }
-                return new Executor.CodeBuild(project);
-            }
-            case "ECS" -> {
-                fields.allowOnly(ECS, Set.of());
-                String cluster = fields.optionalText("cluster");
-                cluster = cluster != null ? cluster : defaults.ecsCluster();
-                List<String> subnets = fields.has("subnets") ? fields.textList("subnets", true) : defaults.ecsSubnets();
-                List<String> groups = fields.has("securityGroups") ? fields.textList("securityGroups", true) : defaults.ecsSecurityGroups();
-                boolean publicIp = fields.bool("assignPublicIp", defaults.ecsAssignPublicIp());
-                if (cluster == null) {
-                    problems.error("executor.cluster", "is required: no default ECS cluster is configured");
-                }
-                if (subnets.isEmpty()) {
-                    problems.error("executor.subnets", "must list at least one subnet: none is configured by default");
-                }
-                for (int i = 0; i < subnets.size(); i++) {
-                    if (!subnets.get(i).matches("subnet-[0-9a-f]{8,17}")) {
-                        problems.error("executor.subnets[" + i + "]", "\"" + subnets.get(i) + "\" is not a subnet ID");
-                    }
-                }
-                for (int i = 0; i < groups.size(); i++) {
-                    if (!groups.get(i).matches("sg-[0-9a-f]{8,17}")) {
-                        problems.error("executor.securityGroups[" + i + "]", "\"" + groups.get(i) + "\" is not a security group ID");
-                    }
-                }
-                return cluster == null ? null : new Executor.Ecs(cluster, subnets, groups, publicIp);
-            }
-            default -> {
-                problems.error("executor.type", "\"" + type + "\" is not an executor (CodeBuild, ECS)");
-                return null;
-            }
+        ExecutorParser parser = settings.executors().get(type);
+        if (parser == null) {
+            problems.error("executor.type", "\"" + Rules.printable(type) + "\" is not an executor ("
+                    + String.join(", ", settings.executors().keySet()) + ")");
+            return null;
         }
+        return parser.parse(fields, infra, problems);
     }
 
-    private static SpecParser.Parsed stepSpec(Fields step, Infra infra, boolean onEcs) {
+    private static SpecParser.Parsed stepSpec(Fields step, Infra infra, ExecutorSpec executor) {
         Fields spec = step.object("spec", true);
-        return spec == null ? null : SpecParser.spec(spec, infra, onEcs);
+        return spec == null ? null : SpecParser.spec(spec, infra, executor != null && executor.appliesRunAsUser());
     }
 
-    private static BuildPushStep step(Fields step, EcrSpec spec, boolean onEcs) {
+    private static BuildPushStep step(Fields step, EcrSpec spec, ExecutorSpec executor) {
         step.allowOnly(STEP, STEP_IGNORED);
         String type = step.requiredText("type");
         if (type != null && !type.equals("BuildAndPushECR")) {
@@ -253,8 +201,9 @@ public final class StepParser {
             timeout = Rules.duration(timeoutText);
             if (timeout == null) {
                 step.problems().error("step.timeout", "\"" + timeoutText + "\" is not a duration such as 90s, 30m or 1h30m");
-            } else if (!onEcs && timeout.compareTo(Duration.ofMinutes(5)) < 0) {
-                step.problems().warn("step.timeout", timeoutText + " is below CodeBuild's minimum; the build gets 5 minutes");
+            } else if (executor != null && executor.minimumTimeout() != null && timeout.compareTo(executor.minimumTimeout()) < 0) {
+                step.problems().warn("step.timeout", timeoutText + " is below " + executor.type() + "'s minimum; the build gets "
+                        + executor.minimumTimeout().toMinutes() + " minutes");
             }
         }
         if (identifier == null || spec == null) {

@@ -10,7 +10,7 @@ public record StepPayload(
         Mode mode,
         String idempotencyKey,
         Infra infra,
-        Executor executor,
+        ExecutorSpec executor,
         Codebase codebase,
         SecretText oidcToken,
         SecretText taskToken,

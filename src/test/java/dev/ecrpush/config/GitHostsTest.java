@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.ecrpush.executor.codebuild.CodeBuildSettings;
 
 /** {@code buildpush.codebuild.git-hosts}: {@code host=SOURCE_TYPE} entries as one string, checked at start-up. */
 class GitHostsTest {
@@ -17,7 +18,7 @@ class GitHostsTest {
         // given
         String value = "gitlab.example.com=GITLAB_SELF_MANAGED,git.acme.io=GITHUB_ENTERPRISE";
         // when
-        Map<String, String> hosts = Settings.gitHosts(value);
+        Map<String, String> hosts = CodeBuildSettings.gitHosts(value);
         // then
         assertEquals(Map.of("gitlab.example.com", "GITLAB_SELF_MANAGED", "git.acme.io", "GITHUB_ENTERPRISE"), hosts);
     }
@@ -27,7 +28,7 @@ class GitHostsTest {
         // given: as a hand-edited template parameter may look
         String value = " Git.ACME.io = GITHUB_ENTERPRISE , ,10.0.0.7=GITLAB_SELF_MANAGED,";
         // when
-        Map<String, String> hosts = Settings.gitHosts(value);
+        Map<String, String> hosts = CodeBuildSettings.gitHosts(value);
         // then
         assertEquals(Map.of("git.acme.io", "GITHUB_ENTERPRISE", "10.0.0.7", "GITLAB_SELF_MANAGED"), hosts);
     }
@@ -35,7 +36,7 @@ class GitHostsTest {
     @ParameterizedTest
     @ValueSource(strings = {"", " ", ","})
     void gitHosts_nothingGiven_isEmpty(String value) {
-        assertEquals(Map.of(), Settings.gitHosts(value));
+        assertEquals(Map.of(), CodeBuildSettings.gitHosts(value));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -53,7 +54,7 @@ class GitHostsTest {
     })
     void gitHosts_badEntry_failsNamingTheKey(String value, String problem) {
         // when
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Settings.gitHosts(value));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> CodeBuildSettings.gitHosts(value));
         // then
         assertEquals("buildpush.codebuild.git-hosts: " + problem, e.getMessage());
     }
@@ -61,7 +62,7 @@ class GitHostsTest {
     @Test
     void gitHosts_severalBadEntries_areAllListed() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Settings.gitHosts("git.acme.io=SVN,ok.example.com=GITLAB,nothing"));
+                () -> CodeBuildSettings.gitHosts("git.acme.io=SVN,ok.example.com=GITLAB,nothing"));
         assertEquals("buildpush.codebuild.git-hosts: \"SVN\" (for git.acme.io) is not a CodeBuild source type of a Git host"
                 + " (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED);"
                 + " \"nothing\" is not a host=SOURCE_TYPE entry", e.getMessage());

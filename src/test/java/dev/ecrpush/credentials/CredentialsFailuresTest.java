@@ -114,13 +114,13 @@ class CredentialsFailuresTest {
     }
 
     @Test
-    void resolve_parameterAccessDenied_throwsCredentialsRefused() {
+    void resolve_parameterAccessDenied_throwsPermissionDenied() {
         // given
         aws.stub(GET_SECRET, AwsFake.secretString(SECRET_KEY));
         aws.stub(GET_PARAMETER, AwsFake.jsonError(400, "AccessDeniedException"));
 
         // when
-        CredentialsRefusedException refused = assertThrows(CredentialsRefusedException.class,
+        dev.ecrpush.error.PermissionDeniedException refused = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
                 () -> resolver.resolve(EVERY_SERVICE, STEP_REGION));
 
         // then

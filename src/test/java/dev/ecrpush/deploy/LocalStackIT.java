@@ -52,14 +52,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.credentials.CredentialsResolver;
 import dev.ecrpush.error.BuildPushException;
-import dev.ecrpush.launch.CodeBuildLauncher;
 import dev.ecrpush.launch.LaunchResult;
-import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.registry.KnownRepositories;
 import dev.ecrpush.registry.RepositoryDefaults;
 import dev.ecrpush.registry.RepositoryEnsurer;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.executor.codebuild.CodeBuildLaunch;
+import dev.ecrpush.executor.ecs.EcsLaunch;
+import dev.ecrpush.executor.codebuild.CodeBuildLauncher;
 
 /**
  * The function's stages against LocalStack, a second AWS implementation besides the WireMock fakes the other tests
@@ -253,7 +254,7 @@ class LocalStackIT {
         ObjectNode payload = (ObjectNode) Fixtures.read(Path.of("events/plan-ecs.json"));
         payload.set("connectors", payload().path("connectors"));
         ((ObjectNode) payload.at("/step/spec")).put("connectorRef", "aws");
-        LaunchRequest.Ecs launch = (LaunchRequest.Ecs) Fixtures.plan(payload).launch();
+        EcsLaunch launch = (EcsLaunch) Fixtures.plan(payload).launch();
         try (EcsClient ecs = clients.ecs(region, admin)) {
             // when
             var registered = ecs.registerTaskDefinition(r -> r.family("ecr-build-push")
@@ -279,7 +280,7 @@ class LocalStackIT {
 
     /** The SSM name the plan stashes the OIDC token under, as the StartBuild request references it. */
     private static String stashName(Plan plan) {
-        var request = ((LaunchRequest.CodeBuild) plan.launch()).request();
+        var request = ((CodeBuildLaunch) plan.launch()).request();
         return request.environmentVariablesOverride().stream().filter(v -> v.name().equals("PLUGIN_OIDC_TOKEN_ID"))
                 .findFirst().orElseThrow().value();
     }

@@ -213,6 +213,13 @@ class ScheduleAndCompletionTest {
         String build = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000f2";
         TriggerFakes.startBuildAnswers(build);
         post(run("exec-" + UUID.randomUUID(), "failing-task-token"), 200);
+        // and CodeBuild's answer when the build is read back: the event is never trusted on its own
+        TriggerFakes.stub(TriggerFakes.target("CodeBuild_20161006.BatchGetBuilds"), TriggerFakes.json("""
+                {"builds": [{"id": "%s", "buildStatus": "FAILED", "currentPhase": "COMPLETED", "phases": [
+                  {"phaseType": "SUBMITTED", "phaseStatus": "SUCCEEDED"},
+                  {"phaseType": "BUILD", "phaseStatus": "FAILED", "contexts": [{"statusCode": "COMMAND_EXECUTION_ERROR",
+                    "message": "Error while executing command: /kaniko/executor. Reason: exit status 1"}]},
+                  {"phaseType": "COMPLETED"}]}]}""".formatted(build)));
         // when
         JsonNode answer = post(stateChange("src/test/resources/state-changes/codebuild-failed.json", build), 200);
         // then
@@ -241,11 +248,19 @@ class ScheduleAndCompletionTest {
         // given: a run on ECS left its token under the task ARN
         String task = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/c13b4cb40f1f4fe4a2971f76ae5a47ad";
         completions.await(task, new SecretText("ecs-task-token"), List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:v1"));
+        // and ECS's answer when the task is read back, with the digest the plugin container printed last
+        TriggerFakes.describeTasksAnswers(task, "STOPPED", "STOPPED", 0, Instant.now().minusSeconds(600), 2400);
+        TriggerFakes.stub(TriggerFakes.target("Logs_20140328.GetLogEvents"), TriggerFakes.json(
+                "{\"events\": [{\"timestamp\": 1, \"message\": \"ecr-build-push: pushed " + TriggerFakes.DIGEST + "\"}]}"));
         // when
         JsonNode answer = post(event("events/ecs-task-state-change.json"), 200);
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText());
-        assertEquals("ecs-task-token", TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0)).get("taskToken").asText());
+        JsonNode success = TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0));
+        assertEquals("ecs-task-token", success.get("taskToken").asText());
+        assertEquals(TriggerFakes.DIGEST, Fixtures.JSON.readTree(success.get("output").asText()).get("digest").asText());
+        assertEquals(task, TriggerFakes.body(TriggerFakes.requests("AmazonEC2ContainerServiceV20141113.DescribeTasks").get(0))
+                .at("/tasks/0").asText());
     }
 
     @Test
@@ -254,11 +269,9 @@ class ScheduleAndCompletionTest {
         String task = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/d24c5dc51f2f4fe4a2971f76ae5a47ae";
         completions.await(task, new SecretText("overdue-task-token"), List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:v1"));
         TriggerFakes.stub(TriggerFakes.target("AmazonEC2ContainerServiceV20141113.StopTask"), TriggerFakes.json("{\"task\":{}}"));
+        TriggerFakes.describeTasksAnswers(task, "RUNNING", "RUNNING", null, Instant.now().minusSeconds(3 * 3600), 2400);
         ObjectNode event = (ObjectNode) Fixtures.JSON.readTree(event("src/test/resources/state-changes/ecs-task-running.json"));
-        ObjectNode detail = (ObjectNode) event.get("detail");
-        detail.put("taskArn", task);
-        detail.putObject("overrides").putArray("containerOverrides").addObject().put("name", "source")
-                .putArray("environment").addObject().put("name", "BUILDPUSH_TIMEOUT_SECONDS").put("value", "2400");
+        ((ObjectNode) event.get("detail")).put("taskArn", task);
         // when
         JsonNode answer = post(event, 200);
         // then: the task is stopped, and the waiting task fails with the timeout
@@ -302,7 +315,7 @@ class ScheduleAndCompletionTest {
     }
 
     @Test
-    void keyOfARunStillInProgress_isRetryableForADirectInvoke_andStartsNothing() throws Exception {
+    void keyOfARunStillInProgress_isItsOwnErrorType_andStartsNothing() throws Exception {
         // given: another invocation holds the key
         String key = "exec-" + UUID.randomUUID();
         long now = Instant.now().getEpochSecond();
@@ -313,10 +326,10 @@ class ScheduleAndCompletionTest {
                     "expiresAt", AttributeValue.fromN(Long.toString(now + 86400)))));
         }
         // when
-        JsonNode error = post(run(key, null), 429);
-        // then
-        assertEquals("ThrottledException", error.get("errorType").asText());
-        assertTrue(error.get("retryable").asBoolean());
+        JsonNode error = post(run(key, null), 409);
+        // then: issue 11: not a throttle for a Retry to repeat; the run is underway and a later call gets its result
+        assertEquals("RunInProgressException", error.get("errorType").asText());
+        assertFalse(error.get("retryable").asBoolean());
         assertTrue(error.get("errorMessage").asText().startsWith("idempotencyKey: a run with key \"" + key + "\" has been in progress since"));
         assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
     }

@@ -57,8 +57,8 @@ class SnapStartPrimingTest {
         assertEquals("PLANNED", primed.status());
         assertEquals("plugins/buildx-ecr:1.4.2", primed.pluginImage());
         assertEquals(List.of(), primed.warnings());
-        assertTrue(primed.plan().env().containsKey("PLUGIN_ASSUME_ROLE"), "the credentials mapping ran");
-        assertTrue(primed.plan().startBuild().has("buildspecOverride"), "the launch request was built");
+        assertTrue(primed.plan().get("env").has("PLUGIN_ASSUME_ROLE"), "the credentials mapping ran");
+        assertTrue(primed.plan().get("startBuild").has("buildspecOverride"), "the launch request was built");
         assertEquals(0, resolved.get(), "credentials resolved during priming");
         assertEquals(0, FakeAwsEndpoint.server.getAllServeEvents().size(), "AWS called during priming");
     }

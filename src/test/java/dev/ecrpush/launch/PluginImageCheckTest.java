@@ -15,7 +15,7 @@ class PluginImageCheckTest {
     @Test
     void require_unbuiltDefaultKanikoImage_isALaunchFailureNamingTheKey() {
         // given: issue 10: the default names no registry, so it would be pulled from Docker Hub
-        var plan = Planner.plan(Fixtures.parse(Fixtures.basePayload()), PlanConfig.defaults());
+        var plan = Planner.plan(Fixtures.parse(Fixtures.basePayload()), Fixtures.planConfig());
         // when
         LaunchFailedException e = assertThrows(LaunchFailedException.class, () -> PluginImageCheck.require(plan));
         // then
@@ -25,11 +25,10 @@ class PluginImageCheckTest {
     @Test
     void require_theImageTheStackPinned_passes() {
         // given
-        PlanConfig defaults = PlanConfig.defaults();
-        PlanConfig config = new PlanConfig(new PlanConfig.PluginImages(
+        PlanConfig defaults = Fixtures.planConfig();
+        PlanConfig config = defaults.withImages(new PlanConfig.PluginImages(
                 "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:" + "5".repeat(64),
-                defaults.images().ecr(), defaults.images().buildxEcr(), null),
-                defaults.buildkitImage(), defaults.oidcParameterPrefix(), defaults.sourceTypesByHost(), defaults.ecs());
+                defaults.images().ecr(), defaults.images().buildxEcr(), null));
         var plan = Planner.plan(Fixtures.parse(Fixtures.basePayload()), config);
         // when / then
         assertDoesNotThrow(() -> PluginImageCheck.require(plan));
@@ -38,7 +37,7 @@ class PluginImageCheckTest {
     @Test
     void require_dockerPlugins_needNoBuiltImage() {
         // given
-        var plan = Planner.plan(Fixtures.parse(Fixtures.basePayload().put("infra", "VM")), PlanConfig.defaults());
+        var plan = Planner.plan(Fixtures.parse(Fixtures.basePayload().put("infra", "VM")), Fixtures.planConfig());
         // when / then
         assertDoesNotThrow(() -> PluginImageCheck.require(plan));
     }

@@ -209,14 +209,14 @@ class RepositoryEnsurerTest {
     }
 
     @Test
-    void ensure_accessDenied_throwsRepositoryFailedAndRemembersNothing() {
+    void ensure_accessDenied_throwsPermissionDeniedAndRemembersNothing() {
         // given
         AWS.fail(ECR + "CreateRepository", 400, "AccessDeniedException",
                 "User: arn:aws:sts::123456789012:assumed-role/ecr-push/s is not authorized to perform: ecr:CreateRepository");
         KnownRepositories known = new KnownRepositories();
         RepositoryEnsurer ensurer = new RepositoryEnsurer(AWS.ecr(Region.US_EAST_1), RepositoryDefaults.defaults(), known);
         // when
-        RepositoryFailedException e = assertThrows(RepositoryFailedException.class, () -> ensurer.ensure(single));
+        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class, () -> ensurer.ensure(single));
         // then
         assertTrue(e.getMessage().startsWith("ecr.CreateRepository failed for app in 123456789012/us-east-1: AccessDeniedException: User:"),
                 e.getMessage());
@@ -261,7 +261,7 @@ class RepositoryEnsurerTest {
         AWS.fail(ECR + "SetRepositoryPolicy", 400, "AccessDeniedException", "not authorized");
         AWS.fail(ECR + "DeleteRepository", 400, "AccessDeniedException", "not authorized");
         // when
-        RepositoryFailedException e = assertThrows(RepositoryFailedException.class,
+        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
                 () -> ensurer(RepositoryDefaults.defaults(), Region.US_EAST_1).ensure(single, BUILD_ROLE));
         // then
         assertTrue(e.getMessage().startsWith("ecr.SetRepositoryPolicy failed for app in 123456789012/us-east-1: AccessDeniedException"),
@@ -288,11 +288,11 @@ class RepositoryEnsurerTest {
     }
 
     @Test
-    void check_accessDenied_throwsRepositoryFailedSayingWhatWouldFail() {
+    void check_accessDenied_throwsPermissionDeniedSayingWhatWouldFail() {
         // given
         AWS.fail(ECR + "DescribeRepositories", 400, "AccessDeniedException", "not authorized to perform: ecr:DescribeRepositories");
         // when
-        RepositoryFailedException e = assertThrows(RepositoryFailedException.class,
+        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
                 () -> ensurer(RepositoryDefaults.defaults(), Region.US_EAST_1).check(single));
         // then
         assertTrue(e.getMessage().startsWith("ecr.DescribeRepositories failed for app in 123456789012/us-east-1: AccessDeniedException"),

@@ -13,12 +13,12 @@ import org.junit.jupiter.api.TestFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ecrpush.launch.BuildStatusResult;
-import dev.ecrpush.launch.EcsCheck;
 import dev.ecrpush.launch.LaunchResult;
-import dev.ecrpush.launch.ProjectCheck;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.executor.codebuild.ProjectCheck;
+import dev.ecrpush.executor.ecs.EcsCheck;
 
 /** The result JSON built from the records is byte for byte what Jackson writes for them. */
 class ResultJsonTest {

@@ -11,9 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
-import dev.ecrpush.plan.LaunchRequest;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.executor.codebuild.CodeBuildLaunch;
 
 /** {@code codebase.branch} and {@code codebase.tag} as git ref names: the rejected ones are in {@code invalid/}. */
 class CodebaseRefNamesTest {
@@ -31,7 +31,7 @@ class CodebaseRefNamesTest {
         // when
         Plan plan = Fixtures.plan(payload);
         // then
-        assertEquals(name, ((LaunchRequest.CodeBuild) plan.launch()).request().sourceVersion());
+        assertEquals(name, ((CodeBuildLaunch) plan.launch()).request().sourceVersion());
     }
 
     @ParameterizedTest
@@ -42,7 +42,7 @@ class CodebaseRefNamesTest {
         // when
         Plan plan = Fixtures.plan(payload);
         // then
-        assertEquals(name, ((LaunchRequest.CodeBuild) plan.launch()).request().sourceVersion());
+        assertEquals(name, ((CodeBuildLaunch) plan.launch()).request().sourceVersion());
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -12,6 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.executor.codebuild.CodeBuildExecutor;
+import dev.ecrpush.executor.codebuild.CodeBuildSettings;
+import dev.ecrpush.executor.ecs.EcsExecutor;
+import dev.ecrpush.executor.ecs.EcsSettings;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.step.ParseSettings;
@@ -21,8 +26,10 @@ import dev.ecrpush.step.StepPayload;
 /** Fixture files next to the tests, and the default settings they are written against. */
 public final class Fixtures {
     public static final ObjectMapper JSON = new ObjectMapper();
-    public static final ParseSettings SETTINGS = new ParseSettings("manual", Map.of(),
-            new ParseSettings.ExecutorDefaults("ecr-build-push", null, List.of(), List.of(), false));
+    /** The executors with their default settings and no AWS clients: parsing and planning need none. */
+    public static final CodeBuildExecutor CODEBUILD = new CodeBuildExecutor(CodeBuildSettings.defaults(), null);
+    public static final EcsExecutor ECS = new EcsExecutor(EcsSettings.defaults(), null, Clock.systemUTC());
+    public static final ParseSettings SETTINGS = ParseSettings.of("manual", Map.of(), List.of(CODEBUILD, ECS));
 
     private Fixtures() {
     }
@@ -57,7 +64,30 @@ public final class Fixtures {
     }
 
     public static Plan plan(JsonNode payload) {
-        return Planner.plan(parse(payload), PlanConfig.defaults());
+        return Planner.plan(parse(payload), planConfig());
+    }
+
+    /** The default images and prefixes, with the executors above. */
+    public static PlanConfig planConfig() {
+        return PlanConfig.of(List.of(CODEBUILD, ECS));
+    }
+
+    /** The default images and prefixes, with executors of these settings. */
+    public static PlanConfig planConfig(CodeBuildSettings codeBuild, EcsSettings ecs) {
+        return PlanConfig.of(List.of(new CodeBuildExecutor(codeBuild, null), new EcsExecutor(ecs, null, Clock.systemUTC())));
+    }
+
+    /** ECS settings as the tests give them: no default cluster or network. */
+    public static EcsSettings ecsSettings(String taskFamily, String sourceImage, String executionRoleArn, String taskRoleArn,
+            String logGroup, String region, String gitTokenRef, String gitUsername, java.time.Duration defaultTimeout) {
+        return new EcsSettings(null, List.of(), List.of(), false, taskFamily, sourceImage, executionRoleArn, taskRoleArn,
+                logGroup, region, gitTokenRef, gitUsername, defaultTimeout);
+    }
+
+    /** {@link #SETTINGS} with executors of these settings. */
+    public static ParseSettings parseSettings(CodeBuildSettings codeBuild, EcsSettings ecs) {
+        return ParseSettings.of("manual", Map.of(),
+                List.of(new CodeBuildExecutor(codeBuild, null), new EcsExecutor(ecs, null, Clock.systemUTC())));
     }
 
     /** A small valid payload to vary in tests: K8, manual keys, one tag. */

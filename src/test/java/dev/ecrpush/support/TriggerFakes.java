@@ -118,6 +118,36 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
                 + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}]}"));
     }
 
+    /**
+     * DescribeTasks answers with this task of the function's layout: its status, the plugin container's exit code
+     * (null: not exited), its creation and the step timeout in the source container's overrides.
+     */
+    public static void describeTasksAnswers(String taskArn, String lastStatus, String desiredStatus, Integer pluginExit,
+            java.time.Instant createdAt, long timeoutSeconds) {
+        ObjectNode task = JSON.createObjectNode().put("taskArn", taskArn).put("lastStatus", lastStatus)
+                .put("desiredStatus", desiredStatus).put("createdAt", createdAt.getEpochSecond());
+        if ("STOPPED".equals(lastStatus)) {
+            task.put("stopCode", "EssentialContainerExited").put("stoppedReason", "Essential container in task exited");
+        }
+        var containers = task.putArray("containers");
+        containers.addObject().put("name", "source").put("exitCode", 0);
+        ObjectNode plugin = containers.addObject().put("name", "plugin");
+        if (pluginExit != null) {
+            plugin.put("exitCode", pluginExit);
+        }
+        var overrides = task.putObject("overrides").putArray("containerOverrides");
+        overrides.addObject().put("name", "source").putArray("environment").addObject()
+                .put("name", "BUILDPUSH_TIMEOUT_SECONDS").put("value", String.valueOf(timeoutSeconds));
+        var env = overrides.addObject().put("name", "plugin").putArray("environment");
+        env.addObject().put("name", "PLUGIN_REGISTRY").put("value", "123456789012.dkr.ecr.us-east-1.amazonaws.com");
+        env.addObject().put("name", "PLUGIN_REPO").put("value", "acme/app");
+        env.addObject().put("name", "PLUGIN_TAGS").put("value", "v1");
+        ObjectNode answer = JSON.createObjectNode();
+        answer.putArray("tasks").add(task);
+        answer.putArray("failures");
+        stub(target("AmazonEC2ContainerServiceV20141113.DescribeTasks").withRequestBody(containing(taskArn)), json(answer));
+    }
+
     public static MappingBuilder target(String target) {
         return post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo(target));
     }

@@ -14,6 +14,8 @@ import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.webhook.Provider;
 import dev.ecrpush.webhook.Push;
+import dev.ecrpush.step.ParseSettings;
+import dev.ecrpush.step.StepParser;
 
 class TriggerPayloadsTest {
     private static Trigger trigger(String name) throws IOException {
@@ -32,7 +34,7 @@ class TriggerPayloadsTest {
         // when
         ObjectNode payload = TriggerPayloads.forPush(trigger("app"), push, "delivery-1");
         StepPayload step = dev.ecrpush.step.StepParser.parse(payload,
-                new dev.ecrpush.step.ParseSettings("webhook", java.util.Map.of(), Fixtures.SETTINGS.executorDefaults()));
+                Fixtures.SETTINGS.withTriggerType("webhook"));
         // then: the push's codebase replaced the stored one entirely (no stale branch next to the tag)
         assertEquals(Fixtures.JSON.readTree("""
                 {"repoUrl": "https://github.com/acme/app.git", "tag": "v1.4.0",

@@ -23,7 +23,7 @@ class TriggerSetParserTest {
     private static ParseSettings settingsWithExampleConnectors() {
         Map<String, JsonNode> store = new HashMap<>();
         Fixtures.read(Path.of("infra/connectors.example.json")).fields().forEachRemaining(e -> store.put(e.getKey(), e.getValue()));
-        return new ParseSettings("webhook", store, Fixtures.SETTINGS.executorDefaults());
+        return Fixtures.SETTINGS.withTriggerType("webhook").withStoredConnectors(store);
     }
 
     private static List<String> problems(String triggerSet) throws IOException {

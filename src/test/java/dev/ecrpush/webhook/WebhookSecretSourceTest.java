@@ -72,10 +72,10 @@ class WebhookSecretSourceTest {
     }
 
     @Test
-    void accessDenied_isTheFunctionsOwnFailure_namingTheSecretAndTheCode() {
+    void accessDenied_isAPermissionFailure_namingTheSecretAndTheCode() {
         // the function's role lacks the permission: a deployment to fix, not a delivery to refuse
         aws.stub("secretsmanager.GetSecretValue", AwsFake.jsonError(400, "AccessDeniedException"));
-        InternalErrorException e = assertThrows(InternalErrorException.class,
+        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
                 () -> source(SECRET_ID, WebhookSecrets.NONE).current());
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("secretsmanager:GetSecretValue for the webhook secret ecr-build-push/webhooks failed: AccessDeniedException"), e.getMessage());
     }

@@ -1,0 +1,89 @@
+package dev.ecrpush.executor.codebuild;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import software.amazon.awssdk.services.codebuild.model.SourceType;
+
+import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.config.Settings;
+
+/**
+ * The CodeBuild executor's configuration ({@code buildpush.codebuild.*}), checked at start-up.
+ *
+ * @param project           the project builds start on when the payload names none
+ * @param dockerProject     the (privileged) project of the plugins that need the docker daemon; null: {@code project}
+ * @param region            the region of the projects (the build account's)
+ * @param sourceTypesByHost CodeBuild source types for self-managed Git hosts, by lower-case host name
+ */
+public record CodeBuildSettings(String project, String dockerProject, String region, Map<String, String> sourceTypesByHost) {
+    /** A DNS host name, lower case: what {@code URI.getHost()} of a clone URL is compared with. */
+    private static final Pattern HOST = Pattern.compile(
+            "(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
+    /** CodeBuild's source types of Git hosts, sorted; S3, CodePipeline and NO_SOURCE are not Git hosts. */
+    private static final List<String> GIT_SOURCE_TYPES = SourceType.knownValues().stream()
+            .filter(type -> type != SourceType.S3 && type != SourceType.CODEPIPELINE && type != SourceType.NO_SOURCE)
+            .map(SourceType::toString).sorted().toList();
+
+    public CodeBuildSettings {
+        sourceTypesByHost = Map.copyOf(sourceTypesByHost);
+    }
+
+    /** What the function runs with when nothing is configured: one project, {@code ecr-build-push}, in us-east-1. */
+    public static CodeBuildSettings defaults() {
+        return new CodeBuildSettings("ecr-build-push", null, "us-east-1", Map.of());
+    }
+
+    /**
+     * @throws IllegalStateException naming the key of a value that is not valid
+     */
+    public static CodeBuildSettings from(ServiceConfig.CodeBuild config) {
+        return new CodeBuildSettings(config.project(), config.dockerProject().orElse(null),
+                config.region().orElseGet(Settings::functionRegion),
+                config.gitHosts().map(CodeBuildSettings::gitHosts).orElse(Map.of()));
+    }
+
+    /**
+     * {@code buildpush.codebuild.git-hosts}: comma-separated {@code host=SOURCE_TYPE} entries, as CodeBuild source
+     * types by lower-cased host name. Blanks around entries and an empty entry are allowed; anything else that is
+     * not a host name and a Git source type CodeBuild knows fails the start, naming the key and every bad entry.
+     */
+    public static Map<String, String> gitHosts(String value) {
+        Map<String, String> types = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (String entry : value.split(",")) {
+            entry = entry.strip();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            int equals = entry.indexOf('=');
+            if (equals < 0) {
+                problems.add("\"" + entry + "\" is not a host=SOURCE_TYPE entry");
+                continue;
+            }
+            String host = entry.substring(0, equals).strip().toLowerCase(Locale.ROOT);
+            String type = entry.substring(equals + 1).strip();
+            if (!HOST.matcher(host).matches()) {
+                problems.add("\"" + host + "\" is not a host name (the clone URL's host alone: no scheme, port or path)");
+            } else if (!GIT_SOURCE_TYPES.contains(type)) {
+                problems.add("\"" + type + "\" (for " + host + ") is not a CodeBuild source type of a Git host ("
+                        + String.join(", ", GIT_SOURCE_TYPES) + ")");
+            } else if (types.putIfAbsent(host, type) != null) {
+                problems.add(host + " is given twice");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("buildpush.codebuild.git-hosts: " + String.join("; ", problems));
+        }
+        return types;
+    }
+
+    /** The project a build of a plugin that needs the docker daemon (or not) starts on when the payload names none. */
+    String defaultProject(boolean needsDockerDaemon) {
+        return needsDockerDaemon && dockerProject != null ? dockerProject : project;
+    }
+}

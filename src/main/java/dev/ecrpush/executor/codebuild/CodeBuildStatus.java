@@ -1,0 +1,128 @@
+package dev.ecrpush.executor.codebuild;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.BatchGetBuildsResponse;
+import software.amazon.awssdk.services.codebuild.model.Build;
+import software.amazon.awssdk.services.codebuild.model.BuildPhase;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
+import software.amazon.awssdk.services.codebuild.model.ExportedEnvironmentVariable;
+import software.amazon.awssdk.services.codebuild.model.PhaseContext;
+import software.amazon.awssdk.services.codebuild.model.StatusType;
+
+import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.aws.AwsFailures;
+import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.BuildStatusResult.Status;
+import dev.ecrpush.launch.PushedDigest;
+import dev.ecrpush.launch.PushedImages;
+
+/**
+ * A CodeBuild build as the caller sees it, read back with {@code BatchGetBuilds} and judged here once, for a
+ * status request and for the completion of a Step Functions task alike: the status, the phase (the one that
+ * failed, for a build that did not succeed), why (that phase's messages), the images it pushes (its own plugin
+ * environment as it was started) and the digest it pushed (the variable it exported,
+ * {@value Buildspec#DIGEST_VARIABLE}).
+ */
+public final class CodeBuildStatus {
+    /** Phases in which CodeBuild has accepted the build but has no capacity running it yet. */
+    private static final List<String> WAITING_PHASES = List.of("SUBMITTED", "QUEUED");
+
+    private final CodeBuildClient codeBuild;
+
+    /** @param codeBuild the function's own client, in the region of the project */
+    public CodeBuildStatus(CodeBuildClient codeBuild) {
+        this.codeBuild = codeBuild;
+    }
+
+    /**
+     * @throws LaunchFailedException                when CodeBuild knows no such build
+     * @throws dev.ecrpush.error.ThrottledException when AWS still throttles after the SDK's retries
+     */
+    public BuildStatusResult status(String buildId) {
+        Build build = build(buildId);
+        Status status = status(build.buildStatusAsString(), build.currentPhase());
+        PushedImages images = new PushedImages(plainEnvironment(build));
+        String digest = status == Status.SUCCEEDED ? digest(build) : null;
+        BuildPhase failed = status.terminal() && status != Status.SUCCEEDED ? failedPhase(build) : null;
+        String phase = failed != null ? failed.phaseTypeAsString() : build.currentPhase();
+        String reason = failed != null ? reason(failed) : null;
+        return new BuildStatusResult(build.id(), status, phase, images.imageUris(), digest, reason);
+    }
+
+    /** CodeBuild's status and phase as the caller sees them. */
+    static Status status(String codeBuildStatus, String phase) {
+        if (codeBuildStatus == null) {
+            throw new InternalErrorException("CodeBuild returned a build without a status");
+        }
+        return switch (StatusType.fromValue(codeBuildStatus)) {
+            case IN_PROGRESS -> WAITING_PHASES.contains(phase) ? Status.QUEUED : Status.IN_PROGRESS;
+            case SUCCEEDED -> Status.SUCCEEDED;
+            case FAILED, FAULT -> Status.FAILED;
+            case STOPPED -> Status.STOPPED;
+            case TIMED_OUT -> Status.TIMED_OUT;
+            // A status this SDK does not know is reported, not guessed: a guess could end a polling loop early.
+            case UNKNOWN_TO_SDK_VERSION -> throw new InternalErrorException("CodeBuild returned the unknown build status " + codeBuildStatus);
+        };
+    }
+
+    /** The first phase that did not succeed; null when CodeBuild lists none. */
+    private static BuildPhase failedPhase(Build build) {
+        return build.phases().stream()
+                .filter(p -> p.phaseStatusAsString() != null && !p.phaseStatusAsString().equals("SUCCEEDED"))
+                .findFirst().orElse(null);
+    }
+
+    /** The phase's messages, e.g. {@code COMMAND_EXECUTION_ERROR: Error while executing command: ...}. */
+    private static String reason(BuildPhase phase) {
+        List<String> lines = new ArrayList<>();
+        for (PhaseContext context : phase.contexts()) {
+            String text = ((context.statusCode() == null ? "" : context.statusCode()) + ": "
+                    + (context.message() == null ? "" : context.message())).strip();
+            if (!text.isEmpty() && !text.equals(":")) {
+                lines.add(text);
+            }
+        }
+        return lines.isEmpty() ? null : String.join("; ", lines);
+    }
+
+    /** What the build exported: null when it exported none (it failed, or its plugin wrote none). */
+    private static String digest(Build build) {
+        return build.exportedEnvironmentVariables().stream()
+                .filter(v -> Buildspec.DIGEST_VARIABLE.equals(v.name()))
+                .findFirst()
+                .map(ExportedEnvironmentVariable::value)
+                .map(PushedDigest::valid)
+                .orElse(null);
+    }
+
+    private Build build(String buildId) {
+        BatchGetBuildsResponse response;
+        try {
+            response = codeBuild.batchGetBuilds(r -> r.ids(buildId));
+        } catch (SdkException e) {
+            throw AwsFailures.launch(e, "codebuild.BatchGetBuilds", "build " + buildId);
+        }
+        if (response.builds().isEmpty()) {
+            throw new LaunchFailedException("codebuild build " + buildId + " was not found in "
+                    + codeBuild.serviceClientConfiguration().region().id());
+        }
+        return response.builds().get(0);
+    }
+
+    private static Map<String, String> plainEnvironment(Build build) {
+        Map<String, String> env = new HashMap<>();
+        if (build.environment() != null) {
+            build.environment().environmentVariables().stream()
+                    .filter(v -> v.type() == null || v.type() == EnvironmentVariableType.PLAINTEXT)
+                    .forEach(v -> env.put(v.name(), v.value()));
+        }
+        return env;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.ecrpush.executor.ecs;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+
+import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.launch.BuildStatusResult.Status;
+import dev.ecrpush.executor.ecs.EcsTaskStatus.Snapshot;
+import dev.ecrpush.executor.ecs.EcsTaskStatus.Verdict;
+import dev.ecrpush.aws.AwsFailures;
+import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.PushedImages;
+
+/**
+ * The status of an ECS build, read back with {@code DescribeTasks} for a status request and for the completion of
+ * a Step Functions task alike, and judged by {@link EcsTaskStatus}. ECS has no task timeout, so whichever of the
+ * two sees a task running past its step timeout first stops it ({@code StopTask}) and reports TIMED_OUT. Once the
+ * task has succeeded, the digest is the one the plugin container printed last ({@link EcsPluginLogs#digestOf}).
+ */
+public final class EcsBuildStatus {
+    private static final Logger LOG = Logger.getLogger(EcsBuildStatus.class);
+
+    /** The function's own ECS client in a region (a task ARN names its region). */
+    @FunctionalInterface
+    public interface Clusters {
+        EcsClient ecs(String region);
+    }
+
+    /** The last events of a task's plugin container log (oldest first), where the build printed its digest. */
+    @FunctionalInterface
+    public interface PluginLogs {
+        List<OutputLogEvent> tail(EcsTaskArn task);
+    }
+
+    private final Clusters clusters;
+    private final PluginLogs logs;
+    private final Clock clock;
+
+    /**
+     * @param clusters the function's own ECS client per region
+     * @param logs     the plugin container's log, for the digest of this build
+     * @param clock    what "now" is when a task's age is held against its timeout
+     */
+    public EcsBuildStatus(Clusters clusters, PluginLogs logs, Clock clock) {
+        this.clusters = clusters;
+        this.logs = logs;
+        this.clock = clock;
+    }
+
+    /**
+     * @throws LaunchFailedException                       when ECS knows no such task (stopped tasks are kept
+     *                                                     for about an hour)
+     * @throws IllegalArgumentException                    when {@code taskArn} is not a long-format task ARN
+     * @throws dev.ecrpush.error.ThrottledException        when AWS still throttles after the SDK's retries
+     */
+    public BuildStatusResult status(String taskArn) {
+        EcsTaskArn arn = EcsTaskArn.parse(taskArn);
+        DescribeTasksResponse response;
+        try {
+            response = clusters.ecs(arn.region()).describeTasks(r -> r.cluster(arn.cluster()).tasks(taskArn));
+        } catch (SdkException e) {
+            throw AwsFailures.launch(e, "ecs.DescribeTasks", "task " + taskArn);
+        }
+        if (response.tasks().isEmpty()) {
+            String reason = response.failures().isEmpty() ? "MISSING" : response.failures().get(0).reason();
+            throw new LaunchFailedException("ecs task " + taskArn + " was not found in cluster " + arn.cluster() + " (" + reason
+                    + "); ECS keeps a stopped task for about an hour");
+        }
+        return act(Snapshot.of(response.tasks().get(0)));
+    }
+
+    private BuildStatusResult act(Snapshot task) {
+        Verdict verdict = EcsTaskStatus.judge(task, clock.instant());
+        if (verdict.stopForTimeout()) {
+            stop(task.taskArn(), verdict.reason());
+        }
+        PushedImages images = new PushedImages(task.pluginEnv());
+        String digest = verdict.status() == Status.SUCCEEDED ? digest(task.taskArn()) : null;
+        return new BuildStatusResult(task.taskArn(), verdict.status(), verdict.phase(), images.imageUris(), digest,
+                verdict.reason());
+    }
+
+    /** A log that cannot be read leaves the digest out rather than failing a build that has succeeded. */
+    private String digest(String taskArn) {
+        try {
+            return EcsPluginLogs.digestOf(logs.tail(EcsTaskArn.parse(taskArn)));
+        } catch (SdkException e) {
+            LOG.warnf("the digest of task %s could not be read from its log: %s", taskArn, e.getMessage());
+            return null;
+        }
+    }
+
+    private void stop(String taskArn, String reason) {
+        EcsTaskArn arn = EcsTaskArn.parse(taskArn);
+        try {
+            clusters.ecs(arn.region()).stopTask(r -> r.cluster(arn.cluster()).task(taskArn).reason(reason));
+        } catch (SdkException e) {
+            throw AwsFailures.launch(e, "ecs.StopTask", "task " + taskArn);
+        }
+        LOG.infof("stopped ECS task %s: %s", taskArn, reason);
+    }
+}

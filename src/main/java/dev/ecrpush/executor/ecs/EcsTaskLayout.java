@@ -1,0 +1,54 @@
+package dev.ecrpush.executor.ecs;
+
+/**
+ * The shape of the ECS tasks the function runs, shared by the plan that builds them and the stages that read
+ * them back (status, state-change events): a {@value #SOURCE_CONTAINER} container fetches the commit into a
+ * shared volume, then the {@value #PLUGIN_CONTAINER} container builds and pushes from it.
+ */
+public final class EcsTaskLayout {
+    /** Fetches the source; not essential: it exits once the checkout is done. */
+    public static final String SOURCE_CONTAINER = "source";
+    /** Runs the kaniko plugin once the source container has exited with 0; essential, so its exit ends the task. */
+    public static final String PLUGIN_CONTAINER = "plugin";
+    /** The bind-mount volume both containers share (Fargate task storage). */
+    public static final String WORKSPACE_VOLUME = "workspace";
+    public static final String WORKSPACE_PATH = "/workspace";
+    /** The checkout, and the plugin's working directory: {@code context} and {@code dockerfile} are relative to it. */
+    public static final String CHECKOUT_PATH = WORKSPACE_PATH + "/src";
+
+    /**
+     * What the source container reads: the clone URL; the commit, branch and tag, each when the codebase has it
+     * (the commit wins, else the branch, else the tag); the token's user name and the token.
+     */
+    public static final String GIT_REPO_URL = "GIT_REPO_URL";
+    public static final String GIT_COMMIT = "GIT_COMMIT";
+    public static final String GIT_BRANCH = "GIT_BRANCH";
+    public static final String GIT_TAG = "GIT_TAG";
+    public static final String GIT_USERNAME = "GIT_USERNAME";
+    public static final String GIT_TOKEN = "GIT_TOKEN";
+
+    /**
+     * The step timeout in seconds, in the source container's overrides: ECS has no task timeout, and the
+     * overrides are in both {@code DescribeTasks} and the task state-change event, so whoever sees the task
+     * next can tell whether it ran too long.
+     */
+    public static final String TIMEOUT_SECONDS = "BUILDPUSH_TIMEOUT_SECONDS";
+
+    /**
+     * How the plugin container's log ends when the build pushed: this, then the digest kaniko wrote. The status
+     * reads the digest of this build there, never from a tag another build may have moved since.
+     */
+    public static final String DIGEST_MARKER = "ecr-build-push: pushed ";
+
+    /** {@code startedBy} of every task the function runs. */
+    public static final String STARTED_BY = "ecr-build-push";
+    /** The tag holding the SHA-256 of a registered task definition's content, checked before it is reused. */
+    public static final String CONTENT_TAG = "ecr-build-push:content-sha256";
+    /** {@code awslogs-stream-prefix}: streams are {@code build/<container>/<task id>}. */
+    public static final String LOG_STREAM_PREFIX = "build";
+    /** What {@code StopTask}'s reason starts with when the function stops a task for its timeout. */
+    public static final String TIMEOUT_STOP_REASON = "ecr-build-push: step timeout";
+
+    private EcsTaskLayout() {
+    }
+}
