@@ -22,6 +22,7 @@ import io.quarkus.runtime.Startup;
 
 import software.amazon.awssdk.services.codebuild.model.SourceType;
 
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.step.ParseSettings;
@@ -47,18 +48,29 @@ public class Settings {
     private final Map<String, JsonNode> connectorStore;
 
     @Inject
-    public Settings(ServiceConfig config, ObjectMapper json) {
+    public Settings(ServiceConfig config, GitHostRegistry hosts, ObjectMapper json) {
         ServiceConfig.Plugins plugins = config.plugins();
         this.planConfig = new PlanConfig(
                 new PlanConfig.PluginImages(image(plugins.kanikoEcrImage(), BuildImage.KANIKO_ECR),
                         image(plugins.ecrImage(), BuildImage.ECR), image(plugins.buildxEcrImage(), BuildImage.BUILDX_ECR),
                         plugins.registryPrefix().orElse(null)),
                 plugins.buildkitImage().orElse(PlanConfig.DEFAULT_BUILDKIT_IMAGE), config.oidc().parameterPrefix(),
-                config.codebuild().gitHosts().map(Settings::gitHosts).orElse(Map.of()), ecs(config.ecs()));
+                sourceTypesByHost(hosts, config.codebuild().gitHosts().map(Settings::gitHosts).orElse(Map.of())),
+                ecs(config.ecs()));
         this.executorDefaults = new ParseSettings.ExecutorDefaults(config.codebuild().project(),
                 config.codebuild().dockerProject().orElse(null), config.ecs().cluster().orElse(null), config.ecs().subnets().orElse(List.of()),
                 config.ecs().securityGroups().orElse(List.of()), config.ecs().assignPublicIp());
         this.connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
+    }
+
+    /**
+     * The Git hosts' own clone hosts, with the configured entries over them: the deployer knows how its CodeBuild
+     * reaches each.
+     */
+    private static Map<String, String> sourceTypesByHost(GitHostRegistry hosts, Map<String, String> configured) {
+        Map<String, String> types = new LinkedHashMap<>(hosts.sourceTypesByHost());
+        types.putAll(configured);
+        return types;
     }
 
     /** The region the function runs in, as Lambda sets it; the default for the build account's region. */

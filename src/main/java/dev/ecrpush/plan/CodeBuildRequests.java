@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import software.amazon.awssdk.services.codebuild.model.ComputeType;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
@@ -38,11 +37,6 @@ final class CodeBuildRequests {
             new Compute(ComputeType.BUILD_GENERAL1_LARGE, 15, 8),
             new Compute(ComputeType.BUILD_GENERAL1_XLARGE, 70, 36),
             new Compute(ComputeType.BUILD_GENERAL1_2_XLARGE, 145, 72));
-
-    private static final Map<String, SourceType> KNOWN_HOSTS = Map.of(
-            "github.com", SourceType.GITHUB,
-            "gitlab.com", SourceType.GITLAB,
-            "bitbucket.org", SourceType.BITBUCKET);
 
     private CodeBuildRequests() {
     }
@@ -131,12 +125,9 @@ final class CodeBuildRequests {
     private static SourceType sourceType(String repoUrl, PlanConfig config) {
         String host = URI.create(repoUrl).getHost();
         host = host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
-        String configured = config.sourceTypesByHost().get(host);
-        if (configured != null) {
-            return SourceType.fromValue(configured);
-        }
-        if (KNOWN_HOSTS.containsKey(host)) {
-            return KNOWN_HOSTS.get(host);
+        String known = config.sourceTypesByHost().get(host);
+        if (known != null) {
+            return SourceType.fromValue(known);
         }
         if (host.startsWith("git-codecommit.") && host.contains(".amazonaws.com")) {
             return SourceType.CODECOMMIT;

@@ -3,13 +3,17 @@ package dev.ecrpush.plan;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.ecrpush.githost.GitHostRegistry;
+
 /**
  * The configuration the planner reads, as plain data so that planning stays a pure function.
  *
  * @param images              the plugin images and the registry prefix they are pulled through
  * @param buildkitImage       the BuildKit image buildx runs when the step asks for {@code caching}
  * @param oidcParameterPrefix where an OIDC token is stashed (SSM SecureString) for the build to read
- * @param sourceTypesByHost   CodeBuild source types for self-hosted Git hosts, by host name
+ * @param sourceTypesByHost   CodeBuild source types by clone-URL host name: the Git hosts' own ({@code github.com}
+ *                            → {@code GITHUB}, {@link GitHostRegistry#sourceTypesByHost()}) with
+ *                            {@code buildpush.codebuild.git-hosts} over them
  * @param ecs                 what the ECS executor's task definitions are made of
  */
 public record PlanConfig(PluginImages images, String buildkitImage, String oidcParameterPrefix,
@@ -24,7 +28,7 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
 
     public static PlanConfig defaults() {
         return new PlanConfig(PluginImages.defaults(), DEFAULT_BUILDKIT_IMAGE, "/ecr-build-push/oidc-tokens/",
-                Map.of(), Ecs.defaults());
+                new GitHostRegistry().sourceTypesByHost(), Ecs.defaults());
     }
 
     /** A copy with other ECS settings. */

@@ -143,6 +143,17 @@ class WebhookRouteTest {
     }
 
     @Test
+    void unknownHost_is404_andCostsNoAwsCall() {
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        github("push", UUID.randomUUID().toString(), body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
+                .post("/webhooks/gogs").then().statusCode(404)
+                .body("status", org.hamcrest.Matchers.equalTo("REJECTED"))
+                .body("reason", org.hamcrest.Matchers.equalTo("not a Git host of this function; the webhook routes are"
+                        + " /webhooks/github, /webhooks/gitlab and /webhooks/bitbucket"));
+        assertEquals(List.of(), TriggerFakes.calls());
+    }
+
+    @Test
     void ping_isAnswered_withoutBuilding() {
         byte[] body = WebhookSigning.recorded("github-ping.json");
         github("ping", UUID.randomUUID().toString(), body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))

@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import dev.ecrpush.githost.WebhookSecrets;
 
 /**
  * Signs deliveries as the hosts do, with the test-only secrets below, and reads the recorded payloads in
@@ -25,6 +28,12 @@ public final class WebhookSigning {
     public static final String BITBUCKET_SECRET = "test-only-bitbucket-webhook-secret";
 
     private WebhookSigning() {
+    }
+
+    /** Every secret above, by its key in the webhook secret's JSON, as the test configuration gives them. */
+    public static WebhookSecrets secrets() {
+        return WebhookSecrets.of(Map.of("github", GITHUB_SECRET, "gitlab", GITLAB_TOKEN, "gitlabSigningToken", GITLAB_SIGNING_TOKEN,
+                "bitbucket", BITBUCKET_SECRET));
     }
 
     public static byte[] recorded(String file) {

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.webhook.Provider;
 
 class TriggerSetParserTest {
     /** The example's connectorRefs name connectors of the example connector store. */
@@ -27,7 +27,8 @@ class TriggerSetParserTest {
     }
 
     private static List<String> problems(String triggerSet) throws IOException {
-        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors());
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
+                new GitHostRegistry());
         return ((TriggerSetParser.Result.Invalid) assertInstanceOf(TriggerSetParser.Result.Invalid.class, result)).problems();
     }
 
@@ -44,12 +45,12 @@ class TriggerSetParserTest {
     void theInfraExample_isValid() {
         // when
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.read(Path.of("infra/triggers.example.json")),
-                settingsWithExampleConnectors());
+                settingsWithExampleConnectors(), new GitHostRegistry());
         // then
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
         assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly"),
                 set.triggers().stream().map(Trigger::name).toList());
-        assertEquals(Provider.GITLAB, set.triggers().get(1).provider());
+        assertEquals("gitlab", set.triggers().get(1).provider());
         assertEquals(List.of("nightly-base-images"), set.triggers().get(2).schedules());
     }
 

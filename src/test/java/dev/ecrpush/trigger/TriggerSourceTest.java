@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.MutableClock;
@@ -35,7 +36,8 @@ class TriggerSourceTest {
     }
 
     private TriggerSource source(String parameter, String file) {
-        return new TriggerSource(clients, Fixtures.SETTINGS, Fixtures.JSON, parameter, file, Duration.ofMinutes(5), clock);
+        return new TriggerSource(clients, Fixtures.SETTINGS, new GitHostRegistry(), Fixtures.JSON, parameter, file, Duration.ofMinutes(5),
+                clock);
     }
 
     private static String triggerSet() throws IOException {
