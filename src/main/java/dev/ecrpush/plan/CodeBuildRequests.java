@@ -132,8 +132,11 @@ final class CodeBuildRequests {
         if (host.startsWith("git-codecommit.") && host.contains(".amazonaws.com")) {
             return SourceType.CODECOMMIT;
         }
+        // A self-managed GitLab or a GitHub Enterprise Server has a source type to configure; a host CodeBuild has
+        // none for (a Gitea or Forgejo server) can only be built by the ECS executor, whose task runs git itself.
         throw new InvalidStepException("codebase.repoUrl: CodeBuild does not know the Git host " + host
                 + "; configure its source type in buildpush.codebuild.git-hosts (BUILDPUSH_CODEBUILD_GIT_HOSTS), e.g. "
-                + host + "=GITLAB_SELF_MANAGED");
+                + host + "=GITLAB_SELF_MANAGED, if CodeBuild has one for it; else build it on the ECS executor"
+                + " (\"executor\": {\"type\": \"ECS\"}), which clones any http(s) URL");
     }
 }
