@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 import io.quarkus.runtime.Startup;
 
 import dev.ecrpush.githost.bitbucket.Bitbucket;
+import dev.ecrpush.githost.gitea.Gitea;
 import dev.ecrpush.githost.github.GitHub;
 import dev.ecrpush.githost.gitlab.GitLab;
 
@@ -36,7 +37,7 @@ public final class GitHostRegistry {
      * (README: adding a Git host).
      */
     static List<GitHost> registered() {
-        return List.of(new GitHub(), new GitLab(), new Bitbucket());
+        return List.of(new GitHub(), new GitLab(), new Bitbucket(), new Gitea());
     }
 
     /** The {@link #registered()} hosts. */

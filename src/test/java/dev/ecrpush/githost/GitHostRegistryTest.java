@@ -52,12 +52,13 @@ class GitHostRegistryTest {
     @Test
     void registered_areTheHostsInTheirOrder_withTheirSecretsAndCloneHosts() {
         GitHostRegistry hosts = new GitHostRegistry();
-        assertEquals(List.of("github", "gitlab", "bitbucket"), hosts.names());
-        assertEquals(List.of("github", "gitlab", "gitlabSigningToken", "bitbucket"),
+        assertEquals(List.of("github", "gitlab", "bitbucket", "gitea"), hosts.names());
+        assertEquals(List.of("github", "gitlab", "gitlabSigningToken", "bitbucket", "gitea"),
                 hosts.secretFields().stream().map(SecretField::key).toList());
         assertEquals(List.of("buildpush.webhooks.github-secret", "buildpush.webhooks.gitlab-secret",
-                "buildpush.webhooks.gitlab-signing-token", "buildpush.webhooks.bitbucket-secret"),
+                "buildpush.webhooks.gitlab-signing-token", "buildpush.webhooks.bitbucket-secret", "buildpush.webhooks.gitea-secret"),
                 hosts.secretFields().stream().map(SecretField::configKey).toList());
+        // Gitea has no clone host: a Gitea server's name is the deployer's
         assertEquals(Map.of("github.com", "GITHUB", "gitlab.com", "GITLAB", "bitbucket.org", "BITBUCKET"), hosts.sourceTypesByHost());
         assertEquals("gitlab", hosts.named("gitlab").orElseThrow().name());
         assertTrue(hosts.named("GitLab").isEmpty(), "names are compared as written: routes are lower case");

@@ -70,8 +70,10 @@ class WebhookSecretSourceTest {
     void secretThatIsNotTheDocumentedJson_isAnInternalError_thatDoesNotQuoteIt() {
         aws.stub("secretsmanager.GetSecretValue", AwsFake.secretString("plain-secret-value"));
         InternalErrorException e = assertThrows(InternalErrorException.class, () -> source(SECRET_ID, WebhookSecrets.NONE).current());
-        assertEquals("the webhook secret ecr-build-push/webhooks must be a JSON object with the keys github, gitlab,"
-                + " gitlabSigningToken and bitbucket", e.getMessage());
+        // every registered host's keys (GitHostRegistryTest pins which, and their order)
+        assertEquals("the webhook secret ecr-build-push/webhooks must be a JSON object with the keys "
+                + GitHostRegistry.enumerate(new GitHostRegistry().secretFields().stream().map(SecretField::key).toList(), "and"),
+                e.getMessage());
         assertFalse(e.getMessage().contains("plain-secret-value"));
     }
 

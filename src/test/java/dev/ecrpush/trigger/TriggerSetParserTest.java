@@ -48,7 +48,7 @@ class TriggerSetParserTest {
                 settingsWithExampleConnectors(), new GitHostRegistry());
         // then
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
-        assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly"),
+        assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
                 set.triggers().stream().map(Trigger::name).toList());
         assertEquals("gitlab", set.triggers().get(1).provider());
         assertEquals(List.of("nightly-base-images"), set.triggers().get(2).schedules());
@@ -58,14 +58,14 @@ class TriggerSetParserTest {
     void everyProblem_isListedWithItsPath() throws IOException {
         List<String> problems = problems("""
                 {"triggers": [
-                  {"name": "a b", "provider": "gitea", "branches": ["main"], "colour": "red", %s},
+                  {"name": "a b", "provider": "gogs", "branches": ["main"], "colour": "red", %s},
                   {"name": "ok", "repository": "acme/app"},
                   {"name": "ok", "repository": "acme/app", "tags": ["v*"], %s}
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
                 "triggers[0].colour: is not a known field (branches, description, name, payload, provider, repository, schedules, tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
-                "triggers[0].provider: \"gitea\" is not github, gitlab or bitbucket",
+                "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
                 "triggers[1]: needs branches, tags or schedules, or it never builds",
                 "triggers[1].payload: is required: the step payload to run (step, connectors, executor, infra)"),
