@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -15,48 +16,32 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import dev.ecrpush.flow.WebhookDeliveries;
-import dev.ecrpush.webhook.Provider;
-import dev.ecrpush.webhook.WebhookRequest;
+import dev.ecrpush.githost.WebhookRequest;
 
 /**
- * The Git hosts' push webhooks on the HTTP API. The body is taken as raw bytes: the signatures are over exactly
- * what was sent, so it is not parsed before they are checked.
+ * The Git hosts' push webhooks on the HTTP API, one route for every host: the Git host registry decides what
+ * {@code host} names. The body is taken as raw bytes: the signatures are over exactly what was sent, so it is
+ * not parsed before they are checked.
  */
 @Path("/webhooks")
 public class WebhooksResource {
+    private final WebhookDeliveries deliveries;
+
     @Inject
-    WebhookDeliveries deliveries;
-
-    @POST
-    @Path("/github")
-    @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response github(byte[] body, @Context HttpHeaders headers) {
-        return deliver(Provider.GITHUB, body, headers);
+    public WebhooksResource(WebhookDeliveries deliveries) {
+        this.deliveries = deliveries;
     }
 
     @POST
-    @Path("/gitlab")
+    @Path("/{host}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response gitlab(byte[] body, @Context HttpHeaders headers) {
-        return deliver(Provider.GITLAB, body, headers);
-    }
-
-    @POST
-    @Path("/bitbucket")
-    @Consumes(MediaType.WILDCARD)
-    @Produces(MediaType.APPLICATION_JSON)
-    public Response bitbucket(byte[] body, @Context HttpHeaders headers) {
-        return deliver(Provider.BITBUCKET, body, headers);
-    }
-
-    private Response deliver(Provider provider, byte[] body, HttpHeaders headers) {
+    public Response deliver(@PathParam("host") String host, byte[] body, @Context HttpHeaders headers) {
         Map<String, String> flat = new HashMap<>();
         for (Map.Entry<String, List<String>> header : headers.getRequestHeaders().entrySet()) {
             flat.put(header.getKey(), String.join(",", header.getValue()));
         }
-        WebhookDeliveries.Answer answer = deliveries.handle(new WebhookRequest(provider, flat, body == null ? new byte[0] : body));
+        WebhookDeliveries.Answer answer = deliveries.handle(host, new WebhookRequest(flat, body == null ? new byte[0] : body));
         return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(answer.body()).build();
     }
 }

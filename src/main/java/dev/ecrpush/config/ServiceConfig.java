@@ -198,26 +198,19 @@ public interface ServiceConfig {
         Duration inProgressExpiry();
     }
 
-    /** Git push webhooks; secrets come from here or Secrets Manager, never from a request. */
+    /**
+     * Git push webhooks; secrets come from here or Secrets Manager, never from a request. Each Git host's own
+     * secret keys ({@code buildpush.webhooks.github-secret}, ...) are not mapped here: the host declares them
+     * ({@link dev.ecrpush.githost.GitHost#secretFields()}), and {@link dev.ecrpush.githost.WebhookSecretSource}
+     * reads them.
+     */
     interface Webhooks {
         /**
-         * A Secrets Manager secret (name or ARN) holding {@code {"github", "gitlab", "gitlabSigningToken",
-         * "bitbucket"}}, read on the first delivery and kept for {@code secret-ttl}; takes precedence over the
-         * values below.
+         * A Secrets Manager secret (name or ARN) holding one JSON object with each Git host's secret fields
+         * ({@code {"github": ..., "gitlab": ..., ...}}), read on the first delivery and kept for {@code secret-ttl};
+         * takes precedence over the hosts' configuration keys.
          */
         Optional<String> secretId();
-
-        /** The GitHub webhook secret (local use; prefer {@code secret-id}). */
-        Optional<String> githubSecret();
-
-        /** The GitLab webhook secret token, sent as {@code X-Gitlab-Token} (local use; prefer {@code secret-id}). */
-        Optional<String> gitlabSecret();
-
-        /** The GitLab webhook signing token ({@code whsec_...}, Standard Webhooks signature) (local use). */
-        Optional<String> gitlabSigningToken();
-
-        /** The Bitbucket Cloud webhook secret (local use; prefer {@code secret-id}). */
-        Optional<String> bitbucketSecret();
 
         /** How far a signed {@code webhook-timestamp} may be from the function's clock. Defaults to {@code 5m}. */
         @WithDefault("5m")

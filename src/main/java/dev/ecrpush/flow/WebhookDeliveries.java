@@ -20,29 +20,30 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.githost.Push;
+import dev.ecrpush.githost.Verdict;
+import dev.ecrpush.githost.WebhookEvent;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecretSource;
 import dev.ecrpush.trigger.Trigger;
 import dev.ecrpush.trigger.TriggerPayloads;
 import dev.ecrpush.trigger.TriggerSet;
 import dev.ecrpush.trigger.TriggerSource;
-import dev.ecrpush.webhook.DeliveryId;
-import dev.ecrpush.webhook.Push;
-import dev.ecrpush.webhook.SignatureVerifier;
-import dev.ecrpush.webhook.Verdict;
-import dev.ecrpush.webhook.WebhookEvent;
-import dev.ecrpush.webhook.WebhookEvents;
-import dev.ecrpush.webhook.WebhookRequest;
-import dev.ecrpush.webhook.WebhookSecretSource;
 
 /**
- * One webhook delivery, in this order: refuse it unless its signature proves the host sent it (nothing else is
- * read or called first); read the event; for each pushed branch or tag, run every trigger that matches it, keyed
- * by the delivery so that a redelivery builds nothing twice. The answer lists every ref and what became of it.
+ * One webhook delivery, in this order: find the Git host its route names (a name no host has is 404); refuse
+ * it unless its signature proves the host sent it (nothing else is read or called first); read the event; for
+ * each pushed branch or tag, run every trigger that matches it, keyed by the delivery so that a redelivery
+ * builds nothing twice. The answer lists every ref and what became of it.
  */
 @ApplicationScoped
 public class WebhookDeliveries {
     private static final Logger LOG = Logger.getLogger(WebhookDeliveries.class);
     private static final int ACCEPTED = 202;
 
+    private final GitHostRegistry hosts;
     private final WebhookSecretSource secrets;
     private final TriggerSource triggers;
     private final TriggeredRuns runs;
@@ -55,8 +56,9 @@ public class WebhookDeliveries {
     }
 
     @Inject
-    public WebhookDeliveries(WebhookSecretSource secrets, TriggerSource triggers, TriggeredRuns runs, ObjectMapper json,
-            ServiceConfig config) {
+    public WebhookDeliveries(GitHostRegistry hosts, WebhookSecretSource secrets, TriggerSource triggers, TriggeredRuns runs,
+            ObjectMapper json, ServiceConfig config) {
+        this.hosts = hosts;
         this.secrets = secrets;
         this.triggers = triggers;
         this.runs = runs;
@@ -64,17 +66,22 @@ public class WebhookDeliveries {
         this.tolerance = config.webhooks().timestampTolerance();
     }
 
-    public Answer handle(WebhookRequest request) {
-        String provider = request.provider().wire();
-        String delivery = DeliveryId.of(request);
-        if (!SignatureVerifier.carriesCredentials(request)) {
+    /** @param hostName the route's {@code /webhooks/<hostName>}, as sent */
+    public Answer handle(String hostName, WebhookRequest request) {
+        GitHost host = hosts.named(hostName).orElse(null);
+        if (host == null) {
+            return unknownHost();
+        }
+        String provider = host.name();
+        String delivery = host.deliveryId(request);
+        if (!host.carriesCredentials(request)) {
             return refused(provider, delivery, "the delivery carries no signature or token");
         }
-        Verdict verdict = SignatureVerifier.verify(request, secrets.current(), clock.instant(), tolerance);
+        Verdict verdict = host.verify(request, secrets.current(), clock.instant(), tolerance);
         if (verdict instanceof Verdict.Refused refused) {
             return refused(provider, delivery, refused.reason());
         }
-        WebhookEvent event = WebhookEvents.read(request, body(request));
+        WebhookEvent event = host.read(request, body(request));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("provider", provider);
         body.put("event", event.name());
@@ -115,7 +122,7 @@ public class WebhookDeliveries {
     private Map<String, Object> ref(Push push, TriggerSet set, String delivery, List<TriggeredBuild> all) {
         Map<String, Object> ref = new LinkedHashMap<>();
         ref.put("ref", push.ref().full());
-        String subject = push.provider().wire() + " " + push.repository() + " " + push.ref().full();
+        String subject = push.host() + " " + push.repository() + " " + push.ref().full();
         if (push.deleted()) {
             LOG.infof("webhook %s (delivery %s): deleted, nothing to build", subject, delivery);
             ref.put("deleted", true);
@@ -154,6 +161,18 @@ public class WebhookDeliveries {
         } catch (IOException e) {
             throw new InvalidStepException("body: could not be read as JSON");
         }
+    }
+
+    /**
+     * Not the route of any Git host. The name is not quoted back or logged: it is whatever the caller put in the
+     * path, and the deployed API routes only the hosts' own names here anyway.
+     */
+    private Answer unknownHost() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "REJECTED");
+        body.put("reason", "not a Git host of this function; the webhook routes are "
+                + GitHostRegistry.enumerate(hosts.names().stream().map(name -> "/webhooks/" + name).toList(), "and"));
+        return new Answer(404, body);
     }
 
     private static Answer refused(String provider, String delivery, String reason) {

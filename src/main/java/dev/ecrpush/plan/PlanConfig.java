@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+
 /**
  * The configuration the planner reads, as plain data and pure functions so that planning stays a pure function.
  *

@@ -4,20 +4,19 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.webhook.Provider;
-import dev.ecrpush.webhook.Push;
+import dev.ecrpush.githost.Push;
 
 /**
  * What to build, and when: pushes to {@code repository} on a branch or tag matching the patterns, and the
  * EventBridge schedule rules named in {@code schedules}.
  *
- * @param provider   the only host it accepts pushes from; null for any
+ * @param provider   the name of the only Git host it accepts pushes from ({@code github}); null for any
  * @param repository the repository's full path ({@code acme/app}), compared without case; null for a
  *                   schedule-only trigger
  * @param payload    the step payload to run: {@code step}, {@code connectors}, {@code executor}, {@code infra},
  *                   {@code mode}, and for schedules a {@code codebase}; a push fills in the codebase
  */
-public record Trigger(String name, Provider provider, String repository, List<RefPattern> branches,
+public record Trigger(String name, String provider, String repository, List<RefPattern> branches,
         List<RefPattern> tags, List<String> schedules, ObjectNode payload) {
 
     public Trigger {
@@ -35,7 +34,7 @@ public record Trigger(String name, Provider provider, String repository, List<Re
     /** Whether the push is from this trigger's repository (and provider). */
     public boolean watches(Push push) {
         return repository != null && repository.equalsIgnoreCase(push.repository())
-                && (provider == null || provider == push.provider());
+                && (provider == null || provider.equals(push.host()));
     }
 
     /** Whether the push's branch or tag matches one of the patterns. */

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.webhook.Push;
+import dev.ecrpush.githost.Push;
 
 /**
  * The step payload a trigger runs: its stored payload, with the codebase the push names (clone URL, branch or
@@ -21,14 +21,14 @@ public final class TriggerPayloads {
     private TriggerPayloads() {
     }
 
-    /** Key: {@code <provider>/<delivery ID>/<trigger>/<ref>}; one delivery may push several refs (Bitbucket). */
+    /** Key: {@code <host>/<delivery ID>/<trigger>/<ref>}; one delivery may push several refs (Bitbucket). */
     public static ObjectNode forPush(Trigger trigger, Push push, String deliveryId) {
         ObjectNode payload = trigger.payload();
         ObjectNode codebase = payload.putObject("codebase");
         codebase.put("repoUrl", push.cloneUrl());
         codebase.put(push.ref().kind() == Push.Ref.Kind.BRANCH ? "branch" : "tag", push.ref().name());
         codebase.put("commitSha", push.commitSha());
-        payload.put("idempotencyKey", key(push.provider().wire() + "/" + deliveryId + "/" + trigger.name() + "/" + push.ref().full()));
+        payload.put("idempotencyKey", key(push.host() + "/" + deliveryId + "/" + trigger.name() + "/" + push.ref().full()));
         return payload;
     }
 

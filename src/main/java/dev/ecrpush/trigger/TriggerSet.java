@@ -2,7 +2,7 @@ package dev.ecrpush.trigger;
 
 import java.util.List;
 
-import dev.ecrpush.webhook.Push;
+import dev.ecrpush.githost.Push;
 
 /** The configured triggers, in the order written. */
 public record TriggerSet(List<Trigger> triggers) {
@@ -27,7 +27,7 @@ public record TriggerSet(List<Trigger> triggers) {
     public Match match(Push push) {
         List<Trigger> watching = triggers.stream().filter(t -> t.watches(push)).toList();
         if (watching.isEmpty()) {
-            return new Match.NoMatch("no trigger watches " + push.provider().wire() + " repository " + push.repository());
+            return new Match.NoMatch("no trigger watches " + push.host() + " repository " + push.repository());
         }
         List<Trigger> matched = watching.stream().filter(t -> t.matchesRef(push.ref())).toList();
         if (matched.isEmpty()) {

@@ -12,9 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
-import dev.ecrpush.webhook.Provider;
 
 /**
  * Reads a trigger set ({@code {"triggers": [...]}}, format in the README) and reports every problem with its
@@ -48,7 +48,8 @@ public final class TriggerSetParser {
         }
     }
 
-    public static Result parse(JsonNode root, ParseSettings settings) {
+    /** @param hosts the Git hosts a trigger's {@code provider} may name */
+    public static Result parse(JsonNode root, ParseSettings settings, GitHostRegistry hosts) {
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
             return new Result.Invalid(List.of("(root): must be a JSON object {\"triggers\": [...]}"));
@@ -62,7 +63,7 @@ public final class TriggerSetParser {
         List<Trigger> triggers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
-            Trigger trigger = trigger(list.get(i), "triggers[" + i + "]", settings, problems);
+            Trigger trigger = trigger(list.get(i), "triggers[" + i + "]", settings, hosts, problems);
             if (trigger != null && !names.add(trigger.name())) {
                 problems.add("triggers[" + i + "].name: \"" + trigger.name() + "\" is used by an earlier trigger");
             }
@@ -73,7 +74,7 @@ public final class TriggerSetParser {
         return problems.isEmpty() ? new Result.Valid(new TriggerSet(triggers)) : new Result.Invalid(problems);
     }
 
-    private static Trigger trigger(JsonNode node, String at, ParseSettings settings, List<String> problems) {
+    private static Trigger trigger(JsonNode node, String at, ParseSettings settings, GitHostRegistry hosts, List<String> problems) {
         if (!node.isObject()) {
             problems.add(at + ": must be a trigger object");
             return null;
@@ -84,13 +85,9 @@ public final class TriggerSetParser {
         if (name != null && !NAME.matcher(name).matches()) {
             problems.add(at + ".name: \"" + name + "\" must be 1 to 64 letters, digits, '_', '.' or '-'");
         }
-        Provider provider = null;
-        String providerText = text(node, "provider", at, false, problems);
-        if (providerText != null) {
-            provider = Provider.fromWire(providerText);
-            if (provider == null) {
-                problems.add(at + ".provider: \"" + providerText + "\" is not github, gitlab or bitbucket");
-            }
+        String provider = text(node, "provider", at, false, problems);
+        if (provider != null && hosts.named(provider).isEmpty()) {
+            problems.add(at + ".provider: \"" + provider + "\" is not " + GitHostRegistry.enumerate(hosts.names(), "or"));
         }
         String repository = text(node, "repository", at, false, problems);
         List<RefPattern> branches = patterns(node, "branches", at, problems);

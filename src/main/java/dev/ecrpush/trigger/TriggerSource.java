@@ -24,6 +24,7 @@ import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.step.ParseSettings;
 
 /**
@@ -39,6 +40,7 @@ public class TriggerSource {
 
     private final AwsClients clients;
     private final ParseSettings parseSettings;
+    private final GitHostRegistry hosts;
     private final ObjectMapper json;
     private final String parameter;
     private final String file;
@@ -51,20 +53,22 @@ public class TriggerSource {
     }
 
     @Inject
-    public TriggerSource(AwsClients clients, Settings settings, ServiceConfig config, ObjectMapper json) {
-        this(clients, settings.parseSettings("webhook"), json, config.triggers().parameter().orElse(null),
+    public TriggerSource(AwsClients clients, Settings settings, GitHostRegistry hosts, ServiceConfig config, ObjectMapper json) {
+        this(clients, settings.parseSettings("webhook"), hosts, json, config.triggers().parameter().orElse(null),
                 config.triggers().file().orElse(null), config.triggers().refresh(), Clock.systemUTC());
     }
 
     /**
      * @param parseSettings what the stored payloads are checked against (the connector store, executor defaults)
+     * @param hosts         the Git hosts a trigger's {@code provider} may name
      * @param parameter     the SSM parameter; null for none
      * @param file          the file, used when there is no parameter; null for none
      */
-    TriggerSource(AwsClients clients, ParseSettings parseSettings, ObjectMapper json, String parameter, String file,
-            Duration refresh, Clock clock) {
+    TriggerSource(AwsClients clients, ParseSettings parseSettings, GitHostRegistry hosts, ObjectMapper json, String parameter,
+            String file, Duration refresh, Clock clock) {
         this.clients = clients;
         this.parseSettings = parseSettings;
+        this.hosts = hosts;
         this.json = json;
         this.parameter = parameter;
         this.file = file;
@@ -120,7 +124,7 @@ public class TriggerSource {
         } catch (IOException e) {
             throw new InternalErrorException("the trigger set in " + source + " is not valid JSON");
         }
-        TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings);
+        TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings, hosts);
         if (result instanceof TriggerSetParser.Result.Invalid invalid) {
             throw new InternalErrorException("the trigger set in " + source + " is not valid:\n"
                     + String.join("\n", invalid.problems()));

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,8 @@ import io.restassured.specification.RequestSpecification;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.TriggerFakes;
 import dev.ecrpush.support.WebhookSigning;
@@ -37,6 +42,7 @@ import dev.ecrpush.support.WebhookSigning;
 @QuarkusTestResource(value = TriggerFakes.class, restrictToAnnotatedClass = true)
 class WebhookRouteTest {
     private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
+    private static final String RUN_TASK = "AmazonEC2ContainerServiceV20141113.RunTask";
 
     @BeforeEach
     void resetFakes() {
@@ -46,6 +52,31 @@ class WebhookRouteTest {
     private static RequestSpecification github(String event, String delivery, byte[] body, String signature) {
         return given().contentType("application/json").header("X-GitHub-Event", event)
                 .header("X-GitHub-Delivery", delivery).header("X-Hub-Signature-256", signature).body(body);
+    }
+
+    /** A delivery as Gitea sends it; Forgejo sends the same headers and its own X-Forgejo-* ones. */
+    private static RequestSpecification gitea(byte[] body, String signature) {
+        return given().contentType("application/json").header("X-Gitea-Event", "push")
+                .header("X-Gitea-Delivery", UUID.randomUUID().toString()).header("X-Gitea-Signature", signature).body(body);
+    }
+
+    /**
+     * A recorded Gitea payload made unique (its repository's description), since Gitea's deliveries are keyed by
+     * their body and the runs of earlier tests stay in the table.
+     */
+    private static byte[] fresh(String file) {
+        String body = new String(WebhookSigning.recorded(file), StandardCharsets.UTF_8);
+        return body.replace("\"description\": \"\"", "\"description\": \"" + UUID.randomUUID() + "\"")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The environment the ECS task's source container got, by name. */
+    private static Map<String, String> sourceEnvironment() throws Exception {
+        JsonNode runTask = TriggerFakes.body(TriggerFakes.requests(RUN_TASK).get(0));
+        Map<String, String> environment = new HashMap<>();
+        runTask.at("/overrides/containerOverrides/0/environment")
+                .forEach(variable -> environment.put(variable.get("name").asText(), variable.get("value").asText()));
+        return environment;
     }
 
     private static JsonNode json(String text) throws Exception {
@@ -143,6 +174,17 @@ class WebhookRouteTest {
     }
 
     @Test
+    void unknownHost_is404_andCostsNoAwsCall() {
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        github("push", UUID.randomUUID().toString(), body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
+                .post("/webhooks/gogs").then().statusCode(404)
+                .body("status", org.hamcrest.Matchers.equalTo("REJECTED"))
+                .body("reason", org.hamcrest.Matchers.equalTo("not a Git host of this function; the webhook routes are "
+                        + GitHostRegistry.enumerate(new GitHostRegistry().names().stream().map(name -> "/webhooks/" + name).toList(), "and")));
+        assertEquals(List.of(), TriggerFakes.calls());
+    }
+
+    @Test
     void ping_isAnswered_withoutBuilding() {
         byte[] body = WebhookSigning.recorded("github-ping.json");
         github("ping", UUID.randomUUID().toString(), body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
@@ -226,6 +268,102 @@ class WebhookRouteTest {
     }
 
     @Test
+    void signedGiteaPush_startsTheEcsBuild_cloningTheGiteaUrl_keyedByTheBody() throws Exception {
+        // given
+        byte[] body = fresh("gitea-push.json");
+        // when
+        JsonNode answer = json(gitea(body, WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body))
+                .post("/webhooks/gitea").then().statusCode(202).extract().asString());
+        // then: the ECS task clones the Gitea server's URL at the pushed commit
+        assertEquals("gitea", answer.get("provider").asText());
+        JsonNode build = answer.at("/refs/0/builds/0");
+        assertEquals("gitea-webhooks", build.get("trigger").asText());
+        assertEquals("STARTED", build.get("status").asText(), answer::toString);
+        assertEquals(TriggerFakes.TASK_ARN, build.at("/result/buildId").asText());
+        assertEquals(List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/gitea/webhooks:bffeb74",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/gitea/webhooks:webhook"),
+                Fixtures.JSON.convertValue(build.at("/result/imageUris"), List.class));
+        Map<String, String> source = sourceEnvironment();
+        assertEquals("http://localhost:3000/gitea/webhooks.git", source.get("GIT_REPO_URL"));
+        assertEquals("bffeb74224043ba2feb48d137756c8a9331c449a", source.get("GIT_COMMIT"));
+        assertEquals("develop", source.get("GIT_BRANCH"));
+        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        // and the run is remembered under the body's hash, which Gitea's Replay repeats
+        String delivery = DeliveryId.ofBody(body);
+        assertEquals(delivery, answer.get("delivery").asText());
+        assertEquals("DONE", item("gitea/" + delivery + "/gitea-webhooks/refs/heads/develop").get("status").s());
+    }
+
+    @Test
+    void giteaReplay_underANewDeliveryUuid_isADuplicate() throws Exception {
+        // given: a delivery that built
+        byte[] body = fresh("gitea-push.json");
+        String signature = WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body);
+        gitea(body, signature).post("/webhooks/gitea").then().statusCode(202);
+        TriggerFakes.aws.resetRequests();
+        // when: "Replay" in Gitea's recent deliveries, which sends it under a new X-Gitea-Delivery
+        JsonNode again = json(gitea(body, signature).post("/webhooks/gitea").then().statusCode(202).extract().asString());
+        // then
+        assertEquals("DUPLICATE", again.at("/refs/0/builds/0/status").asText(), again::toString);
+        assertEquals(List.of(), TriggerFakes.requests(RUN_TASK));
+    }
+
+    @Test
+    void forgejoTagPush_buildsAndTagsTheTaggedCommit_notTheTagObject() throws Exception {
+        // given: an annotated tag push, whose after is the tag object d6c65fc..., with Forgejo's headers
+        byte[] body = fresh("gitea-tag-push.json");
+        String signature = WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body);
+        // when
+        JsonNode answer = json(given().contentType("application/json")
+                .header("X-Forgejo-Event", "push").header("X-Forgejo-Delivery", UUID.randomUUID().toString())
+                .header("X-Forgejo-Signature", signature).header("X-Gitea-Event", "push")
+                .header("X-Gitea-Delivery", UUID.randomUUID().toString()).header("X-Gitea-Signature", signature)
+                .body(body).post("/webhooks/gitea").then().statusCode(202).extract().asString());
+        // then
+        JsonNode build = answer.at("/refs/0/builds/0");
+        assertEquals("STARTED", build.get("status").asText(), answer::toString);
+        assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/gitea/webhooks:bffeb74", build.at("/result/imageUris/0").asText());
+        assertEquals("bffeb74224043ba2feb48d137756c8a9331c449a", sourceEnvironment().get("GIT_COMMIT"));
+        assertEquals("v1.0.0", sourceEnvironment().get("GIT_TAG"));
+        assertFalse(answer.toString().contains("d6c65fc"), "the tag object's SHA was reported: " + answer);
+    }
+
+    @Test
+    void giteaPush_toATriggerOnCodeBuild_isRefused_namingTheFieldAndTheEcsExecutor() throws Exception {
+        // given: the branch whose trigger runs on the default executor, CodeBuild
+        byte[] body = new String(WebhookSigning.recorded("gitea-push.json"), StandardCharsets.UTF_8)
+                .replace("refs/heads/develop", "refs/heads/codebuild").getBytes(StandardCharsets.UTF_8);
+        // when
+        JsonNode answer = json(gitea(body, WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body))
+                .post("/webhooks/gitea").then().statusCode(400).extract().asString());
+        // then: nothing started, and the reason says what to change
+        JsonNode build = answer.at("/refs/0/builds/0");
+        assertEquals("FAILED", build.get("status").asText(), answer::toString);
+        assertEquals("InvalidStepException", build.at("/error/errorType").asText());
+        String message = build.at("/error/errorMessage").asText();
+        assertTrue(message.startsWith("codebase.repoUrl: CodeBuild does not know the Git host localhost;"), message);
+        assertTrue(message.contains("the ECS executor"), message);
+        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        assertEquals(List.of(), TriggerFakes.requests(RUN_TASK));
+    }
+
+    @Test
+    void giteaTamperedOrUnsignedOrTestDelivery_buildsNothing() {
+        byte[] body = WebhookSigning.recorded("gitea-push.json");
+        String signature = WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body);
+        gitea(WebhookSigning.tampered(body), signature).post("/webhooks/gitea").then().statusCode(401)
+                .body("reason", org.hamcrest.Matchers.equalTo("X-Gitea-Signature does not match the body"));
+        given().contentType("application/json").header("X-Gitea-Event", "push").body(body).post("/webhooks/gitea")
+                .then().statusCode(401);
+        // the settings page's Test Delivery: before and after are the same commit
+        byte[] test = new String(body, StandardCharsets.UTF_8).replace("28e1879d029cb852e4844d9c718537df08844e03",
+                "bffeb74224043ba2feb48d137756c8a9331c449a").getBytes(StandardCharsets.UTF_8);
+        gitea(test, WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, test)).post("/webhooks/gitea").then().statusCode(200)
+                .body("status", org.hamcrest.Matchers.equalTo("PONG"));
+        assertEquals(List.of(), TriggerFakes.requests(RUN_TASK));
+    }
+
+    @Test
     void launchFailure_isTheDeliverysStatus_andTheNextDeliveryTriesAgain() throws Exception {
         // given: CodeBuild refuses
         TriggerFakes.stub(TriggerFakes.target(START_BUILD), com.github.tomakehurst.wiremock.client.WireMock.aResponse()
@@ -251,7 +389,13 @@ class WebhookRouteTest {
 
     @Test
     void webhookEventsInTheEventsFolder_replayAsApiGatewayDeliversThem() throws Exception {
-        for (String file : List.of("webhook-github-push.json", "webhook-gitlab-push.json", "webhook-bitbucket-push.json")) {
+        List<String> pushes;
+        try (Stream<Path> files = Files.list(Path.of("events"))) {
+            pushes = files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.startsWith("webhook-") && name.endsWith("-push.json")).sorted().toList();
+        }
+        assertEquals(new GitHostRegistry().names().size(), pushes.size(), "one signed push event per Git host: " + pushes);
+        for (String file : pushes) {
             // when: the raw API Gateway event, as Lambda receives it
             JsonNode response = json(given().body(Files.readAllBytes(Path.of("events", file))).post("/_lambda_")
                     .then().statusCode(200).extract().asString());

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +34,8 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+
+import dev.ecrpush.githost.GitHostRegistry;
 
 /**
  * {@code template.yaml} against the published AWS SAM schema (a copy in the test resources), every reference in
@@ -136,6 +139,7 @@ class TemplateSchemaTest {
         assertTrue(function.path("MemorySize").isInt() && function.path("Timeout").isInt(), "numeric memory and timeout");
     }
 
+    /** One route per registered Git host: a host added without its route would never be reached once deployed. */
     @Test
     void httpApi_hasTheWebhookRoutesOnly() {
         Set<String> routes = new TreeSet<>();
@@ -146,7 +150,7 @@ class TemplateSchemaTest {
                 routes.add(p.path("Method").asText() + " " + p.path("Path").asText());
             }
         });
-        assertEquals(Set.of("POST /webhooks/github", "POST /webhooks/gitlab", "POST /webhooks/bitbucket"), routes);
+        assertEquals(new GitHostRegistry().names().stream().map(name -> "POST /webhooks/" + name).collect(Collectors.toSet()), routes);
         assertEquals(List.of("WebhookApi"), sam.resourcesOfType("AWS::Serverless::HttpApi"));
     }
 

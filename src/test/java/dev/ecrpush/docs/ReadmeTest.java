@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.BuildPushException;
+import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.githost.SecretField;
 import dev.ecrpush.plan.Plugin;
 import dev.ecrpush.plan.PluginVar;
 
@@ -78,6 +81,24 @@ class ReadmeTest {
         assertTrue(keys.size() > 10, "the key walk found only " + keys);
         for (String key : keys) {
             assertTrue(readme.contains("`" + key), key + " is missing from the README's configuration table");
+        }
+    }
+
+    /** A Git host's secrets are its own configuration keys, not {@link ServiceConfig}'s: each is documented too. */
+    @Test
+    void configurationTable_namesEveryGitHostsSecretKeys() throws IOException {
+        String readme = readme();
+        for (SecretField field : new GitHostRegistry().secretFields()) {
+            assertTrue(readme.contains("`" + field.configKey() + "`"), field.configKey() + " is missing from the README's configuration table");
+            assertTrue(readme.contains("`" + field.key() + "`"), "the webhook secret's key " + field.key() + " is missing from the README");
+        }
+    }
+
+    @Test
+    void webhookSection_namesEveryGitHostsRoute() throws IOException {
+        String readme = readme();
+        for (GitHost host : new GitHostRegistry().all()) {
+            assertTrue(readme.contains("`/webhooks/" + host.name() + "`"), "/webhooks/" + host.name() + " is missing from the README");
         }
     }
 

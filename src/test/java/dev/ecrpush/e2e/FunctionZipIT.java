@@ -13,8 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -35,6 +38,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.e2e.LocalLambdaRuntime.Failure;
 import dev.ecrpush.e2e.LocalLambdaRuntime.Invocation;
 
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.githost.SecretField;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.WebhookSigning;
 
@@ -69,16 +74,24 @@ class FunctionZipIT {
      * The test-only webhook secrets the signed {@code events/webhook-*.json} were signed with, given as the
      * configuration values a local run uses (no Secrets Manager), with the plan-mode trigger set.
      */
-    private static final Map<String, String> WEBHOOK_CONFIG = Map.of(
-            "BUILDPUSH_WEBHOOKS_GITHUB_SECRET", WebhookSigning.GITHUB_SECRET,
-            "BUILDPUSH_WEBHOOKS_GITLAB_SECRET", WebhookSigning.GITLAB_TOKEN,
-            "BUILDPUSH_WEBHOOKS_BITBUCKET_SECRET", WebhookSigning.BITBUCKET_SECRET,
-            "BUILDPUSH_TRIGGERS_FILE", PLAN_TRIGGERS.toAbsolutePath().toString());
+    private static final Map<String, String> WEBHOOK_CONFIG = webhookConfig();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static LocalLambdaRuntime runtime;
     private static FunctionProcess function;
     private static Invocation firstInvocation;
+
+    /** Every Git host's secret keys as the environment variables Lambda would set, each with its test secret. */
+    private static Map<String, String> webhookConfig() {
+        Map<String, String> config = new HashMap<>();
+        for (SecretField field : new GitHostRegistry().secretFields()) {
+            String secret = Objects.requireNonNull(WebhookSigning.BY_KEY.get(field.key()),
+                    () -> "WebhookSigning has no test secret for " + field.key());
+            config.put(field.configKey().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), secret);
+        }
+        config.put("BUILDPUSH_TRIGGERS_FILE", PLAN_TRIGGERS.toAbsolutePath().toString());
+        return Map.copyOf(config);
+    }
 
     @BeforeAll
     static void startFunction() throws IOException {
@@ -250,8 +263,8 @@ class FunctionZipIT {
         function.close();
         String log = function.output();
         assertFalse(log.isBlank(), "nothing of the function's output was captured");
-        List<String> secrets = new ArrayList<>(List.of(NEVER_LOGGED, WebhookSigning.GITHUB_SECRET, WebhookSigning.GITLAB_TOKEN,
-                WebhookSigning.BITBUCKET_SECRET));
+        List<String> secrets = new ArrayList<>(List.of(NEVER_LOGGED));
+        secrets.addAll(WebhookSigning.BY_KEY.values());
         Stream.concat(jsonFiles(PLAN_FIXTURES), jsonFiles(INVALID_FIXTURES))
                 .map(FunctionZipIT::readJson)
                 .forEach(fixture -> secrets.addAll(textsOf(fixture.path("secretsNeverLogged"))));

@@ -21,10 +21,9 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.support.TriggerFakes;
 import dev.ecrpush.support.WebhookSigning;
-import dev.ecrpush.webhook.Provider;
-import dev.ecrpush.webhook.WebhookRequest;
 
 /**
  * A host that delivers one push fifty times at once (retries racing, or a misbehaving proxy) gets exactly one
@@ -59,7 +58,7 @@ class WebhookBurstTest {
         for (int i = 0; i < DELIVERIES; i++) {
             answers.add(pool.submit(() -> {
                 go.await();
-                return deliveries.handle(new WebhookRequest(Provider.GITHUB, headers, body));
+                return deliveries.handle("github", new WebhookRequest(headers, body));
             }));
         }
         go.countDown();

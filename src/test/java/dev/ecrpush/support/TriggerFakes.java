@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,7 +30,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 /**
  * The world the triggers run in, for {@code @QuarkusTest}s: DynamoDB Local holding the idempotency table (the
  * SDK's {@code aws.endpointUrlDynamoDb}), and one WireMock server for every other AWS API (Secrets Manager with
- * the webhook secret, SSM with the trigger set, ECR, CodeBuild, Step Functions), reached through
+ * the webhook secret, SSM with the trigger set, ECR, CodeBuild, ECS, Step Functions), reached through
  * {@code aws.endpointUrl}, with the function's own credentials as the SDK's system properties.
  */
 public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
@@ -39,7 +40,9 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
     public static final String TRIGGERS_PARAMETER = "/ecr-build-push/triggers";
     public static final String BUILD_ID = "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001";
     public static final String DIGEST = "sha256:" + "d".repeat(64);
+    public static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788776655443322110";
     private static final Pattern SIGNER = Pattern.compile("Credential=([A-Z0-9]+)/");
+    private static final String ECS = "AmazonEC2ContainerServiceV20141113.";
     /** Its own: the benchmark runs this class without the function's classes on its classpath. */
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,7 +67,11 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
                 "buildpush.webhooks.secret-id", WEBHOOK_SECRET_ID,
                 "buildpush.triggers.parameter", TRIGGERS_PARAMETER,
                 // The GitLab documentation's examples live on example.com, a self-managed GitLab for CodeBuild.
-                "buildpush.codebuild.git-hosts", "example.com=GITLAB_SELF_MANAGED");
+                "buildpush.codebuild.git-hosts", "example.com=GITLAB_SELF_MANAGED",
+                // Gitea's builds run on ECS, which needs the roles the stack would give it.
+                "buildpush.ecs.region", "us-east-1",
+                "buildpush.ecs.execution-role-arn", "arn:aws:iam::111111111111:role/ecr-build-push-execution",
+                "buildpush.ecs.task-role-arn", "arn:aws:iam::111111111111:role/ecr-build-push-task");
     }
 
     @Override
@@ -80,9 +87,8 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
     /** Every fake answer a test does not change: the happy path of every call the triggers make. */
     public static void stubDefaults() {
         aws.resetAll();
-        ObjectNode secret = JSON.createObjectNode()
-                .put("github", WebhookSigning.GITHUB_SECRET).put("gitlab", WebhookSigning.GITLAB_TOKEN)
-                .put("gitlabSigningToken", WebhookSigning.GITLAB_SIGNING_TOKEN).put("bitbucket", WebhookSigning.BITBUCKET_SECRET);
+        ObjectNode secret = JSON.createObjectNode();
+        new TreeMap<>(WebhookSigning.BY_KEY).forEach(secret::put);
         stub(target("secretsmanager.GetSecretValue").withRequestBody(containing(WEBHOOK_SECRET_ID)),
                 json(JSON.createObjectNode().put("Name", WEBHOOK_SECRET_ID).put("SecretString", secret.toString())));
         stub(target("secretsmanager.GetSecretValue").withRequestBody(containing("ci/aws-ci-user")),
@@ -102,6 +108,12 @@ public class TriggerFakes implements QuarkusTestResourceLifecycleManager {
                 aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
                         .withBody("{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}"));
         startBuildAnswers(BUILD_ID);
+        stub(target(ECS + "DescribeTaskDefinition"), aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+                .withBody("{\"__type\":\"ClientException\",\"message\":\"Unable to describe task definition.\"}"));
+        stub(target(ECS + "RegisterTaskDefinition"), json("{\"taskDefinition\": {\"taskDefinitionArn\":"
+                + " \"arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1\", \"status\": \"ACTIVE\"}}"));
+        stub(target(ECS + "RunTask"), json("{\"tasks\": [{\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}],"
+                + " \"failures\": []}"));
         stub(target("AWSStepFunctions.SendTaskSuccess"), json("{}"));
         stub(target("AWSStepFunctions.SendTaskFailure"), json("{}"));
     }

@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Map;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import dev.ecrpush.githost.WebhookSecrets;
 
 /**
  * Signs deliveries as the hosts do, with the test-only secrets below, and reads the recorded payloads in
@@ -23,8 +26,21 @@ public final class WebhookSigning {
     /** {@code whsec_} + base64 of 32 bytes, as GitLab issues signing tokens. */
     public static final String GITLAB_SIGNING_TOKEN = "whsec_dGVzdC1vbmx5LWdpdGxhYi1zaWduaW5nLWtleS0zMmI=";
     public static final String BITBUCKET_SECRET = "test-only-bitbucket-webhook-secret";
+    public static final String GITEA_SECRET = "test-only-gitea-webhook-secret";
 
     private WebhookSigning() {
+    }
+
+    /**
+     * Every secret above, by its key in the webhook secret's JSON: what the Secrets Manager fake holds and the
+     * packaged function is configured with, so that a Git host's test secret is added here only.
+     */
+    public static final Map<String, String> BY_KEY = Map.of("github", GITHUB_SECRET, "gitlab", GITLAB_TOKEN,
+            "gitlabSigningToken", GITLAB_SIGNING_TOKEN, "bitbucket", BITBUCKET_SECRET, "gitea", GITEA_SECRET);
+
+    /** {@link #BY_KEY} as the function holds them. */
+    public static WebhookSecrets secrets() {
+        return WebhookSecrets.of(BY_KEY);
     }
 
     public static byte[] recorded(String file) {
@@ -38,6 +54,11 @@ public final class WebhookSigning {
     /** {@code sha256=<hex>}: GitHub's X-Hub-Signature-256 and Bitbucket's X-Hub-Signature. */
     public static String hubSignature(String secret, byte[] body) {
         return "sha256=" + HexFormat.of().formatHex(hmac(secret.getBytes(StandardCharsets.UTF_8), body));
+    }
+
+    /** The bare {@code <hex>}: Gitea's and Forgejo's X-Gitea-Signature and X-Forgejo-Signature. */
+    public static String hexSignature(String secret, byte[] body) {
+        return HexFormat.of().formatHex(hmac(secret.getBytes(StandardCharsets.UTF_8), body));
     }
 
     /** {@code v1,<base64>} over {@code id.timestamp.body}, keyed with the token's base64 part. */

@@ -10,12 +10,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.githost.Push;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.webhook.Provider;
-import dev.ecrpush.webhook.Push;
-import dev.ecrpush.step.ParseSettings;
-import dev.ecrpush.step.StepParser;
 
 class TriggerPayloadsTest {
     private static Trigger trigger(String name) throws IOException {
@@ -29,7 +26,7 @@ class TriggerPayloadsTest {
     @Test
     void forPush_takesTheCodebaseFromThePush_soExpressionsResolve() throws IOException {
         // given
-        Push push = new Push(Provider.GITHUB, "acme/app", "https://github.com/acme/app.git",
+        Push push = new Push("github", "acme/app", "https://github.com/acme/app.git",
                 new Push.Ref(Push.Ref.Kind.TAG, "v1.4.0"), "9f1c2d3e4b5a69788776655443322110ffeeddcc");
         // when
         ObjectNode payload = TriggerPayloads.forPush(trigger("app"), push, "delivery-1");
@@ -52,7 +49,7 @@ class TriggerPayloadsTest {
 
     @Test
     void aKeyOverTheLimit_isShortenedAndStaysDistinct() throws IOException {
-        Push push = new Push(Provider.GITHUB, "acme/app", "https://github.com/acme/app.git",
+        Push push = new Push("github", "acme/app", "https://github.com/acme/app.git",
                 new Push.Ref(Push.Ref.Kind.BRANCH, "b".repeat(600)), "9f1c2d3");
         String one = TriggerPayloads.forPush(trigger("app"), push, "d").get("idempotencyKey").asText();
         String other = TriggerPayloads.forPush(trigger("app"), push, "e").get("idempotencyKey").asText();

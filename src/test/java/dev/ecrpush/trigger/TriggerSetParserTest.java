@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.webhook.Provider;
 
 class TriggerSetParserTest {
     /** The example's connectorRefs name connectors of the example connector store. */
@@ -27,7 +27,8 @@ class TriggerSetParserTest {
     }
 
     private static List<String> problems(String triggerSet) throws IOException {
-        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors());
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
+                new GitHostRegistry());
         return ((TriggerSetParser.Result.Invalid) assertInstanceOf(TriggerSetParser.Result.Invalid.class, result)).problems();
     }
 
@@ -44,12 +45,12 @@ class TriggerSetParserTest {
     void theInfraExample_isValid() {
         // when
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.read(Path.of("infra/triggers.example.json")),
-                settingsWithExampleConnectors());
+                settingsWithExampleConnectors(), new GitHostRegistry());
         // then
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
-        assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly"),
+        assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
                 set.triggers().stream().map(Trigger::name).toList());
-        assertEquals(Provider.GITLAB, set.triggers().get(1).provider());
+        assertEquals("gitlab", set.triggers().get(1).provider());
         assertEquals(List.of("nightly-base-images"), set.triggers().get(2).schedules());
     }
 
@@ -57,14 +58,14 @@ class TriggerSetParserTest {
     void everyProblem_isListedWithItsPath() throws IOException {
         List<String> problems = problems("""
                 {"triggers": [
-                  {"name": "a b", "provider": "gitea", "branches": ["main"], "colour": "red", %s},
+                  {"name": "a b", "provider": "gogs", "branches": ["main"], "colour": "red", %s},
                   {"name": "ok", "repository": "acme/app"},
                   {"name": "ok", "repository": "acme/app", "tags": ["v*"], %s}
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
                 "triggers[0].colour: is not a known field (branches, description, name, payload, provider, repository, schedules, tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
-                "triggers[0].provider: \"gitea\" is not github, gitlab or bitbucket",
+                "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
                 "triggers[1]: needs branches, tags or schedules, or it never builds",
                 "triggers[1].payload: is required: the step payload to run (step, connectors, executor, infra)"),

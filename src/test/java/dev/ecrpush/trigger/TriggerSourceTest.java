@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.MutableClock;
@@ -35,11 +36,17 @@ class TriggerSourceTest {
     }
 
     private TriggerSource source(String parameter, String file) {
-        return new TriggerSource(clients, Fixtures.SETTINGS, Fixtures.JSON, parameter, file, Duration.ofMinutes(5), clock);
+        return new TriggerSource(clients, Fixtures.SETTINGS, new GitHostRegistry(), Fixtures.JSON, parameter, file, Duration.ofMinutes(5),
+                clock);
     }
 
     private static String triggerSet() throws IOException {
         return Files.readString(Path.of("src/test/resources/triggers/plan-triggers.json"));
+    }
+
+    /** How many triggers the test set holds: each Git host's test repository adds its own. */
+    private static int triggersInTheSet() throws IOException {
+        return Fixtures.JSON.readTree(triggerSet()).get("triggers").size();
     }
 
     @Test
@@ -54,7 +61,7 @@ class TriggerSourceTest {
         clock.advance(Duration.ofMinutes(2));
         source.current();
         // then
-        assertEquals(5, first.triggers().size());
+        assertEquals(triggersInTheSet(), first.triggers().size());
         assertSame(first, warm);
         assertEquals(2, aws.requests("AmazonSSM.GetParameter").size());
         AwsFake.AwsRequest request = aws.requests("AmazonSSM.GetParameter").get(0);
@@ -84,10 +91,10 @@ class TriggerSourceTest {
     void file_isReadOnce_andNothingIsCalled(@TempDir Path dir) throws IOException {
         Path file = Files.writeString(dir.resolve("triggers.json"), triggerSet());
         TriggerSource source = source(null, file.toString());
-        assertEquals(5, source.current().triggers().size());
+        assertEquals(triggersInTheSet(), source.current().triggers().size());
         Files.writeString(file, "{\"triggers\": []}");
         clock.advance(Duration.ofHours(1));
-        assertEquals(5, source.current().triggers().size());
+        assertEquals(triggersInTheSet(), source.current().triggers().size());
         assertEquals(0, aws.requests().size());
     }
 

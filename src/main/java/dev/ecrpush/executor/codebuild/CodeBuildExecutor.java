@@ -16,6 +16,7 @@ import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.ExecutorType;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.ExecutorCheck;
 import dev.ecrpush.launch.LaunchResult;
@@ -46,8 +47,8 @@ public class CodeBuildExecutor implements BuildExecutor {
     private final AwsClients clients;
 
     @Inject
-    public CodeBuildExecutor(ServiceConfig config, AwsClients clients) {
-        this(CodeBuildSettings.from(config.codebuild()), clients);
+    public CodeBuildExecutor(ServiceConfig config, GitHostRegistry hosts, AwsClients clients) {
+        this(CodeBuildSettings.from(config.codebuild(), hosts), clients);
     }
 
     /** @param clients the function's clients; unused by the pure parts (parsing and planning) */

@@ -43,11 +43,6 @@ final class CodeBuildRequests {
             new Compute(ComputeType.BUILD_GENERAL1_XLARGE, 70, 36),
             new Compute(ComputeType.BUILD_GENERAL1_2_XLARGE, 145, 72));
 
-    private static final Map<String, SourceType> KNOWN_HOSTS = Map.of(
-            "github.com", SourceType.GITHUB,
-            "gitlab.com", SourceType.GITLAB,
-            "bitbucket.org", SourceType.BITBUCKET);
-
     private CodeBuildRequests() {
     }
 
@@ -139,18 +134,18 @@ final class CodeBuildRequests {
     private static SourceType sourceType(String repoUrl, Map<String, String> sourceTypesByHost) {
         String host = URI.create(repoUrl).getHost();
         host = host == null ? "" : host.toLowerCase(java.util.Locale.ROOT);
-        String configured = sourceTypesByHost.get(host);
-        if (configured != null) {
-            return SourceType.fromValue(configured);
-        }
-        if (KNOWN_HOSTS.containsKey(host)) {
-            return KNOWN_HOSTS.get(host);
+        String known = sourceTypesByHost.get(host);
+        if (known != null) {
+            return SourceType.fromValue(known);
         }
         if (host.startsWith("git-codecommit.") && host.contains(".amazonaws.com")) {
             return SourceType.CODECOMMIT;
         }
+        // A self-managed GitLab or a GitHub Enterprise Server has a source type to configure; a host CodeBuild has
+        // none for (a Gitea or Forgejo server) can only be built by the ECS executor, whose task runs git itself.
         throw new InvalidStepException("codebase.repoUrl: CodeBuild does not know the Git host " + host
                 + "; configure its source type in buildpush.codebuild.git-hosts (BUILDPUSH_CODEBUILD_GIT_HOSTS), e.g. "
-                + host + "=GITLAB_SELF_MANAGED");
+                + host + "=GITLAB_SELF_MANAGED, if CodeBuild has one for it; else build it on the ECS executor"
+                + " (\"executor\": {\"type\": \"ECS\"}), which clones any http(s) URL");
     }
 }

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
+import dev.ecrpush.githost.GitHostRegistry;
 
 /**
  * The CodeBuild executor's configuration ({@code buildpush.codebuild.*}), checked at start-up.
@@ -33,18 +34,25 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
         sourceTypesByHost = Map.copyOf(sourceTypesByHost);
     }
 
-    /** What the function runs with when nothing is configured: one project, {@code ecr-build-push}, in us-east-1. */
+    /**
+     * What the function runs with when nothing is configured: one project, {@code ecr-build-push}, in us-east-1, and
+     * the registered Git hosts' own clone hosts.
+     */
     public static CodeBuildSettings defaults() {
-        return new CodeBuildSettings("ecr-build-push", null, "us-east-1", Map.of());
+        return new CodeBuildSettings("ecr-build-push", null, "us-east-1", new GitHostRegistry().sourceTypesByHost());
     }
 
     /**
+     * The source types are the Git hosts' own clone hosts ({@code github.com} → {@code GITHUB}), with the configured
+     * entries over them: the deployer knows how its CodeBuild reaches each.
+     *
      * @throws IllegalStateException naming the key of a value that is not valid
      */
-    public static CodeBuildSettings from(ServiceConfig.CodeBuild config) {
+    public static CodeBuildSettings from(ServiceConfig.CodeBuild config, GitHostRegistry hosts) {
+        Map<String, String> types = new LinkedHashMap<>(hosts.sourceTypesByHost());
+        types.putAll(config.gitHosts().map(CodeBuildSettings::gitHosts).orElse(Map.of()));
         return new CodeBuildSettings(config.project(), config.dockerProject().orElse(null),
-                config.region().orElseGet(Settings::functionRegion),
-                config.gitHosts().map(CodeBuildSettings::gitHosts).orElse(Map.of()));
+                config.region().orElseGet(Settings::functionRegion), types);
     }
 
     /**

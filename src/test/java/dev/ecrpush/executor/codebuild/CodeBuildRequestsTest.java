@@ -159,10 +159,11 @@ class LaunchRequestsTest {
         ObjectNode payload = Fixtures.basePayload();
         payload.putObject("codebase").put("repoUrl", "https://git.acme.io/app.git").put("branch", "main");
         InvalidStepException e = assertThrows(InvalidStepException.class, () -> startBuild(payload));
-        // the key to set, in the form Lambda's environment can hold
+        // the key to set, in the form Lambda's environment can hold, and the executor for a host CodeBuild cannot clone
         assertEquals("codebase.repoUrl: CodeBuild does not know the Git host git.acme.io; configure its source type in"
-                + " buildpush.codebuild.git-hosts (BUILDPUSH_CODEBUILD_GIT_HOSTS), e.g. git.acme.io=GITLAB_SELF_MANAGED",
-                e.getMessage());
+                + " buildpush.codebuild.git-hosts (BUILDPUSH_CODEBUILD_GIT_HOSTS), e.g. git.acme.io=GITLAB_SELF_MANAGED,"
+                + " if CodeBuild has one for it; else build it on the ECS executor (\"executor\": {\"type\": \"ECS\"}),"
+                + " which clones any http(s) URL", e.getMessage());
     }
 
     @Test

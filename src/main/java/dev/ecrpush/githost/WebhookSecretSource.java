@@ -1,13 +1,18 @@
-package dev.ecrpush.webhook;
+package dev.ecrpush.githost;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.Config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,12 +24,12 @@ import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InternalErrorException;
-import dev.ecrpush.step.SecretText;
 
 /**
  * Where the webhook secrets come from: the Secrets Manager secret {@code buildpush.webhooks.secret-id} (read with
  * the function's role on the first delivery, then again once {@code secret-ttl} has passed, so a rotation is
- * picked up), or else the {@code buildpush.webhooks.*-secret} values. Never from a request.
+ * picked up), or else the configuration keys of the Git hosts' {@link SecretField}s
+ * ({@code buildpush.webhooks.github-secret}, ...). Never from a request.
  */
 @ApplicationScoped
 public class WebhookSecretSource {
@@ -32,6 +37,7 @@ public class WebhookSecretSource {
     private final ObjectMapper json;
     private final String secretId;
     private final Duration ttl;
+    private final List<SecretField> fields;
     private final WebhookSecrets configured;
     private final Clock clock;
     private volatile Read read;
@@ -41,30 +47,37 @@ public class WebhookSecretSource {
     }
 
     @Inject
-    public WebhookSecretSource(AwsClients clients, ServiceConfig config, ObjectMapper json) {
-        this(clients, json, config.webhooks().secretId().orElse(null), config.webhooks().secretTtl(),
-                configured(config.webhooks()), Clock.systemUTC());
+    public WebhookSecretSource(AwsClients clients, ServiceConfig config, Config values, GitHostRegistry hosts, ObjectMapper json) {
+        this(clients, json, config.webhooks().secretId().orElse(null), config.webhooks().secretTtl(), hosts.secretFields(),
+                configured(values, hosts.secretFields()), Clock.systemUTC());
     }
 
     /**
      * @param secretId   the Secrets Manager secret; null to use {@code configured}
+     * @param fields     the keys the secret's JSON object is read for
      * @param configured the secrets given as configuration values
      */
-    WebhookSecretSource(AwsClients clients, ObjectMapper json, String secretId, Duration ttl, WebhookSecrets configured,
-            Clock clock) {
+    WebhookSecretSource(AwsClients clients, ObjectMapper json, String secretId, Duration ttl, List<SecretField> fields,
+            WebhookSecrets configured, Clock clock) {
         this.clients = clients;
         this.json = json;
         this.secretId = secretId;
         this.ttl = ttl;
+        this.fields = List.copyOf(fields);
         this.configured = configured;
         this.clock = clock;
     }
 
-    private static WebhookSecrets configured(ServiceConfig.Webhooks webhooks) {
-        return new WebhookSecrets(webhooks.githubSecret().map(SecretText::new).orElse(null),
-                webhooks.gitlabSecret().map(SecretText::new).orElse(null),
-                webhooks.gitlabSigningToken().map(SecretText::new).orElse(null),
-                webhooks.bitbucketSecret().map(SecretText::new).orElse(null));
+    /**
+     * Read by key rather than mapped in {@link ServiceConfig}, so that a Git host brings its own keys: the
+     * environment variable {@code BUILDPUSH_WEBHOOKS_GITHUB_SECRET} is found as {@code buildpush.webhooks.github-secret}.
+     */
+    static WebhookSecrets configured(Config values, List<SecretField> fields) {
+        Map<String, String> secrets = new HashMap<>();
+        for (SecretField field : fields) {
+            values.getOptionalValue(field.configKey(), String.class).ifPresent(value -> secrets.put(field.key(), value));
+        }
+        return WebhookSecrets.of(secrets);
     }
 
     /**
@@ -102,10 +115,10 @@ public class WebhookSecretSource {
             // reported below, without quoting the value
         }
         if (secret == null || !secret.isObject()) {
-            throw new InternalErrorException("the webhook secret " + secretId
-                    + " must be a JSON object with the keys github, gitlab, gitlabSigningToken and bitbucket");
+            throw new InternalErrorException("the webhook secret " + secretId + " must be a JSON object with the keys "
+                    + GitHostRegistry.enumerate(fields.stream().map(SecretField::key).toList(), "and"));
         }
-        return WebhookSecrets.fromJson(secret);
+        return WebhookSecrets.fromJson(secret, fields);
     }
 
     private SecretsManagerClient secretsManager() {

@@ -1,14 +1,14 @@
-package dev.ecrpush.webhook;
+package dev.ecrpush.githost;
 
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * One delivery as it arrived: the route's provider, the headers (names compared without case, as HTTP does)
- * and the raw body, byte for byte, since the signatures cover exactly those bytes.
+ * One delivery as it arrived: the headers (names compared without case, as HTTP does) and the raw body, byte
+ * for byte, since the signatures cover exactly those bytes.
  */
-public record WebhookRequest(Provider provider, Map<String, String> headers, byte[] body) {
+public record WebhookRequest(Map<String, String> headers, byte[] body) {
     public WebhookRequest {
         Map<String, String> lower = new HashMap<>();
         headers.forEach((name, value) -> lower.put(name.toLowerCase(Locale.ROOT), value));

@@ -1,4 +1,4 @@
-package dev.ecrpush.webhook;
+package dev.ecrpush.githost;
 
 /** Whether a delivery is authentic. A refusal says what was wrong, never what was expected. */
 public sealed interface Verdict {

@@ -1,4 +1,4 @@
-package dev.ecrpush.webhook;
+package dev.ecrpush.githost;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.error.InternalErrorException;
-import dev.ecrpush.step.SecretText;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.MutableClock;
@@ -32,7 +35,8 @@ class WebhookSecretSourceTest {
     }
 
     private WebhookSecretSource source(String secretId, WebhookSecrets configured) {
-        return new WebhookSecretSource(clients, Fixtures.JSON, secretId, Duration.ofMinutes(15), configured, clock);
+        return new WebhookSecretSource(clients, Fixtures.JSON, secretId, Duration.ofMinutes(15), new GitHostRegistry().secretFields(),
+                configured, clock);
     }
 
     @Test
@@ -47,7 +51,7 @@ class WebhookSecretSourceTest {
         clock.advance(Duration.ofMinutes(2));
         source.current();
         // then
-        assertEquals(new WebhookSecrets(new SecretText("gh-1"), null, null, new SecretText("bb-1")), first);
+        assertEquals(WebhookSecrets.of(Map.of("github", "gh-1", "bitbucket", "bb-1")), first);
         assertSame(first, warm);
         assertEquals(2, aws.requests("secretsmanager.GetSecretValue").size());
         AwsFake.AwsRequest request = aws.requests("secretsmanager.GetSecretValue").get(0);
@@ -57,7 +61,7 @@ class WebhookSecretSourceTest {
 
     @Test
     void withoutSecretId_theConfiguredValuesAreUsed_andNothingIsCalled() {
-        WebhookSecrets configured = new WebhookSecrets(new SecretText("local"), null, null, null);
+        WebhookSecrets configured = WebhookSecrets.of(Map.of("github", "local"));
         assertSame(configured, source(null, configured).current());
         assertEquals(0, aws.requests().size());
     }
@@ -66,8 +70,10 @@ class WebhookSecretSourceTest {
     void secretThatIsNotTheDocumentedJson_isAnInternalError_thatDoesNotQuoteIt() {
         aws.stub("secretsmanager.GetSecretValue", AwsFake.secretString("plain-secret-value"));
         InternalErrorException e = assertThrows(InternalErrorException.class, () -> source(SECRET_ID, WebhookSecrets.NONE).current());
-        assertEquals("the webhook secret ecr-build-push/webhooks must be a JSON object with the keys github, gitlab,"
-                + " gitlabSigningToken and bitbucket", e.getMessage());
+        // every registered host's keys (GitHostRegistryTest pins which, and their order)
+        assertEquals("the webhook secret ecr-build-push/webhooks must be a JSON object with the keys "
+                + GitHostRegistry.enumerate(new GitHostRegistry().secretFields().stream().map(SecretField::key).toList(), "and"),
+                e.getMessage());
         assertFalse(e.getMessage().contains("plain-secret-value"));
     }
 
@@ -78,5 +84,17 @@ class WebhookSecretSourceTest {
         dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
                 () -> source(SECRET_ID, WebhookSecrets.NONE).current());
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("secretsmanager:GetSecretValue for the webhook secret ecr-build-push/webhooks failed: AccessDeniedException"), e.getMessage());
+    }
+
+    @Test
+    void configuredValues_areTheHostsConfigurationKeys_asLambdasEnvironmentGivesThem() {
+        // given: environment variables, as a local run or the packaged function gets its secrets
+        var environment = new SmallRyeConfigBuilder().withSources(new EnvConfigSource(Map.of(
+                "BUILDPUSH_WEBHOOKS_GITHUB_SECRET", "gh-local", "BUILDPUSH_WEBHOOKS_GITLAB_SIGNING_TOKEN", "whsec_bG9jYWw=",
+                "BUILDPUSH_WEBHOOKS_UNKNOWN_SECRET", "ignored"), 300)).build();
+        // when
+        WebhookSecrets configured = WebhookSecretSource.configured(environment, new GitHostRegistry().secretFields());
+        // then
+        assertEquals(WebhookSecrets.of(Map.of("github", "gh-local", "gitlabSigningToken", "whsec_bG9jYWw=")), configured);
     }
 }

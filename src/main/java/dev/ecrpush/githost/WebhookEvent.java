@@ -1,4 +1,4 @@
-package dev.ecrpush.webhook;
+package dev.ecrpush.githost;
 
 import java.util.List;
 

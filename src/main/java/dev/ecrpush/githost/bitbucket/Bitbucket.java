@@ -1,0 +1,109 @@
+package dev.ecrpush.githost.bitbucket;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import software.amazon.awssdk.services.codebuild.model.SourceType;
+
+import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.Push;
+import dev.ecrpush.githost.PushFields;
+import dev.ecrpush.githost.SecretField;
+import dev.ecrpush.githost.Signatures;
+import dev.ecrpush.githost.Verdict;
+import dev.ecrpush.githost.WebhookEvent;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecrets;
+
+/**
+ * Bitbucket Cloud ({@code bitbucket.org}): {@code X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>},
+ * the {@code repo:push} event (which may list several changed refs), deliveries identified by
+ * {@code X-Request-UUID}.
+ */
+public final class Bitbucket implements GitHost {
+    public static final String NAME = "bitbucket";
+    static final String SIGNATURE = "X-Hub-Signature";
+    static final String EVENT = "X-Event-Key";
+    static final SecretField SECRET = new SecretField("bitbucket", "buildpush.webhooks.bitbucket-secret");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SecretField> secretFields() {
+        return List.of(SECRET);
+    }
+
+    @Override
+    public Map<String, SourceType> cloneHosts() {
+        return Map.of("bitbucket.org", SourceType.BITBUCKET);
+    }
+
+    @Override
+    public boolean carriesCredentials(WebhookRequest request) {
+        return request.header(SIGNATURE) != null;
+    }
+
+    @Override
+    public Verdict verify(WebhookRequest request, WebhookSecrets secrets, Instant now, Duration tolerance) {
+        return Signatures.hexHmacSha256(request, SIGNATURE, "sha256=", secrets.get(SECRET), NAME);
+    }
+
+    @Override
+    public String deliveryId(WebhookRequest request) {
+        return DeliveryId.of(request.header("X-Request-UUID"), request.body());
+    }
+
+    @Override
+    public WebhookEvent read(WebhookRequest request, JsonNode body) {
+        String event = request.header(EVENT);
+        if (event == null) {
+            return new WebhookEvent.Ignored("?", EVENT + " is missing");
+        }
+        if (!event.equals("repo:push")) {
+            return new WebhookEvent.Ignored(event, "only repo:push events start builds");
+        }
+        String repository = PushFields.required(body, "repository", "full_name");
+        // Bitbucket Cloud serves every repository's HTTPS clone at its page URL + .git.
+        String cloneUrl = PushFields.required(body, "repository", "links", "html", "href") + ".git";
+        JsonNode changes = body.path("push").path("changes");
+        if (!changes.isArray()) {
+            throw new InvalidStepException("body.push.changes: a repo:push event must list its changes");
+        }
+        List<Push> pushes = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            JsonNode change = changes.get(i);
+            boolean deleted = change.path("new").isNull() || change.path("new").isMissingNode();
+            JsonNode side = deleted ? change.path("old") : change.path("new");
+            String at = "body.push.changes[" + i + "]." + (deleted ? "old" : "new");
+            String type = side.path("type").asText("");
+            String name = side.path("name").asText("");
+            if (name.isEmpty()) {
+                throw new InvalidStepException(at + ".name: is required in a repo:push change");
+            }
+            Push.Ref.Kind kind = switch (type) {
+                case "branch" -> Push.Ref.Kind.BRANCH;
+                case "tag" -> Push.Ref.Kind.TAG;
+                default -> null;
+            };
+            if (kind == null) {
+                continue;
+            }
+            String commit = deleted ? null : side.path("target").path("hash").asText("");
+            if (commit != null && commit.isEmpty()) {
+                throw new InvalidStepException(at + ".target.hash: is required in a repo:push change");
+            }
+            pushes.add(new Push(NAME, repository, cloneUrl, new Push.Ref(kind, name), commit));
+        }
+        return new WebhookEvent.Pushes(event, pushes);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.ecrpush.githost.gitea;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import software.amazon.awssdk.services.codebuild.model.SourceType;
+
+import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.Push;
+import dev.ecrpush.githost.PushFields;
+import dev.ecrpush.githost.SecretField;
+import dev.ecrpush.githost.Signatures;
+import dev.ecrpush.githost.Verdict;
+import dev.ecrpush.githost.WebhookEvent;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecrets;
+import dev.ecrpush.step.SecretText;
+
+/**
+ * Gitea, and Forgejo (its fork), self-hosted: a "Gitea" or "Forgejo" webhook with content type
+ * {@code application/json}. Gitea sends {@code X-Gitea-*} headers; Forgejo sends {@code X-Forgejo-*} and the same
+ * {@code X-Gitea-*} ones, with equal values (Forgejo's {@code services/webhook/shared/payloader.go}).
+ * <ul>
+ *   <li>Signature: {@code X-Gitea-Signature} / {@code X-Forgejo-Signature}, the hex HMAC-SHA256 of the raw body
+ *       with the webhook's secret, with no {@code sha256=} prefix. Each one sent must match.</li>
+ *   <li>Events: {@code push}, for branches and tags alike (a tag push also sends a {@code create} event, and a
+ *       branch deletion only a {@code delete} event, neither of which builds).</li>
+ *   <li>No clone host of its own: a Gitea server's name is the deployer's, and CodeBuild has no source type for
+ *       it; the ECS executor clones its http(s) clone URL.</li>
+ * </ul>
+ */
+public final class Gitea implements GitHost {
+    public static final String NAME = "gitea";
+    /** Forgejo's first: a Forgejo delivery is then accepted, and named, by its own header. */
+    static final List<String> SIGNATURES = List.of("X-Forgejo-Signature", "X-Gitea-Signature");
+    static final List<String> EVENTS = List.of("X-Forgejo-Event", "X-Gitea-Event");
+    static final SecretField SECRET = new SecretField("gitea", "buildpush.webhooks.gitea-secret");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SecretField> secretFields() {
+        return List.of(SECRET);
+    }
+
+    @Override
+    public Map<String, SourceType> cloneHosts() {
+        return Map.of();
+    }
+
+    @Override
+    public boolean carriesCredentials(WebhookRequest request) {
+        return SIGNATURES.stream().anyMatch(header -> request.header(header) != null);
+    }
+
+    /** Both spellings are checked when both are sent, so that neither can carry a forgery past the other. */
+    @Override
+    public Verdict verify(WebhookRequest request, WebhookSecrets secrets, Instant now, Duration tolerance) {
+        List<String> sent = SIGNATURES.stream().filter(header -> request.header(header) != null).toList();
+        if (sent.isEmpty()) {
+            return new Verdict.Refused(String.join(" and ", SIGNATURES) + " are both missing");
+        }
+        SecretText secret = secrets.get(SECRET);
+        Verdict first = null;
+        for (String header : sent) {
+            // Gitea sends the header empty when the webhook has no secret: say so rather than "does not match".
+            if (request.header(header).isEmpty() && secret != null) {
+                return new Verdict.Refused(header + " is empty: the webhook has no secret set in Gitea or Forgejo");
+            }
+            Verdict verdict = Signatures.hexHmacSha256(request, header, "", secret, NAME);
+            if (verdict instanceof Verdict.Refused) {
+                return verdict;
+            }
+            first = first == null ? verdict : first;
+        }
+        return first;
+    }
+
+    /**
+     * The body's SHA-256, not {@code X-Gitea-Delivery}: Gitea and Forgejo do not retry a failed delivery, and
+     * their "Replay" sends the same body under a new delivery UUID ({@code ReplayHookTask} creates a new hook
+     * task). Keyed by the body, a replay after a build is the duplicate it is, and a replay after a failure
+     * tries again; two webhooks of one push (a repository's and its organization's) build once. Distinct pushes
+     * differ in their body: at least the repository's {@code updated_at} moves with each.
+     */
+    @Override
+    public String deliveryId(WebhookRequest request) {
+        return DeliveryId.ofBody(request.body());
+    }
+
+    @Override
+    public WebhookEvent read(WebhookRequest request, JsonNode body) {
+        String event = EVENTS.stream().map(request::header).filter(value -> value != null).findFirst().orElse(null);
+        if (event == null) {
+            return new WebhookEvent.Ignored("?", String.join(" and ", EVENTS) + " are both missing");
+        }
+        if (!event.equals("push")) {
+            return new WebhookEvent.Ignored(event, "only push events start builds");
+        }
+        String ref = PushFields.required(body, "ref");
+        Push.Ref parsed = PushFields.ref(ref);
+        if (parsed == null) {
+            return new WebhookEvent.Ignored(event, "the pushed ref " + ref + " is neither a branch nor a tag");
+        }
+        String after = PushFields.required(body, "after");
+        // "Test Delivery" in the webhook's settings sends a push of the default branch whose before and after
+        // are the same commit (or the all-zero ID): no push moves a ref to where it was.
+        if (after.equals(body.path("before").asText())) {
+            return new WebhookEvent.Ping(event);
+        }
+        String commit = isZero(after) ? null : commit(body, parsed, after);
+        return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
+                PushFields.required(body, "repository", "clone_url"), parsed, commit)));
+    }
+
+    /**
+     * A tag builds {@code head_commit.id}: for an annotated tag {@code after} is the tag object, while Gitea
+     * sets {@code head_commit} to the commit it resolves the tag to ({@code services/repository/push.go}). A
+     * branch builds {@code after}, its new head commit; so does a tag sent without {@code head_commit}, for which
+     * {@code after} is all there is.
+     */
+    private static String commit(JsonNode body, Push.Ref ref, String after) {
+        if (ref.kind() == Push.Ref.Kind.TAG && body.path("head_commit").isObject()) {
+            return PushFields.required(body, "head_commit", "id");
+        }
+        return after;
+    }
+
+    /** A deleted ref's new ID: 40 zeros, or 64 in a SHA-256 repository. */
+    private static boolean isZero(String id) {
+        return id.chars().allMatch(c -> c == '0');
+    }
+}

@@ -1,0 +1,102 @@
+package dev.ecrpush.githost.github;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import software.amazon.awssdk.services.codebuild.model.SourceType;
+
+import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.Push;
+import dev.ecrpush.githost.PushFields;
+import dev.ecrpush.githost.SecretField;
+import dev.ecrpush.githost.Signatures;
+import dev.ecrpush.githost.Verdict;
+import dev.ecrpush.githost.WebhookEvent;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecrets;
+
+/**
+ * GitHub ({@code github.com}): {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>}, the
+ * {@code push} event (branches and tags alike) and {@code ping}, deliveries identified by
+ * {@code X-GitHub-Delivery}, which a redelivery keeps.
+ */
+public final class GitHub implements GitHost {
+    public static final String NAME = "github";
+    static final String SIGNATURE = "X-Hub-Signature-256";
+    static final String EVENT = "X-GitHub-Event";
+    static final String DELIVERY = "X-GitHub-Delivery";
+    static final SecretField SECRET = new SecretField("github", "buildpush.webhooks.github-secret");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SecretField> secretFields() {
+        return List.of(SECRET);
+    }
+
+    @Override
+    public Map<String, SourceType> cloneHosts() {
+        return Map.of("github.com", SourceType.GITHUB);
+    }
+
+    @Override
+    public boolean carriesCredentials(WebhookRequest request) {
+        return request.header(SIGNATURE) != null;
+    }
+
+    @Override
+    public Verdict verify(WebhookRequest request, WebhookSecrets secrets, Instant now, Duration tolerance) {
+        return Signatures.hexHmacSha256(request, SIGNATURE, "sha256=", secrets.get(SECRET), NAME);
+    }
+
+    @Override
+    public String deliveryId(WebhookRequest request) {
+        return DeliveryId.of(request.header(DELIVERY), request.body());
+    }
+
+    @Override
+    public WebhookEvent read(WebhookRequest request, JsonNode body) {
+        String event = request.header(EVENT);
+        if (event == null) {
+            return new WebhookEvent.Ignored("?", EVENT + " is missing");
+        }
+        if (event.equals("ping")) {
+            return new WebhookEvent.Ping(event);
+        }
+        if (!event.equals("push")) {
+            return new WebhookEvent.Ignored(event, "only push events start builds");
+        }
+        String ref = PushFields.required(body, "ref");
+        Push.Ref parsed = PushFields.ref(ref);
+        if (parsed == null) {
+            return new WebhookEvent.Ignored(event, "the pushed ref " + ref + " is neither a branch nor a tag");
+        }
+        boolean deleted = body.path("deleted").asBoolean(false);
+        String commit = deleted ? null : commit(body, parsed);
+        return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
+                PushFields.required(body, "repository", "clone_url"), parsed, commit)));
+    }
+
+    /**
+     * The commit a push builds. For an annotated tag {@code after} is the tag object, not a commit; GitHub's
+     * schema gives {@code head_commit} as "the commit pointed to by the annotated tag" then, and as the commit
+     * itself whenever {@code after} is or points to a commit (a lightweight tag, a branch). So a tag builds
+     * {@code head_commit.id}. When {@code head_commit} is null (a tag of something other than a commit, or a host
+     * from before GitHub sent it on every tag creation), {@code after} is all there is, and for a lightweight tag
+     * it is the commit. Branches keep {@code after}: it is the branch's new head commit.
+     */
+    private static String commit(JsonNode body, Push.Ref ref) {
+        if (ref.kind() == Push.Ref.Kind.TAG && body.path("head_commit").isObject()) {
+            return PushFields.required(body, "head_commit", "id");
+        }
+        return PushFields.required(body, "after");
+    }
+}

@@ -1,0 +1,116 @@
+package dev.ecrpush.githost.gitlab;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import software.amazon.awssdk.services.codebuild.model.SourceType;
+
+import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.Push;
+import dev.ecrpush.githost.PushFields;
+import dev.ecrpush.githost.SecretField;
+import dev.ecrpush.githost.Signatures;
+import dev.ecrpush.githost.Verdict;
+import dev.ecrpush.githost.WebhookEvent;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecrets;
+import dev.ecrpush.step.SecretText;
+
+/**
+ * GitLab ({@code gitlab.com}, and a self-managed GitLab through {@code buildpush.codebuild.git-hosts}): the
+ * secret token in {@code X-Gitlab-Token}, and/or the {@link StandardWebhooks} signature; push and tag push
+ * events of project and system hooks; deliveries identified by {@code Idempotency-Key}, else
+ * {@code X-Gitlab-Event-UUID}.
+ */
+public final class GitLab implements GitHost {
+    public static final String NAME = "gitlab";
+    static final String TOKEN = "X-Gitlab-Token";
+    static final String EVENT = "X-Gitlab-Event";
+    static final SecretField SECRET_TOKEN = new SecretField("gitlab", "buildpush.webhooks.gitlab-secret");
+    static final SecretField SIGNING_TOKEN = new SecretField("gitlabSigningToken", "buildpush.webhooks.gitlab-signing-token");
+    private static final String ZERO_SHA = "0000000000000000000000000000000000000000";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SecretField> secretFields() {
+        return List.of(SECRET_TOKEN, SIGNING_TOKEN);
+    }
+
+    @Override
+    public Map<String, SourceType> cloneHosts() {
+        return Map.of("gitlab.com", SourceType.GITLAB);
+    }
+
+    @Override
+    public boolean carriesCredentials(WebhookRequest request) {
+        return request.header(TOKEN) != null || request.header(StandardWebhooks.SIGNATURE) != null;
+    }
+
+    /**
+     * Each credential sent that a configured secret can check must pass, and at least one must be checked: a
+     * hook may carry the token, the signature, or both while it moves from one to the other.
+     */
+    @Override
+    public Verdict verify(WebhookRequest request, WebhookSecrets secrets, Instant now, Duration tolerance) {
+        String token = request.header(TOKEN);
+        boolean signed = request.header(StandardWebhooks.SIGNATURE) != null;
+        SecretText secretToken = secrets.get(SECRET_TOKEN);
+        SecretText signingToken = secrets.get(SIGNING_TOKEN);
+        boolean tokenChecked = token != null && secretToken != null;
+        boolean signatureChecked = signed && signingToken != null;
+        if (!tokenChecked && !signatureChecked) {
+            return new Verdict.Refused(token == null && !signed
+                    ? TOKEN + " and " + StandardWebhooks.SIGNATURE + " are both missing"
+                    : "no GitLab secret token or signing token is configured for what the delivery carries");
+        }
+        if (tokenChecked && !Signatures.sameText(token, secretToken)) {
+            return new Verdict.Refused(TOKEN + " does not match");
+        }
+        if (signatureChecked) {
+            Verdict standard = StandardWebhooks.verify(request, signingToken, now, tolerance);
+            if (standard instanceof Verdict.Refused) {
+                return standard;
+            }
+        }
+        return new Verdict.Accepted(signatureChecked ? StandardWebhooks.SIGNATURE : TOKEN);
+    }
+
+    @Override
+    public String deliveryId(WebhookRequest request) {
+        String sent = request.header("Idempotency-Key") != null
+                ? request.header("Idempotency-Key")
+                : request.header("X-Gitlab-Event-UUID");
+        return DeliveryId.of(sent, request.body());
+    }
+
+    /** Project hooks and system hooks alike: the body's {@code object_kind} says what it is. */
+    @Override
+    public WebhookEvent read(WebhookRequest request, JsonNode body) {
+        String event = request.header(EVENT);
+        String name = event == null ? "?" : event;
+        String kind = body.path("object_kind").asText("");
+        if (!kind.equals("push") && !kind.equals("tag_push")) {
+            return new WebhookEvent.Ignored(name, "only push and tag push events start builds");
+        }
+        String ref = PushFields.required(body, "ref");
+        Push.Ref parsed = PushFields.ref(ref);
+        if (parsed == null) {
+            return new WebhookEvent.Ignored(name, "the pushed ref " + ref + " is neither a branch nor a tag");
+        }
+        // checkout_sha is the commit itself; "after" is the tag object for an annotated tag. A deletion has none.
+        JsonNode checkout = body.path("checkout_sha");
+        boolean deleted = checkout.isNull() || checkout.isMissingNode() || ZERO_SHA.equals(body.path("after").asText());
+        String commit = deleted ? null : checkout.asText();
+        return new WebhookEvent.Pushes(name, List.of(new Push(NAME, PushFields.required(body, "project", "path_with_namespace"),
+                PushFields.required(body, "project", "git_http_url"), parsed, commit)));
+    }
+}

@@ -1,0 +1,208 @@
+package dev.ecrpush.githost.github;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.Push;
+import dev.ecrpush.githost.Verdict;
+import dev.ecrpush.githost.WebhookEvent;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecrets;
+import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.WebhookSigning;
+
+/** GitHub's signature on its recorded payloads, and those payloads read into pushes. */
+class GitHubTest {
+    private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
+    private static final Duration TOLERANCE = Duration.ofMinutes(5);
+    private static final WebhookSecrets SECRETS = WebhookSigning.secrets();
+    private static final GitHub GITHUB = new GitHub();
+
+    private static WebhookRequest request(byte[] body, String... headers) {
+        Map<String, String> map = new HashMap<>();
+        for (int i = 0; i < headers.length; i += 2) {
+            map.put(headers[i], headers[i + 1]);
+        }
+        return new WebhookRequest(map, body);
+    }
+
+    private static Verdict verify(byte[] body, String... headers) {
+        return verify(SECRETS, body, headers);
+    }
+
+    private static Verdict verify(WebhookSecrets secrets, byte[] body, String... headers) {
+        return GITHUB.verify(request(body, headers), secrets, NOW, TOLERANCE);
+    }
+
+    private static WebhookEvent read(String file, String... headers) throws IOException {
+        return read(Fixtures.JSON.readTree(WebhookSigning.recorded(file)), headers);
+    }
+
+    private static WebhookEvent read(JsonNode body, String... headers) {
+        return GITHUB.read(request(new byte[0], headers), body);
+    }
+
+    // signature
+
+    @Test
+    void publishedTestVector_isAccepted() {
+        // given: the example in GitHub's "Validating webhook deliveries"
+        byte[] body = "Hello, World!".getBytes(StandardCharsets.UTF_8);
+        WebhookSecrets secrets = WebhookSecrets.of(Map.of("github", "It's a Secret to Everybody"));
+        // when
+        Verdict verdict = verify(secrets, body,
+                "X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
+        // then
+        assertEquals(new Verdict.Accepted("X-Hub-Signature-256"), verdict);
+    }
+
+    @Test
+    void signedRecordedPush_isAccepted_tamperedOrWrongSecretIsNot() {
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
+
+        assertInstanceOf(Verdict.Accepted.class, verify(body, "x-hub-signature-256", signature));
+        assertEquals(new Verdict.Refused("X-Hub-Signature-256 does not match the body"),
+                verify(WebhookSigning.tampered(body), "X-Hub-Signature-256", signature));
+        assertEquals(new Verdict.Refused("X-Hub-Signature-256 does not match the body"),
+                verify(body, "X-Hub-Signature-256", WebhookSigning.hubSignature("another secret", body)));
+    }
+
+    @Test
+    void missingMalformedOrSha1OnlySignature_isRefused() {
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        assertEquals(new Verdict.Refused("X-Hub-Signature-256 is missing"), verify(body));
+        assertEquals(new Verdict.Refused("X-Hub-Signature-256 is missing"),
+                verify(body, "X-Hub-Signature", "sha1=0123456789abcdef0123456789abcdef01234567"));
+        assertEquals(new Verdict.Refused("X-Hub-Signature-256 is not hexadecimal"),
+                verify(body, "X-Hub-Signature-256", "sha256=not-hex"));
+        assertEquals(new Verdict.Refused("X-Hub-Signature-256 is not a sha256= signature"),
+                verify(body, "X-Hub-Signature-256", "md5=abc"));
+    }
+
+    @Test
+    void withoutConfiguredSecret_refusesEvenACorrectlyShapedSignature() {
+        byte[] body = WebhookSigning.recorded("github-ping.json");
+        Verdict verdict = verify(WebhookSecrets.NONE, body,
+                "X-Hub-Signature-256", WebhookSigning.hubSignature("a guess", body));
+        assertEquals(new Verdict.Refused("no github webhook secret is configured"), verdict);
+    }
+
+    @Test
+    void refusals_neverQuoteTheSecretsOrTheExpectedSignature() {
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        String expected = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
+        Verdict.Refused refused = (Verdict.Refused) verify(body, "X-Hub-Signature-256", "sha256=00");
+        assertFalse(refused.reason().contains(WebhookSigning.GITHUB_SECRET));
+        assertFalse(refused.reason().contains(expected.substring(7, 20)));
+    }
+
+    @Test
+    void carriesCredentials_onlyWithTheSha256Header() {
+        byte[] body = new byte[0];
+        assertFalse(GITHUB.carriesCredentials(request(body, "X-Hub-Signature", "sha1=ab")));
+        assertTrue(GITHUB.carriesCredentials(request(body, "X-Hub-Signature-256", "x")));
+    }
+
+    // events
+
+    @Test
+    void branchPush() throws IOException {
+        WebhookEvent event = read("github-push-branch.json", "X-GitHub-Event", "push");
+        assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("github", "Codertocat/Hello-World",
+                "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
+                "6113728f27ae82c7b1a177c8d03f9e96e0adf246"))), event);
+    }
+
+    @Test
+    void annotatedTagPush_buildsTheTaggedCommit_notTheTagObject() throws IOException {
+        // given: after is the tag object, head_commit the commit it points to
+        JsonNode body = Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-annotated-tag.json"));
+        assertEquals("37413f4676a163a6c7cf8ea335dca2f947281462", body.get("after").asText());
+        // when
+        WebhookEvent event = read(body, "X-GitHub-Event", "push");
+        // then
+        assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("github", "Codertocat/Hello-World",
+                "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"),
+                "6113728f27ae82c7b1a177c8d03f9e96e0adf246"))), event);
+    }
+
+    @Test
+    void tagPushWithoutHeadCommit_fallsBackToAfter() throws IOException {
+        // given: a host that sends no head_commit (after is then all there is; for a lightweight tag, the commit)
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-annotated-tag.json"));
+        body.putNull("head_commit");
+        body.put("after", "6113728f27ae82c7b1a177c8d03f9e96e0adf246");
+        // when
+        Push push = ((WebhookEvent.Pushes) read(body, "X-GitHub-Event", "push")).pushes().get(0);
+        // then
+        assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", push.commitSha());
+    }
+
+    @Test
+    void branchPush_keepsAfter_evenWhenHeadCommitDiffers() throws IOException {
+        // given: for a branch, after is the new head commit by definition
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ((ObjectNode) body.get("head_commit")).put("id", "0123456789abcdef0123456789abcdef01234567");
+        // when
+        Push push = ((WebhookEvent.Pushes) read(body, "X-GitHub-Event", "push")).pushes().get(0);
+        // then
+        assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", push.commitSha());
+    }
+
+    @Test
+    void tagPushWithHeadCommitWithoutId_isAnErrorNamingTheField() throws IOException {
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-annotated-tag.json"));
+        ((ObjectNode) body.get("head_commit")).remove("id");
+        InvalidStepException e = assertThrows(InvalidStepException.class, () -> read(body, "X-GitHub-Event", "push"));
+        assertEquals("body.head_commit.id: is required in a push event", e.getMessage());
+    }
+
+    @Test
+    void tagDeletion_isAPushWithoutCommit() throws IOException {
+        WebhookEvent.Pushes event = (WebhookEvent.Pushes) read("github-push-tag-deleted.json", "X-GitHub-Event", "push");
+        Push push = event.pushes().get(0);
+        assertEquals(new Push.Ref(Push.Ref.Kind.TAG, "simple-tag"), push.ref());
+        assertTrue(push.deleted());
+    }
+
+    @Test
+    void pingAndOtherEvents() throws IOException {
+        assertEquals(new WebhookEvent.Ping("ping"), read("github-ping.json", "X-GitHub-Event", "ping"));
+        assertEquals(new WebhookEvent.Ignored("pull_request", "only push events start builds"),
+                read("github-ping.json", "X-GitHub-Event", "pull_request"));
+    }
+
+    @Test
+    void pushWithoutCloneUrl_isAnErrorNamingTheField() throws IOException {
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ((ObjectNode) body.get("repository")).remove("clone_url");
+        InvalidStepException e = assertThrows(InvalidStepException.class, () -> read(body, "X-GitHub-Event", "push"));
+        assertEquals("body.repository.clone_url: is required in a push event", e.getMessage());
+    }
+
+    // delivery
+
+    @Test
+    void deliveryId_isXGitHubDelivery() {
+        assertEquals("72d3162e-cc78-11e3-81ab-4c9367dc0958", GITHUB.deliveryId(request("{}".getBytes(),
+                "X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")));
+    }
+}
