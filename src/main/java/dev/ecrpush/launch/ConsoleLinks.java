@@ -4,7 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-import dev.ecrpush.plan.Partition;
+import dev.ecrpush.aws.Partition;
 
 /** Console addresses for a build; each partition has its own console host. */
 public final class ConsoleLinks {

@@ -3,6 +3,7 @@ package dev.ecrpush.plan;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.ecrpush.aws.Partition;
 import dev.ecrpush.step.AwsConnector;
 import dev.ecrpush.step.AwsCredential;
 import dev.ecrpush.step.EcrSpec;

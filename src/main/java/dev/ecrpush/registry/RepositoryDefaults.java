@@ -2,6 +2,8 @@ package dev.ecrpush.registry;
 
 import java.util.regex.Pattern;
 
+import dev.ecrpush.aws.Arn;
+
 /**
  * How a repository the function creates is set up. An existing repository is never changed, so these apply
  * only at creation; they are the settings a team would otherwise have to remember to click.
@@ -25,7 +27,6 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
     public enum TagMutability { MUTABLE, IMMUTABLE }
 
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
-    private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
 
     /**
      * From {@code buildpush.repository.*}.
@@ -75,7 +76,7 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
     }
 
     static void checkPrincipal(String principal) {
-        if (principal != null && !ACCOUNT.matcher(principal).matches() && !ROLE_ARN.matcher(principal).matches()) {
+        if (principal != null && !ACCOUNT.matcher(principal).matches() && Arn.role(principal) == null) {
             throw new IllegalArgumentException("build principal must be a 12-digit account ID or an IAM role ARN, not " + principal);
         }
     }

@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsExceptio
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import dev.ecrpush.aws.AwsFailures;
-import dev.ecrpush.plan.Partition;
+import dev.ecrpush.aws.Partition;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Plan.RepositoryPlan;
 

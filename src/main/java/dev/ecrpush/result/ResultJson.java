@@ -4,6 +4,7 @@ import java.lang.reflect.RecordComponent;
 import java.util.Collection;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +14,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON of a result record, as Jackson would write it (components in declaration order, nulls left out
- * where the record says {@code NON_NULL}, enums by name), built by walking the record components. The
+ * where the record says {@code NON_NULL}, {@code @JsonIgnore}d components left out, enums by name), built by
+ * walking the record components. The
  * first answer of a cold start would otherwise wait for Jackson to introspect every result type, which costs
  * more than everything else the function does for a plan; {@code ResultJsonTest} holds the two to the same
  * output. Anything that is not a record, a collection, a map or a plain value is left to Jackson.
@@ -67,6 +69,9 @@ public final class ResultJson {
         boolean skipNulls = include != null && include.value() == JsonInclude.Include.NON_NULL;
         ObjectNode object = NODES.objectNode();
         for (RecordComponent component : record.getClass().getRecordComponents()) {
+            if (component.getAccessor().isAnnotationPresent(JsonIgnore.class) || component.isAnnotationPresent(JsonIgnore.class)) {
+                continue;
+            }
             Object value;
             try {
                 value = component.getAccessor().invoke(record);

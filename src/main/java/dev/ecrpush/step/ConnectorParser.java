@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.ecrpush.aws.Arn;
+
 /** Reads connector definitions in their YAML shape (AWS and Docker registry). */
 final class ConnectorParser {
     private static final Set<String> ENTRY = Set.of("type", "spec", "name", "identifier", "description", "tags",
@@ -149,7 +151,7 @@ final class ConnectorParser {
         }
         spec.allowOnly(OIDC, Set.of());
         String role = spec.requiredText("iamRoleArn");
-        if (role != null && !Rules.ROLE_ARN.matcher(role).matches()) {
+        if (role != null && Arn.role(role) == null) {
             spec.problems().error(spec.path("iamRoleArn"), "\"" + role + "\" is not an IAM role ARN");
             return null;
         }
@@ -162,7 +164,7 @@ final class ConnectorParser {
         }
         cross.allowOnly(CROSS_ACCOUNT, Set.of());
         String role = cross.requiredText("crossAccountRoleArn");
-        if (role != null && !Rules.ROLE_ARN.matcher(role).matches()) {
+        if (role != null && Arn.role(role) == null) {
             cross.problems().error(cross.path("crossAccountRoleArn"), "\"" + role + "\" is not an IAM role ARN");
             role = null;
         }

@@ -19,7 +19,6 @@ public final class Rules {
     static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,6})s)?(?:(\\d{1,9})ms)?");
     static final Pattern MEMORY = Pattern.compile("(\\d{1,15}(?:\\.\\d{1,9})?)(Ei|Pi|Ti|Gi|Mi|Ki|E|P|T|G|M|K|k)?");
     static final Pattern CPU = Pattern.compile("(\\d{1,7})m|(\\d{1,4}(?:\\.\\d{1,3})?)");
-    static final Pattern ROLE_ARN = Pattern.compile("arn:aws(-cn|-us-gov|-iso|-iso-b)?:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
     static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{7,40}");
     static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     /** Git itself sets no bound; a ref name longer than a file name can be is no branch anyone pushed. */

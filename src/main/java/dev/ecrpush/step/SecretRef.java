@@ -2,6 +2,8 @@ package dev.ecrpush.step;
 
 import java.util.regex.Pattern;
 
+import dev.ecrpush.aws.Arn;
+
 /**
  * Where a secret lives: a Secrets Manager secret (ARN or name, optionally {@code :json-key}) or an SSM
  * SecureString parameter ({@code ssm:/path}). The function hands builds the reference, not the value.
@@ -9,8 +11,6 @@ import java.util.regex.Pattern;
 public record SecretRef(String value, Store store) {
     public enum Store { SECRETS_MANAGER, PARAMETER_STORE }
 
-    private static final Pattern SECRET_ARN = Pattern.compile(
-            "arn:aws(-cn|-us-gov|-iso|-iso-b)?:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*){0,3}");
     private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}(:[^:\\s]+)?");
     private static final Pattern PARAMETER = Pattern.compile("ssm:(/[A-Za-z0-9_.\\-/]{1,2047})");
 
@@ -24,7 +24,7 @@ public record SecretRef(String value, Store store) {
             return null;
         }
         if (text.startsWith("arn:")) {
-            if (SECRET_ARN.matcher(text).matches()) {
+            if (Arn.secret(text) != null) {
                 return new SecretRef(text, Store.SECRETS_MANAGER);
             }
             problems.error(path, "is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)");

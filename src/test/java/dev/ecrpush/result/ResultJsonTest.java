@@ -42,6 +42,19 @@ class ResultJsonTest {
                 "STOPPED", List.of(), null, "Essential container in task exited (plugin: exit code 1)"));
     }
 
+    /** Issue 11: a failed build of a trigger carries its exception for the flow, never into the answer. */
+    @Test
+    void triggeredBuild_failed_leavesTheJsonIgnoredExceptionOut_asJacksonDoes() {
+        // given
+        var build = dev.ecrpush.flow.TriggeredBuild.failed("app", "refs/heads/main",
+                new dev.ecrpush.error.LaunchFailedException("codebuild.StartBuild failed for project p"));
+        // when
+        var tree = ResultJson.tree(build, JSON);
+        // then
+        org.junit.jupiter.api.Assertions.assertFalse(tree.has("failure"), tree::toString);
+        assertSame(build);
+    }
+
     private static List<Object> results(Plan plan) {
         List<Object> results = new ArrayList<>();
         results.add(StepResult.planned(plan));

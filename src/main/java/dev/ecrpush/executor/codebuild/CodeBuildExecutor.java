@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 
+import dev.ecrpush.aws.Arn;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
@@ -37,8 +38,8 @@ import dev.ecrpush.step.Problems;
 public class CodeBuildExecutor implements BuildExecutor {
     static final ExecutorType KIND = ExecutorType.CODEBUILD;
     private static final Set<String> FIELDS = Set.of("type", "project");
-    private static final Pattern PROJECT = Pattern.compile(
-            "[A-Za-z0-9][A-Za-z0-9_-]{1,254}|arn:aws[a-z-]*:codebuild:[a-z0-9-]+:\\d{12}:project/[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
+    /** A project's name, as a payload names it or as it ends its ARN. */
+    private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
     /** What {@code StartBuild} returns as the build's ID. */
     private static final Pattern BUILD_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}:[0-9a-f-]{36}");
     private static final String BUILD_ARN_MARKER = ":build/";
@@ -75,11 +76,21 @@ public class CodeBuildExecutor implements BuildExecutor {
             problems.error("executor.project", "is required: no default CodeBuild project is configured");
             return null;
         }
-        if (!PROJECT.matcher(project).matches()) {
+        if (!isProject(project)) {
             problems.error("executor.project", "\"" + project + "\" is not a CodeBuild project name");
             return null;
         }
         return new CodeBuildSpec(project);
+    }
+
+    /** A project name, or a project's ARN ({@code arn:PARTITION:codebuild:REGION:ACCOUNT:project/NAME}). */
+    private static boolean isProject(String text) {
+        if (PROJECT.matcher(text).matches()) {
+            return true;
+        }
+        Arn arn = Arn.parse(text);
+        return arn != null && arn.service().equals("codebuild") && !arn.region().isEmpty()
+                && arn.resource().startsWith("project/") && PROJECT.matcher(arn.resource().substring("project/".length())).matches();
     }
 
     @Override

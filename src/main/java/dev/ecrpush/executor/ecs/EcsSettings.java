@@ -3,6 +3,7 @@ package dev.ecrpush.executor.ecs;
 import java.time.Duration;
 import java.util.List;
 
+import dev.ecrpush.aws.Arn;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.plan.BuildImage;
@@ -74,7 +75,8 @@ public record EcsSettings(String cluster, List<String> subnets, List<String> sec
         if (ref.matches("ssm:/[A-Za-z0-9_.\\-/]{1,2047}")) {
             return ref.substring("ssm:".length());
         }
-        if (ref.matches("arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+")) {
+        Arn arn = Arn.secret(ref);
+        if (arn != null && !arn.resource().substring("secret:".length()).contains(":")) {
             return ref;
         }
         throw new IllegalStateException("buildpush.ecs.git-token-ref must be a Secrets Manager secret ARN or ssm:/path");

@@ -1,4 +1,4 @@
-package dev.ecrpush.plan;
+package dev.ecrpush.aws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.ecrpush.plan;
+package dev.ecrpush.aws;
 
 import java.util.regex.Pattern;
 
@@ -36,6 +36,16 @@ public enum Partition {
             }
         }
         return AWS;
+    }
+
+    /** The partition an ARN names ({@code aws}, {@code aws-cn}, ...); null for one this table does not know. */
+    public static Partition byId(String id) {
+        for (Partition partition : values()) {
+            if (partition.id.equals(id)) {
+                return partition;
+            }
+        }
+        return null;
     }
 
     /** As in ARNs: {@code aws}, {@code aws-cn}, ... */
