@@ -1,8 +1,5 @@
 package dev.ecrpush.api;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -11,6 +8,7 @@ import jakarta.ws.rs.ext.Provider;
 import org.jboss.logging.Logger;
 
 import dev.ecrpush.error.BuildPushException;
+import dev.ecrpush.error.ErrorBody;
 import dev.ecrpush.error.InternalErrorException;
 
 /**
@@ -24,11 +22,7 @@ public final class ErrorResponses {
     }
 
     public static Response of(BuildPushException e) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("errorType", e.errorType());
-        body.put("errorMessage", e.getMessage());
-        body.put("retryable", e.retryable());
-        return Response.status(e.httpStatus()).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(e.httpStatus()).type(MediaType.APPLICATION_JSON_TYPE).entity(ErrorBody.of(e)).build();
     }
 
     @Provider

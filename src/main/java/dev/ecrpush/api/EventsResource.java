@@ -19,11 +19,14 @@ import dev.ecrpush.result.ResultJson;
  */
 @Path("/internal/events")
 public class EventsResource {
-    @Inject
-    EventDispatcher dispatcher;
+    private final EventDispatcher dispatcher;
+    private final ObjectMapper json;
 
     @Inject
-    ObjectMapper json;
+    public EventsResource(EventDispatcher dispatcher, ObjectMapper json) {
+        this.dispatcher = dispatcher;
+        this.json = json;
+    }
 
     @POST
     @Consumes(MediaType.WILDCARD)

@@ -1,11 +1,8 @@
 package dev.ecrpush.completion;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -41,7 +38,19 @@ public class TaskCompletions {
     private final AwsClients clients;
     private final IdempotencyTables tables;
     private final ObjectMapper json;
-    private volatile SfnClient sfn;
+
+    /** What became of a build's state change. */
+    public record Answer(Status status, String buildId, String reason) {
+    }
+
+    public enum Status {
+        /** No task waits for the build, or it is not over. */
+        IGNORED,
+        /** Step Functions no longer knows the task (timed out, or completed elsewhere). */
+        TASK_GONE,
+        TASK_SUCCEEDED,
+        TASK_FAILED
+    }
 
     @Inject
     public TaskCompletions(AwsClients clients, IdempotencyTables tables, ObjectMapper json) {
@@ -74,27 +83,28 @@ public class TaskCompletions {
      *
      * @param status the build as its executor judges it now (a status request's answer); asked at most once
      */
-    public Map<String, Object> onBuildEvent(String buildId, Supplier<BuildStatusResult> status) {
+    public Answer onBuildEvent(String buildId, Supplier<BuildStatusResult> status) {
         if (!tables.configured()) {
-            return answer("IGNORED", buildId, "no idempotency table is configured, so no task token is kept");
+            return new Answer(Status.IGNORED, buildId, "no idempotency table is configured, so no task token is kept");
         }
         TaskTokenStore.Entry entry = store().find(buildId);
         if (!(entry instanceof TaskTokenStore.Entry.Waiting waiting)) {
-            return answer("IGNORED", buildId, entry == null
+            return new Answer(Status.IGNORED, buildId, entry == null
                     ? "no task token is stored for this build"
                     : "its task was already completed");
         }
         BuildStatusResult build = status.get();
         if (!build.status().terminal()) {
-            return answer("IGNORED", buildId, "the build is " + build.status() + ", not over");
+            return new Answer(Status.IGNORED, buildId, "the build is " + build.status() + ", not over");
         }
         TaskOutcome outcome = build.status() == BuildStatusResult.Status.SUCCEEDED
                 ? success(buildId, waiting.imageUris(), build.digest())
                 : failure(build);
         boolean delivered = send(waiting.taskToken(), outcome, buildId);
         store().ended(buildId, outcome);
-        String answer = !delivered ? "TASK_GONE" : outcome instanceof TaskOutcome.Success ? "TASK_SUCCEEDED" : "TASK_FAILED";
-        return answer(answer, buildId, build.status() + " in phase " + build.phase());
+        Status answer = !delivered ? Status.TASK_GONE
+                : outcome instanceof TaskOutcome.Success ? Status.TASK_SUCCEEDED : Status.TASK_FAILED;
+        return new Answer(answer, buildId, build.status() + " in phase " + build.phase());
     }
 
     private TaskOutcome success(String buildId, List<String> imageUris, String digest) {
@@ -132,36 +142,12 @@ public class TaskCompletions {
         }
     }
 
-    private static Map<String, Object> answer(String status, String buildId, String reason) {
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("status", status);
-        answer.put("buildId", buildId);
-        answer.put("reason", reason);
-        return answer;
-    }
-
     private TaskTokenStore store() {
         return new TaskTokenStore(tables.table(), json);
     }
 
+    /** The factory keeps one client per region and credentials, so asking each time costs nothing. */
     private SfnClient sfn() {
-        SfnClient current = sfn;
-        if (current == null) {
-            synchronized (this) {
-                if (sfn == null) {
-                    sfn = clients.sfn(clients.functionRegion(), clients.functionCredentials());
-                }
-                current = sfn;
-            }
-        }
-        return current;
-    }
-
-    @PreDestroy
-    void close() {
-        SfnClient current = sfn;
-        if (current != null) {
-            current.close();
-        }
+        return clients.sfn(clients.functionRegion(), clients.functionCredentials());
     }
 }

@@ -7,6 +7,8 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import dev.ecrpush.registry.RepositoryDefaults;
+
 /**
  * The function's configuration ({@code buildpush.*}; on Lambda set as environment variables such as
  * {@code BUILDPUSH_CODEBUILD_PROJECT}). Every key is listed in the README's configuration table.
@@ -144,9 +146,9 @@ public interface ServiceConfig {
         @WithDefault("true")
         boolean scanOnPush();
 
-        /** {@code MUTABLE} or {@code IMMUTABLE}. Defaults to {@code MUTABLE}. */
+        /** {@code MUTABLE} or {@code IMMUTABLE}. Defaults to {@code MUTABLE}; anything else stops the function starting. */
         @WithDefault("MUTABLE")
-        String tagMutability();
+        RepositoryDefaults.TagMutability tagMutability();
 
         /** A KMS key ARN to encrypt new repositories with; AES256 when unset. */
         Optional<String> kmsKey();

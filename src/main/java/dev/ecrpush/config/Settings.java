@@ -19,6 +19,7 @@ import dev.ecrpush.executor.Executors;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.step.ParseSettings;
+import dev.ecrpush.step.TriggerType;
 
 /**
  * The configuration as the pure stages take it: built once, at start-up (a local file read at most, so
@@ -42,7 +43,7 @@ public class Settings {
                 .withBuildkitImage(plugins.buildkitImage().orElse(PlanConfig.DEFAULT_BUILDKIT_IMAGE))
                 .withOidcParameterPrefix(config.oidc().parameterPrefix());
         Map<String, JsonNode> connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
-        this.parseSettings = ParseSettings.of("manual", connectorStore, executors.parsers());
+        this.parseSettings = ParseSettings.of(TriggerType.MANUAL, connectorStore, executors.parsers());
     }
 
     /** The region the function runs in, as Lambda sets it; the default for the build account's region. */
@@ -58,7 +59,7 @@ public class Settings {
         return planConfig;
     }
 
-    public ParseSettings parseSettings(String triggerType) {
+    public ParseSettings parseSettings(TriggerType triggerType) {
         return parseSettings.withTriggerType(triggerType);
     }
 

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -52,7 +51,6 @@ public class CredentialsResolver {
     private final Clock clock;
     private final Duration staticKeysTtl;
     private final SecretReader secrets;
-    private final Map<Region, StsClient> stsClients = new ConcurrentHashMap<>();
     private final Map<TargetKey, Resolved> cache = new ConcurrentHashMap<>();
 
     @Inject
@@ -96,12 +94,6 @@ public class CredentialsResolver {
     /** Drops a target's cached credentials, e.g. after a later stage saw AWS refuse them. */
     public void forget(CredentialsPlan plan, Region region) {
         cache.remove(TargetKey.of(plan, region));
-    }
-
-    @PreDestroy
-    void close() {
-        stsClients.values().forEach(StsClient::close);
-        secrets.close();
     }
 
     private Resolved base(CredentialsPlan.Base base, Region region, Instant now) {
@@ -156,7 +148,7 @@ public class CredentialsResolver {
 
     /** STS in the step's region; each call says which credentials sign it. */
     private StsClient sts(Region region) {
-        return stsClients.computeIfAbsent(region, r -> clients.sts(r, clients.functionCredentials()));
+        return clients.sts(region, clients.functionCredentials());
     }
 
     private static Resolved temporary(Credentials credentials, Instant now) {

@@ -1,8 +1,5 @@
 package dev.ecrpush.credentials;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,12 +21,10 @@ import dev.ecrpush.step.SecretText;
  * must sign with them itself, whereas builds only ever receive the reference. Messages name the reference,
  * never what it holds.
  */
-final class SecretReader implements AutoCloseable {
+final class SecretReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AwsClients clients;
-    private final Map<Region, SecretsManagerClient> secretsManagers = new ConcurrentHashMap<>();
-    private final Map<Region, SsmClient> parameterStores = new ConcurrentHashMap<>();
 
     SecretReader(AwsClients clients) {
         this.clients = clients;
@@ -46,7 +41,7 @@ final class SecretReader implements AutoCloseable {
     }
 
     private String parameter(SecretRef ref, Region region) {
-        SsmClient ssm = parameterStores.computeIfAbsent(region, r -> clients.ssm(r, clients.functionCredentials()));
+        SsmClient ssm = clients.ssm(region, clients.functionCredentials());
         try {
             return ssm.getParameter(r -> r.name(ref.codeBuildValue()).withDecryption(true)).parameter().value();
         } catch (SdkException e) {
@@ -56,8 +51,7 @@ final class SecretReader implements AutoCloseable {
 
     private String secret(SecretRef ref, Region region) {
         SecretsManagerRef target = SecretsManagerRef.parse(ref.value(), region);
-        SecretsManagerClient secretsManager = secretsManagers.computeIfAbsent(target.region(),
-                r -> clients.secretsManager(r, clients.functionCredentials()));
+        SecretsManagerClient secretsManager = clients.secretsManager(target.region(), clients.functionCredentials());
         GetSecretValueResponse response;
         try {
             response = secretsManager.getSecretValue(r -> r.secretId(target.secretId())
@@ -87,11 +81,5 @@ final class SecretReader implements AutoCloseable {
             throw new CredentialsRefusedException("secret " + ref.value() + " has no text value at key " + key);
         }
         return value.asText();
-    }
-
-    @Override
-    public void close() {
-        secretsManagers.values().forEach(SecretsManagerClient::close);
-        parameterStores.values().forEach(SsmClient::close);
     }
 }

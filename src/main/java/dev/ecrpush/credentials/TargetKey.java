@@ -1,13 +1,10 @@
 package dev.ecrpush.credentials;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import software.amazon.awssdk.regions.Region;
 
 import dev.ecrpush.plan.CredentialsPlan;
+import dev.ecrpush.plan.Hashing;
 import dev.ecrpush.step.AwsCredential;
 
 /**
@@ -18,7 +15,7 @@ import dev.ecrpush.step.AwsCredential;
  */
 record TargetKey(String base, String tokenDigest, CredentialsPlan.AssumeRole assumeRole, Region region) {
     static TargetKey of(CredentialsPlan plan, Region region) {
-        String tokenDigest = plan.base() instanceof CredentialsPlan.Base.WebIdentity web ? sha256(web.token().value()) : null;
+        String tokenDigest = plan.base() instanceof CredentialsPlan.Base.WebIdentity web ? Hashing.sha256(web.token().value()) : null;
         return new TargetKey(base(plan.base()), tokenDigest, plan.assumeRole(), region);
     }
 
@@ -40,13 +37,5 @@ record TargetKey(String base, String tokenDigest, CredentialsPlan.AssumeRole ass
     @Override
     public String toString() {
         return base + (assumeRole == null ? "" : " then " + assumeRole.roleArn() + " as " + assumeRole.sessionName()) + " in " + region;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

@@ -16,6 +16,7 @@ import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.step.Rules;
+import dev.ecrpush.step.TriggerType;
 
 /**
  * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
@@ -25,8 +26,6 @@ import dev.ecrpush.step.Rules;
  */
 @ApplicationScoped
 public class EventDispatcher {
-    /** What {@code <+trigger.type>} is for a direct invocation (Step Functions, the CLI, sam local invoke). */
-    static final String DIRECT_TRIGGER = "manual";
     static final String SCHEDULED_EVENT = "Scheduled Event";
 
     private final ObjectMapper json;
@@ -55,7 +54,7 @@ public class EventDispatcher {
         if (root.isObject() && root.has("buildId") && !root.has("step")) {
             return aws.status(buildId(root));
         }
-        return steps.handle(root, DIRECT_TRIGGER);
+        return steps.handle(root, TriggerType.MANUAL);
     }
 
     private Object eventBridge(JsonNode event) {

@@ -1,8 +1,6 @@
 package dev.ecrpush.flow;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.error.BuildPushException;
+import dev.ecrpush.error.ErrorBody;
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.idempotency.Claim;
@@ -34,17 +33,18 @@ import dev.ecrpush.step.StepPayload;
 public class Runs {
     private static final Logger LOG = Logger.getLogger(Runs.class);
 
-    @Inject
-    AwsStages aws;
+    private final AwsStages aws;
+    private final IdempotencyTables tables;
+    private final TaskCompletions completions;
+    private final ObjectMapper json;
 
     @Inject
-    IdempotencyTables tables;
-
-    @Inject
-    TaskCompletions completions;
-
-    @Inject
-    ObjectMapper json;
+    public Runs(AwsStages aws, IdempotencyTables tables, TaskCompletions completions, ObjectMapper json) {
+        this.aws = aws;
+        this.tables = tables;
+        this.completions = completions;
+        this.json = json;
+    }
 
     public StepOutcome run(Plan plan) {
         StepPayload payload = plan.payload();
@@ -92,14 +92,8 @@ public class Runs {
 
     /** The key is freed for the next attempt; a failure to record it must not hide the run's own failure. */
     private void recordFailure(RunStore runs, String key, RuntimeException failure) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        if (failure instanceof BuildPushException typed) {
-            error.put("errorType", typed.errorType());
-            error.put("errorMessage", typed.getMessage());
-        } else {
-            error.put("errorType", InternalErrorException.class.getSimpleName());
-            error.put("errorMessage", failure.getClass().getSimpleName());
-        }
+        ErrorBody error = ErrorBody.of(failure instanceof BuildPushException typed ? typed
+                : new InternalErrorException(failure.getClass().getSimpleName()));
         try {
             runs.fail(key, json.valueToTree(error).toString());
         } catch (RuntimeException e) {

@@ -1,20 +1,20 @@
 package dev.ecrpush.flow;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.ErrorTypes;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.trigger.Trigger;
 import dev.ecrpush.trigger.TriggerPayloads;
 import dev.ecrpush.trigger.TriggerSource;
@@ -29,31 +29,42 @@ import dev.ecrpush.trigger.TriggerSource;
 public class ScheduledRebuilds {
     private static final Logger LOG = Logger.getLogger(ScheduledRebuilds.class);
 
-    @Inject
-    TriggerSource triggers;
+    private final TriggerSource triggers;
+    private final TriggeredRuns runs;
+
+    /**
+     * What a schedule that built returns (one that failed throws). {@code status} is {@code ACCEPTED}, or
+     * {@code NO_MATCH} with a {@code reason} when no trigger names the schedule.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Answer(Status status, String schedule, String event, String reason, List<TriggeredBuild> builds) {
+    }
+
+    public enum Status {
+        ACCEPTED,
+        NO_MATCH
+    }
 
     @Inject
-    TriggeredRuns runs;
+    public ScheduledRebuilds(TriggerSource triggers, TriggeredRuns runs) {
+        this.triggers = triggers;
+        this.runs = runs;
+    }
 
-    public Map<String, Object> run(JsonNode event) {
+    public Answer run(JsonNode event) {
         String rule = ruleName(event);
         String eventId = event.path("id").asText("");
         if (eventId.isBlank()) {
             throw new InvalidStepException("id: a Scheduled Event carries its event ID, which keys the rebuilds");
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("schedule", rule);
-        answer.put("event", eventId);
         List<Trigger> scheduled = triggers.current().scheduledBy(rule);
         if (scheduled.isEmpty()) {
             LOG.warnf("schedule %s (event %s): no trigger names it in its schedules; nothing to build", rule, eventId);
-            answer.put("status", "NO_MATCH");
-            answer.put("reason", "no trigger names schedule " + rule);
-            return answer;
+            return new Answer(Status.NO_MATCH, rule, eventId, "no trigger names schedule " + rule, null);
         }
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Trigger trigger : scheduled) {
-            TriggeredBuild build = runs.submit(trigger.name(), null, TriggerPayloads.forSchedule(trigger, eventId), "schedule");
+            TriggeredBuild build = runs.submit(trigger.name(), null, TriggerPayloads.forSchedule(trigger, eventId), TriggerType.SCHEDULE);
             LOG.infof("schedule %s (event %s): trigger %s %s", rule, eventId, trigger.name(), build.status());
             builds.add(build);
         }
@@ -63,9 +74,7 @@ public class ScheduledRebuilds {
             throw ErrorTypes.fromWire(failure.errorType(), "schedule " + rule + ": " + failed + " of " + builds.size()
                     + " rebuild(s) failed; first: " + failure.getMessage());
         }
-        answer.put("status", "ACCEPTED");
-        answer.put("builds", builds);
-        return answer;
+        return new Answer(Status.ACCEPTED, rule, eventId, null, List.copyOf(builds));
     }
 
     /** The last path segment of the first resource: {@code rule/[bus/]NAME} or {@code schedule/GROUP/NAME}. */

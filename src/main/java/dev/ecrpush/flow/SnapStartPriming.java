@@ -21,6 +21,7 @@ import io.quarkus.runtime.StartupEvent;
 import dev.ecrpush.result.ResultJson;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.Mode;
+import dev.ecrpush.step.TriggerType;
 
 /**
  * SnapStart priming: before Lambda takes the snapshot of the booted function, one built-in {@code mode: plan}
@@ -82,7 +83,7 @@ public class SnapStartPriming implements Resource {
             throw new IllegalStateException(PAYLOAD + " must be a mode plan payload: priming may make no AWS call");
         }
         // A plan payload is answered at once, with the plan itself.
-        StepResult result = (StepResult) steps.handle(payload, EventDispatcher.DIRECT_TRIGGER);
+        StepResult result = (StepResult) steps.handle(payload, TriggerType.MANUAL);
         try {
             json.writeValueAsBytes(ResultJson.tree(result, json));
         } catch (IOException e) {

@@ -14,26 +14,29 @@ import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
+import dev.ecrpush.step.TriggerType;
 
 /** One step payload through the stages: parse and validate, plan, then (by mode) check or run. */
 @ApplicationScoped
 public class StepService {
     private static final Logger LOG = Logger.getLogger(StepService.class);
 
-    @Inject
-    Settings settings;
+    private final Settings settings;
+    private final AwsStages aws;
+    private final Runs runs;
 
     @Inject
-    AwsStages aws;
-
-    @Inject
-    Runs runs;
+    public StepService(Settings settings, AwsStages aws, Runs runs) {
+        this.settings = settings;
+        this.aws = aws;
+        this.runs = runs;
+    }
 
     /**
      * A direct invocation's answer: the result, or a repeated key's first result. A run still in progress under
      * the same key is a {@link RunInProgressException}: a later call gets the first result.
      */
-    public Object handle(JsonNode payload, String triggerType) {
+    public Object handle(JsonNode payload, TriggerType triggerType) {
         StepOutcome outcome = submit(payload, triggerType);
         if (outcome instanceof StepOutcome.Finished finished) {
             return finished.result();
@@ -47,7 +50,7 @@ public class StepService {
     }
 
     /** Parses, plans and acts on one payload, with nothing decided for the caller about repeats. */
-    public StepOutcome submit(JsonNode payload, String triggerType) {
+    public StepOutcome submit(JsonNode payload, TriggerType triggerType) {
         StepPayload step = StepParser.parse(payload, settings.parseSettings(triggerType));
         Plan plan = Planner.plan(step, settings.planConfig());
         LOG.infof("step %s: %s plan, plugin %s, repository %s, %d tag(s), %d warning(s)", step.step().identifier(),

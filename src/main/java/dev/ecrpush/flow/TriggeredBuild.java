@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 import dev.ecrpush.error.BuildPushException;
+import dev.ecrpush.error.ErrorBody;
 
 /**
  * One build a trigger asked for, as a webhook answer or a schedule's result lists it.
@@ -15,19 +16,15 @@ import dev.ecrpush.error.BuildPushException;
  *               of a delivery already built, {@code IN_PROGRESS} when that build is still being started, or
  *               {@code FAILED}
  * @param result the step result (the first one, for a duplicate)
- * @param error  why it failed
+ * @param error  why it failed, as HTTP callers see every error of the function
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TriggeredBuild(String trigger, String ref, String status, Object result, ErrorView error,
+public record TriggeredBuild(String trigger, String ref, String status, Object result, ErrorBody error,
         @JsonIgnore BuildPushException failure) {
-
-    /** A failure as HTTP callers see every error of the function. */
-    public record ErrorView(String errorType, String errorMessage, boolean retryable) {
-    }
 
     public static TriggeredBuild failed(String trigger, String ref, BuildPushException failure) {
         return new TriggeredBuild(trigger, ref, "FAILED", null,
-                new ErrorView(failure.errorType(), failure.getMessage(), failure.retryable()), failure);
+                ErrorBody.of(failure), failure);
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.step.TriggerType;
 
 /**
  * Runs the payload a trigger built, and reports how it went without throwing: one delivery or schedule may
@@ -18,14 +19,18 @@ import dev.ecrpush.error.InternalErrorException;
 public class TriggeredRuns {
     private static final Logger LOG = Logger.getLogger(TriggeredRuns.class);
 
+    private final StepService steps;
+
     @Inject
-    StepService steps;
+    public TriggeredRuns(StepService steps) {
+        this.steps = steps;
+    }
 
     /**
      * @param ref         the pushed ref, for the answer; null for a schedule
      * @param triggerType what {@code <+trigger.type>} resolves to
      */
-    public TriggeredBuild submit(String trigger, String ref, ObjectNode payload, String triggerType) {
+    public TriggeredBuild submit(String trigger, String ref, ObjectNode payload, TriggerType triggerType) {
         try {
             StepOutcome outcome = steps.submit(payload, triggerType);
             if (outcome instanceof StepOutcome.Finished finished) {

@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +26,7 @@ import dev.ecrpush.githost.Verdict;
 import dev.ecrpush.githost.WebhookEvent;
 import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.githost.WebhookSecretSource;
+import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.trigger.Trigger;
 import dev.ecrpush.trigger.TriggerPayloads;
 import dev.ecrpush.trigger.TriggerSet;
@@ -52,7 +52,50 @@ public class WebhookDeliveries {
     private final Clock clock = Clock.systemUTC();
 
     /** What the host gets back: an HTTP status and a JSON body. */
-    public record Answer(int status, Map<String, Object> body) {
+    public record Answer(int status, Delivery body) {
+    }
+
+    /** What became of a delivery as a whole. */
+    public enum Status {
+        /** The host's test event, verified. */
+        PONG,
+        /** Not an event that builds anything (or a push that changed no ref). */
+        IGNORED,
+        /** No trigger matches any pushed ref. */
+        NO_MATCH,
+        /** At least one trigger matched; each build says how it went. */
+        ACCEPTED,
+        /** Not from the host: unsigned, wrongly signed, stale, or not a host's route. */
+        REJECTED
+    }
+
+    /**
+     * The answer's body. Only what is known is written: a refused delivery is not read, so it names no event.
+     *
+     * @param reason why nothing was built: for {@code NO_MATCH}, the first ref's reason
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Delivery(Status status, String provider, String event, String delivery, String repository,
+            List<RefOutcome> refs, String reason) {
+
+        static Delivery of(Status status, String reason) {
+            return new Delivery(status, null, null, null, null, null, reason);
+        }
+
+        Delivery with(Status status, String reason) {
+            return new Delivery(status, provider, event, delivery, repository, refs, reason);
+        }
+    }
+
+    /**
+     * One pushed branch or tag.
+     *
+     * @param deleted true when the push deleted it (nothing is built)
+     * @param reason  why nothing was built for it
+     * @param builds  one per matching trigger
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RefOutcome(String ref, Boolean deleted, String commitSha, String reason, List<TriggeredBuild> builds) {
     }
 
     @Inject
@@ -82,70 +125,53 @@ public class WebhookDeliveries {
             return refused(provider, delivery, refused.reason());
         }
         WebhookEvent event = host.read(request, body(request));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("provider", provider);
-        body.put("event", event.name());
-        body.put("delivery", delivery);
+        Delivery read = new Delivery(null, provider, event.name(), delivery, null, null, null);
         if (event instanceof WebhookEvent.Ping) {
             LOG.infof("webhook %s %s %s: ping, verified by %s", provider, event.name(), delivery, ((Verdict.Accepted) verdict).by());
-            body.put("status", "PONG");
-            return new Answer(200, body);
+            return new Answer(200, read.with(Status.PONG, null));
         }
         if (event instanceof WebhookEvent.Ignored ignored) {
             LOG.infof("webhook %s %s %s: ignored (%s)", provider, event.name(), delivery, ignored.reason());
-            body.put("status", "IGNORED");
-            body.put("reason", ignored.reason());
-            return new Answer(ACCEPTED, body);
+            return new Answer(ACCEPTED, read.with(Status.IGNORED, ignored.reason()));
         }
         List<Push> pushes = ((WebhookEvent.Pushes) event).pushes();
         if (pushes.isEmpty()) {
-            body.put("status", "IGNORED");
-            body.put("reason", "the push changed no branch or tag");
-            return new Answer(ACCEPTED, body);
+            return new Answer(ACCEPTED, read.with(Status.IGNORED, "the push changed no branch or tag"));
         }
-        body.put("repository", pushes.get(0).repository());
         TriggerSet set = triggers.current();
-        List<Map<String, Object>> refs = new ArrayList<>();
+        List<RefOutcome> refs = new ArrayList<>();
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Push push : pushes) {
             refs.add(ref(push, set, delivery, builds));
         }
-        body.put("refs", refs);
-        body.put("status", builds.isEmpty() ? "NO_MATCH" : "ACCEPTED");
-        if (builds.isEmpty()) {
-            body.put("reason", refs.get(0).get("reason"));
-        }
+        Delivery body = new Delivery(builds.isEmpty() ? Status.NO_MATCH : Status.ACCEPTED, provider, event.name(), delivery,
+                pushes.get(0).repository(), List.copyOf(refs), builds.isEmpty() ? refs.get(0).reason() : null);
         BuildPushException failure = TriggeredBuild.worst(builds);
         return new Answer(failure == null ? ACCEPTED : failure.httpStatus(), body);
     }
 
-    private Map<String, Object> ref(Push push, TriggerSet set, String delivery, List<TriggeredBuild> all) {
-        Map<String, Object> ref = new LinkedHashMap<>();
-        ref.put("ref", push.ref().full());
-        String subject = push.host() + " " + push.repository() + " " + push.ref().full();
+    private RefOutcome ref(Push push, TriggerSet set, String delivery, List<TriggeredBuild> all) {
+        String ref = push.ref().full();
+        String subject = push.host() + " " + push.repository() + " " + ref;
         if (push.deleted()) {
             LOG.infof("webhook %s (delivery %s): deleted, nothing to build", subject, delivery);
-            ref.put("deleted", true);
-            ref.put("reason", "the push deleted the " + (push.ref().kind() == Push.Ref.Kind.BRANCH ? "branch" : "tag"));
-            return ref;
+            return new RefOutcome(ref, true, null,
+                    "the push deleted the " + (push.ref().kind() == Push.Ref.Kind.BRANCH ? "branch" : "tag"), null);
         }
-        ref.put("commitSha", push.commitSha());
         TriggerSet.Match match = set.match(push);
         if (match instanceof TriggerSet.Match.NoMatch none) {
             LOG.infof("webhook %s (delivery %s): %s", subject, delivery, none.reason());
-            ref.put("reason", none.reason());
-            return ref;
+            return new RefOutcome(ref, null, push.commitSha(), none.reason(), null);
         }
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Trigger trigger : ((TriggerSet.Match.Matched) match).triggers()) {
-            TriggeredBuild build = runs.submit(trigger.name(), push.ref().full(),
-                    TriggerPayloads.forPush(trigger, push, delivery), "webhook");
+            TriggeredBuild build = runs.submit(trigger.name(), ref, TriggerPayloads.forPush(trigger, push, delivery),
+                    TriggerType.WEBHOOK);
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
             builds.add(build);
         }
         all.addAll(builds);
-        ref.put("builds", builds);
-        return ref;
+        return new RefOutcome(ref, null, push.commitSha(), null, List.copyOf(builds));
     }
 
     private JsonNode body(WebhookRequest request) {
@@ -168,18 +194,12 @@ public class WebhookDeliveries {
      * path, and the deployed API routes only the hosts' own names here anyway.
      */
     private Answer unknownHost() {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "REJECTED");
-        body.put("reason", "not a Git host of this function; the webhook routes are "
-                + GitHostRegistry.enumerate(hosts.names().stream().map(name -> "/webhooks/" + name).toList(), "and"));
-        return new Answer(404, body);
+        return new Answer(404, Delivery.of(Status.REJECTED, "not a Git host of this function; the webhook routes are "
+                + GitHostRegistry.enumerate(hosts.names().stream().map(name -> "/webhooks/" + name).toList(), "and")));
     }
 
     private static Answer refused(String provider, String delivery, String reason) {
         LOG.warnf("webhook %s (delivery %s) refused: %s", provider, delivery, reason);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", "REJECTED");
-        body.put("reason", reason);
-        return new Answer(401, body);
+        return new Answer(401, Delivery.of(Status.REJECTED, reason));
     }
 }

@@ -1,5 +1,7 @@
 package dev.ecrpush.githost;
 
+import dev.ecrpush.plan.Hashing;
+
 /**
  * Turns what a host sent into a delivery's identity ({@link GitHost#deliveryId}). A host that sends no usable
  * ID (none at all, blank, longer than 128 characters, or with control characters) is keyed by the body's
@@ -24,6 +26,6 @@ public final class DeliveryId {
 
     /** {@code sha256-<hex>} of the body. */
     public static String ofBody(byte[] body) {
-        return "sha256-" + Signatures.hex(Signatures.sha256(body));
+        return "sha256-" + Signatures.hex(Hashing.sha256(body));
     }
 }

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
+import dev.ecrpush.plan.Hashing;
 import dev.ecrpush.step.SecretText;
 
 /**
@@ -59,21 +60,13 @@ public final class Signatures {
         }
     }
 
-    public static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
-    }
-
     /**
      * Whether two secret texts are equal, compared as their SHA-256 digests: equal lengths whatever the texts',
      * so the comparison's time says nothing about the expected one.
      */
     public static boolean sameText(String sent, SecretText expected) {
-        return MessageDigest.isEqual(sha256(sent.getBytes(StandardCharsets.UTF_8)),
-                sha256(expected.value().getBytes(StandardCharsets.UTF_8)));
+        return MessageDigest.isEqual(Hashing.sha256(sent.getBytes(StandardCharsets.UTF_8)),
+                Hashing.sha256(expected.value().getBytes(StandardCharsets.UTF_8)));
     }
 
     static String hex(byte[] bytes) {

@@ -3,12 +3,10 @@ package dev.ecrpush.githost;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -18,10 +16,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.aws.AwsFailures;
+import dev.ecrpush.config.Refreshing;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InternalErrorException;
 
@@ -36,15 +34,8 @@ public class WebhookSecretSource {
     private final AwsClients clients;
     private final ObjectMapper json;
     private final String secretId;
-    private final Duration ttl;
     private final List<SecretField> fields;
-    private final WebhookSecrets configured;
-    private final Clock clock;
-    private volatile Read read;
-    private volatile SecretsManagerClient secretsManager;
-
-    private record Read(WebhookSecrets secrets, Instant at) {
-    }
+    private final Refreshing<WebhookSecrets> secrets;
 
     @Inject
     public WebhookSecretSource(AwsClients clients, ServiceConfig config, Config values, GitHostRegistry hosts, ObjectMapper json) {
@@ -62,10 +53,8 @@ public class WebhookSecretSource {
         this.clients = clients;
         this.json = json;
         this.secretId = secretId;
-        this.ttl = ttl;
         this.fields = List.copyOf(fields);
-        this.configured = configured;
-        this.clock = clock;
+        this.secrets = secretId == null ? new Refreshing<>(() -> configured, null, clock) : new Refreshing<>(this::fetch, ttl, clock);
     }
 
     /**
@@ -85,25 +74,13 @@ public class WebhookSecretSource {
      * @throws dev.ecrpush.error.ThrottledException when Secrets Manager still throttles after the SDK's retries
      */
     public WebhookSecrets current() {
-        if (secretId == null) {
-            return configured;
-        }
-        Read current = read;
-        if (current == null || current.at().plus(ttl).isBefore(clock.instant())) {
-            synchronized (this) {
-                if (read == current) {
-                    read = new Read(fetch(), clock.instant());
-                }
-                current = read;
-            }
-        }
-        return current.secrets();
+        return secrets.get();
     }
 
     private WebhookSecrets fetch() {
         String value;
         try {
-            value = secretsManager().getSecretValue(r -> r.secretId(secretId)).secretString();
+            value = clients.secretsManager(clients.functionRegion(), clients.functionCredentials()).getSecretValue(r -> r.secretId(secretId)).secretString();
         } catch (SdkException e) {
             throw AwsFailures.translate(e, "secretsmanager:GetSecretValue for the webhook secret " + secretId,
                     InternalErrorException::new);
@@ -119,26 +96,5 @@ public class WebhookSecretSource {
                     + GitHostRegistry.enumerate(fields.stream().map(SecretField::key).toList(), "and"));
         }
         return WebhookSecrets.fromJson(secret, fields);
-    }
-
-    private SecretsManagerClient secretsManager() {
-        SecretsManagerClient current = secretsManager;
-        if (current == null) {
-            synchronized (this) {
-                if (secretsManager == null) {
-                    secretsManager = clients.secretsManager(clients.functionRegion(), clients.functionCredentials());
-                }
-                current = secretsManager;
-            }
-        }
-        return current;
-    }
-
-    @PreDestroy
-    void close() {
-        SecretsManagerClient current = secretsManager;
-        if (current != null) {
-            current.close();
-        }
     }
 }

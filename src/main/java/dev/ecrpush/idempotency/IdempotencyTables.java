@@ -2,7 +2,6 @@ package dev.ecrpush.idempotency;
 
 import java.time.Clock;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -12,8 +11,8 @@ import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
 
 /**
- * The configured idempotency table, if any. Its client is made on first use, never during init (SnapStart), and
- * kept for warm invocations.
+ * The configured idempotency table, if any. Its client is made on first use, never during init (SnapStart); the
+ * client factory keeps and closes it.
  */
 @ApplicationScoped
 public class IdempotencyTables {
@@ -52,11 +51,4 @@ public class IdempotencyTables {
         return new RunStore(table());
     }
 
-    @PreDestroy
-    void close() {
-        IdempotencyTable current = table;
-        if (current != null) {
-            current.client().close();
-        }
-    }
 }

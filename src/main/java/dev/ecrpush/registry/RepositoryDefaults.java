@@ -34,7 +34,7 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
      * @throws IllegalArgumentException naming the value that is not valid
      */
     public static RepositoryDefaults from(dev.ecrpush.config.ServiceConfig.Repository repository) {
-        return new RepositoryDefaults(repository.scanOnPush(), TagMutability.valueOf(repository.tagMutability()),
+        return new RepositoryDefaults(repository.scanOnPush(), repository.tagMutability(),
                 repository.kmsKey().orElse(null), repository.untaggedExpiryDays(), repository.cacheImagesKept(),
                 repository.buildPrincipal().orElse(null));
     }

@@ -12,7 +12,7 @@ public final class Expressions {
     private static final Pattern EXPRESSION = Pattern.compile("<\\+([^<>]*)>");
 
     /** What expressions resolve from. {@code triggerType} is {@code manual}, {@code webhook} or {@code schedule}. */
-    public record Context(Codebase codebase, String triggerType) {
+    public record Context(Codebase codebase, TriggerType triggerType) {
     }
 
     /** The outcome of resolving one string. */
@@ -46,7 +46,7 @@ public final class Expressions {
                 }
                 case "codebase.branch" -> value = context.codebase().branch();
                 case "codebase.tag" -> value = context.codebase().tag();
-                case "trigger.type" -> value = context.triggerType();
+                case "trigger.type" -> value = context.triggerType().wire();
                 default -> {
                     return new Result.Unknown(m.group(), m.start() == 0 && m.end() == text.length());
                 }

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param executors       by {@code executor.type}, in registration order
  * @param defaultExecutor the type a payload without {@code executor} runs on
  */
-public record ParseSettings(String triggerType, Map<String, JsonNode> storedConnectors, Map<String, ExecutorParser> executors,
+public record ParseSettings(TriggerType triggerType, Map<String, JsonNode> storedConnectors, Map<String, ExecutorParser> executors,
         String defaultExecutor) {
     public ParseSettings {
         storedConnectors = Map.copyOf(storedConnectors);
@@ -25,14 +25,14 @@ public record ParseSettings(String triggerType, Map<String, JsonNode> storedConn
     }
 
     /** The parsers by their type, the first one the default. */
-    public static ParseSettings of(String triggerType, Map<String, JsonNode> storedConnectors, List<ExecutorParser> parsers) {
+    public static ParseSettings of(TriggerType triggerType, Map<String, JsonNode> storedConnectors, List<ExecutorParser> parsers) {
         Map<String, ExecutorParser> byType = new LinkedHashMap<>();
         parsers.forEach(parser -> byType.put(parser.type(), parser));
         return new ParseSettings(triggerType, storedConnectors, byType, parsers.get(0).type());
     }
 
     /** The same settings for another trigger type. */
-    public ParseSettings withTriggerType(String type) {
+    public ParseSettings withTriggerType(TriggerType type) {
         return new ParseSettings(type, storedConnectors, executors, defaultExecutor);
     }
 

@@ -19,7 +19,6 @@ public final class StepParser {
     private static final Set<String> TOP = Set.of("mode", "idempotencyKey", "infra", "executor", "codebase",
             "oidcToken", "taskToken", "triggerType", "step", "connectors");
     /** What a payload may say delivered it: a scheduled rule's constant input says {@code schedule}. */
-    private static final Set<String> DECLARED_TRIGGERS = Set.of("manual", "schedule");
     /** The idempotency table keeps a build's task token under this prefix, next to the runs' keys. */
     private static final String RESERVED_KEY_PREFIX = "build#";
     private static final Set<String> STEP = Set.of("type", "identifier", "name", "timeout", "spec");
@@ -36,7 +35,7 @@ public final class StepParser {
                     + (root == null || root.isMissingNode() ? "nothing" : root.getNodeType().name().toLowerCase()));
         }
         Problems problems = new Problems();
-        String triggerType = triggerType(root.path("triggerType"), settings.triggerType(), problems);
+        TriggerType triggerType = triggerType(root.path("triggerType"), settings.triggerType(), problems);
         Fields top = new Fields((ObjectNode) root, "", problems, new Expressions.Context(Codebase.NONE, triggerType));
         top.allowOnly(TOP, Set.of());
 
@@ -103,15 +102,17 @@ public final class StepParser {
      * The payload's own {@code triggerType} when it declares one (a scheduled rule's constant input cannot be
      * told from a direct invocation otherwise), else the delivering entry point's.
      */
-    private static String triggerType(JsonNode declared, String delivered, Problems problems) {
+    private static TriggerType triggerType(JsonNode declared, TriggerType delivered, Problems problems) {
         if (declared.isMissingNode() || declared.isNull()) {
             return delivered;
         }
-        if (!declared.isTextual() || !DECLARED_TRIGGERS.contains(declared.asText())) {
+        java.util.Optional<TriggerType> type = declared.isTextual() ? TriggerType.declarable(declared.asText())
+                : java.util.Optional.empty();
+        if (type.isEmpty()) {
             problems.error("triggerType", "must be \"schedule\" (a scheduled rule's input) or \"manual\", not " + declared);
             return delivered;
         }
-        return declared.asText();
+        return type.get();
     }
 
     private static SecretText secretText(Fields fields, String field) {

@@ -1,13 +1,10 @@
 package dev.ecrpush.trigger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.githost.Push;
+import dev.ecrpush.plan.Hashing;
 
 /**
  * The step payload a trigger runs: its stored payload, with the codebase the push names (clone URL, branch or
@@ -43,11 +40,6 @@ public final class TriggerPayloads {
         if (key.length() <= MAX_KEY) {
             return key;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return key.substring(0, MAX_KEY - 72) + "/sha256-" + HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
+        return key.substring(0, MAX_KEY - 72) + "/sha256-" + Hashing.sha256(key);
     }
 }

@@ -5,9 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,15 +15,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.aws.AwsFailures;
+import dev.ecrpush.config.Refreshing;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.step.ParseSettings;
+import dev.ecrpush.step.TriggerType;
 
 /**
  * The trigger set, from the SSM parameter {@code buildpush.triggers.parameter} (read on first use, then again
@@ -44,17 +43,11 @@ public class TriggerSource {
     private final ObjectMapper json;
     private final String parameter;
     private final String file;
-    private final Duration refresh;
-    private final Clock clock;
-    private volatile Loaded loaded;
-    private volatile SsmClient ssm;
-
-    private record Loaded(TriggerSet set, Instant at) {
-    }
+    private final Refreshing<TriggerSet> set;
 
     @Inject
     public TriggerSource(AwsClients clients, Settings settings, GitHostRegistry hosts, ServiceConfig config, ObjectMapper json) {
-        this(clients, settings.parseSettings("webhook"), hosts, json, config.triggers().parameter().orElse(null),
+        this(clients, settings.parseSettings(TriggerType.WEBHOOK), hosts, json, config.triggers().parameter().orElse(null),
                 config.triggers().file().orElse(null), config.triggers().refresh(), Clock.systemUTC());
     }
 
@@ -72,31 +65,20 @@ public class TriggerSource {
         this.json = json;
         this.parameter = parameter;
         this.file = file;
-        this.refresh = refresh;
-        this.clock = clock;
+        this.set = parameter != null ? new Refreshing<>(this::readParameter, refresh, clock)
+                : file != null ? new Refreshing<>(this::readFile, null, clock)
+                : new Refreshing<>(() -> TriggerSet.EMPTY, null, clock);
     }
 
     /** The current trigger set. */
     public TriggerSet current() {
-        if (parameter == null && file == null) {
-            return TriggerSet.EMPTY;
-        }
-        Loaded current = loaded;
-        if (current == null || (parameter != null && current.at().plus(refresh).isBefore(clock.instant()))) {
-            synchronized (this) {
-                if (loaded == current) {
-                    loaded = new Loaded(parameter != null ? readParameter() : readFile(), clock.instant());
-                }
-                current = loaded;
-            }
-        }
-        return current.set();
+        return set.get();
     }
 
     private TriggerSet readParameter() {
         String text;
         try {
-            text = ssm().getParameter(r -> r.name(parameter).withDecryption(true)).parameter().value();
+            text = clients.ssm(clients.functionRegion(), clients.functionCredentials()).getParameter(r -> r.name(parameter).withDecryption(true)).parameter().value();
         } catch (SdkException e) {
             throw AwsFailures.translate(e, "ssm:GetParameter for the trigger set " + parameter, InternalErrorException::new);
         }
@@ -130,26 +112,5 @@ public class TriggerSource {
                     + String.join("\n", invalid.problems()));
         }
         return ((TriggerSetParser.Result.Valid) result).set();
-    }
-
-    private SsmClient ssm() {
-        SsmClient current = ssm;
-        if (current == null) {
-            synchronized (this) {
-                if (ssm == null) {
-                    ssm = clients.ssm(clients.functionRegion(), clients.functionCredentials());
-                }
-                current = ssm;
-            }
-        }
-        return current;
-    }
-
-    @PreDestroy
-    void close() {
-        SsmClient current = ssm;
-        if (current != null) {
-            current.close();
-        }
     }
 }

@@ -69,7 +69,6 @@ class CredentialsFailuresTest {
 
     @AfterEach
     void stop() {
-        resolver.close();
         clients.close();
         aws.close();
     }

@@ -56,7 +56,6 @@ class CredentialsResolverTest {
 
     @AfterEach
     void stop() {
-        resolver.close();
         clients.close();
         aws.close();
     }

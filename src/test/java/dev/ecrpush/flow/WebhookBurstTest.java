@@ -66,8 +66,7 @@ class WebhookBurstTest {
         for (Future<WebhookDeliveries.Answer> answer : answers) {
             WebhookDeliveries.Answer a = answer.get();
             assertEquals(202, a.status());
-            @SuppressWarnings("unchecked")
-            List<TriggeredBuild> builds = (List<TriggeredBuild>) ((List<Map<String, Object>>) a.body().get("refs")).get(0).get("builds");
+            List<TriggeredBuild> builds = a.body().refs().get(0).builds();
             statuses.merge(builds.get(0).status(), 1, Integer::sum);
         }
         pool.shutdown();

@@ -1,6 +1,7 @@
 package dev.ecrpush.result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,15 +11,20 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ecrpush.completion.TaskCompletions;
+import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.executor.codebuild.ProjectCheck;
+import dev.ecrpush.executor.ecs.EcsCheck;
+import dev.ecrpush.flow.ScheduledRebuilds;
+import dev.ecrpush.flow.TriggeredBuild;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.executor.codebuild.ProjectCheck;
-import dev.ecrpush.executor.ecs.EcsCheck;
 
 /** The result JSON built from the records is byte for byte what Jackson writes for them. */
 class ResultJsonTest {
@@ -44,15 +50,24 @@ class ResultJsonTest {
 
     /** Issue 11: a failed build of a trigger carries its exception for the flow, never into the answer. */
     @Test
-    void triggeredBuild_failed_leavesTheJsonIgnoredExceptionOut_asJacksonDoes() {
+    void triggeredBuild_failed_leavesTheJsonIgnoredExceptionOut_asJacksonDoes() throws Exception {
         // given
-        var build = dev.ecrpush.flow.TriggeredBuild.failed("app", "refs/heads/main",
-                new dev.ecrpush.error.LaunchFailedException("codebuild.StartBuild failed for project p"));
+        TriggeredBuild build = TriggeredBuild.failed("app", "refs/heads/main",
+                new LaunchFailedException("codebuild.StartBuild failed for project p"));
         // when
-        var tree = ResultJson.tree(build, JSON);
+        JsonNode tree = ResultJson.tree(build, JSON);
         // then
-        org.junit.jupiter.api.Assertions.assertFalse(tree.has("failure"), tree::toString);
+        assertFalse(tree.has("failure"), tree::toString);
         assertSame(build);
+    }
+
+    /** The answers of the event entry point (a schedule, a build's end) go through the same writer. */
+    @Test
+    void eventAnswers_areWhatJacksonWrites() throws Exception {
+        TriggeredBuild started = new TriggeredBuild("app", null, "STARTED", null, null, null);
+        assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.ACCEPTED, "nightly", "e-1", null, List.of(started)));
+        assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.NO_MATCH, "weekly", "e-2", "no trigger names schedule weekly", null));
+        assertSame(new TaskCompletions.Answer(TaskCompletions.Status.TASK_FAILED, "p:1", "FAILED in phase BUILD"));
     }
 
     private static List<Object> results(Plan plan) {

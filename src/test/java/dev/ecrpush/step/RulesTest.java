@@ -137,21 +137,21 @@ class RulesTest {
     @Test
     void expressions_resolveFromTheCodebaseAndTrigger() {
         Expressions.Context context = new Expressions.Context(
-                new Codebase(null, "main", "9f1c2d3e4b5a69788776655443322110ffeeddcc", null), "webhook");
+                new Codebase(null, "main", "9f1c2d3e4b5a69788776655443322110ffeeddcc", null), TriggerType.WEBHOOK);
         assertEquals(new Expressions.Result.Resolved("main-9f1c2d3-webhook"),
                 Expressions.resolve("<+codebase.branch>-<+codebase.shortCommitSha>-<+trigger.type>", context));
     }
 
     @Test
     void expressions_missingCodebaseValue_sayWhichOne() {
-        Expressions.Context context = new Expressions.Context(Codebase.NONE, "manual");
+        Expressions.Context context = new Expressions.Context(Codebase.NONE, TriggerType.MANUAL);
         Expressions.Result result = Expressions.resolve("v-<+codebase.tag>", context);
         assertEquals("the payload's codebase has no tag", assertInstanceOf(Expressions.Result.Missing.class, result).reason());
     }
 
     @Test
     void expressions_unknown_areReportedWholeOrEmbedded() {
-        Expressions.Context context = new Expressions.Context(Codebase.NONE, "manual");
+        Expressions.Context context = new Expressions.Context(Codebase.NONE, TriggerType.MANUAL);
         assertTrue(assertInstanceOf(Expressions.Result.Unknown.class, Expressions.resolve("<+input>", context)).whole());
         assertFalse(assertInstanceOf(Expressions.Result.Unknown.class, Expressions.resolve("a<+pipeline.x>", context)).whole());
     }

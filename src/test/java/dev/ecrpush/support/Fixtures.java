@@ -22,6 +22,7 @@ import dev.ecrpush.plan.Planner;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
+import dev.ecrpush.step.TriggerType;
 
 /** Fixture files next to the tests, and the default settings they are written against. */
 public final class Fixtures {
@@ -29,7 +30,7 @@ public final class Fixtures {
     /** The executors with their default settings and no AWS clients: parsing and planning need none. */
     public static final CodeBuildExecutor CODEBUILD = new CodeBuildExecutor(CodeBuildSettings.defaults(), null);
     public static final EcsExecutor ECS = new EcsExecutor(EcsSettings.defaults(), null, Clock.systemUTC());
-    public static final ParseSettings SETTINGS = ParseSettings.of("manual", Map.of(), List.of(CODEBUILD, ECS));
+    public static final ParseSettings SETTINGS = ParseSettings.of(TriggerType.MANUAL, Map.of(), List.of(CODEBUILD, ECS));
 
     private Fixtures() {
     }
@@ -86,7 +87,7 @@ public final class Fixtures {
 
     /** {@link #SETTINGS} with executors of these settings. */
     public static ParseSettings parseSettings(CodeBuildSettings codeBuild, EcsSettings ecs) {
-        return ParseSettings.of("manual", Map.of(),
+        return ParseSettings.of(TriggerType.MANUAL, Map.of(),
                 List.of(new CodeBuildExecutor(codeBuild, null), new EcsExecutor(ecs, null, Clock.systemUTC())));
     }
 

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.step.TriggerType;
 
 class TriggerPayloadsTest {
     private static Trigger trigger(String name) throws IOException {
@@ -31,7 +32,7 @@ class TriggerPayloadsTest {
         // when
         ObjectNode payload = TriggerPayloads.forPush(trigger("app"), push, "delivery-1");
         StepPayload step = dev.ecrpush.step.StepParser.parse(payload,
-                Fixtures.SETTINGS.withTriggerType("webhook"));
+                Fixtures.SETTINGS.withTriggerType(TriggerType.WEBHOOK));
         // then: the push's codebase replaced the stored one entirely (no stale branch next to the tag)
         assertEquals(Fixtures.JSON.readTree("""
                 {"repoUrl": "https://github.com/acme/app.git", "tag": "v1.4.0",

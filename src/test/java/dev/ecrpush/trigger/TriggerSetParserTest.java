@@ -17,13 +17,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.step.TriggerType;
 
 class TriggerSetParserTest {
     /** The example's connectorRefs name connectors of the example connector store. */
     private static ParseSettings settingsWithExampleConnectors() {
         Map<String, JsonNode> store = new HashMap<>();
         Fixtures.read(Path.of("infra/connectors.example.json")).fields().forEachRemaining(e -> store.put(e.getKey(), e.getValue()));
-        return Fixtures.SETTINGS.withTriggerType("webhook").withStoredConnectors(store);
+        return Fixtures.SETTINGS.withTriggerType(TriggerType.WEBHOOK).withStoredConnectors(store);
     }
 
     private static List<String> problems(String triggerSet) throws IOException {
