@@ -91,7 +91,7 @@ class ShrunkZipIT {
         Set<String> called = new TreeSet<>();
         for (byte[] bytes : functionClasses) {
             References refs = References.ofClass(node(bytes));
-            refs.methods.stream().filter(m -> SdkShrinker.isClient(m.owner()))
+            refs.methods().stream().filter(m -> SdkShrinker.isClient(m.owner()))
                     .forEach(m -> called.add(m.owner() + "." + m.name() + m.descriptor()));
         }
         assertTrue(called.stream().anyMatch(c -> c.contains("ssm/SsmClient.putParameter")), called.toString());

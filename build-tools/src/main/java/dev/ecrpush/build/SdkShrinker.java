@@ -46,8 +46,10 @@ import org.objectweb.asm.tree.TypeInsnNode;
  * then run the zip this leaves, and {@code ShrunkZipIT} loads and links every class in it.
  */
 public final class SdkShrinker {
-    static final String SERVICES = "software/amazon/awssdk/services/";
-    static final String NOT_PACKAGED = "is not packaged in this function: its SDK classes are removed at build time";
+    /** Where the SDK's service jars keep their classes. */
+    public static final String SERVICES = "software/amazon/awssdk/services/";
+    /** How the message of a removed client method ends. */
+    public static final String NOT_PACKAGED = "is not packaged in this function: its SDK classes are removed at build time";
     private static final Pattern CLASS_NAME = Pattern.compile("software[./]amazon[./]awssdk[./]services[./][A-Za-z0-9_.$/]+");
 
     /** One jar of the zip, by entry name, with its entries in order. */
@@ -213,7 +215,7 @@ public final class SdkShrinker {
     }
 
     /** The generated clients ({@code SsmClient}, {@code DefaultSsmClient}, the async ones) hold one method per operation. */
-    static boolean isClient(String internalName) {
+    public static boolean isClient(String internalName) {
         if (!internalName.startsWith(SERVICES)) {
             return false;
         }
@@ -299,7 +301,8 @@ public final class SdkShrinker {
         method.invisibleTypeAnnotations = null;
     }
 
-    static LinkedHashMap<String, byte[]> readZip(byte[] bytes) throws IOException {
+    /** A zip's entries by name, in order. */
+    public static LinkedHashMap<String, byte[]> readZip(byte[] bytes) throws IOException {
         LinkedHashMap<String, byte[]> entries = new LinkedHashMap<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {

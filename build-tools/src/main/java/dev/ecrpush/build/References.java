@@ -1,5 +1,6 @@
 package dev.ecrpush.build;
 
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -20,13 +21,24 @@ import org.objectweb.asm.tree.MethodNode;
  * signatures, handles and constants alike), every method it calls or takes a handle to, and every string
  * constant that may be a class name for reflection.
  */
-final class References {
-    record MethodRef(String owner, String name, String descriptor) {
+public final class References {
+    /** A method called, or taken a handle to: its owner's internal name, its name and its descriptor. */
+    public record MethodRef(String owner, String name, String descriptor) {
     }
 
     final Set<String> types = new HashSet<>();
     final Set<MethodRef> methods = new HashSet<>();
     final Set<String> strings = new HashSet<>();
+
+    /** The internal names of every type named. */
+    public Set<String> types() {
+        return Collections.unmodifiableSet(types);
+    }
+
+    /** Every method called or taken a handle to. */
+    public Set<MethodRef> methods() {
+        return Collections.unmodifiableSet(methods);
+    }
 
     private final Remapper recorder = new Remapper() {
         @Override
@@ -47,7 +59,7 @@ final class References {
     };
 
     /** Everything the whole class names. */
-    static References ofClass(ClassNode node) {
+    public static References ofClass(ClassNode node) {
         References refs = new References();
         node.accept(new ClassRemapper(new ClassVisitor(Opcodes.ASM9) {
             @Override
