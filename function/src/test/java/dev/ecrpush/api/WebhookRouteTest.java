@@ -25,9 +25,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerFakes;
 import dev.ecrpush.support.WebhookSigning;
-import dev.ecrpush.support.Repo;
 
 /**
  * The webhook routes through the application, with the recorded payloads sent as raw bytes: the webhook secret

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.ecrpush.support.Repo;
 
 /** A CloudFormation template in its long (JSON) form, with the look-ups the deployment tests share. */

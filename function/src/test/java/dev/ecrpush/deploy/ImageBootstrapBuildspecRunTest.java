@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.ecrpush.plan.BuildImage;
+import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.rootfs.CodeBuildEmulation;
 import dev.ecrpush.support.rootfs.ImageLayout;
 import dev.ecrpush.support.rootfs.ImageRootfs;
 import dev.ecrpush.support.rootfs.StubCall;
-import dev.ecrpush.support.Repo;
 
 /**
  * The image bootstrap's buildspec ({@code infra/buildspec-images.yml}) run as CodeBuild runs it, in a root laid

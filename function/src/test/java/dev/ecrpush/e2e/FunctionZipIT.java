@@ -32,12 +32,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.e2e.LocalLambdaRuntime.Failure;
-import dev.ecrpush.e2e.LocalLambdaRuntime.Invocation;
-
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.local.LocalLambdaRuntime.Failure;
+import dev.ecrpush.local.LocalLambdaRuntime.Invocation;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.support.WebhookSigning;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.WebhookSigning;
 
 /**
  * Runs the packaged {@code target/function.zip} under the real Lambda runtime interface client (see
@@ -84,7 +85,7 @@ class FunctionZipIT {
     @BeforeAll
     static void startFunction() throws IOException {
         runtime = LocalLambdaRuntime.start();
-        function = FunctionProcess.start(Path.of(System.getProperty("function.zip", "target/function.zip")), runtime,
+        function = PackagedFunction.start(runtime,
                 WEBHOOK_CONFIG, OutputStream.nullOutputStream());
         firstInvocation = runtime.invoke(Files.readAllBytes(HEALTH_EVENT), TIMEOUT);
     }

@@ -16,7 +16,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.e2e.LocalLambdaRuntime.Failure;
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.local.LocalLambdaRuntime.Failure;
 import dev.ecrpush.support.Repo;
 
 /**
@@ -26,7 +28,6 @@ import dev.ecrpush.support.Repo;
  */
 class GitHostsZipIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final Path ZIP = Path.of(System.getProperty("function.zip", "target/function.zip"));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GIT_HOSTS = "BUILDPUSH_CODEBUILD_GIT_HOSTS";
 
@@ -42,7 +43,7 @@ class GitHostsZipIT {
         // given
         Map<String, String> environment = Map.of(GIT_HOSTS, "gitlab.example.com=GITLAB_SELF_MANAGED,git.acme.io=GITHUB_ENTERPRISE");
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
-                FunctionProcess function = FunctionProcess.start(ZIP, runtime, environment, OutputStream.nullOutputStream())) {
+                FunctionProcess function = PackagedFunction.start(runtime, environment, OutputStream.nullOutputStream())) {
             // when
             JsonNode gitlab = JSON.readTree(runtime.invoke(planOn("https://gitlab.example.com/acme/app.git"), TIMEOUT).success().payload());
             JsonNode enterprise = JSON.readTree(runtime.invoke(planOn("https://GIT.acme.io/acme/app.git"), TIMEOUT).success().payload());
@@ -58,7 +59,7 @@ class GitHostsZipIT {
         // given: an entry whose source type CodeBuild does not have
         Map<String, String> environment = Map.of(GIT_HOSTS, "git.acme.io=SVN");
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
-                FunctionProcess function = FunctionProcess.start(ZIP, runtime, environment, OutputStream.nullOutputStream())) {
+                FunctionProcess function = PackagedFunction.start(runtime, environment, OutputStream.nullOutputStream())) {
             // when: the init error answers the first invocation
             Failure failure = runtime.invoke(Files.readAllBytes(Repo.path("events/apigw-health.json")), TIMEOUT).failure();
             function.close();

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.CodeBuildAnswers;
 import dev.ecrpush.support.PresignedUrlFake;
@@ -50,7 +52,7 @@ class ImageBootstrapZipIT {
         aws = new AwsFake();
         responseUrl = new PresignedUrlFake();
         runtime = LocalLambdaRuntime.start();
-        function = FunctionProcess.start(Path.of(System.getProperty("function.zip", "target/function.zip")), handler(), runtime,
+        function = FunctionProcess.start(PackagedFunction.ZIP, PackagedFunction.CONFIG.withHandler(handler()), runtime,
                 Map.of("AWS_ENDPOINT_URL", aws.endpoint().toString(), "AWS_ACCESS_KEY_ID", AwsFake.FUNCTION_ACCESS_KEY,
                         "AWS_SECRET_ACCESS_KEY", "function-role-secret", "AWS_SESSION_TOKEN", "function-role-session"),
                 log);

@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.KnownTargetScenario;
 
 /**
@@ -44,7 +45,7 @@ class RunZipIT {
         aws = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
         aws.start();
         runtime = LocalLambdaRuntime.start();
-        function = FunctionProcess.start(Path.of(System.getProperty("function.zip", "target/function.zip")), runtime,
+        function = PackagedFunction.start(runtime,
                 environment(aws), log);
     }
 

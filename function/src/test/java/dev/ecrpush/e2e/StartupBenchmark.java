@@ -19,9 +19,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.KnownTargetScenario;
-import dev.ecrpush.support.TriggerFakes;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.TriggerFakes;
 
 /**
  * Cold start and warm latency of the packaged function, beside an empty Quarkus lambda-http function with
@@ -34,7 +36,7 @@ public final class StartupBenchmark {
     private static final String BASELINE_HANDLER = "io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private record Subject(String name, Path zip, String handler, byte[] event) {
+    private record Subject(String name, Path zip, FunctionProcess.Config config, byte[] event) {
     }
 
     /** One function's figures per round: cold start (JVM start to first response), unpacking before it, CPU; warm latencies. */
@@ -49,9 +51,10 @@ public final class StartupBenchmark {
         int warm = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         byte[] payload = Files.readAllBytes(Repo.path("events/plan-k8.json"));
         Subject function = new Subject("ecr-build-push (plan, events/plan-k8.json)", Path.of(System.getProperty("function.zip", "target/function.zip")),
-                FunctionProcess.HANDLER, payload);
+                PackagedFunction.CONFIG, payload);
         Subject baseline = new Subject("empty lambda-http (POST /hello, same body)",
-                Path.of("bench/empty-function/target/function.zip"), BASELINE_HANDLER, httpEvent(payload));
+                Path.of("bench/empty-function/target/function.zip"), PackagedFunction.CONFIG.withHandler(BASELINE_HANDLER),
+                httpEvent(payload));
 
         Figures ours = new Figures(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         Figures base = new Figures(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -81,7 +84,7 @@ public final class StartupBenchmark {
             for (int round = 0; round < rounds; round++) {
                 try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
                     long start = System.nanoTime();
-                    try (FunctionProcess process = FunctionProcess.start(zip, FunctionProcess.HANDLER, runtime, env,
+                    try (FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime, env,
                             OutputStream.nullOutputStream())) {
                         JsonNode answer = JSON.readTree(runtime.invoke(webhookDelivery(), TIMEOUT).success().payload());
                         if (answer.path("statusCode").asInt() != 202) {
@@ -136,7 +139,7 @@ public final class StartupBenchmark {
             KnownTargetScenario.stub(aws, true);
             byte[] run = JSON.writeValueAsBytes(KnownTargetScenario.payload("run", "app", "benchmark"));
             long start = System.nanoTime();
-            try (FunctionProcess process = FunctionProcess.start(zip, FunctionProcess.HANDLER, runtime,
+            try (FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime,
                     RunZipIT.environment(aws), OutputStream.nullOutputStream())) {
                 runtime.invoke(run, TIMEOUT).success();
                 double coldMs = (System.nanoTime() - start) / 1e6;
@@ -159,7 +162,7 @@ public final class StartupBenchmark {
     private static void measure(Subject subject, Figures figures, int warm) throws IOException {
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
             long start = System.nanoTime();
-            try (FunctionProcess process = FunctionProcess.start(subject.zip(), subject.handler(), runtime, Map.of(),
+            try (FunctionProcess process = FunctionProcess.start(subject.zip(), subject.config(), runtime, Map.of(),
                     OutputStream.nullOutputStream())) {
                 expectSuccess(subject, runtime.invoke(subject.event(), TIMEOUT));
                 long answered = System.nanoTime();
@@ -199,7 +202,7 @@ public final class StartupBenchmark {
         double warmA = percentile(fa.warmMs(), 50);
         double warmB = percentile(fb.warmMs(), 50);
         System.out.printf(Locale.ROOT, "rounds: %d (alternating), warm invocations per round: %d, memory: %d MB%n%n",
-                rounds, warm, FunctionProcess.MEMORY_MB);
+                rounds, warm, PackagedFunction.CONFIG.memoryMb());
         System.out.printf(Locale.ROOT, "%-46s %14s %12s %12s %12s%n", "function", "cold p50 (ms)", "warm p50", "warm p99", "zip (MB)");
         for (Object[] row : new Object[][] {{a, fa}, {b, fb}}) {
             Subject s = (Subject) row[0];

@@ -30,8 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.step.SecretText;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.support.TriggerFakes;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.TriggerFakes;
 
 /**
  * EventBridge's events through the pass-through route: scheduled rebuilds (a bare Scheduled Event, and a rule's

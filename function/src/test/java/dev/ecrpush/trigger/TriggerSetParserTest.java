@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.webhook.Provider;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.webhook.Provider;
 
 class TriggerSetParserTest {
     /** The example's connectorRefs name connectors of the example connector store. */

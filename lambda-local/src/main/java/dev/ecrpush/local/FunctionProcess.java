@@ -1,10 +1,11 @@
-package dev.ecrpush.e2e;
+package dev.ecrpush.local;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -26,15 +29,15 @@ import java.util.zip.ZipInputStream;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.api.client.AWSLambda;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import dev.ecrpush.support.Repo;
 
 /**
- * The packaged {@code function.zip} running as Lambda's managed Java runtime runs it, so that what the
- * tests exercise is the artifact we deploy, started the way Lambda starts it: the zip is unpacked into a
- * temporary task root, and a child {@code java} (the same {@code java.home}) runs the real runtime interface
- * client's {@code AWSLambda} main class with the handler configured in {@code template.yaml}, the managed runtime's JVM flags
- * for {@value #MEMORY_MB} MB, the classpath {@code <client jars>:<task root>:<task root>/lib/*} and the
- * Lambda environment pointing at a {@link LocalLambdaRuntime}.
+ * A packaged {@code function.zip} running as Lambda's managed Java runtime runs it, so that what the tests,
+ * {@code scripts/invoke-local} and the benchmark exercise is the artifact we deploy, started the way Lambda
+ * starts it: the zip is unpacked into a temporary task root, and a child {@code java} (the same
+ * {@code java.home}) runs the real runtime interface client's {@code AWSLambda} main class with the handler
+ * and the managed runtime's JVM flags for the memory size of its {@link Config} (usually read from
+ * {@code template.yaml}), the classpath {@code <client jars>:<task root>:<task root>/lib/*} and the Lambda
+ * environment pointing at a {@link LocalLambdaRuntime}.
  *
  * <p>The runtime interface client jars ({@code aws-lambda-java-runtime-interface-client},
  * {@code aws-lambda-java-core}, {@code aws-lambda-java-serialization}) are taken from wherever this JVM loaded
@@ -57,10 +60,47 @@ import dev.ecrpush.support.Repo;
  * without {@code stackTrace} to {@code /init/error} with {@code Runtime.BadFunctionCode}.
  */
 public final class FunctionProcess implements AutoCloseable {
-    /** The handler the deployed function is configured with, read from {@code template.yaml}. */
-    public static final String HANDLER = templateProperty("Handler");
-    /** The deployed function's memory size, from {@code template.yaml}; the heap flags follow from it. */
-    public static final int MEMORY_MB = Integer.parseInt(templateProperty("MemorySize"));
+    /**
+     * How the function is configured in Lambda, as far as starting it goes: its handler
+     * ({@code Class::method}) and its memory size, from which the heap flags follow.
+     */
+    public record Config(String handler, int memoryMb) {
+        public Config {
+            if (handler == null || handler.isBlank()) {
+                throw new IllegalArgumentException("no handler");
+            }
+            if (memoryMb < 128) {
+                throw new IllegalArgumentException("Lambda's smallest memory size is 128 MB, not " + memoryMb);
+            }
+        }
+
+        /**
+         * The first {@code Handler} and the first {@code MemorySize} in a SAM or CloudFormation template: the
+         * function's configuration when it is the template's first function (or these are its Globals).
+         */
+        public static Config fromTemplate(Path template) {
+            String text;
+            try {
+                text = Files.readString(template);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the function's template " + template, e);
+            }
+            return new Config(templateProperty(text, "Handler", template), Integer.parseInt(templateProperty(text, "MemorySize", template)));
+        }
+
+        /** The same function with another handler: the bootstrap handler in the same zip, or a baseline. */
+        public Config withHandler(String otherHandler) {
+            return new Config(otherHandler, memoryMb);
+        }
+
+        private static String templateProperty(String text, String name, Path template) {
+            Matcher m = Pattern.compile("(?m)^\\s+" + name + ":\\s*(\\S+)\\s*$").matcher(text);
+            if (!m.find()) {
+                throw new IllegalStateException(template + " has no " + name);
+            }
+            return m.group(1);
+        }
+    }
 
     private static final Duration IDLE_BEFORE_KILL = Duration.ofSeconds(5);
     private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
@@ -84,44 +124,39 @@ public final class FunctionProcess implements AutoCloseable {
     }
 
     /** Starts the function with no extra environment and without echoing its log. */
-    public static FunctionProcess start(Path functionZip, LocalLambdaRuntime runtime) throws IOException {
-        return start(functionZip, runtime, Map.of(), OutputStream.nullOutputStream());
+    public static FunctionProcess start(Path functionZip, Config config, LocalLambdaRuntime runtime) throws IOException {
+        return start(functionZip, config, runtime, Map.of(), OutputStream.nullOutputStream());
     }
 
     /**
-     * Unpacks {@code functionZip} and starts the function against {@code runtime}.
+     * Unpacks {@code functionZip} and starts it as {@code config} says, against {@code runtime}.
      *
      * @param extraEnv variables added to (and overriding) the Lambda environment, as function configuration would
      * @param echo     also receives the function's output as it is written, for example standard error
      */
-    public static FunctionProcess start(Path functionZip, LocalLambdaRuntime runtime, Map<String, String> extraEnv,
-            OutputStream echo) throws IOException {
-        return start(functionZip, HANDLER, runtime, extraEnv, echo);
-    }
-
-    /** As above, with another handler: the benchmark runs a baseline function beside this one. */
-    public static FunctionProcess start(Path functionZip, String handler, LocalLambdaRuntime runtime,
+    public static FunctionProcess start(Path functionZip, Config config, LocalLambdaRuntime runtime,
             Map<String, String> extraEnv, OutputStream echo) throws IOException {
         if (!Files.isRegularFile(functionZip)) {
             throw new IOException(functionZip + " does not exist: package the function first (./mvnw package)");
         }
         Path workDir = Files.createTempDirectory("function-process-");
         try {
-            return launch(functionZip, handler, workDir, runtime, extraEnv, echo);
+            return launch(functionZip, config, workDir, runtime, extraEnv, echo);
         } catch (IOException | RuntimeException e) {
             deleteRecursively(workDir);
             throw e;
         }
     }
 
-    private static FunctionProcess launch(Path functionZip, String handler, Path workDir, LocalLambdaRuntime runtime,
+    private static FunctionProcess launch(Path functionZip, Config config, Path workDir, LocalLambdaRuntime runtime,
             Map<String, String> extraEnv, OutputStream echo) throws IOException {
+        String handler = config.handler();
         Path taskRoot = workDir.resolve("task");
         unzip(functionZip, taskRoot);
 
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(managedRuntimeJvmFlags(MEMORY_MB));
+        command.addAll(managedRuntimeJvmFlags(config.memoryMb()));
         command.add("-cp");
         command.add(Stream.concat(runtimeInterfaceClientJars().stream(),
                         Stream.of(taskRoot.toString(), taskRoot.resolve("lib") + File.separator + "*"))
@@ -135,7 +170,7 @@ public final class FunctionProcess implements AutoCloseable {
         env.put("AWS_LAMBDA_RUNTIME_API", runtime.address());
         env.put("AWS_LAMBDA_FUNCTION_NAME", LocalLambdaRuntime.FUNCTION_NAME);
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(config.memoryMb()));
         env.put("AWS_REGION", LocalLambdaRuntime.REGION);
         env.put("AWS_DEFAULT_REGION", LocalLambdaRuntime.REGION);
         env.put("AWS_EC2_METADATA_DISABLED", "true");
@@ -179,17 +214,17 @@ public final class FunctionProcess implements AutoCloseable {
                 "-Djava.net.preferIPv4Stack=true");
     }
 
-    /** Everything the function wrote to standard output and standard error so far. */
     /** When the JVM was started ({@link System#nanoTime()}), after the zip was unpacked: where Lambda's init duration starts. */
     public long startedAtNanos() {
         return startedAtNanos;
     }
 
     /** CPU time (user and system) the function's JVM has used so far: unlike wall time, other load on the machine hardly moves it. */
-    public java.time.Duration cpuTime() {
+    public Duration cpuTime() {
         return process.info().totalCpuDuration().orElseThrow(() -> new IllegalStateException("no CPU time for the function's process"));
     }
 
+    /** Everything the function wrote to standard output and standard error so far. */
     public String output() {
         synchronized (output) {
             return output.toString(StandardCharsets.UTF_8);
@@ -289,19 +324,5 @@ public final class FunctionProcess implements AutoCloseable {
 
     private static String tail(String text, int chars) {
         return text.length() <= chars ? text : "..." + text.substring(text.length() - chars);
-    }
-
-    /** One scalar property of the function in {@code template.yaml}: the test runs what is deployed. */
-    private static String templateProperty(String name) {
-        try {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+" + name + ":\\s*(\\S+)\\s*$")
-                    .matcher(java.nio.file.Files.readString(Repo.path("template.yaml")));
-            if (!m.find()) {
-                throw new IllegalStateException("template.yaml has no " + name);
-            }
-            return m.group(1);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("template.yaml must be in the working directory", e);
-        }
     }
 }

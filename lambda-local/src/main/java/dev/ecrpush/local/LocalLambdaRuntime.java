@@ -1,18 +1,13 @@
-package dev.ecrpush.e2e;
+package dev.ecrpush.local;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -31,7 +26,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -48,7 +42,7 @@ import com.sun.net.httpserver.HttpServer;
  * {@code next} poll by {@link #close()}. An init error answers every pending and later invocation with that
  * error, as Lambda does when the function cannot start.
  *
- * <p>{@link #main} is the local invoker behind {@code scripts/invoke-local}.
+ * <p>{@link InvokeLocal} is the local invoker behind {@code scripts/invoke-local}.
  */
 public final class LocalLambdaRuntime implements AutoCloseable {
     /** The function name the process gets and the ARN it is invoked as. */
@@ -60,7 +54,6 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     private static final Pattern INVOCATION_ANSWER = Pattern.compile("invocation/([^/]+)/(response|error)");
     private static final String ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
     private static final long NEXT_POLL_MILLIS = 200;
-    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -352,67 +345,6 @@ public final class LocalLambdaRuntime implements AutoCloseable {
 
         Failure toFailure(Pending invocation) {
             return toFailure(invocation.requestId, Duration.ofNanos(System.nanoTime() - invocation.enqueuedNanos));
-        }
-    }
-
-    /**
-     * Runs {@code target/function.zip} on each event file given and prints what it returned: the result as
-     * pretty JSON on standard output, a Lambda error as {@code errorType: errorMessage} on standard error
-     * (exit status 1 if any event failed). {@code --verbose} also copies the function's own log to standard
-     * error.
-     */
-    public static void main(String[] args) throws IOException {
-        boolean verbose = false;
-        List<Path> events = new ArrayList<>();
-        for (String arg : args) {
-            if (arg.equals("--verbose")) {
-                verbose = true;
-            } else {
-                events.add(Path.of(arg));
-            }
-        }
-        if (events.isEmpty()) {
-            System.err.println("usage: invoke-local [--verbose] EVENT.json...");
-            System.exit(2);
-        }
-        for (Path event : events) {
-            if (!Files.isRegularFile(event)) {
-                System.err.println("invoke-local: no such event file: " + event);
-                System.exit(2);
-            }
-        }
-        Path zip = Path.of(System.getProperty("function.zip", "target/function.zip"));
-        PrintStream err = System.err;
-        int status = 0;
-        try (LocalLambdaRuntime runtime = start();
-                FunctionProcess function = FunctionProcess.start(zip, runtime, Map.of(),
-                        verbose ? err : OutputStream.nullOutputStream())) {
-            for (Path event : events) {
-                Invocation invocation;
-                try {
-                    invocation = runtime.invoke(Files.readAllBytes(event), CLI_TIMEOUT);
-                } catch (IllegalStateException e) {
-                    err.println(event + ": " + e.getMessage());
-                    status = 1;
-                    break;
-                }
-                if (invocation instanceof Success success) {
-                    System.out.println(pretty(success.payload()));
-                } else if (invocation instanceof Failure failure) {
-                    err.println(failure.errorType() + ": " + failure.errorMessage());
-                    status = 1;
-                }
-            }
-        }
-        System.out.flush();
-        System.exit(status);
-    }
-
-    private static String pretty(byte[] payload) {
-        try {
-            return JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(JSON.readTree(payload));
-        } catch (IOException e) {
-            return new String(payload, StandardCharsets.UTF_8);
         }
     }
 }
