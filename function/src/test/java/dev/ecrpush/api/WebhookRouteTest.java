@@ -24,9 +24,12 @@ import io.restassured.specification.RequestSpecification;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerFakes;
+import dev.ecrpush.support.TriggerWorld;
+import dev.ecrpush.support.TriggerWorldResource;
 import dev.ecrpush.support.WebhookSigning;
 
 /**
@@ -35,13 +38,18 @@ import dev.ecrpush.support.WebhookSigning;
  * started at the CodeBuild fake, each request read back as AWS received it.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TriggerFakes.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TriggerWorldResource.class, restrictToAnnotatedClass = true)
 class WebhookRouteTest {
     private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
 
+    @InjectFake
+    TriggerWorld world;
+    @InjectFake
+    AwsFake aws;
+
     @BeforeEach
     void resetFakes() {
-        TriggerFakes.stubDefaults();
+        world.stubDefaults();
     }
 
     private static RequestSpecification github(String event, String delivery, byte[] body, String signature) {
@@ -53,9 +61,9 @@ class WebhookRouteTest {
         return Fixtures.JSON.readTree(text);
     }
 
-    private static Map<String, AttributeValue> item(String key) {
-        try (DynamoDbClient client = TriggerFakes.dynamoDb.client()) {
-            return client.getItem(r -> r.tableName(TriggerFakes.TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS(key)))).item();
+    private Map<String, AttributeValue> item(String key) {
+        try (DynamoDbClient client = world.dynamoDb().client()) {
+            return client.getItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS(key)))).item();
         }
     }
 
@@ -75,14 +83,14 @@ class WebhookRouteTest {
         assertEquals(List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/codertocat/hello-world:6113728",
                 "123456789012.dkr.ecr.us-east-1.amazonaws.com/codertocat/hello-world:webhook"),
                 Fixtures.JSON.convertValue(build.at("/result/imageUris"), List.class));
-        JsonNode startBuild = TriggerFakes.body(TriggerFakes.requests(START_BUILD).get(0));
+        JsonNode startBuild = aws.bodies(START_BUILD).get(0);
         assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", startBuild.get("sourceVersion").asText());
         assertEquals("https://github.com/Codertocat/Hello-World.git", startBuild.get("sourceLocationOverride").asText());
         assertEquals("GITHUB", startBuild.get("sourceTypeOverride").asText());
         // and the run is remembered under the delivery's key
         Map<String, AttributeValue> run = item("github/" + delivery + "/hello-world/refs/heads/master");
         assertEquals("DONE", run.get("status").s());
-        assertEquals(TriggerFakes.BUILD_ID, run.get("buildId").s());
+        assertEquals(TriggerWorld.BUILD_ID, run.get("buildId").s());
         assertTrue(Long.parseLong(run.get("expiresAt").n()) > Instant.now().plusSeconds(6 * 86400).getEpochSecond());
     }
 
@@ -100,7 +108,7 @@ class WebhookRouteTest {
         assertEquals(List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/codertocat/hello-world:6113728",
                 "123456789012.dkr.ecr.us-east-1.amazonaws.com/codertocat/hello-world:webhook"),
                 Fixtures.JSON.convertValue(build.at("/result/imageUris"), List.class));
-        JsonNode startBuild = TriggerFakes.body(TriggerFakes.requests(START_BUILD).get(0));
+        JsonNode startBuild = aws.bodies(START_BUILD).get(0);
         assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", startBuild.get("sourceVersion").asText());
         assertFalse(answer.toString().contains("37413f4"), "the tag object's SHA was reported: " + answer);
         assertEquals("DONE", item("github/" + delivery + "/hello-world/refs/tags/v1.0.0").get("status").s());
@@ -112,7 +120,7 @@ class WebhookRouteTest {
         String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
         String delivery = UUID.randomUUID().toString();
         github("push", delivery, body, signature).post("/webhooks/github").then().statusCode(202);
-        TriggerFakes.aws.resetRequests();
+        aws.resetRequests();
         // when: the host redelivers the same delivery
         JsonNode again = json(github("push", delivery, body, signature).post("/webhooks/github").then().statusCode(202)
                 .extract().asString());
@@ -120,8 +128,8 @@ class WebhookRouteTest {
         JsonNode build = again.at("/refs/0/builds/0");
         assertEquals("DUPLICATE", build.get("status").asText());
         assertTrue(build.at("/result/duplicate").asBoolean());
-        assertEquals(TriggerFakes.BUILD_ID, build.at("/result/buildId").asText());
-        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        assertEquals(TriggerWorld.BUILD_ID, build.at("/result/buildId").asText());
+        assertEquals(List.of(), aws.requests(START_BUILD));
     }
 
     @Test
@@ -130,7 +138,7 @@ class WebhookRouteTest {
         String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
         // given: the secret has been read once (a warm function)
         github("ping", UUID.randomUUID().toString(), body, signature).post("/webhooks/github").then().statusCode(200);
-        TriggerFakes.aws.resetRequests();
+        aws.resetRequests();
         // when
         github("push", UUID.randomUUID().toString(), WebhookSigning.tampered(body), signature).post("/webhooks/github")
                 .then().statusCode(401).body("status", org.hamcrest.Matchers.equalTo("REJECTED"))
@@ -140,7 +148,7 @@ class WebhookRouteTest {
         given().contentType("application/json").header("X-Event-Key", "repo:push").body(body).post("/webhooks/bitbucket")
                 .then().statusCode(401);
         // then
-        assertEquals(List.of(), TriggerFakes.calls());
+        assertEquals(List.of(), aws.calls());
     }
 
     @Test
@@ -148,7 +156,7 @@ class WebhookRouteTest {
         byte[] body = WebhookSigning.recorded("github-ping.json");
         github("ping", UUID.randomUUID().toString(), body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
                 .post("/webhooks/github").then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("PONG"));
-        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        assertEquals(List.of(), aws.requests(START_BUILD));
     }
 
     @Test
@@ -167,7 +175,7 @@ class WebhookRouteTest {
                 WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, feature)).post("/webhooks/github")
                 .then().statusCode(202).extract().asString());
         assertEquals("no trigger of Codertocat/Hello-World matches branch feature/x", answer.get("reason").asText());
-        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        assertEquals(List.of(), aws.requests(START_BUILD));
     }
 
     @Test
@@ -189,7 +197,7 @@ class WebhookRouteTest {
                 .header("X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN).header("Idempotency-Key", UUID.randomUUID().toString())
                 .body(body).post("/webhooks/gitlab").then().statusCode(202).extract().asString());
         assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText());
-        JsonNode startBuild = TriggerFakes.body(TriggerFakes.requests(START_BUILD).get(0));
+        JsonNode startBuild = aws.bodies(START_BUILD).get(0);
         assertEquals("GITLAB_SELF_MANAGED", startBuild.get("sourceTypeOverride").asText());
         assertEquals("da1560886d4f094c3e6c9ef40349f7d38b5d27d7", startBuild.get("sourceVersion").asText());
     }
@@ -222,14 +230,14 @@ class WebhookRouteTest {
                 .body(body).post("/webhooks/bitbucket").then().statusCode(202).extract().asString());
         assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/cloudbeers/temp:master-e42fac2",
                 answer.at("/refs/0/builds/0/result/imageUris/0").asText());
-        JsonNode startBuild = TriggerFakes.body(TriggerFakes.requests(START_BUILD).get(0));
+        JsonNode startBuild = aws.bodies(START_BUILD).get(0);
         assertEquals("https://bitbucket.org/cloudbeers/temp.git", startBuild.get("sourceLocationOverride").asText());
     }
 
     @Test
     void launchFailure_isTheDeliverysStatus_andTheNextDeliveryTriesAgain() throws Exception {
         // given: CodeBuild refuses
-        TriggerFakes.stub(TriggerFakes.target(START_BUILD), com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+        aws.stub(START_BUILD, com.github.tomakehurst.wiremock.client.WireMock.aResponse()
                 .withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
                 .withBody("{\"__type\":\"ResourceNotFoundException\",\"message\":\"project not found\"}"));
         byte[] body = WebhookSigning.recorded("bitbucket-push.json");
@@ -243,7 +251,7 @@ class WebhookRouteTest {
         assertEquals("LaunchFailedException", answer.at("/refs/0/builds/0/error/errorType").asText());
         assertEquals("FAILED", item("bitbucket/" + delivery + "/temp/refs/heads/master").get("status").s());
         // and once CodeBuild accepts, a redelivery builds
-        TriggerFakes.startBuildAnswers(TriggerFakes.BUILD_ID);
+        world.startBuildAnswers(TriggerWorld.BUILD_ID);
         given().contentType("application/json").header("X-Event-Key", "repo:push").header("X-Request-UUID", delivery)
                 .header("X-Hub-Signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body)).body(body)
                 .post("/webhooks/bitbucket").then().statusCode(202)

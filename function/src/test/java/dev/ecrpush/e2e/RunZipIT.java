@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,47 +16,33 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.KnownTargetScenario;
 
 /**
- * {@code mode: run} through the packaged zip, as Lambda runs it, against a fake of every AWS API reached
- * through {@code AWS_ENDPOINT_URL}: the SDK classes left in the zip do the whole run, with the call budget
- * of a cold and a warm start to the same target, and no secret in the function's log.
+ * {@code mode: run} through the packaged zip, as Lambda runs it, against a fake of every AWS API
+ * ({@link AwsFake}) reached through {@code AWS_ENDPOINT_URL}: the SDK classes left in the zip do the whole run,
+ * with the call budget of a cold and a warm start to the same target, and no secret in the function's log.
  */
 class RunZipIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    static final String FUNCTION_KEY = "AKIAFUNCTIONROLE0001";
+    private static final String FUNCTION_KEY = PackagedFunction.FUNCTION_ACCESS_KEY;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static WireMockServer aws;
+    private static AwsFake aws;
     private static LocalLambdaRuntime runtime;
     private static FunctionProcess function;
     private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     @BeforeAll
     static void start() throws IOException {
-        aws = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        aws.start();
+        aws = new AwsFake();
         runtime = LocalLambdaRuntime.start();
-        function = PackagedFunction.start(runtime,
-                environment(aws), log);
+        function = PackagedFunction.start(runtime, PackagedFunction.environment(aws.endpoint()), log);
     }
-
-    /** What Lambda gives the function (its role's keys and the stack's pinned kaniko image), plus the endpoint of the fake. */
-    static Map<String, String> environment(WireMockServer aws) {
-        return Map.of("AWS_ENDPOINT_URL", aws.baseUrl(), "AWS_ACCESS_KEY_ID", FUNCTION_KEY,
-                "AWS_SECRET_ACCESS_KEY", "function-role-secret", "AWS_SESSION_TOKEN", "function-role-session",
-                "BUILDPUSH_CODEBUILD_REGION", "us-east-1", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", STACK_KANIKO_IMAGE);
-    }
-
-    /** The kaniko image as the stack's bootstrap outputs it: in the build account's registry, by digest. */
-    static final String STACK_KANIKO_IMAGE = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:"
-            + "5f0d2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060f5e";
 
     @AfterAll
     static void stop() throws IOException {
@@ -69,7 +53,7 @@ class RunZipIT {
             runtime.close();
         }
         if (aws != null) {
-            aws.stop();
+            aws.close();
         }
     }
 
@@ -83,7 +67,7 @@ class RunZipIT {
         // then
         assertEquals(List.of("GetSecretValue by " + FUNCTION_KEY, "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
                 "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "StartBuild by " + FUNCTION_KEY),
-                KnownTargetScenario.calls(aws));
+                aws.calls());
         assertEquals("STARTED", cold.path("status").asText(), cold::toString);
         assertEquals(KnownTargetScenario.BUILD_ID, cold.path("buildId").asText());
 
@@ -91,7 +75,7 @@ class RunZipIT {
         aws.resetRequests();
         JsonNode warm = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
         // then
-        assertEquals(List.of("StartBuild by " + FUNCTION_KEY), KnownTargetScenario.calls(aws));
+        assertEquals(List.of("StartBuild by " + FUNCTION_KEY), aws.calls());
         assertEquals("STARTED", warm.path("status").asText());
         String output = log.toString(StandardCharsets.UTF_8);
         assertTrue(output.contains("run plan"), output);
@@ -104,7 +88,7 @@ class RunZipIT {
         byte[] payload = JSON.writeValueAsBytes(KnownTargetScenario.payload("preflight", "fresh/app", "preflight-zip"));
         JsonNode result = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
         assertEquals("PREFLIGHT_OK", result.path("status").asText(), result::toString);
-        List<String> operations = KnownTargetScenario.calls(aws).stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
+        List<String> operations = aws.calls().stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
         assertEquals(List.of("GetSecretValue", "AssumeRole", "DescribeRepositories", "BatchGetProjects"), operations);
     }
 }

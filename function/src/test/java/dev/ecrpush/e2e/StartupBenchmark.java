@@ -16,14 +16,13 @@ import java.util.UUID;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.tomakehurst.wiremock.WireMockServer;
-import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerFakes;
+import dev.ecrpush.support.TriggerWorld;
 
 /**
  * Cold start and warm latency of the packaged function, beside an empty Quarkus lambda-http function with
@@ -50,10 +49,10 @@ public final class StartupBenchmark {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int warm = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         byte[] payload = Files.readAllBytes(Repo.path("events/plan-k8.json"));
-        Subject function = new Subject("ecr-build-push (plan, events/plan-k8.json)", Path.of(System.getProperty("function.zip", "target/function.zip")),
+        Subject function = new Subject("ecr-build-push (plan, events/plan-k8.json)", PackagedFunction.ZIP,
                 PackagedFunction.CONFIG, payload);
         Subject baseline = new Subject("empty lambda-http (POST /hello, same body)",
-                Path.of("bench/empty-function/target/function.zip"), PackagedFunction.CONFIG.withHandler(BASELINE_HANDLER),
+                Repo.path("bench/empty-function/target/function.zip"), PackagedFunction.CONFIG.withHandler(BASELINE_HANDLER),
                 httpEvent(payload));
 
         Figures ours = new Figures(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -76,11 +75,10 @@ public final class StartupBenchmark {
      * Local): GitHub gives up after 10 s.
      */
     private static void reportWebhook(Path zip, int rounds) throws IOException {
-        TriggerFakes fakes = new TriggerFakes();
         List<Double> fromJvmStart = new ArrayList<>();
         List<Double> withUnpacking = new ArrayList<>();
-        try {
-            Map<String, String> env = webhookEnv(fakes.start());
+        try (TriggerWorld world = TriggerWorld.start()) {
+            Map<String, String> env = webhookEnv(world);
             for (int round = 0; round < rounds; round++) {
                 try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
                     long start = System.nanoTime();
@@ -96,8 +94,6 @@ public final class StartupBenchmark {
                     }
                 }
             }
-        } finally {
-            fakes.stop();
         }
         System.out.printf(Locale.ROOT, "%nsigned GitHub push, cold, whole run path against local fakes (GitHub waits 10000 ms):%n");
         System.out.printf(Locale.ROOT, "  answered after p50 %.0f ms, max %.0f ms from the JVM's start; p50 %.0f ms, max %.0f ms with unpacking%n",
@@ -106,16 +102,16 @@ public final class StartupBenchmark {
     }
 
     /** The fakes' endpoints and the function's configuration as Lambda would pass them: environment variables. */
-    private static Map<String, String> webhookEnv(Map<String, String> config) {
+    private static Map<String, String> webhookEnv(TriggerWorld world) {
         Map<String, String> env = new HashMap<>();
-        config.forEach((key, value) -> {
+        world.config().forEach((key, value) -> {
             if (!key.contains("\"")) {
                 env.put(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value);
             }
         });
-        env.put("AWS_ENDPOINT_URL", TriggerFakes.aws.baseUrl());
-        env.put("AWS_ENDPOINT_URL_DYNAMODB", TriggerFakes.dynamoDb.endpoint().toString());
-        env.put("AWS_ACCESS_KEY_ID", TriggerFakes.FUNCTION_ACCESS_KEY);
+        env.put("AWS_ENDPOINT_URL", world.aws().endpoint().toString());
+        env.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
+        env.put("AWS_ACCESS_KEY_ID", AwsFake.FUNCTION_ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", "function-role-secret");
         return env;
     }
@@ -133,20 +129,18 @@ public final class StartupBenchmark {
      * to the same target.
      */
     private static void reportRunCalls(Path zip) throws IOException {
-        WireMockServer aws = new WireMockServer(WireMockConfiguration.options().dynamicPort().bindAddress("127.0.0.1"));
-        aws.start();
-        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
+        try (AwsFake aws = new AwsFake(); LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
             KnownTargetScenario.stub(aws, true);
             byte[] run = JSON.writeValueAsBytes(KnownTargetScenario.payload("run", "app", "benchmark"));
             long start = System.nanoTime();
             try (FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime,
-                    RunZipIT.environment(aws), OutputStream.nullOutputStream())) {
+                    PackagedFunction.environment(aws.endpoint()), OutputStream.nullOutputStream())) {
                 runtime.invoke(run, TIMEOUT).success();
                 double coldMs = (System.nanoTime() - start) / 1e6;
-                List<String> cold = KnownTargetScenario.calls(aws);
+                List<String> cold = aws.calls();
                 aws.resetRequests();
                 LocalLambdaRuntime.Success again = runtime.invoke(run, TIMEOUT).success();
-                List<String> warm = KnownTargetScenario.calls(aws);
+                List<String> warm = aws.calls();
                 System.out.printf(Locale.ROOT, "%nAWS calls of a run (manual keys, cross-account, repository exists), local fake:%n");
                 System.out.printf(Locale.ROOT, "  cold start: %d %s (target: at most 4) -> %s; first response after %.0f ms%n",
                         cold.size(), cold, cold.size() <= 4 ? "met" : "NOT met", coldMs);
@@ -154,8 +148,6 @@ public final class StartupBenchmark {
                         warm.size(), warm, warm.size() == 1 && warm.get(0).startsWith("StartBuild ") ? "met" : "NOT met",
                         again.elapsed().toNanos() / 1e6);
             }
-        } finally {
-            aws.stop();
         }
     }
 

@@ -1,17 +1,12 @@
 package dev.ecrpush.flow;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.containing;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -24,8 +19,10 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.AwsFakeResource;
 import dev.ecrpush.support.Fixtures;
-import dev.ecrpush.support.KnownTargetScenario;
+import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.Repo;
 
 /**
@@ -34,7 +31,7 @@ import dev.ecrpush.support.Repo;
  * the requests as ECS receives them; then a status request for the task ARN it returned, and a preflight.
  */
 @QuarkusTest
-@QuarkusTestResource(value = FakeAwsEndpoint.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AwsFakeResource.class, restrictToAnnotatedClass = true)
 class EcsRunPathTest {
     private static final String TARGET_KEY = "ASIATARGETECSPUSH001";
     private static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d";
@@ -45,22 +42,23 @@ class EcsRunPathTest {
         return aResponse().withStatus(status).withHeader("Content-Type", "application/x-amz-json-1.1").withBody(body);
     }
 
-    private static void stub(String target, ResponseDefinitionBuilder response) {
-        FakeAwsEndpoint.server.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo(target)).willReturn(response));
+    @InjectFake
+    AwsFake aws;
+
+    private void stub(String target, ResponseDefinitionBuilder response) {
+        aws.stub(target, response);
     }
 
     @BeforeEach
     void stubAws() {
-        var aws = FakeAwsEndpoint.server;
-        aws.resetAll();
-        aws.stubFor(post(urlPathEqualTo("/")).withRequestBody(containing("Action=AssumeRole"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
-                        <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
-                        <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>target-secret</SecretAccessKey>
-                        <SessionToken>target-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
-                        <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ecr-push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
-                        </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>
-                        """.formatted(TARGET_KEY))));
+        aws.reset();
+        aws.stub("AssumeRole", aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody("""
+                <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
+                <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>target-secret</SecretAccessKey>
+                <SessionToken>target-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
+                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ecr-push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
+                </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>
+                """.formatted(TARGET_KEY)));
         stub("AmazonEC2ContainerRegistry_V20150921.CreateRepository",
                 json(400, "{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}"));
         stub("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories",
@@ -76,14 +74,17 @@ class EcsRunPathTest {
                 """));
     }
 
-    private static List<String> calls() {
-        return KnownTargetScenario.calls(FakeAwsEndpoint.server);
+    private List<String> calls() {
+        return aws.calls();
     }
 
-    private static JsonNode body(String target) throws Exception {
-        String body = FakeAwsEndpoint.server.getAllServeEvents().stream().map(e -> e.getRequest())
-                .filter(r -> target.equals(r.getHeader("X-Amz-Target"))).findFirst().orElseThrow().getBodyAsString();
-        return Fixtures.JSON.readTree(body);
+    /** The body of the last request to {@code target}. */
+    private JsonNode body(String target) {
+        List<JsonNode> bodies = aws.bodies(target);
+        if (bodies.isEmpty()) {
+            throw new AssertionError("no " + target + " among " + aws.calls());
+        }
+        return bodies.get(bodies.size() - 1);
     }
 
     private static JsonNode invoke(byte[] event, int status) throws Exception {
@@ -98,7 +99,7 @@ class EcsRunPathTest {
         // when
         JsonNode result = invoke(event, 200);
         // then: the repository with the target role; the definition and the task with the function's own role
-        String function = FakeAwsEndpoint.FUNCTION_ACCESS_KEY;
+        String function = AwsFake.FUNCTION_ACCESS_KEY;
         assertEquals(List.of(
                 "AssumeRole by " + function,
                 "CreateRepository by " + TARGET_KEY,
@@ -113,8 +114,8 @@ class EcsRunPathTest {
         assertEquals(List.of(), Fixtures.JSON.convertValue(result.get("warnings"), List.class));
 
         JsonNode definition = body(ECS + "RegisterTaskDefinition");
-        assertEquals(FakeAwsEndpoint.ECS_EXECUTION_ROLE, definition.get("executionRoleArn").asText());
-        assertEquals(FakeAwsEndpoint.ECS_TASK_ROLE, definition.get("taskRoleArn").asText());
+        assertEquals(AwsFakeResource.ECS_EXECUTION_ROLE, definition.get("executionRoleArn").asText());
+        assertEquals(AwsFakeResource.ECS_TASK_ROLE, definition.get("taskRoleArn").asText());
         assertEquals(result.at("/plan/registerTaskDefinition"), definition);
         JsonNode plugin = definition.at("/containerDefinitions/1");
         assertEquals("plugin", plugin.get("name").asText());
@@ -154,7 +155,7 @@ class EcsRunPathTest {
         // when
         JsonNode status = invoke(("{\"buildId\": \"" + TASK_ARN + "\"}").getBytes(), 200);
         // then
-        assertEquals(List.of("DescribeTasks by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY), calls());
+        assertEquals(List.of("DescribeTasks by " + AwsFake.FUNCTION_ACCESS_KEY), calls());
         assertEquals("ci-builds", body(ECS + "DescribeTasks").get("cluster").asText());
         assertEquals(TASK_ARN, status.get("buildId").asText());
         assertEquals("QUEUED", status.get("status").asText());

@@ -1,9 +1,5 @@
 package dev.ecrpush.flow;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,7 +15,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.AwsFakeResource;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
 
@@ -28,14 +27,17 @@ import dev.ecrpush.support.Repo;
  * fake of every AWS API: which calls, in which order, signed by whom, and how few when warm.
  */
 @QuarkusTest
-@QuarkusTestResource(value = FakeAwsEndpoint.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AwsFakeResource.class, restrictToAnnotatedClass = true)
 class RunPathTest {
-    private static void stubAws(boolean repositoryExists) {
-        KnownTargetScenario.stub(FakeAwsEndpoint.server, repositoryExists);
+    @InjectFake
+    AwsFake aws;
+
+    private void stubAws(boolean repositoryExists) {
+        KnownTargetScenario.stub(aws, repositoryExists);
     }
 
-    private static List<String> calls() {
-        return KnownTargetScenario.calls(FakeAwsEndpoint.server);
+    private List<String> calls() {
+        return aws.calls();
     }
 
     /** Each test its own target role: credentials are cached per target across tests of one application. */
@@ -52,26 +54,27 @@ class RunPathTest {
                 .post("/internal/events").then().statusCode(200).extract().asString());
         // then: at most four calls, each signed by the right identity, and the build started
         assertEquals(List.of(
-                "GetSecretValue by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY,
+                "GetSecretValue by " + AwsFake.FUNCTION_ACCESS_KEY,
                 "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
                 "CreateRepository by " + KnownTargetScenario.TARGET_KEY,
-                "StartBuild by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY), calls());
+                "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY), calls());
         assertEquals("STARTED", cold.get("status").asText());
         assertEquals("ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001", cold.get("buildId").asText());
         assertFalse(cold.get("repositoryCreated").asBoolean());
-        String assumeRole = FakeAwsEndpoint.server.getAllServeEvents().stream().map(e -> e.getRequest().getBodyAsString())
+        String assumeRole = aws.requests().stream().map(AwsFake.AwsRequest::body)
                 .filter(b -> b.contains("Action=AssumeRole")).findFirst().orElseThrow();
         assertTrue(assumeRole.contains("ExternalId=ext-123") && assumeRole.contains("RoleSessionName=ecr-build-push-build_app"), assumeRole);
 
         // when: the same target again, warm
-        FakeAwsEndpoint.server.resetRequests();
+        String coldRequests = aws.requests().toString();
+        aws.resetRequests();
         given().body(payload("run", "app").toString()).contentType("application/json")
                 .post("/internal/events").then().statusCode(200);
         // then: exactly one call
-        assertEquals(List.of("StartBuild by " + FakeAwsEndpoint.FUNCTION_ACCESS_KEY), calls());
+        assertEquals(List.of("StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY), calls());
 
-        // and no secret value left the function
-        String everything = FakeAwsEndpoint.server.getAllServeEvents().toString() + cold;
+        // and no secret value left the function: in no request, cold or warm, nor in the result
+        String everything = coldRequests + aws.requests() + cold;
         assertFalse(everything.contains(KnownTargetScenario.SECRET_KEY_VALUE));
     }
 
@@ -79,17 +82,15 @@ class RunPathTest {
     void statusRequestEvent_reportsTheBuildAndThePushedDigest() throws Exception {
         // given: a build that has pushed, as CodeBuild and ECR report it
         stubAws(true);
-        var aws = FakeAwsEndpoint.server;
-        aws.stubFor(post(urlPathEqualTo("/")).withHeader("X-Amz-Target", equalTo("CodeBuild_20161006.BatchGetBuilds"))
-                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/x-amz-json-1.1").withBody("""
-                        {"builds": [{"id": "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001",
-                          "buildStatus": "SUCCEEDED", "currentPhase": "COMPLETED",
-                          "environment": {"environmentVariables": [
-                            {"name": "PLUGIN_REGISTRY", "value": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "type": "PLAINTEXT"},
-                            {"name": "PLUGIN_REPO", "value": "app", "type": "PLAINTEXT"},
-                            {"name": "PLUGIN_TAGS", "value": "9f1c2d3,latest", "type": "PLAINTEXT"}]},
-                          "exportedEnvironmentVariables": [{"name": "BUILDPUSH_IMAGE_DIGEST", "value": "sha256:%s"}]}]}
-                        """.formatted("a".repeat(64)))));
+        aws.reply(AwsFake.CODEBUILD + "BatchGetBuilds", """
+                {"builds": [{"id": "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001",
+                  "buildStatus": "SUCCEEDED", "currentPhase": "COMPLETED",
+                  "environment": {"environmentVariables": [
+                    {"name": "PLUGIN_REGISTRY", "value": "123456789012.dkr.ecr.us-east-1.amazonaws.com", "type": "PLAINTEXT"},
+                    {"name": "PLUGIN_REPO", "value": "app", "type": "PLAINTEXT"},
+                    {"name": "PLUGIN_TAGS", "value": "9f1c2d3,latest", "type": "PLAINTEXT"}]},
+                  "exportedEnvironmentVariables": [{"name": "BUILDPUSH_IMAGE_DIGEST", "value": "sha256:%s"}]}]}
+                """.formatted("a".repeat(64)));
         byte[] event = java.nio.file.Files.readAllBytes(Repo.path("events/status-request.json"));
         // when
         JsonNode status = Fixtures.JSON.readTree(given().body(event).contentType("application/json")
@@ -150,9 +151,7 @@ class RunPathTest {
         ObjectNode payload = ownTarget(payload("run", "keyed/app"), "push-keyed");
         payload.put("idempotencyKey", "exec-7/build_app");
         given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(200);
-        String startBuild = FakeAwsEndpoint.server.getAllServeEvents().stream().map(e -> e.getRequest())
-                .filter(r -> "CodeBuild_20161006.StartBuild".equals(r.getHeader("X-Amz-Target")))
-                .findFirst().orElseThrow().getBodyAsString();
+        String startBuild = aws.requests(AwsFake.CODEBUILD + "StartBuild").get(0).body();
         // the key has a '/', which CodeBuild's token does not take: it goes as its SHA-256
         String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest("exec-7/build_app".getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -29,9 +29,12 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.step.SecretText;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerFakes;
+import dev.ecrpush.support.TriggerWorld;
+import dev.ecrpush.support.TriggerWorldResource;
 
 /**
  * EventBridge's events through the pass-through route: scheduled rebuilds (a bare Scheduled Event, and a rule's
@@ -39,18 +42,23 @@ import dev.ecrpush.support.TriggerFakes;
  * fake, with the task tokens kept in DynamoDB Local.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TriggerFakes.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TriggerWorldResource.class, restrictToAnnotatedClass = true)
 class ScheduleAndCompletionTest {
     private static final String START_BUILD = "CodeBuild_20161006.StartBuild";
     private static final String SUCCESS = "AWSStepFunctions.SendTaskSuccess";
     private static final String FAILURE = "AWSStepFunctions.SendTaskFailure";
+
+    @InjectFake
+    TriggerWorld world;
+    @InjectFake
+    AwsFake aws;
 
     @Inject
     TaskCompletions completions;
 
     @BeforeEach
     void resetFakes() {
-        TriggerFakes.stubDefaults();
+        world.stubDefaults();
     }
 
     private static JsonNode post(Object body, int status) throws Exception {
@@ -86,9 +94,9 @@ class ScheduleAndCompletionTest {
         return event;
     }
 
-    private static Map<String, AttributeValue> item(String key) {
-        try (DynamoDbClient client = TriggerFakes.dynamoDb.client()) {
-            return client.getItem(r -> r.tableName(TriggerFakes.TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS(key)))).item();
+    private Map<String, AttributeValue> item(String key) {
+        try (DynamoDbClient client = world.dynamoDb().client()) {
+            return client.getItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS(key)))).item();
         }
     }
 
@@ -104,9 +112,9 @@ class ScheduleAndCompletionTest {
                 "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/nightly:schedule"),
                 Fixtures.JSON.convertValue(first.at("/builds/0/result/imageUris"), List.class));
         assertEquals("DUPLICATE", again.at("/builds/0/status").asText());
-        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> starts = TriggerFakes.requests(START_BUILD);
+        List<JsonNode> starts = aws.bodies(START_BUILD);
         assertEquals(1, starts.size());
-        assertEquals("main", TriggerFakes.body(starts.get(0)).get("sourceVersion").asText());
+        assertEquals("main", starts.get(0).get("sourceVersion").asText());
     }
 
     @Test
@@ -116,7 +124,7 @@ class ScheduleAndCompletionTest {
         JsonNode answer = post(event, 200);
         assertEquals("NO_MATCH", answer.get("status").asText());
         assertEquals("no trigger names schedule weekly-app", answer.get("reason").asText());
-        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        assertEquals(List.of(), aws.requests(START_BUILD));
     }
 
     @Test
@@ -137,9 +145,9 @@ class ScheduleAndCompletionTest {
         assertEquals(List.of("123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/payments-api:nightly-main",
                 "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/payments-api:schedule"),
                 Fixtures.JSON.convertValue(result.get("imageUris"), List.class));
-        assertEquals(List.of("GetSecretValue by " + TriggerFakes.FUNCTION_ACCESS_KEY, "AssumeRole by AKIAEXAMPLE",
-                "CreateRepository by ASIATARGETROLE000002", "StartBuild by " + TriggerFakes.FUNCTION_ACCESS_KEY),
-                TriggerFakes.calls());
+        assertEquals(List.of("GetSecretValue by " + AwsFake.FUNCTION_ACCESS_KEY, "AssumeRole by AKIAEXAMPLE",
+                "CreateRepository by ASIATARGETROLE000002", "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY),
+                aws.calls());
     }
 
     @Test
@@ -147,28 +155,28 @@ class ScheduleAndCompletionTest {
         // given: a run that carries a task token
         String token = "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKETOKEN" + UUID.randomUUID();
         JsonNode started = post(run("exec-" + UUID.randomUUID(), token), 200);
-        assertEquals(TriggerFakes.BUILD_ID, started.get("buildId").asText());
+        assertEquals(TriggerWorld.BUILD_ID, started.get("buildId").asText());
         assertFalse(started.toString().contains(token), "the result shows the task token");
-        assertEquals(token, item("build#" + TriggerFakes.BUILD_ID).get("taskToken").s());
+        assertEquals(token, item("build#" + TriggerWorld.BUILD_ID).get("taskToken").s());
         // when: CodeBuild reports the build succeeded
         JsonNode answer = post(event(Repo.path("events/codebuild-state-change.json")), 200);
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText());
-        JsonNode success = TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0));
+        JsonNode success = aws.bodies(SUCCESS).get(0);
         assertEquals(token, success.get("taskToken").asText());
         JsonNode output = Fixtures.JSON.readTree(success.get("output").asText());
-        assertEquals(TriggerFakes.BUILD_ID, output.get("buildId").asText());
+        assertEquals(TriggerWorld.BUILD_ID, output.get("buildId").asText());
         assertEquals("SUCCEEDED", output.get("status").asText());
         assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:9f1c2d3", output.at("/imageUris/0").asText());
-        assertEquals(TriggerFakes.DIGEST, output.get("digest").asText());
+        assertEquals(TriggerWorld.DIGEST, output.get("digest").asText());
         // the digest the build exported (issue 10), read back from the build, not from a tag in ECR
-        JsonNode read = TriggerFakes.body(TriggerFakes.requests("CodeBuild_20161006.BatchGetBuilds").get(0));
-        assertEquals(TriggerFakes.BUILD_ID, read.at("/ids/0").asText());
-        assertTrue(TriggerFakes.requests("AmazonEC2ContainerRegistry_V20150921.DescribeImages").isEmpty());
-        assertFalse(item("build#" + TriggerFakes.BUILD_ID).containsKey("taskToken"));
+        JsonNode read = aws.bodies("CodeBuild_20161006.BatchGetBuilds").get(0);
+        assertEquals(TriggerWorld.BUILD_ID, read.at("/ids/0").asText());
+        assertTrue(aws.requests("AmazonEC2ContainerRegistry_V20150921.DescribeImages").isEmpty());
+        assertFalse(item("build#" + TriggerWorld.BUILD_ID).containsKey("taskToken"));
         // and the same event delivered again completes nothing twice
         assertEquals("IGNORED", post(event(Repo.path("events/codebuild-state-change.json")), 200).get("status").asText());
-        assertEquals(1, TriggerFakes.requests(SUCCESS).size());
+        assertEquals(1, aws.requests(SUCCESS).size());
     }
 
     /**
@@ -184,46 +192,45 @@ class ScheduleAndCompletionTest {
         String digestA = "sha256:" + "a".repeat(64);
         String digestB = "sha256:" + "b".repeat(64);
         String tokenA = "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKETOKEN" + UUID.randomUUID();
-        TriggerFakes.startBuildAnswers(buildA);
+        world.startBuildAnswers(buildA);
         post(run("exec-" + UUID.randomUUID(), tokenA), 200);
-        TriggerFakes.startBuildAnswers(buildB);
+        world.startBuildAnswers(buildB);
         post(run("exec-" + UUID.randomUUID(), "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKETOKEN" + UUID.randomUUID()), 200);
         for (String[] build : new String[][] {{buildA, digestA}, {buildB, digestB}}) {
-            TriggerFakes.stub(TriggerFakes.target("CodeBuild_20161006.BatchGetBuilds").withRequestBody(
-                    com.github.tomakehurst.wiremock.client.WireMock.containing(build[0])), TriggerFakes.json(
+            aws.replyWhenBodyContains("CodeBuild_20161006.BatchGetBuilds", build[0], AwsFake.json(
                     "{\"builds\":[{\"id\":\"" + build[0] + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\","
                             + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + build[1] + "\"}]}]}"));
         }
         // and latest now names B's image
-        TriggerFakes.stub(TriggerFakes.target("AmazonEC2ContainerRegistry_V20150921.DescribeImages"),
-                TriggerFakes.json("{\"imageDetails\": [{\"imageDigest\": \"" + digestB + "\", \"imageTags\": [\"latest\"]}]}"));
+        aws.reply("AmazonEC2ContainerRegistry_V20150921.DescribeImages",
+                "{\"imageDetails\": [{\"imageDigest\": \"" + digestB + "\", \"imageTags\": [\"latest\"]}]}");
         // when: A's build state change arrives, and someone asks for A's status
         JsonNode completed = post(stateChange(Repo.path("events/codebuild-state-change.json"), buildA), 200);
         JsonNode status = post("{\"buildId\": \"" + buildA + "\"}", 200);
         // then
         assertEquals("TASK_SUCCEEDED", completed.get("status").asText());
-        JsonNode success = TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0));
+        JsonNode success = aws.bodies(SUCCESS).get(0);
         assertEquals(tokenA, success.get("taskToken").asText());
         assertEquals(digestA, Fixtures.JSON.readTree(success.get("output").asText()).get("digest").asText());
         assertEquals(digestA, status.get("digest").asText());
-        assertTrue(TriggerFakes.requests("AmazonEC2ContainerRegistry_V20150921.DescribeImages").isEmpty());
+        assertTrue(aws.requests("AmazonEC2ContainerRegistry_V20150921.DescribeImages").isEmpty());
     }
 
     @Test
     void failedBuild_failsTheTask_namingThePhase() throws Exception {
         String build = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000f2";
-        TriggerFakes.startBuildAnswers(build);
+        world.startBuildAnswers(build);
         post(run("exec-" + UUID.randomUUID(), "failing-task-token"), 200);
         // when
         JsonNode answer = post(stateChange(Path.of("src/test/resources/state-changes/codebuild-failed.json"), build), 200);
         // then
         assertEquals("TASK_FAILED", answer.get("status").asText());
-        JsonNode failure = TriggerFakes.body(TriggerFakes.requests(FAILURE).get(0));
+        JsonNode failure = aws.bodies(FAILURE).get(0);
         assertEquals("failing-task-token", failure.get("taskToken").asText());
         assertEquals("BuildFailed", failure.get("error").asText());
         assertEquals("build " + build + " FAILED in phase BUILD: COMMAND_EXECUTION_ERROR: Error while executing command:"
                 + " /kaniko/executor. Reason: exit status 1", failure.get("cause").asText());
-        assertEquals(List.of(), TriggerFakes.requests(SUCCESS));
+        assertEquals(List.of(), aws.requests(SUCCESS));
     }
 
     @Test
@@ -231,9 +238,9 @@ class ScheduleAndCompletionTest {
         JsonNode answer = post(stateChange(Repo.path("events/codebuild-state-change.json"), "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000aa"), 200);
         assertEquals("IGNORED", answer.get("status").asText());
         assertEquals("no task token is stored for this build", answer.get("reason").asText());
-        assertEquals(List.of(), TriggerFakes.requests(SUCCESS));
-        assertEquals(List.of(), TriggerFakes.requests(FAILURE));
-        JsonNode running = post(stateChange(Path.of("src/test/resources/state-changes/codebuild-in-progress.json"), TriggerFakes.BUILD_ID), 200);
+        assertEquals(List.of(), aws.requests(SUCCESS));
+        assertEquals(List.of(), aws.requests(FAILURE));
+        JsonNode running = post(stateChange(Path.of("src/test/resources/state-changes/codebuild-in-progress.json"), TriggerWorld.BUILD_ID), 200);
         assertEquals("IGNORED", running.get("status").asText());
     }
 
@@ -246,7 +253,7 @@ class ScheduleAndCompletionTest {
         JsonNode answer = post(event(Repo.path("events/ecs-task-state-change.json")), 200);
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText());
-        assertEquals("ecs-task-token", TriggerFakes.body(TriggerFakes.requests(SUCCESS).get(0)).get("taskToken").asText());
+        assertEquals("ecs-task-token", aws.bodies(SUCCESS).get(0).get("taskToken").asText());
     }
 
     @Test
@@ -254,7 +261,7 @@ class ScheduleAndCompletionTest {
         // given: a task created long ago with a 40-minute step timeout, still running, and a waiting token
         String task = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/d24c5dc51f2f4fe4a2971f76ae5a47ae";
         completions.await(task, new SecretText("overdue-task-token"), List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:v1"));
-        TriggerFakes.stub(TriggerFakes.target("AmazonEC2ContainerServiceV20141113.StopTask"), TriggerFakes.json("{\"task\":{}}"));
+        aws.stub("AmazonEC2ContainerServiceV20141113.StopTask", AwsFake.json("{\"task\":{}}"));
         ObjectNode event = (ObjectNode) Fixtures.JSON.readTree(event(Path.of("src/test/resources/state-changes/ecs-task-running.json")));
         ObjectNode detail = (ObjectNode) event.get("detail");
         detail.put("taskArn", task);
@@ -264,9 +271,9 @@ class ScheduleAndCompletionTest {
         JsonNode answer = post(event, 200);
         // then: the task is stopped, and the waiting task fails with the timeout
         assertEquals("TASK_FAILED", answer.get("status").asText(), answer::toString);
-        JsonNode stop = TriggerFakes.body(TriggerFakes.requests("AmazonEC2ContainerServiceV20141113.StopTask").get(0));
+        JsonNode stop = aws.bodies("AmazonEC2ContainerServiceV20141113.StopTask").get(0);
         assertEquals(task, stop.get("task").asText());
-        JsonNode failure = TriggerFakes.body(TriggerFakes.requests(FAILURE).get(0));
+        JsonNode failure = aws.bodies(FAILURE).get(0);
         assertEquals("overdue-task-token", failure.get("taskToken").asText());
         assertEquals("BuildTimedOut", failure.get("error").asText());
     }
@@ -276,25 +283,25 @@ class ScheduleAndCompletionTest {
         // given: a build that ran and completed its first task
         String build = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000f3";
         String key = "exec-" + UUID.randomUUID();
-        TriggerFakes.startBuildAnswers(build);
+        world.startBuildAnswers(build);
         post(run(key, "first-token"), 200);
         post(stateChange(Repo.path("events/codebuild-state-change.json"), build), 200);
         // when: Step Functions retries the task state, with a new token and the same key
         JsonNode duplicate = post(run(key, "second-token"), 200);
         // then: no second build, and the new task is completed with the same output
         assertTrue(duplicate.get("duplicate").asBoolean());
-        assertEquals(1, TriggerFakes.requests(START_BUILD).size());
-        List<com.github.tomakehurst.wiremock.verification.LoggedRequest> successes = TriggerFakes.requests(SUCCESS);
+        assertEquals(1, aws.requests(START_BUILD).size());
+        List<JsonNode> successes = aws.bodies(SUCCESS);
         assertEquals(List.of("first-token", "second-token"),
-                successes.stream().map(r -> TriggerFakes.body(r).get("taskToken").asText()).toList());
-        assertEquals(TriggerFakes.body(successes.get(0)).get("output"), TriggerFakes.body(successes.get(1)).get("output"));
+                successes.stream().map(r -> r.get("taskToken").asText()).toList());
+        assertEquals(successes.get(0).get("output"), successes.get(1).get("output"));
     }
 
     @Test
     void taskThatStepFunctionsNoLongerKnows_isAcknowledged() throws Exception {
         String build = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000f4";
-        TriggerFakes.startBuildAnswers(build);
-        TriggerFakes.stub(TriggerFakes.target(SUCCESS), aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.0")
+        world.startBuildAnswers(build);
+        aws.stub(SUCCESS, aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.0")
                 .withBody("{\"__type\":\"TaskTimedOut\",\"message\":\"Task Timed Out\"}"));
         post(run("exec-" + UUID.randomUUID(), "timed-out-token"), 200);
         JsonNode answer = post(stateChange(Repo.path("events/codebuild-state-change.json"), build), 200);
@@ -307,8 +314,8 @@ class ScheduleAndCompletionTest {
         // given: another invocation holds the key
         String key = "exec-" + UUID.randomUUID();
         long now = Instant.now().getEpochSecond();
-        try (DynamoDbClient client = TriggerFakes.dynamoDb.client()) {
-            client.putItem(r -> r.tableName(TriggerFakes.TABLE).item(Map.of("idempotencyKey", AttributeValue.fromS(key),
+        try (DynamoDbClient client = world.dynamoDb().client()) {
+            client.putItem(r -> r.tableName(TriggerWorld.TABLE).item(Map.of("idempotencyKey", AttributeValue.fromS(key),
                     "status", AttributeValue.fromS("IN_PROGRESS"), "startedAt", AttributeValue.fromN(Long.toString(now)),
                     "inProgressUntil", AttributeValue.fromN(Long.toString(now + 120)),
                     "expiresAt", AttributeValue.fromN(Long.toString(now + 86400)))));
@@ -319,6 +326,6 @@ class ScheduleAndCompletionTest {
         assertEquals("ThrottledException", error.get("errorType").asText());
         assertTrue(error.get("retryable").asBoolean());
         assertTrue(error.get("errorMessage").asText().startsWith("idempotencyKey: a run with key \"" + key + "\" has been in progress since"));
-        assertEquals(List.of(), TriggerFakes.requests(START_BUILD));
+        assertEquals(List.of(), aws.requests(START_BUILD));
     }
 }

@@ -21,15 +21,21 @@ import io.quarkus.test.junit.QuarkusTest;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.result.StepResult;
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.AwsFakeResource;
+import dev.ecrpush.support.InjectFake;
 
 /**
  * SnapStart priming runs the real parse-plan-serialise path of the application, and touches neither AWS nor the
  * function's credentials: whatever it resolved would be frozen into the snapshot and shared by every restore.
  */
 @QuarkusTest
-@QuarkusTestResource(value = FakeAwsEndpoint.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AwsFakeResource.class, restrictToAnnotatedClass = true)
 class SnapStartPrimingTest {
     private final AtomicInteger resolved = new AtomicInteger();
+
+    @InjectFake
+    AwsFake aws;
 
     @Inject
     SnapStartPriming priming;
@@ -40,12 +46,12 @@ class SnapStartPrimingTest {
             @Override
             public AwsCredentials resolveCredentials() {
                 resolved.incrementAndGet();
-                return AwsBasicCredentials.create(FakeAwsEndpoint.FUNCTION_ACCESS_KEY, "function-role-secret");
+                return AwsBasicCredentials.create(AwsFake.FUNCTION_ACCESS_KEY, "function-role-secret");
             }
         };
         QuarkusMock.installMockForType(new AwsClients(AwsClients.Options.defaults().withFunctionCredentials(counting)),
                 AwsClients.class);
-        FakeAwsEndpoint.server.resetAll();
+        aws.reset();
     }
 
     @Test
@@ -60,7 +66,7 @@ class SnapStartPrimingTest {
         assertTrue(primed.plan().env().containsKey("PLUGIN_ASSUME_ROLE"), "the credentials mapping ran");
         assertTrue(primed.plan().startBuild().has("buildspecOverride"), "the launch request was built");
         assertEquals(0, resolved.get(), "credentials resolved during priming");
-        assertEquals(0, FakeAwsEndpoint.server.getAllServeEvents().size(), "AWS called during priming");
+        assertEquals(List.of(), aws.calls(), "AWS called during priming");
     }
 
     @Test

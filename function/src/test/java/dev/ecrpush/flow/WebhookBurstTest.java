@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-import dev.ecrpush.support.TriggerFakes;
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.InjectFake;
+import dev.ecrpush.support.TriggerWorld;
+import dev.ecrpush.support.TriggerWorldResource;
 import dev.ecrpush.support.WebhookSigning;
 import dev.ecrpush.webhook.Provider;
 import dev.ecrpush.webhook.WebhookRequest;
@@ -32,9 +35,14 @@ import dev.ecrpush.webhook.WebhookRequest;
  * idempotency table in DynamoDB Local decides.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TriggerFakes.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = TriggerWorldResource.class, restrictToAnnotatedClass = true)
 class WebhookBurstTest {
     private static final int DELIVERIES = 50;
+
+    @InjectFake
+    TriggerWorld world;
+    @InjectFake
+    AwsFake aws;
 
     @Inject
     WebhookDeliveries deliveries;
@@ -42,11 +50,11 @@ class WebhookBurstTest {
     @Test
     void fiftyConcurrentDeliveriesOfOnePush_startExactlyOneBuild() throws Exception {
         // given: CodeBuild takes its time, so the deliveries overlap while the first build starts
-        TriggerFakes.stubDefaults();
-        TriggerFakes.stub(TriggerFakes.target("CodeBuild_20161006.StartBuild"), aResponse().withStatus(200)
+        world.stubDefaults();
+        aws.stub("CodeBuild_20161006.StartBuild", aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/x-amz-json-1.1").withFixedDelay(400)
-                .withBody("{\"build\":{\"id\":\"" + TriggerFakes.BUILD_ID + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/"
-                        + TriggerFakes.BUILD_ID + "\"}}"));
+                .withBody("{\"build\":{\"id\":\"" + TriggerWorld.BUILD_ID + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/"
+                        + TriggerWorld.BUILD_ID + "\"}}"));
         byte[] body = WebhookSigning.recorded("github-push-branch.json");
         Map<String, String> headers = new HashMap<>();
         headers.put("X-GitHub-Event", "push");
@@ -73,7 +81,7 @@ class WebhookBurstTest {
         }
         pool.shutdown();
         // then: one build at CodeBuild, one STARTED answer, every other one a duplicate or still in progress
-        assertEquals(1, TriggerFakes.requests("CodeBuild_20161006.StartBuild").size());
+        assertEquals(1, aws.requests("CodeBuild_20161006.StartBuild").size());
         assertEquals(1, statuses.get("STARTED"), statuses.toString());
         assertEquals(DELIVERIES - 1, statuses.getOrDefault("DUPLICATE", 0) + statuses.getOrDefault("IN_PROGRESS", 0), statuses.toString());
         assertTrue(statuses.getOrDefault("IN_PROGRESS", 0) > 0, "no delivery overlapped the first: " + statuses);

@@ -45,6 +45,12 @@ import dev.ecrpush.aws.AwsClients;
  * protocol (form-encoded {@code Action=...}, XML answers), the others JSON 1.1 ({@code X-Amz-Target}).
  * Requests are read back as AWS receives them, including which access key signed each one.
  *
+ * <p>The one fake of the AWS APIs in the tests. Each instance is its own server with its own stubs and
+ * requests: unit tests make one, {@code @QuarkusTest}s get the one their test resource started
+ * ({@link AwsFakeResource}, {@link TriggerWorldResource}) injected into an {@link InjectFake} field, and the
+ * packaged zip's tests and the benchmark point the function's {@code AWS_ENDPOINT_URL} at {@link #endpoint()}.
+ * Scenarios that several of them share stub an instance: {@link KnownTargetScenario}, {@link TriggerWorld}.
+ *
  * <p>An operation is named as the wire names it: an STS {@code Action} ({@code "AssumeRole"}) or a JSON
  * target ({@code "secretsmanager.GetSecretValue"}, {@code ECR + "CreateRepository"}).
  */
@@ -54,6 +60,8 @@ public final class AwsFake implements AutoCloseable {
     public static final String SSM = "AmazonSSM.";
     public static final String ECS = "AmazonEC2ContainerServiceV20141113.";
     public static final String LOGS = "Logs_20140328.";
+    public static final String SECRETS_MANAGER = "secretsmanager.";
+    public static final String STEP_FUNCTIONS = "AWSStepFunctions.";
 
     /** The function's own credentials in every test: never the environment's. */
     public static final String FUNCTION_ACCESS_KEY = "AKIAFUNCTIONROLE0001";
@@ -114,6 +122,11 @@ public final class AwsFake implements AutoCloseable {
     /** Answers {@code target} with an AWS error when the request body contains {@code fragment}; wins over earlier stubs. */
     public void failWhenBodyContains(String target, String fragment, int status, String code, String message) {
         server.stubFor(matching(target).withRequestBody(containing(fragment)).willReturn(jsonError(status, code, message)));
+    }
+
+    /** Answers {@code target} with {@code response} when the request body contains {@code fragment}; wins over earlier stubs. */
+    public void replyWhenBodyContains(String target, String fragment, ResponseDefinitionBuilder response) {
+        server.stubFor(matching(target).withRequestBody(containing(fragment)).willReturn(response));
     }
 
     /** Fails {@code target} with {@code code} {@code times} times in a row, then answers {@code body}. */
@@ -195,6 +208,15 @@ public final class AwsFake implements AutoCloseable {
     /** The operations called, oldest first, without their service prefix: {@code ["CreateRepository", "PutLifecyclePolicy"]}. */
     public List<String> operations() {
         return requests().stream().map(r -> r.operation().substring(r.operation().indexOf('.') + 1)).toList();
+    }
+
+    /**
+     * Every call received, oldest first, as {@code "Operation by ACCESSKEY"}: the operation without its service
+     * prefix and the access key that signed it ({@code nobody} when unsigned).
+     */
+    public List<String> calls() {
+        return requests().stream().map(r -> r.operation().substring(r.operation().indexOf('.') + 1) + " by "
+                + (r.signedBy() != null ? r.signedBy() : "nobody")).toList();
     }
 
     /** The JSON bodies sent to {@code target}, oldest first. */
