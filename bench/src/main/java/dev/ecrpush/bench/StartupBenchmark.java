@@ -1,4 +1,4 @@
-package dev.ecrpush.e2e;
+package dev.ecrpush.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.e2e.PackagedFunction;
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
@@ -29,6 +30,10 @@ import dev.ecrpush.support.TriggerWorld;
  * the same two extensions and one route (bench/empty-function), both run as Lambda runs them. Rounds
  * alternate which function starts first, so drift on the machine hits both alike. Run it with
  * {@code scripts/benchmark}; the figures are medians over rounds and percentiles over warm invocations.
+ *
+ * <p>The zip is {@code -Dfunction.zip}, started as {@code template.yaml} deploys it, by the {@code lambda-local}
+ * module. The run and webhook figures use the function's own test fakes and scenarios (its test jar), so the
+ * benchmark counts the same calls as the tests.
  */
 public final class StartupBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -178,7 +183,7 @@ public final class StartupBenchmark {
     }
 
     /** The baseline gets the same bytes as an HTTP API request body, which is what our edge turns them into. */
-    private static byte[] httpEvent(byte[] body) throws IOException {
+    static byte[] httpEvent(byte[] body) throws IOException {
         ObjectNode event = JSON.createObjectNode();
         event.put("version", "2.0").put("routeKey", "$default").put("rawPath", "/hello").put("rawQueryString", "");
         event.putObject("headers").put("content-type", "application/json");
@@ -219,7 +224,7 @@ public final class StartupBenchmark {
         System.out.printf(Locale.ROOT, "cold start CPU, ms: ours %s / empty %s%n", rounded(fa.coldCpuMs()), rounded(fb.coldCpuMs()));
     }
 
-    private static double percentile(List<Double> values, int p) {
+    static double percentile(List<Double> values, int p) {
         List<Double> sorted = values.stream().sorted().toList();
         int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
