@@ -118,6 +118,8 @@ public final class StartupBenchmark {
         env.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
         env.put("AWS_ACCESS_KEY_ID", AwsFake.FUNCTION_ACCESS_KEY);
         env.put("AWS_SECRET_ACCESS_KEY", "function-role-secret");
+        // run mode refuses the unbuilt default kaniko image: the stack gives the one it built, as in the zip's tests
+        env.put("BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", PackagedFunction.STACK_KANIKO_IMAGE);
         return env;
     }
 
