@@ -27,7 +27,7 @@ class BuildspecFilesTest {
         EcrSpec spec = Fixtures.parse(Fixtures.basePayload()).step().spec();
         String rendered = Buildspec.render(plugin, spec);
         // when
-        String inFile = Files.readString(file).replaceAll("(?m)^#.*\\n", "");
+        String inFile = Files.readString(Repo.path(file.toString())).replaceAll("(?m)^#.*\\n", "");
         String inTemplate = inlineBuildspec(Files.readString(Repo.path("template.yaml")), project);
         // then
         assertEquals(rendered, inFile, file.toString());
