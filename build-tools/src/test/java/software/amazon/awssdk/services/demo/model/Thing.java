@@ -1,0 +1,4 @@
+package software.amazon.awssdk.services.demo.model;
+
+public record Thing(String name) {
+}

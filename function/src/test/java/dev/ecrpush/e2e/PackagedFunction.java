@@ -1,0 +1,47 @@
+package dev.ecrpush.e2e;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.Repo;
+
+/**
+ * This function's packaged zip ({@code -Dfunction.zip}, which the build sets to {@code target/function.zip}) as
+ * {@code template.yaml} deploys it: its handler and memory size, started under the runtime interface client
+ * by the {@code lambda-local} module.
+ */
+public final class PackagedFunction {
+    public static final Path ZIP = Path.of(System.getProperty("function.zip", "target/function.zip"));
+    /** The first function of {@code template.yaml}: the handler the function is deployed with, and its memory. */
+    public static final FunctionProcess.Config CONFIG = FunctionProcess.Config.fromTemplate(Repo.path("template.yaml"));
+
+    /** The access key of the role Lambda gives the function, in the environment below. */
+    public static final String FUNCTION_ACCESS_KEY = AwsFake.FUNCTION_ACCESS_KEY;
+    /** The kaniko image as the stack's bootstrap outputs it: in the build account's registry, by digest. */
+    public static final String STACK_KANIKO_IMAGE = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:"
+            + "5f0d2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060f5e";
+
+    private PackagedFunction() {
+    }
+
+    /**
+     * What Lambda gives the function (its role's keys and the stack's pinned kaniko image), with every AWS API
+     * at {@code awsEndpoint} (the SDK's {@code AWS_ENDPOINT_URL}): a fake of them.
+     */
+    public static Map<String, String> environment(URI awsEndpoint) {
+        return Map.of("AWS_ENDPOINT_URL", awsEndpoint.toString(), "AWS_ACCESS_KEY_ID", FUNCTION_ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", "function-role-secret", "AWS_SESSION_TOKEN", "function-role-session",
+                "BUILDPUSH_CODEBUILD_REGION", "us-east-1", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", STACK_KANIKO_IMAGE);
+    }
+
+    /** Starts the zip as deployed against {@code runtime}, with {@code env} added to Lambda's environment. */
+    public static FunctionProcess start(LocalLambdaRuntime runtime, Map<String, String> env, OutputStream echo) throws IOException {
+        return FunctionProcess.start(ZIP, CONFIG, runtime, env, echo);
+    }
+}

@@ -1,0 +1,94 @@
+package dev.ecrpush.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ecrpush.local.FunctionProcess;
+import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.KnownTargetScenario;
+
+/**
+ * {@code mode: run} through the packaged zip, as Lambda runs it, against a fake of every AWS API
+ * ({@link AwsFake}) reached through {@code AWS_ENDPOINT_URL}: the SDK classes left in the zip do the whole run,
+ * with the call budget of a cold and a warm start to the same target, and no secret in the function's log.
+ */
+class RunZipIT {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String FUNCTION_KEY = PackagedFunction.FUNCTION_ACCESS_KEY;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static AwsFake aws;
+    private static LocalLambdaRuntime runtime;
+    private static FunctionProcess function;
+    private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() throws IOException {
+        aws = new AwsFake();
+        runtime = LocalLambdaRuntime.start();
+        function = PackagedFunction.start(runtime, PackagedFunction.environment(aws.endpoint()), log);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (function != null) {
+            function.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+        if (aws != null) {
+            aws.close();
+        }
+    }
+
+    @Test
+    void run_coldThenWarm_withinTheCallBudget() throws IOException {
+        // given: manual keys, a role in another account, a repository that exists
+        KnownTargetScenario.stub(aws, true);
+        byte[] payload = JSON.writeValueAsBytes(KnownTargetScenario.payload("run", "app", "push-zip"));
+        // when
+        JsonNode cold = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
+        // then
+        assertEquals(List.of("GetSecretValue by " + FUNCTION_KEY, "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "StartBuild by " + FUNCTION_KEY),
+                aws.calls());
+        assertEquals("STARTED", cold.path("status").asText(), cold::toString);
+        assertEquals(KnownTargetScenario.BUILD_ID, cold.path("buildId").asText());
+
+        // when: warm, the same target
+        aws.resetRequests();
+        JsonNode warm = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
+        // then
+        assertEquals(List.of("StartBuild by " + FUNCTION_KEY), aws.calls());
+        assertEquals("STARTED", warm.path("status").asText());
+        String output = log.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("run plan"), output);
+        assertFalse(output.contains(KnownTargetScenario.SECRET_KEY_VALUE));
+    }
+
+    @Test
+    void preflight_readsOnly() throws IOException {
+        KnownTargetScenario.stub(aws, false);
+        byte[] payload = JSON.writeValueAsBytes(KnownTargetScenario.payload("preflight", "fresh/app", "preflight-zip"));
+        JsonNode result = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
+        assertEquals("PREFLIGHT_OK", result.path("status").asText(), result::toString);
+        List<String> operations = aws.calls().stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
+        assertEquals(List.of("GetSecretValue", "AssumeRole", "DescribeRepositories", "BatchGetProjects"), operations);
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ecrpush.trigger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.step.ParseSettings;
+import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.support.Repo;
+
+class TriggerSetParserTest {
+    /** The example's connectorRefs name connectors of the example connector store. */
+    private static ParseSettings settingsWithExampleConnectors() {
+        Map<String, JsonNode> store = new HashMap<>();
+        Fixtures.read(Repo.path("infra/connectors.example.json")).fields().forEachRemaining(e -> store.put(e.getKey(), e.getValue()));
+        return Fixtures.SETTINGS.withTriggerType(TriggerType.WEBHOOK).withStoredConnectors(store);
+    }
+
+    private static List<String> problems(String triggerSet) throws IOException {
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
+                new GitHostRegistry());
+        return ((TriggerSetParser.Result.Invalid) assertInstanceOf(TriggerSetParser.Result.Invalid.class, result)).problems();
+    }
+
+    private static String trigger(String fields) {
+        return "{\"triggers\": [{" + fields + "}]}";
+    }
+
+    private static final String PAYLOAD = """
+            "payload": {"step": {"type": "BuildAndPushECR", "identifier": "b",
+              "spec": {"connectorRef": "aws_prod", "region": "us-east-1", "account": "123456789012",
+                       "imageName": "acme/app", "tags": ["<+codebase.shortCommitSha>"]}}}""";
+
+    @Test
+    void theInfraExample_isValid() {
+        // when
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.read(Repo.path("infra/triggers.example.json")),
+                settingsWithExampleConnectors(), new GitHostRegistry());
+        // then
+        TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
+        assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
+                set.triggers().stream().map(Trigger::name).toList());
+        assertEquals("gitlab", set.triggers().get(1).provider());
+        assertEquals(List.of("nightly-base-images"), set.triggers().get(2).schedules());
+    }
+
+    @Test
+    void everyProblem_isListedWithItsPath() throws IOException {
+        List<String> problems = problems("""
+                {"triggers": [
+                  {"name": "a b", "provider": "gogs", "branches": ["main"], "colour": "red", %s},
+                  {"name": "ok", "repository": "acme/app"},
+                  {"name": "ok", "repository": "acme/app", "tags": ["v*"], %s}
+                ]}""".formatted(PAYLOAD, PAYLOAD));
+        assertEquals(List.of(
+                "triggers[0].colour: is not a known field (branches, description, name, payload, provider, repository, schedules, tags)",
+                "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
+                "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
+                "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
+                "triggers[1]: needs branches, tags or schedules, or it never builds",
+                "triggers[1].payload: is required: the step payload to run (step, connectors, executor, infra)"),
+                problems);
+    }
+
+    @Test
+    void duplicateNames_areAnError() throws IOException {
+        List<String> problems = problems("""
+                {"triggers": [
+                  {"name": "app", "repository": "acme/app", "tags": ["v*"], %s},
+                  {"name": "app", "repository": "acme/app", "branches": ["main"], %s}
+                ]}""".formatted(PAYLOAD, PAYLOAD));
+        assertEquals(List.of("triggers[1].name: \"app\" is used by an earlier trigger"), problems);
+    }
+
+    @Test
+    void fieldsEachRunSets_areRefusedInAStoredPayload() throws IOException {
+        List<String> problems = problems(trigger("""
+                "name": "app", "repository": "acme/app", "branches": ["main"],
+                "payload": {"idempotencyKey": "k", "taskToken": "t", "codebase": {"commitSha": "abc1234"}}"""));
+        assertTrue(problems.contains("triggers[0].payload.idempotencyKey: is set per run (by the push or the schedule), not in a trigger"), problems.toString());
+        assertTrue(problems.contains("triggers[0].payload.taskToken: is set per run (by the push or the schedule), not in a trigger"), problems.toString());
+        assertTrue(problems.contains("triggers[0].payload.codebase.commitSha: is not a known field (branch, repoUrl, tag)"), problems.toString());
+    }
+
+    @Test
+    void theStoredStep_isValidatedWhenTheSetIsLoaded() throws IOException {
+        List<String> problems = problems(trigger("""
+                "name": "app", "repository": "acme/app", "branches": ["main"],
+                "payload": {"step": {"type": "BuildAndPushECR", "identifier": "b",
+                  "spec": {"connectorRef": "aws_prod", "region": "us-east-1", "account": "123456789012",
+                           "imageNmae": "acme/app", "tags": ["<+pipeline.sequenceId>"]}}}"""));
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("triggers[0].payload.step.spec.imageNmae: ")), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("triggers[0].payload.step.spec.tags[0]: ")), problems.toString());
+    }
+
+    @Test
+    void notAnObject_orNoList() throws IOException {
+        assertEquals(List.of("(root): must be a JSON object {\"triggers\": [...]}"), problems("[]"));
+        assertEquals(List.of("triggers: must be a list of triggers"), problems("{\"triggers\": {}}"));
+    }
+}

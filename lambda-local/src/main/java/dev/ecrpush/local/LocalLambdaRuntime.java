@@ -1,0 +1,350 @@
+package dev.ecrpush.local;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * An in-process stand-in for the AWS Lambda Runtime API, listening on loopback only. It exists so that the
+ * packaged {@code function.zip} can be run under the real runtime interface client, the same code path as
+ * the managed Java runtime, with no container, no AWS account and no network: the tests and
+ * {@code scripts/invoke-local} queue an event, the function's process polls for it like it would in Lambda,
+ * and its answer (or the error it reports) comes back as an {@link Invocation}.
+ *
+ * <p>It serves what the client uses: {@code GET /2018-06-01/runtime/invocation/next},
+ * {@code POST .../invocation/{id}/response}, {@code POST .../invocation/{id}/error} and
+ * {@code POST .../init/error}. Every wait is bounded: {@link #invoke} by its timeout, a pending
+ * {@code next} poll by {@link #close()}. An init error answers every pending and later invocation with that
+ * error, as Lambda does when the function cannot start.
+ *
+ * <p>{@link InvokeLocal} is the local invoker behind {@code scripts/invoke-local}.
+ */
+public final class LocalLambdaRuntime implements AutoCloseable {
+    /** The function name the process gets and the ARN it is invoked as. */
+    public static final String FUNCTION_NAME = "ecr-build-push-local";
+    /** The region the function is told it runs in, and the one in its ARN. */
+    public static final String REGION = "us-east-1";
+
+    private static final String API_PREFIX = "/2018-06-01/runtime/";
+    private static final Pattern INVOCATION_ANSWER = Pattern.compile("invocation/([^/]+)/(response|error)");
+    private static final String ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type";
+    private static final long NEXT_POLL_MILLIS = 200;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ExecutorService handlers;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger openPolls = new AtomicInteger();
+    private volatile boolean closed;
+    private volatile String abandonedBecause;
+    private volatile ErrorReport initError;
+
+    private LocalLambdaRuntime(HttpServer server, ExecutorService handlers) {
+        this.server = server;
+        this.handlers = handlers;
+    }
+
+    /** Starts the API on an ephemeral loopback port. */
+    public static LocalLambdaRuntime start() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        // One thread holds the client's long poll; the others take its answers and init errors.
+        ExecutorService handlers = Executors.newFixedThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "local-lambda-runtime");
+            thread.setDaemon(true);
+            return thread;
+        });
+        LocalLambdaRuntime runtime = new LocalLambdaRuntime(server, handlers);
+        server.createContext(API_PREFIX, runtime::handle);
+        server.setExecutor(handlers);
+        server.start();
+        return runtime;
+    }
+
+    /** The value for {@code AWS_LAMBDA_RUNTIME_API}: {@code 127.0.0.1:port}. */
+    public String address() {
+        InetSocketAddress bound = server.getAddress();
+        return bound.getAddress().getHostAddress() + ":" + bound.getPort();
+    }
+
+    /** What became of one event. */
+    public sealed interface Invocation permits Success, Failure {
+        String requestId();
+
+        /** From queueing the event to receiving the answer; for the first one, this includes the cold start. */
+        Duration elapsed();
+
+        /** This invocation as a success, or an {@link AssertionError} that says what went wrong instead. */
+        default Success success() {
+            if (this instanceof Success success) {
+                return success;
+            }
+            Failure failure = (Failure) this;
+            throw new AssertionError("expected a result but the function failed with "
+                    + failure.errorType() + ": " + failure.errorMessage());
+        }
+
+        /** This invocation as a failure, or an {@link AssertionError} that shows the result instead. */
+        default Failure failure() {
+            if (this instanceof Failure failure) {
+                return failure;
+            }
+            throw new AssertionError("expected a Lambda error but the function returned "
+                    + new String(((Success) this).payload(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The function returned {@code payload}. */
+    public record Success(String requestId, byte[] payload, Duration elapsed) implements Invocation {
+    }
+
+    /**
+     * The function (or its init) reported an error: {@code errorType} and {@code errorMessage} as read from
+     * the error document, {@code functionErrorType} from the {@code Lambda-Runtime-Function-Error-Type}
+     * header, {@code body} the document as sent.
+     */
+    public record Failure(String requestId, String errorType, String errorMessage, String functionErrorType,
+            byte[] body, Duration elapsed) implements Invocation {
+    }
+
+    /**
+     * Queues {@code event} for the function and waits at most {@code timeout} for its answer.
+     *
+     * @throws IllegalStateException when there is no answer in time, or the runtime was closed or abandoned
+     */
+    public Invocation invoke(byte[] event, Duration timeout) {
+        if (closed) {
+            throw new IllegalStateException("the local Lambda runtime is closed");
+        }
+        Pending invocation = new Pending(UUID.randomUUID().toString(), event.clone(), System.nanoTime(),
+                System.currentTimeMillis() + timeout.toMillis());
+        pending.put(invocation.requestId, invocation);
+        try {
+            // Checked after registering, so that a concurrent abandon() or init error cannot miss this one.
+            // An init error explains a dead process better than its exit does, so it wins.
+            ErrorReport init = initError;
+            if (init != null) {
+                return init.toFailure(invocation);
+            }
+            String abandoned = abandonedBecause;
+            if (abandoned != null) {
+                throw new IllegalStateException(abandoned);
+            }
+            queue.add(invocation);
+            return invocation.answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer to invocation " + invocation.requestId + " within " + timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for invocation " + invocation.requestId, e);
+        } finally {
+            queue.remove(invocation);
+            pending.remove(invocation.requestId);
+        }
+    }
+
+    /**
+     * Fails every pending and later invocation at once with {@code reason}: used when the function's process
+     * is gone, so that callers do not sit out their timeouts.
+     */
+    public void abandon(String reason) {
+        abandonedBecause = reason;
+        pending.values().forEach(invocation -> invocation.answer.completeExceptionally(new IllegalStateException(reason)));
+    }
+
+    /**
+     * Waits at most {@code timeout} until nothing is pending and the client polls for its next event. The
+     * client works one invocation at a time, so by then it has finished everything it does after answering,
+     * such as logging the error it reported.
+     */
+    public void awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed && System.nanoTime() < deadline && (openPolls.get() == 0 || !pending.isEmpty())) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Stops listening; a {@code next} poll that is still open is answered with an error. */
+    @Override
+    public void close() {
+        closed = true;
+        abandon("the local Lambda runtime is closed");
+        server.stop(1);
+        handlers.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath().substring(API_PREFIX.length());
+            String method = exchange.getRequestMethod();
+            Matcher answer = INVOCATION_ANSWER.matcher(path);
+            if (path.equals("invocation/next") && method.equals("GET")) {
+                next(exchange);
+            } else if (answer.matches() && method.equals("POST")) {
+                answer(exchange, answer.group(1), answer.group(2).equals("error"));
+            } else if (path.equals("init/error") && method.equals("POST")) {
+                initError(exchange);
+            } else {
+                reply(exchange, 404, errorDocument("NotFound", "no such runtime API route: " + method + " " + path));
+            }
+        }
+    }
+
+    private void next(HttpExchange exchange) throws IOException {
+        openPolls.incrementAndGet();
+        try {
+            poll(exchange);
+        } finally {
+            openPolls.decrementAndGet();
+        }
+    }
+
+    private void poll(HttpExchange exchange) throws IOException {
+        while (!closed) {
+            Pending invocation;
+            try {
+                invocation = queue.poll(NEXT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            if (invocation != null && !invocation.answer.isDone()) {
+                var headers = exchange.getResponseHeaders();
+                headers.set("Content-Type", "application/json");
+                headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
+                headers.set("Lambda-Runtime-Deadline-Ms", Long.toString(invocation.deadlineEpochMillis));
+                headers.set("Lambda-Runtime-Invoked-Function-Arn",
+                        "arn:aws:lambda:" + REGION + ":000000000000:function:" + FUNCTION_NAME);
+                headers.set("Lambda-Runtime-Trace-Id", traceId());
+                reply(exchange, 200, invocation.event);
+                return;
+            }
+        }
+        reply(exchange, 500, errorDocument("ServiceUnavailable", "the local Lambda runtime is closed"));
+    }
+
+    private void answer(HttpExchange exchange, String requestId, boolean isError) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        Pending invocation = pending.get(requestId);
+        if (invocation == null || invocation.answer.isDone()) {
+            reply(exchange, 400, errorDocument("InvalidRequestID", "no pending invocation " + requestId));
+            return;
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - invocation.enqueuedNanos);
+        invocation.answer.complete(isError
+                ? ErrorReport.parse(body, exchange.getRequestHeaders().getFirst(ERROR_TYPE_HEADER)).toFailure(requestId, elapsed)
+                : new Success(requestId, body, elapsed));
+        reply(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void initError(HttpExchange exchange) throws IOException {
+        byte[] body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = in.readAllBytes();
+        }
+        ErrorReport report = ErrorReport.parse(body, exchange.getRequestHeaders().getFirst(ERROR_TYPE_HEADER));
+        initError = report;
+        pending.values().forEach(invocation -> invocation.answer.complete(report.toFailure(invocation)));
+        reply(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {
+        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static byte[] errorDocument(String errorType, String errorMessage) {
+        try {
+            return JSON.writeValueAsBytes(Map.of("errorType", errorType, "errorMessage", errorMessage));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An X-Ray trace header of the shape Lambda sends; the function must not care what it says. */
+    private static String traceId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        HexFormat hex = HexFormat.of();
+        return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+                + hex.toHexDigits(random.nextLong()) + hex.toHexDigits(random.nextInt())
+                + ";Parent=" + hex.toHexDigits(random.nextLong()) + ";Sampled=0";
+    }
+
+    private static final class Pending {
+        final String requestId;
+        final byte[] event;
+        final long enqueuedNanos;
+        final long deadlineEpochMillis;
+        final CompletableFuture<Invocation> answer = new CompletableFuture<>();
+
+        Pending(String requestId, byte[] event, long enqueuedNanos, long deadlineEpochMillis) {
+            this.requestId = requestId;
+            this.event = event;
+            this.enqueuedNanos = enqueuedNanos;
+            this.deadlineEpochMillis = deadlineEpochMillis;
+        }
+    }
+
+    /** An error document as the client posts it; a body that is not one is kept raw with no type. */
+    private record ErrorReport(String errorType, String errorMessage, String functionErrorType, byte[] body) {
+        static ErrorReport parse(byte[] body, String functionErrorType) {
+            try {
+                JsonNode document = JSON.readTree(body);
+                if (document != null && document.isObject()) {
+                    return new ErrorReport(document.path("errorType").asText(null),
+                            document.path("errorMessage").asText(null), functionErrorType, body);
+                }
+            } catch (IOException e) {
+                // not JSON: reported raw below
+            }
+            return new ErrorReport(null, new String(body, StandardCharsets.UTF_8), functionErrorType, body);
+        }
+
+        Failure toFailure(String requestId, Duration elapsed) {
+            return new Failure(requestId, errorType, errorMessage, functionErrorType, body, elapsed);
+        }
+
+        Failure toFailure(Pending invocation) {
+            return toFailure(invocation.requestId, Duration.ofNanos(System.nanoTime() - invocation.enqueuedNanos));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.ecrpush.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.ecrpush.local.LocalLambdaRuntime.Failure;
+import dev.ecrpush.local.fixture.EchoHandler;
+
+/**
+ * Small handlers of this module's tests, packaged as a function zip and run the way the function's zip is run:
+ * under the runtime interface client, against a {@link LocalLambdaRuntime}, with Lambda's environment.
+ */
+class FunctionProcessTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    private static final String FIXTURE = "dev.ecrpush.local.fixture.";
+
+    @TempDir
+    static Path dir;
+    private static Path zip;
+
+    @BeforeAll
+    static void packageTheHandlers() throws IOException, URISyntaxException {
+        Path classes = Path.of(EchoHandler.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        zip = dir.resolve("function.zip");
+        try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip));
+                Stream<Path> files = Files.walk(classes.resolve("dev/ecrpush/local/fixture"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new ZipEntry(classes.relativize(file).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(file));
+                out.closeEntry();
+            }
+        }
+    }
+
+    @Test
+    void theHandlerAnswers_inLambdasEnvironment_withoutTheCallersCredentials() throws IOException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "EchoHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime, Map.of("EXTRA", "given"),
+                        OutputStream.nullOutputStream())) {
+            // when
+            LocalLambdaRuntime.Success first = runtime.invoke("{\"n\":1}".getBytes(StandardCharsets.UTF_8), TIMEOUT).success();
+            LocalLambdaRuntime.Success second = runtime.invoke("{\"n\":2}".getBytes(StandardCharsets.UTF_8), TIMEOUT).success();
+            // then
+            Map<String, String> answer = lines(first.payload());
+            assertEquals("{\"n\":1}", answer.get("event"));
+            assertEquals("{\"n\":2}", lines(second.payload()).get("event"));
+            assertEquals(first.requestId(), answer.get("requestId"));
+            assertEquals(LocalLambdaRuntime.FUNCTION_NAME, answer.get("functionName"));
+            assertEquals("256", answer.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"));
+            assertEquals(LocalLambdaRuntime.REGION, answer.get("AWS_REGION"));
+            assertEquals("true", answer.get("AWS_EC2_METADATA_DISABLED"));
+            assertEquals(config.handler(), answer.get("_HANDLER"));
+            assertEquals("given", answer.get("EXTRA"));
+            assertEquals("null", answer.get("AWS_ACCESS_KEY_ID"));
+            assertEquals("null", answer.get("AWS_SECRET_ACCESS_KEY"));
+            assertTrue(Files.isRegularFile(Path.of(answer.get("LAMBDA_TASK_ROOT"), "dev/ecrpush/local/fixture/EchoHandler.class")));
+            long heap = Long.parseLong(answer.get("maxHeapBytes"));
+            assertTrue(heap > 0.75 * 256 * 1024 * 1024 && heap <= 0.85 * 256 * 1024 * 1024 + 1024, "85 % of 256 MB as heap, got " + heap);
+        }
+    }
+
+    @Test
+    void aThrowingHandler_isAFailureWithItsClassAndMessage_andTheProcessGoesOn() throws IOException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "FailingHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            for (int i = 0; i < 2; i++) {
+                Failure failure = runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).failure();
+                assertEquals("java.lang.IllegalStateException", failure.errorType());
+                assertEquals("bad input\nsecond line", failure.errorMessage());
+                assertEquals("Runtime.UserException", failure.functionErrorType());
+            }
+        }
+    }
+
+    @Test
+    void aHandlerThatCannotBeConstructed_failsEveryInvocationWithTheInitError() throws IOException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "BrokenHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            Failure first = runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).failure();
+            Failure again = runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).failure();
+            assertEquals("Runtime.BadFunctionCode", first.functionErrorType());
+            assertTrue(String.valueOf(first.errorMessage()).contains("cannot start"), first.toString());
+            assertEquals(first.errorType(), again.errorType());
+        }
+    }
+
+    @Test
+    void whenTheProcessEnds_theInvocationFailsAtOnce_withTheEndOfItsOutput() throws IOException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "ExitingHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            long start = System.nanoTime();
+            IllegalStateException gone = assertThrows(IllegalStateException.class, () -> runtime.invoke(new byte[] {'{', '}'}, TIMEOUT));
+            assertTrue(gone.getMessage().contains("exited with status 3"), gone.getMessage());
+            assertTrue(gone.getMessage().contains("goodbye from the handler"), gone.getMessage());
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(TIMEOUT) < 0);
+        }
+    }
+
+    @Test
+    void aZipThatIsNotThere_isSaidSo() {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "EchoHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
+            IOException missing = assertThrows(IOException.class, () -> FunctionProcess.start(dir.resolve("none.zip"), config, runtime));
+            assertTrue(missing.getMessage().contains("none.zip does not exist"), missing.getMessage());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void theConfig_isTheTemplatesFirstHandlerAndMemorySize() throws IOException {
+        Path template = Files.writeString(dir.resolve("template.yaml"), """
+                Resources:
+                  Function:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: com.example.Edge::handleRequest
+                      MemorySize: 1024
+                  Other:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Handler: com.example.Other::handleRequest
+                      MemorySize: 512
+                """);
+        FunctionProcess.Config config = FunctionProcess.Config.fromTemplate(template);
+        assertEquals(new FunctionProcess.Config("com.example.Edge::handleRequest", 1024), config);
+        assertEquals(new FunctionProcess.Config("x.Y::z", 1024), config.withHandler("x.Y::z"));
+        Path noMemory = Files.writeString(dir.resolve("no-memory.yaml"), "Resources:\n  F:\n    Properties:\n      Handler: a.B::c\n");
+        assertThrows(IllegalStateException.class, () -> FunctionProcess.Config.fromTemplate(noMemory));
+        assertThrows(IllegalArgumentException.class, () -> new FunctionProcess.Config("a.B::c", 64));
+    }
+
+    private static Map<String, String> lines(byte[] payload) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : List.of(new String(payload, StandardCharsets.UTF_8).split("\n"))) {
+            int eq = line.indexOf('=');
+            values.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        assertFalse(values.isEmpty());
+        return values;
+    }
+}

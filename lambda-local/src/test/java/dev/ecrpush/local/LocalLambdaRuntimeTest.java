@@ -1,0 +1,66 @@
+package dev.ecrpush.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import org.junit.jupiter.api.Test;
+
+/** The Runtime API on its own, spoken to as the runtime interface client speaks to it. */
+class LocalLambdaRuntimeTest {
+    private static final String API = "/2018-06-01/runtime/";
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void anEvent_goesToTheNextPoll_andItsResponseComesBack() throws Exception {
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
+            CompletableFuture<LocalLambdaRuntime.Invocation> answer = CompletableFuture.supplyAsync(
+                    () -> runtime.invoke("{\"ping\":true}".getBytes(), Duration.ofSeconds(10)));
+            HttpResponse<String> next = http.send(get(runtime, "invocation/next"), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, next.statusCode());
+            assertEquals("{\"ping\":true}", next.body());
+            String requestId = next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
+            assertTrue(next.headers().firstValue("Lambda-Runtime-Invoked-Function-Arn").orElseThrow().endsWith(":function:" + LocalLambdaRuntime.FUNCTION_NAME));
+            HttpResponse<String> posted = http.send(post(runtime, "invocation/" + requestId + "/response", "{\"pong\":true}"),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, posted.statusCode());
+            LocalLambdaRuntime.Success success = answer.get().success();
+            assertEquals(requestId, success.requestId());
+            assertEquals("{\"pong\":true}", new String(success.payload()));
+        }
+    }
+
+    @Test
+    void anAnswerToNoPendingInvocation_andAnUnknownRoute_areRefused() throws Exception {
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
+            assertEquals(400, http.send(post(runtime, "invocation/nobody/response", "{}"), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(404, http.send(get(runtime, "nothing/here"), HttpResponse.BodyHandlers.ofString()).statusCode());
+        }
+    }
+
+    @Test
+    void noAnswer_isATimeout_andAClosedRuntime_takesNoEvent() throws IOException {
+        LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+        IllegalStateException timeout = assertThrows(IllegalStateException.class, () -> runtime.invoke(new byte[0], Duration.ofMillis(300)));
+        assertTrue(timeout.getMessage().contains("within"), timeout.getMessage());
+        runtime.close();
+        assertThrows(IllegalStateException.class, () -> runtime.invoke(new byte[0], Duration.ofSeconds(1)));
+    }
+
+    private static HttpRequest get(LocalLambdaRuntime runtime, String path) {
+        return HttpRequest.newBuilder(URI.create("http://" + runtime.address() + API + path)).GET().build();
+    }
+
+    private static HttpRequest post(LocalLambdaRuntime runtime, String path, String body) {
+        return HttpRequest.newBuilder(URI.create("http://" + runtime.address() + API + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    }
+}
