@@ -27,17 +27,25 @@ import dev.ecrpush.githost.SecretField;
 import dev.ecrpush.plan.Plugin;
 import dev.ecrpush.plan.PluginVar;
 
-/** The README's tables are the user's reference: they must name everything the code emits and reads. */
-class ReadmeTest {
-    private static String readme() throws IOException {
-        return Files.readString(Path.of("README.md"));
+/**
+ * The documentation's tables are the user's reference: they must name everything the code emits and reads.
+ * Each table is read from the page under {@code docs/} that holds it.
+ */
+class DocsTest {
+    private static final String PLUGIN_ENVIRONMENT = "docs/plugin-environment.md";
+    private static final String CONFIGURATION = "docs/configuration.md";
+    private static final String TRIGGERS = "docs/triggers.md";
+    private static final String RESULTS_AND_ERRORS = "docs/results-and-errors.md";
+
+    private static String read(String page) throws IOException {
+        return Files.readString(Path.of(page));
     }
 
     @Test
     void mappingTable_namesEveryPluginVariable() throws IOException {
-        String readme = readme();
+        String page = read(PLUGIN_ENVIRONMENT);
         for (PluginVar var : PluginVar.values()) {
-            assertTrue(readme.contains("`" + var.variable() + "`"), var.variable() + " is missing from the README's mapping table");
+            assertTrue(page.contains("`" + var.variable() + "`"), var.variable() + " is missing from the mapping table of " + PLUGIN_ENVIRONMENT);
         }
     }
 
@@ -49,7 +57,7 @@ class ReadmeTest {
     void mappingTable_pluginsOfEveryVariable_areThoseThatReadIt() throws IOException {
         // given
         Map<String, Set<Plugin>> documented = new TreeMap<>();
-        List<String> lines = readme().split("### Variables\n", 2)[1].lines().toList();
+        List<String> lines = read(PLUGIN_ENVIRONMENT).split("\n## Variables\n", 2)[1].lines().toList();
         int header = lines.indexOf("| input | variable | value | plugins |");
         for (String row : lines.subList(header + 2, lines.size()).stream().takeWhile(l -> l.startsWith("|")).toList()) {
             String[] cells = row.split(" \\| ");
@@ -76,37 +84,38 @@ class ReadmeTest {
 
     @Test
     void configurationTable_namesEveryConfigKey() throws IOException {
-        String readme = readme();
+        String page = read(CONFIGURATION);
         List<String> keys = keys("buildpush", ServiceConfig.class);
         assertTrue(keys.size() > 10, "the key walk found only " + keys);
         for (String key : keys) {
-            assertTrue(readme.contains("`" + key), key + " is missing from the README's configuration table");
+            assertTrue(page.contains("`" + key), key + " is missing from the configuration table of " + CONFIGURATION);
         }
     }
 
     /** A Git host's secrets are its own configuration keys, not {@link ServiceConfig}'s: each is documented too. */
     @Test
     void configurationTable_namesEveryGitHostsSecretKeys() throws IOException {
-        String readme = readme();
+        String configuration = read(CONFIGURATION);
+        String triggers = read(TRIGGERS);
         for (SecretField field : new GitHostRegistry().secretFields()) {
-            assertTrue(readme.contains("`" + field.configKey() + "`"), field.configKey() + " is missing from the README's configuration table");
-            assertTrue(readme.contains("`" + field.key() + "`"), "the webhook secret's key " + field.key() + " is missing from the README");
+            assertTrue(configuration.contains("`" + field.configKey() + "`"), field.configKey() + " is missing from the configuration table of " + CONFIGURATION);
+            assertTrue(triggers.contains("`" + field.key() + "`"), "the webhook secret's key " + field.key() + " is missing from " + TRIGGERS);
         }
     }
 
     @Test
     void webhookSection_namesEveryGitHostsRoute() throws IOException {
-        String readme = readme();
+        String page = read(TRIGGERS);
         for (GitHost host : new GitHostRegistry().all()) {
-            assertTrue(readme.contains("`/webhooks/" + host.name() + "`"), "/webhooks/" + host.name() + " is missing from the README");
+            assertTrue(page.contains("`/webhooks/" + host.name() + "`"), "/webhooks/" + host.name() + " is missing from " + TRIGGERS);
         }
     }
 
     @Test
     void errorTable_namesEveryErrorType() throws IOException {
-        String readme = readme();
+        String page = read(RESULTS_AND_ERRORS);
         for (Class<?> type : BuildPushException.class.getPermittedSubclasses()) {
-            assertTrue(readme.contains("`" + type.getName() + "`"), type.getName() + " is missing from the README's error table");
+            assertTrue(page.contains("`" + type.getName() + "`"), type.getName() + " is missing from the error table of " + RESULTS_AND_ERRORS);
         }
     }
 
