@@ -29,6 +29,7 @@ import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.SecretField;
 import dev.ecrpush.plan.Plugin;
 import dev.ecrpush.plan.PluginVar;
+import dev.ecrpush.support.Fixtures;
 
 /**
  * The documentation's tables are the user's reference: they must name everything the code emits and reads.
@@ -137,6 +138,16 @@ class DocsTest {
      * Every relative link in README.md and docs/*.md names a file that exists and, when it has a {@code #anchor},
      * a Markdown file with a heading that makes that anchor.
      */
+    /** The front page's minimal payload is the sample event a test plans, so it cannot rot. */
+    @Test
+    void readmesMinimalPayload_isTheSampleEvent() throws IOException {
+        String readme = read("README.md");
+        String section = readme.split("## A minimal payload\n", 2)[1];
+        String block = section.substring(section.indexOf("```json\n") + "```json\n".length(), section.indexOf("\n```"));
+        assertEquals(Fixtures.JSON.readTree(Files.readString(Path.of("events/plan-minimal.json"))), Fixtures.JSON.readTree(block),
+                "README's minimal payload and events/plan-minimal.json differ");
+    }
+
     @Test
     void relativeLinks_resolve() throws IOException {
         // given
