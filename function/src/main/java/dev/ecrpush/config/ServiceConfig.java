@@ -11,7 +11,7 @@ import dev.ecrpush.registry.RepositoryDefaults;
 
 /**
  * The function's configuration ({@code buildpush.*}; on Lambda set as environment variables such as
- * {@code BUILDPUSH_CODEBUILD_PROJECT}). Every key is listed in the README's configuration table.
+ * {@code BUILDPUSH_CODEBUILD_PROJECT}). Every key is listed in the configuration table of docs/configuration.md.
  */
 @ConfigMapping(prefix = "buildpush")
 public interface ServiceConfig {
@@ -223,7 +223,10 @@ public interface ServiceConfig {
         Duration secretTtl();
     }
 
-    /** Which pushes and schedules build what (format: README, example: {@code infra/triggers.example.json}). */
+    /**
+     * Which pushes and schedules build what (format: docs/triggers.md, example:
+     * {@code infra/triggers.example.json}).
+     */
     interface Triggers {
         /** An SSM parameter holding the trigger set, read on first use and kept for {@code refresh}. */
         Optional<String> parameter();

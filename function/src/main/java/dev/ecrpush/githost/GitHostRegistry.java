@@ -34,7 +34,7 @@ public final class GitHostRegistry {
 
     /**
      * The one place a Git host is registered: its route, secret fields and clone hosts follow from here
-     * (README: adding a Git host).
+     * (docs/contributing.md: adding a Git host).
      */
     static List<GitHost> registered() {
         return List.of(new GitHub(), new GitLab(), new Bitbucket(), new Gitea());

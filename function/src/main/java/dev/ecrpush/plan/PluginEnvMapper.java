@@ -14,8 +14,8 @@ import dev.ecrpush.step.SecretRef;
 import dev.ecrpush.step.StepPayload;
 
 /**
- * The step → plugin environment mapping: the CI manager's, with the fixes the README lists. Pure: the same
- * payload and configuration always give the same environment.
+ * The step → plugin environment mapping: the CI manager's, with the fixes docs/plugin-environment.md lists.
+ * Pure: the same payload and configuration always give the same environment.
  */
 public final class PluginEnvMapper {
     public static final String ARTIFACT_FILE = "/addon/tmp/.plugin/artifact";

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * Every variable the planner emits, in one table: the name the plugins read, how the value is encoded, and
- * which plugins read it (from the plugins' source, see the README's mapping table). This is the contract the
- * mapper emits through: {@link PluginEnv.Builder} refuses a variable for a plugin that does not read it, and
- * encodes lists as the plugin splits them. Values are never empty.
+ * which plugins read it (from the plugins' source, see the mapping table of docs/plugin-environment.md). This
+ * is the contract the mapper emits through: {@link PluginEnv.Builder} refuses a variable for a plugin that does
+ * not read it, and encodes lists as the plugin splits them. Values are never empty.
  */
 public enum PluginVar {
     REGISTRY("PLUGIN_REGISTRY", Encoding.TEXT, Plugins.ALL),

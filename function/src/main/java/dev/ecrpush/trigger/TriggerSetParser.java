@@ -17,8 +17,8 @@ import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 
 /**
- * Reads a trigger set ({@code {"triggers": [...]}}, format in the README) and reports every problem with its
- * path, as the step parser does. Each trigger's payload is parsed as a step too, against a stand-in codebase
+ * Reads a trigger set ({@code {"triggers": [...]}}, format in docs/triggers.md) and reports every problem with
+ * its path, as the step parser does. Each trigger's payload is parsed as a step too, against a stand-in codebase
  * (a branch, a tag and a commit), so a misspelt field or an unknown expression shows when the set is loaded,
  * not when a push arrives.
  */
