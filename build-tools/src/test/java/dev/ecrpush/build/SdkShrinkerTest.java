@@ -131,7 +131,8 @@ class SdkShrinkerTest {
     }
 
     private static MethodNode method(ClassNode node, String name) {
-        return node.methods.stream().filter(m -> m.name.equals(name)).findFirst().orElseThrow(() -> new AssertionError(node.name + " has no " + name));
+        return node.methods.stream().filter(m -> m.name.equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(node.name + " has no " + name));
     }
 
     /** The method's instructions as text: opcode and the operand that matters here. */

@@ -20,7 +20,6 @@ import software.amazon.awssdk.services.sts.model.StsException;
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.CredentialsRefusedException;
 import dev.ecrpush.error.InternalErrorException;
-import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.error.RepositoryFailedException;
 import dev.ecrpush.error.ThrottledException;
 

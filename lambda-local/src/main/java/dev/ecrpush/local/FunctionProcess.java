@@ -85,7 +85,8 @@ public final class FunctionProcess implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the function's template " + template, e);
             }
-            return new Config(templateProperty(text, "Handler", template), Integer.parseInt(templateProperty(text, "MemorySize", template)));
+            return new Config(templateProperty(text, "Handler", template),
+                    Integer.parseInt(templateProperty(text, "MemorySize", template)));
         }
 
         /** The same function with another handler: the bootstrap handler in the same zip, or a baseline. */

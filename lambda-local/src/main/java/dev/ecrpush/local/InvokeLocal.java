@@ -55,7 +55,8 @@ public final class InvokeLocal {
             }
         }
         Path zip = Path.of(System.getProperty("function.zip", "function/target/function.zip"));
-        FunctionProcess.Config config = FunctionProcess.Config.fromTemplate(Path.of(System.getProperty("function.template", "template.yaml")));
+        FunctionProcess.Config config = FunctionProcess.Config.fromTemplate(
+                Path.of(System.getProperty("function.template", "template.yaml")));
         PrintStream err = System.err;
         int status = 0;
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();

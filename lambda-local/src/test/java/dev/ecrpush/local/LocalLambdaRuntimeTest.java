@@ -28,7 +28,8 @@ class LocalLambdaRuntimeTest {
             assertEquals(200, next.statusCode());
             assertEquals("{\"ping\":true}", next.body());
             String requestId = next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
-            assertTrue(next.headers().firstValue("Lambda-Runtime-Invoked-Function-Arn").orElseThrow().endsWith(":function:" + LocalLambdaRuntime.FUNCTION_NAME));
+            assertTrue(next.headers().firstValue("Lambda-Runtime-Invoked-Function-Arn").orElseThrow()
+                    .endsWith(":function:" + LocalLambdaRuntime.FUNCTION_NAME));
             HttpResponse<String> posted = http.send(post(runtime, "invocation/" + requestId + "/response", "{\"pong\":true}"),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(202, posted.statusCode());
@@ -41,7 +42,8 @@ class LocalLambdaRuntimeTest {
     @Test
     void anAnswerToNoPendingInvocation_andAnUnknownRoute_areRefused() throws Exception {
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
-            assertEquals(400, http.send(post(runtime, "invocation/nobody/response", "{}"), HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(400, http.send(post(runtime, "invocation/nobody/response", "{}"), HttpResponse.BodyHandlers.ofString())
+                    .statusCode());
             assertEquals(404, http.send(get(runtime, "nothing/here"), HttpResponse.BodyHandlers.ofString()).statusCode());
         }
     }
@@ -49,7 +51,8 @@ class LocalLambdaRuntimeTest {
     @Test
     void noAnswer_isATimeout_andAClosedRuntime_takesNoEvent() throws IOException {
         LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
-        IllegalStateException timeout = assertThrows(IllegalStateException.class, () -> runtime.invoke(new byte[0], Duration.ofMillis(300)));
+        IllegalStateException timeout = assertThrows(IllegalStateException.class,
+                () -> runtime.invoke(new byte[0], Duration.ofMillis(300)));
         assertTrue(timeout.getMessage().contains("within"), timeout.getMessage());
         runtime.close();
         assertThrows(IllegalStateException.class, () -> runtime.invoke(new byte[0], Duration.ofSeconds(1)));

@@ -23,7 +23,6 @@ import software.amazon.awssdk.regions.Region;
 
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.LaunchFailedException;
-import dev.ecrpush.error.RepositoryFailedException;
 import dev.ecrpush.error.ThrottledException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.SecretSource;

@@ -2,7 +2,6 @@ package dev.ecrpush.executor.codebuild;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,7 +9,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.step.ParseSettings;

@@ -29,7 +29,7 @@ import dev.ecrpush.executor.ecs.EcsSettings;
 import dev.ecrpush.support.Repo;
 
 /** The CodeBuild launch request a plan carries, field by field, as CodeBuild would receive it ({@link EcsRequestsTest} for ECS). */
-class LaunchRequestsTest {
+class CodeBuildRequestsTest {
     private static StartBuildRequest startBuild(ObjectNode payload) {
         return ((CodeBuildLaunch) Fixtures.plan(payload).launch()).request();
     }

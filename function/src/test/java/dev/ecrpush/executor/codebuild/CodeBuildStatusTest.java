@@ -37,7 +37,7 @@ import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.support.Repo;
 
-class BuildStatusTest {
+class CodeBuildStatusTest {
     private static final AwsFake AWS = new AwsFake();
     private static final String BUILD_ID = "ecr-build-push:0b6c4c1e-7d2f-4a8e-9b1a-2f3c4d5e6f70";
     private static final String DIGEST = "sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945";

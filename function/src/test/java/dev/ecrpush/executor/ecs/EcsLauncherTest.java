@@ -25,7 +25,6 @@ import software.amazon.awssdk.regions.Region;
 import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.error.ThrottledException;
 import dev.ecrpush.plan.Plan;
-import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.SdkJson;
 import dev.ecrpush.support.AwsFake;

@@ -28,7 +28,6 @@ import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.rootfs.GitServer;
 import dev.ecrpush.support.rootfs.ImageLayout;
 import dev.ecrpush.support.rootfs.ImageRootfs;
-import dev.ecrpush.executor.codebuild.Buildspec;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;

@@ -2,10 +2,8 @@ package dev.ecrpush.executor.ecs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,14 +11,11 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.launch.BuildStatusResult.Status;
 import dev.ecrpush.executor.ecs.EcsTaskStatus.ContainerState;
 import dev.ecrpush.executor.ecs.EcsTaskStatus.Snapshot;
 import dev.ecrpush.executor.ecs.EcsTaskStatus.Verdict;
-import dev.ecrpush.support.Fixtures;
 
 /** The pure judgement of an ECS task, the one a status request and a task completion both get. */
 class EcsTaskStatusTest {
