@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.executor.codebuild.CodeBuildExecutor;
 import dev.ecrpush.executor.codebuild.CodeBuildSettings;
@@ -23,6 +24,8 @@ import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.trigger.TriggerSet;
+import dev.ecrpush.trigger.TriggerSetParser;
 
 /** Fixture files next to the tests, and the default settings they are written against. */
 public final class Fixtures {
@@ -89,6 +92,20 @@ public final class Fixtures {
     public static ParseSettings parseSettings(CodeBuildSettings codeBuild, EcsSettings ecs) {
         return ParseSettings.of(TriggerType.MANUAL, Map.of(),
                 List.of(new CodeBuildExecutor(codeBuild, null), new EcsExecutor(ecs, null, Clock.systemUTC())));
+    }
+
+    /**
+     * A trigger set of {@code src/test/resources/triggers}, as the trigger source would load it.
+     *
+     * @throws IllegalStateException when the set is not valid
+     */
+    public static TriggerSet triggers(String file) {
+        TriggerSetParser.Result result = TriggerSetParser.parse(read(Path.of("src/test/resources/triggers", file)), SETTINGS,
+                new GitHostRegistry());
+        if (result instanceof TriggerSetParser.Result.Valid valid) {
+            return valid.set();
+        }
+        throw new IllegalStateException(file + ": " + ((TriggerSetParser.Result.Invalid) result).problems());
     }
 
     /** A small valid payload to vary in tests: K8, manual keys, one tag. */

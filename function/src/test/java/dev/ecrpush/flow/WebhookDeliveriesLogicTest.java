@@ -1,0 +1,336 @@
+package dev.ecrpush.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.lenient;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
+import static org.mockito.Mockito.verifyNoMoreInteractions;
+import static org.mockito.Mockito.when;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mockito.ArgumentCaptor;
+import org.mockito.Mock;
+import org.mockito.junit.jupiter.MockitoExtension;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.error.ThrottledException;
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.githost.WebhookSecretSource;
+import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.WebhookSigning;
+import dev.ecrpush.trigger.RefPattern;
+import dev.ecrpush.trigger.Trigger;
+import dev.ecrpush.trigger.TriggerSet;
+import dev.ecrpush.trigger.TriggerSource;
+
+/**
+ * One webhook delivery's decisions, with the real Git hosts (GitHub's recorded payloads, signed with the
+ * test-only secret) and the test trigger set, while the secrets, the trigger source and the runs are mocked: what
+ * is refused before anything is read, what is answered without a build, and what is built.
+ */
+@ExtendWith(MockitoExtension.class)
+class WebhookDeliveriesLogicTest {
+    private static final String DELIVERY = "f1e2d3c4-b5a6-4789-8abc-def012345678";
+    private static final String COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+    private static final String MASTER = "refs/heads/master";
+    private static final TriggerSet TEST_SET = Fixtures.triggers("plan-triggers.json");
+
+    @Mock
+    WebhookSecretSource secrets;
+    @Mock
+    TriggerSource triggers;
+    @Mock
+    TriggeredRuns runs;
+    @Mock
+    ServiceConfig config;
+    @Mock
+    ServiceConfig.Webhooks webhooks;
+
+    private WebhookDeliveries deliveries;
+
+    @BeforeEach
+    void setUp() {
+        when(config.webhooks()).thenReturn(webhooks);
+        when(webhooks.timestampTolerance()).thenReturn(Duration.ofMinutes(5));
+        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+    }
+
+    /** A GitHub delivery; no signature header when {@code signature} is null. */
+    private static WebhookRequest github(String event, byte[] body, String signature) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("X-GitHub-Event", event);
+        headers.put("X-GitHub-Delivery", DELIVERY);
+        if (signature != null) {
+            headers.put("X-Hub-Signature-256", signature);
+        }
+        return new WebhookRequest(headers, body);
+    }
+
+    /** Signed with the test-only secret the mocked source hands out. */
+    private static WebhookRequest signed(String event, byte[] body) {
+        return github(event, body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body));
+    }
+
+    private static byte[] pushTo(String branch) {
+        return new String(WebhookSigning.recorded("github-push-branch.json"), StandardCharsets.UTF_8)
+                .replace("\"ref\": \"refs/heads/master\"", "\"ref\": \"refs/heads/" + branch + "\"")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The test set and a second trigger of the same repository and branch. */
+    private static TriggerSet twoTriggersOnMaster() {
+        Trigger helloWorld = TEST_SET.triggers().stream().filter(t -> t.name().equals("hello-world")).findFirst().orElseThrow();
+        List<Trigger> all = new ArrayList<>(TEST_SET.triggers());
+        all.add(new Trigger("hello-world-arm", "github", "Codertocat/Hello-World", List.of(RefPattern.of("master")), List.of(),
+                List.of(), helloWorld.payload()));
+        return new TriggerSet(all);
+    }
+
+    private static TriggeredBuild started(String trigger) {
+        return new TriggeredBuild(trigger, MASTER, "STARTED", Fixtures.JSON.createObjectNode(), null, null);
+    }
+
+    @Test
+    void unknownHost_is404_andReadsNothing() {
+        // given
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("jenkins", signed("push", body));
+        // then
+        assertEquals(404, answer.status());
+        assertEquals(WebhookDeliveries.Status.REJECTED, answer.body().status());
+        assertTrue(answer.body().reason().contains("/webhooks/github"), answer.body().reason());
+        assertFalse(answer.body().reason().contains("jenkins"), answer.body().reason());
+        verifyNoInteractions(secrets, triggers, runs);
+    }
+
+    @Test
+    void unsignedDelivery_is401_andReadsNoSecret() {
+        // given: the secrets are there if asked for, so only the check below tells whether they were
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        lenient().when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github", github("push", body, null));
+        // then
+        assertEquals(401, answer.status());
+        assertEquals(WebhookDeliveries.Status.REJECTED, answer.body().status());
+        assertEquals("the delivery carries no signature or token", answer.body().reason());
+        verifyNoInteractions(secrets, triggers, runs);
+    }
+
+    @Test
+    void deliverySignedWithAnotherSecret_is401_andNothingPastVerificationIsRead() {
+        // given
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                github("push", body, WebhookSigning.hubSignature("not-the-secret", body)));
+        // then
+        assertEquals(401, answer.status());
+        assertEquals(WebhookDeliveries.Status.REJECTED, answer.body().status());
+        assertNull(answer.body().event(), "a refused delivery is not read");
+        verifyNoInteractions(triggers, runs);
+    }
+
+    @Test
+    void tamperedBody_is401_andNothingPastVerificationIsRead() {
+        // given
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github", github("push", WebhookSigning.tampered(body), signature));
+        // then
+        assertEquals(401, answer.status());
+        verifyNoInteractions(triggers, runs);
+    }
+
+    @Test
+    void ping_is200Pong_andReadsNoTrigger() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("ping", WebhookSigning.recorded("github-ping.json")));
+        // then
+        assertEquals(200, answer.status());
+        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.PONG, "github", "ping", DELIVERY, null, null, null),
+                answer.body());
+        verifyNoInteractions(triggers, runs);
+    }
+
+    @Test
+    void eventThatIsNoPush_isIgnored_andReadsNoTrigger() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                signed("issues", WebhookSigning.recorded("github-push-branch.json")));
+        // then
+        assertEquals(202, answer.status());
+        assertEquals(WebhookDeliveries.Status.IGNORED, answer.body().status());
+        assertEquals("only push events start builds", answer.body().reason());
+        verifyNoInteractions(triggers, runs);
+    }
+
+    @Test
+    void signedBodyThatIsNoJson_isInvalidStep_withoutQuotingIt() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        byte[] body = "ref=refs/heads/master&token=abc123".getBytes(StandardCharsets.UTF_8);
+        // when
+        InvalidStepException e = assertThrows(InvalidStepException.class, () -> deliveries.handle("github", signed("push", body)));
+        // then
+        assertTrue(e.getMessage().startsWith("body: is not valid JSON (line 1, column "), e.getMessage());
+        assertFalse(e.getMessage().contains("abc123"), e.getMessage());
+        verifyNoInteractions(triggers, runs);
+    }
+
+    @Test
+    void pushNoTriggerWatches_is202NoMatch_withTheRefsReason_andSubmitsNothing() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(TriggerSet.EMPTY);
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then
+        assertEquals(202, answer.status());
+        assertEquals(WebhookDeliveries.Status.NO_MATCH, answer.body().status());
+        assertEquals("no trigger watches github repository Codertocat/Hello-World", answer.body().reason());
+        assertEquals(List.of(new WebhookDeliveries.RefOutcome(MASTER, null, COMMIT,
+                "no trigger watches github repository Codertocat/Hello-World", null)), answer.body().refs());
+        verifyNoInteractions(runs);
+    }
+
+    @Test
+    void pushToABranchNoTriggerMatches_is202NoMatch_namingTheBranch() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(TEST_SET);
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("push", pushTo("feature-x")));
+        // then
+        assertEquals(202, answer.status());
+        assertEquals(WebhookDeliveries.Status.NO_MATCH, answer.body().status());
+        assertEquals("no trigger of Codertocat/Hello-World matches branch feature-x", answer.body().reason());
+        verifyNoInteractions(runs);
+    }
+
+    @Test
+    void deletedTag_buildsNothing_andSaysSo() {
+        // given: the trigger watches v* tags, and the push deleted simple-tag
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(TEST_SET);
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                signed("push", WebhookSigning.recorded("github-push-tag-deleted.json")));
+        // then
+        assertEquals(202, answer.status());
+        assertEquals(WebhookDeliveries.Status.NO_MATCH, answer.body().status());
+        assertEquals(List.of(new WebhookDeliveries.RefOutcome("refs/tags/simple-tag", true, null, "the push deleted the tag", null)),
+                answer.body().refs());
+        assertEquals("the push deleted the tag", answer.body().reason());
+        verifyNoInteractions(runs);
+    }
+
+    @Test
+    void everyMatchingTrigger_isSubmittedOnce_asAWebhookRun_keyedByTheDelivery() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(twoTriggersOnMaster());
+        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(started("hello-world"));
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then
+        ArgumentCaptor<ObjectNode> first = ArgumentCaptor.forClass(ObjectNode.class);
+        ArgumentCaptor<ObjectNode> second = ArgumentCaptor.forClass(ObjectNode.class);
+        verify(runs).submit(eq("hello-world"), eq(MASTER), first.capture(), eq(TriggerType.WEBHOOK));
+        verify(runs).submit(eq("hello-world-arm"), eq(MASTER), second.capture(), eq(TriggerType.WEBHOOK));
+        verifyNoMoreInteractions(runs);
+        assertEquals("github/" + DELIVERY + "/hello-world/refs/heads/master", first.getValue().get("idempotencyKey").asText());
+        assertEquals("github/" + DELIVERY + "/hello-world-arm/refs/heads/master",
+                second.getValue().get("idempotencyKey").asText());
+        assertEquals(Fixtures.JSON.createObjectNode().put("repoUrl", "https://github.com/Codertocat/Hello-World.git")
+                .put("branch", "master").put("commitSha", COMMIT), first.getValue().get("codebase"));
+        assertEquals(202, answer.status());
+        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.ACCEPTED, "github", "push", DELIVERY,
+                "Codertocat/Hello-World", List.of(new WebhookDeliveries.RefOutcome(MASTER, null, COMMIT, null,
+                        List.of(started("hello-world"), started("hello-world-arm")))), null), answer.body());
+    }
+
+    @Test
+    void oneBuildFailed_theDeliveryAnswersWithItsHttpStatus_andListsEveryBuild() {
+        // given
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(twoTriggersOnMaster());
+        TriggeredBuild refused = TriggeredBuild.failed("hello-world", MASTER, new LaunchFailedException("refused"));
+        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(refused);
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then
+        assertEquals(502, answer.status());
+        assertEquals(WebhookDeliveries.Status.ACCEPTED, answer.body().status());
+        assertEquals(List.of(refused, started("hello-world-arm")), answer.body().refs().get(0).builds());
+    }
+
+    @Test
+    void severalBuildsFailed_theDeliveryAnswersWithTheRetryableFailuresStatus() {
+        // given: a refused launch (502, not retryable) before a throttled one (429, retryable)
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(twoTriggersOnMaster());
+        when(runs.submit(eq("hello-world"), any(), any(), any()))
+                .thenReturn(TriggeredBuild.failed("hello-world", MASTER, new LaunchFailedException("refused")));
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any()))
+                .thenReturn(TriggeredBuild.failed("hello-world-arm", MASTER, new ThrottledException("throttled")));
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github",
+                signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then: the host retries the delivery on a 429; the started builds would come back as duplicates
+        assertEquals(429, answer.status());
+    }
+
+    @Test
+    void worst_isTheFirstRetryableFailure_elseTheFirstFailure_elseNone() {
+        // given
+        LaunchFailedException refused = new LaunchFailedException("refused");
+        LaunchFailedException refusedToo = new LaunchFailedException("refused too");
+        ThrottledException throttled = new ThrottledException("throttled");
+        ThrottledException throttledToo = new ThrottledException("throttled too");
+        TriggeredBuild ok = started("ok");
+        // when / then
+        assertSame(throttled, TriggeredBuild.worst(List.of(ok, TriggeredBuild.failed("a", MASTER, refused),
+                TriggeredBuild.failed("b", MASTER, throttled), TriggeredBuild.failed("c", MASTER, throttledToo))));
+        assertSame(refused, TriggeredBuild.worst(List.of(ok, TriggeredBuild.failed("a", MASTER, refused),
+                TriggeredBuild.failed("b", MASTER, refusedToo))));
+        assertNull(TriggeredBuild.worst(List.of(ok, started("ok too"))));
+        assertNull(TriggeredBuild.worst(List.of()));
+    }
+}
