@@ -73,21 +73,28 @@ public class Runs {
         }
         StepResult result;
         try {
-            result = launch(plan);
+            result = aws.run(plan);
         } catch (RuntimeException e) {
             recordFailure(runs, key, e);
             throw e;
         }
+        // The started build is recorded before anything else can fail: a failure to keep the task token after
+        // this fails the invocation, and its retry gets this build (and keeps the token) instead of a second one.
         runs.complete(key, json.valueToTree(result).toString(), result.buildId());
+        awaitCompletion(plan, result);
         return new StepOutcome.Finished(result);
     }
 
     private StepResult launch(Plan plan) {
         StepResult result = aws.run(plan);
+        awaitCompletion(plan, result);
+        return result;
+    }
+
+    private void awaitCompletion(Plan plan, StepResult result) {
         if (plan.payload().taskToken() != null) {
             completions.await(result.buildId(), plan.payload().taskToken(), result.imageUris());
         }
-        return result;
     }
 
     /** The key is freed for the next attempt; a failure to record it must not hide the run's own failure. */

@@ -71,8 +71,10 @@ public class ScheduledRebuilds {
         BuildPushException failure = TriggeredBuild.worst(builds);
         if (failure != null) {
             long failed = builds.stream().filter(b -> b.failure() != null).count();
+            // The invocation fails as the failure a retry may cure, when there is one: it names that trigger.
+            String trigger = builds.stream().filter(b -> b.failure() == failure).findFirst().orElseThrow().trigger();
             throw ErrorTypes.fromWire(failure.errorType(), "schedule " + rule + ": " + failed + " of " + builds.size()
-                    + " rebuild(s) failed; first: " + failure.getMessage());
+                    + " rebuild(s) failed; trigger " + trigger + ": " + failure.getMessage());
         }
         return new Answer(Status.ACCEPTED, rule, eventId, null, List.copyOf(builds));
     }

@@ -260,7 +260,7 @@ class RunsLogicTest {
     }
 
     @Test
-    void taskToken_isStoredWithTheStartedBuild_beforeTheResultIsRecorded() {
+    void startedBuild_isRecordedBeforeItsTaskTokenIsStored() {
         // given
         Plan plan = plan(KEY, TOKEN);
         StepResult result = started(plan);
@@ -272,8 +272,30 @@ class RunsLogicTest {
         // then
         InOrder order = inOrder(aws, completions, store);
         order.verify(aws).run(plan);
-        order.verify(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris());
         order.verify(store).complete(eq(KEY), anyString(), eq(BUILD_ID));
+        order.verify(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris());
+    }
+
+    /**
+     * Keeping the token failed after the build started: the key is not freed (that would let the retry start a
+     * second build); the failure reaches the caller, whose retry finds the build and keeps the token then.
+     */
+    @Test
+    void failureToStoreTheTaskToken_keepsTheStartedBuild_forTheRetry() {
+        // given
+        Plan plan = plan(KEY, TOKEN);
+        StepResult result = started(plan);
+        when(completions.available()).thenReturn(true);
+        tableHolds(new Claim.Claimed());
+        when(aws.run(plan)).thenReturn(result);
+        ThrottledException throttled = new ThrottledException("dynamodb:PutItem throttled");
+        doThrow(throttled).when(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris());
+        // when
+        ThrottledException thrown = assertThrows(ThrottledException.class, () -> runs.run(plan));
+        // then
+        assertSame(throttled, thrown);
+        verify(store).complete(eq(KEY), anyString(), eq(BUILD_ID));
+        verify(store, never()).fail(anyString(), anyString());
     }
 
     @Test

@@ -171,8 +171,8 @@ class ScheduledRebuildsLogicTest {
         BuildPushException e = assertThrows(BuildPushException.class, () -> schedules.run(event(EVENT_ID, RULE_ARN)));
         // then
         assertEquals(LaunchFailedException.class, e.getClass());
-        assertEquals("schedule nightly-app: 1 of 2 rebuild(s) failed; first: codebuild:StartBuild: project ecr-build-push"
-                + " not found", e.getMessage());
+        assertEquals("schedule nightly-app: 1 of 2 rebuild(s) failed; trigger nightly-app-debug: codebuild:StartBuild:"
+                + " project ecr-build-push not found", e.getMessage());
         verify(runs).submit(eq("nightly-app"), isNull(), any(), eq(TriggerType.SCHEDULE));
         verify(runs).submit(eq("nightly-app-debug"), isNull(), any(), eq(TriggerType.SCHEDULE));
     }
@@ -189,6 +189,6 @@ class ScheduledRebuildsLogicTest {
         BuildPushException e = assertThrows(BuildPushException.class, () -> schedules.run(event(EVENT_ID, RULE_ARN)));
         // then
         assertEquals(ThrottledException.class, e.getClass());
-        assertEquals("schedule nightly-app: 2 of 2 rebuild(s) failed; first: throttled", e.getMessage());
+        assertEquals("schedule nightly-app: 2 of 2 rebuild(s) failed; trigger nightly-app-debug: throttled", e.getMessage());
     }
 }
