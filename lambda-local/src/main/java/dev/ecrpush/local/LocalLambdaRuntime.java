@@ -64,6 +64,9 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     private volatile boolean closed;
     private volatile String abandonedBecause;
     private volatile ErrorReport initError;
+    /** The invocation the function took last, and when: what it is busy with when an answer does not come. */
+    private volatile Pending handedOut;
+    private volatile long handedOutNanos;
 
     private LocalLambdaRuntime(HttpServer server, ExecutorService handlers) {
         this.server = server;
@@ -158,7 +161,8 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             queue.add(invocation);
             return invocation.answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer to invocation " + invocation.requestId + " within " + timeout);
+            throw new IllegalStateException("no answer to invocation " + invocation.requestId + " within " + timeout
+                    + "; " + busyWith(invocation));
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -168,6 +172,19 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             queue.remove(invocation);
             pending.remove(invocation.requestId);
         }
+    }
+
+    /** What the function was doing while {@code waiting} went unanswered, for the timeout's message. */
+    private String busyWith(Pending waiting) {
+        Pending taken = handedOut;
+        if (taken == null) {
+            return "the function never asked for an event";
+        }
+        long seconds = Duration.ofNanos(System.nanoTime() - handedOutNanos).toSeconds();
+        String which = taken == waiting ? "it" : "invocation " + taken.requestId + " (" + taken.event.length + " bytes)";
+        return taken.answer.isDone() && taken != waiting
+                ? "the function answered " + which + " and has not asked for the next event since"
+                : "the function took " + which + " " + seconds + " s ago and has not answered it";
     }
 
     /**
@@ -248,6 +265,8 @@ public final class LocalLambdaRuntime implements AutoCloseable {
                 headers.set("Lambda-Runtime-Invoked-Function-Arn",
                         "arn:aws:lambda:" + REGION + ":000000000000:function:" + FUNCTION_NAME);
                 headers.set("Lambda-Runtime-Trace-Id", traceId());
+                handedOutNanos = System.nanoTime();
+                handedOut = invocation;
                 reply(exchange, 200, invocation.event);
                 return;
             }

@@ -54,8 +54,30 @@ class LocalLambdaRuntimeTest {
         IllegalStateException timeout = assertThrows(IllegalStateException.class,
                 () -> runtime.invoke(new byte[0], Duration.ofMillis(300)));
         assertTrue(timeout.getMessage().contains("within"), timeout.getMessage());
+        assertTrue(timeout.getMessage().endsWith("the function never asked for an event"), timeout.getMessage());
         runtime.close();
         assertThrows(IllegalStateException.class, () -> runtime.invoke(new byte[0], Duration.ofSeconds(1)));
+    }
+
+    /**
+     * A function stuck in one invocation leaves the next unanswered: the timeout says which one it is stuck in,
+     * since that is the invocation to look at.
+     */
+    @Test
+    void aTimeoutBehindAStuckInvocation_namesTheInvocationTheFunctionIsStuckIn() throws Exception {
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
+            // given: the function takes one event and never answers it
+            CompletableFuture.runAsync(() -> runtime.invoke("{\"slow\":true}".getBytes(), Duration.ofSeconds(2)));
+            HttpResponse<String> next = http.send(get(runtime, "invocation/next"), HttpResponse.BodyHandlers.ofString());
+            String stuck = next.headers().firstValue("Lambda-Runtime-Aws-Request-Id").orElseThrow();
+            // when: the next event waits in vain
+            IllegalStateException timeout = assertThrows(IllegalStateException.class,
+                    () -> runtime.invoke("{}".getBytes(), Duration.ofMillis(300)));
+            // then
+            assertTrue(timeout.getMessage().contains("the function took invocation " + stuck + " (13 bytes)"),
+                    timeout.getMessage());
+            assertTrue(timeout.getMessage().endsWith("and has not answered it"), timeout.getMessage());
+        }
     }
 
     private static HttpRequest get(LocalLambdaRuntime runtime, String path) {
