@@ -161,8 +161,12 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             queue.add(invocation);
             return invocation.answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer to invocation " + invocation.requestId + " within " + timeout
-                    + "; " + busyWith(invocation));
+            String reason = "no answer to invocation " + invocation.requestId + " within " + timeout + "; "
+                    + busyWith(invocation);
+            // As on Lambda, a timed-out invocation ends the function: what was queued behind it fails at once with
+            // this reason instead of each waiting out its own timeout.
+            abandon(reason);
+            throw new IllegalStateException(reason);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

@@ -77,6 +77,12 @@ class LocalLambdaRuntimeTest {
             assertTrue(timeout.getMessage().contains("the function took invocation " + stuck + " (13 bytes)"),
                     timeout.getMessage());
             assertTrue(timeout.getMessage().endsWith("and has not answered it"), timeout.getMessage());
+            // and: as on Lambda, the timeout ended the function; what comes next fails at once, saying why
+            long start = System.nanoTime();
+            IllegalStateException after = assertThrows(IllegalStateException.class,
+                    () -> runtime.invoke("{}".getBytes(), Duration.ofSeconds(30)));
+            assertEquals(timeout.getMessage(), after.getMessage());
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 5, "waited for an abandoned function");
         }
     }
 
