@@ -15,8 +15,11 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.ecrpush.flow.WebhookDeliveries;
 import dev.ecrpush.githost.WebhookRequest;
+import dev.ecrpush.result.ResultJson;
 
 /**
  * The Git hosts' push webhooks on the HTTP API, one route for every host: the Git host registry decides what
@@ -26,10 +29,12 @@ import dev.ecrpush.githost.WebhookRequest;
 @Path("/webhooks")
 public class WebhooksResource {
     private final WebhookDeliveries deliveries;
+    private final ObjectMapper json;
 
     @Inject
-    public WebhooksResource(WebhookDeliveries deliveries) {
+    public WebhooksResource(WebhookDeliveries deliveries, ObjectMapper json) {
         this.deliveries = deliveries;
+        this.json = json;
     }
 
     @POST
@@ -42,6 +47,6 @@ public class WebhooksResource {
             flat.put(header.getKey(), String.join(",", header.getValue()));
         }
         WebhookDeliveries.Answer answer = deliveries.handle(host, new WebhookRequest(flat, body == null ? new byte[0] : body));
-        return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(answer.body()).build();
+        return Response.status(answer.status()).type(MediaType.APPLICATION_JSON_TYPE).entity(ResultJson.tree(answer.body(), json)).build();
     }
 }

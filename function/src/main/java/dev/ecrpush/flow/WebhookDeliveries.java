@@ -78,8 +78,9 @@ public class WebhookDeliveries {
     public record Delivery(Status status, String provider, String event, String delivery, String repository,
             List<RefOutcome> refs, String reason) {
 
-        static Delivery of(Status status, String reason) {
-            return new Delivery(status, null, null, null, null, null, reason);
+        /** Refused before anything of it was read. */
+        public static Delivery rejected(String reason) {
+            return new Delivery(Status.REJECTED, null, null, null, null, null, reason);
         }
 
         Delivery with(Status status, String reason) {
@@ -194,12 +195,12 @@ public class WebhookDeliveries {
      * path, and the deployed API routes only the hosts' own names here anyway.
      */
     private Answer unknownHost() {
-        return new Answer(404, Delivery.of(Status.REJECTED, "not a Git host of this function; the webhook routes are "
+        return new Answer(404, Delivery.rejected("not a Git host of this function; the webhook routes are "
                 + GitHostRegistry.enumerate(hosts.names().stream().map(name -> "/webhooks/" + name).toList(), "and")));
     }
 
     private static Answer refused(String provider, String delivery, String reason) {
         LOG.warnf("webhook %s (delivery %s) refused: %s", provider, delivery, reason);
-        return new Answer(401, Delivery.of(Status.REJECTED, reason));
+        return new Answer(401, Delivery.rejected(reason));
     }
 }

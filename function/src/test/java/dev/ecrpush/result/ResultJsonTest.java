@@ -20,6 +20,7 @@ import dev.ecrpush.executor.codebuild.ProjectCheck;
 import dev.ecrpush.executor.ecs.EcsCheck;
 import dev.ecrpush.flow.ScheduledRebuilds;
 import dev.ecrpush.flow.TriggeredBuild;
+import dev.ecrpush.flow.WebhookDeliveries;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.plan.Plan;
@@ -68,6 +69,18 @@ class ResultJsonTest {
         assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.ACCEPTED, "nightly", "e-1", null, List.of(started)));
         assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.NO_MATCH, "weekly", "e-2", "no trigger names schedule weekly", null));
         assertSame(new TaskCompletions.Answer(TaskCompletions.Status.TASK_FAILED, "p:1", "FAILED in phase BUILD"));
+    }
+
+    /** A webhook's answer, with a started build, a failed one and a ref nothing matched. */
+    @Test
+    void webhookAnswers_areWhatJacksonWrites() throws Exception {
+        TriggeredBuild failed = TriggeredBuild.failed("app", "refs/heads/main", new LaunchFailedException("refused"));
+        TriggeredBuild started = new TriggeredBuild("app-debug", "refs/heads/main", "STARTED", null, null, null);
+        assertSame(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.ACCEPTED, "github", "push", "d-1", "acme/app",
+                List.of(new WebhookDeliveries.RefOutcome("refs/heads/main", null, "9f1c2d3", null, List.of(started, failed)),
+                        new WebhookDeliveries.RefOutcome("refs/tags/v1", true, null, "the push deleted the tag", null)),
+                null));
+        assertSame(WebhookDeliveries.Delivery.rejected("the delivery carries no signature or token"));
     }
 
     private static List<Object> results(Plan plan) {
