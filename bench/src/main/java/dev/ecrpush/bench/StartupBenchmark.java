@@ -101,7 +101,8 @@ public final class StartupBenchmark {
             }
         }
         System.out.printf(Locale.ROOT, "%nsigned GitHub push, cold, whole run path against local fakes (GitHub waits 10000 ms):%n");
-        System.out.printf(Locale.ROOT, "  answered after p50 %.0f ms, max %.0f ms from the JVM's start; p50 %.0f ms, max %.0f ms with unpacking%n",
+        System.out.printf(Locale.ROOT, "  answered after p50 %.0f ms, max %.0f ms from the JVM's start;"
+                + " p50 %.0f ms, max %.0f ms with unpacking%n",
                 percentile(fromJvmStart, 50), percentile(fromJvmStart, 100), percentile(withUnpacking, 50),
                 percentile(withUnpacking, 100));
     }

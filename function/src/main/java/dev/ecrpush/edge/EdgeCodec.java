@@ -104,7 +104,8 @@ public final class EdgeCodec {
 
     /** The answer the edge gives an HTTP caller that asks for an internal route. */
     public static byte[] notFound() {
-        return "{\"statusCode\":404,\"headers\":{\"content-type\":\"application/json\"},\"body\":\"{\\\"message\\\":\\\"Not Found\\\"}\",\"isBase64Encoded\":false}"
+        return ("{\"statusCode\":404,\"headers\":{\"content-type\":\"application/json\"},"
+                + "\"body\":\"{\\\"message\\\":\\\"Not Found\\\"}\",\"isBase64Encoded\":false}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 

@@ -80,7 +80,8 @@ public class WebhookSecretSource {
     private WebhookSecrets fetch() {
         String value;
         try {
-            value = clients.secretsManager(clients.functionRegion(), clients.functionCredentials()).getSecretValue(r -> r.secretId(secretId)).secretString();
+            value = clients.secretsManager(clients.functionRegion(), clients.functionCredentials())
+                    .getSecretValue(r -> r.secretId(secretId)).secretString();
         } catch (SdkException e) {
             throw AwsFailures.translate(e, "secretsmanager:GetSecretValue for the webhook secret " + secretId,
                     InternalErrorException::new);

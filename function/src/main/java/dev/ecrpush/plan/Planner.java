@@ -61,6 +61,7 @@ public final class Planner {
             base = new CredentialsPlan.Base.FunctionRole();
         }
         AwsConnector.CrossAccount cross = connector.crossAccount();
-        return new CredentialsPlan(base, cross == null ? null : new CredentialsPlan.AssumeRole(cross.roleArn(), cross.externalId(), session));
+        return new CredentialsPlan(base,
+                cross == null ? null : new CredentialsPlan.AssumeRole(cross.roleArn(), cross.externalId(), session));
     }
 }

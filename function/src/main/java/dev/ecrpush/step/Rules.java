@@ -16,7 +16,8 @@ public final class Rules {
     static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z_][0-9a-zA-Z_]{0,127}");
-    static final Pattern DURATION = Pattern.compile("(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,6})s)?(?:(\\d{1,9})ms)?");
+    static final Pattern DURATION = Pattern.compile(
+            "(?:(\\d{1,6})d)?(?:(\\d{1,6})h)?(?:(\\d{1,6})m(?!s))?(?:(\\d{1,6})s)?(?:(\\d{1,9})ms)?");
     static final Pattern MEMORY = Pattern.compile("(\\d{1,15}(?:\\.\\d{1,9})?)(Ei|Pi|Ti|Gi|Mi|Ki|E|P|T|G|M|K|k)?");
     static final Pattern CPU = Pattern.compile("(\\d{1,7})m|(\\d{1,4}(?:\\.\\d{1,3})?)");
     static final Pattern COMMIT = Pattern.compile("[0-9a-fA-F]{7,40}");

@@ -99,10 +99,12 @@ final class SpecParser {
                 problems.warn(spec.path("cacheTo"), "does not apply to K8: kaniko-ecr ignores it; use remoteCacheImage");
             }
             if (!envSecrets.isEmpty()) {
-                problems.error(spec.path("envDockerSecrets"), "cannot be used on K8: kaniko-ecr cannot take docker secrets (use VM or DLITE_VM)");
+                problems.error(spec.path("envDockerSecrets"),
+                        "cannot be used on K8: kaniko-ecr cannot take docker secrets (use VM or DLITE_VM)");
             }
             if (!fileSecrets.isEmpty()) {
-                problems.error(spec.path("fileDockerSecrets"), "cannot be used on K8: kaniko-ecr cannot take docker secrets (use VM or DLITE_VM)");
+                problems.error(spec.path("fileDockerSecrets"),
+                        "cannot be used on K8: kaniko-ecr cannot take docker secrets (use VM or DLITE_VM)");
             }
         } else {
             if (spec.has("optimize")) {

@@ -78,7 +78,8 @@ public class TriggerSource {
     private TriggerSet readParameter() {
         String text;
         try {
-            text = clients.ssm(clients.functionRegion(), clients.functionCredentials()).getParameter(r -> r.name(parameter).withDecryption(true)).parameter().value();
+            text = clients.ssm(clients.functionRegion(), clients.functionCredentials())
+                    .getParameter(r -> r.name(parameter).withDecryption(true)).parameter().value();
         } catch (SdkException e) {
             throw AwsFailures.translate(e, "ssm:GetParameter for the trigger set " + parameter, InternalErrorException::new);
         }

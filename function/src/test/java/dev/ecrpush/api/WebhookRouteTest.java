@@ -189,7 +189,8 @@ class WebhookRouteTest {
                 .post("/webhooks/gogs").then().statusCode(404)
                 .body("status", org.hamcrest.Matchers.equalTo("REJECTED"))
                 .body("reason", org.hamcrest.Matchers.equalTo("not a Git host of this function; the webhook routes are "
-                        + GitHostRegistry.enumerate(new GitHostRegistry().names().stream().map(name -> "/webhooks/" + name).toList(), "and")));
+                        + GitHostRegistry.enumerate(new GitHostRegistry().names().stream()
+                                .map(name -> "/webhooks/" + name).toList(), "and")));
         assertEquals(List.of(), aws.calls());
     }
 

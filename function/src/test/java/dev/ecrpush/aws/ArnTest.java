@@ -36,7 +36,8 @@ class ArnTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"arn:aws:secretsmanager::111111111111:secret:ci/key", "arn:aws:ssm:us-east-1:111111111111:parameter/x",
-            "arn:aws:secretsmanager:us-east-1:111111111111:secret:a:b:c:d:e", "arn:aws-moon:secretsmanager:us-east-1:111111111111:secret:x"})
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:a:b:c:d:e",
+            "arn:aws-moon:secretsmanager:us-east-1:111111111111:secret:x"})
     void secret_otherArns_areNoSecret(String text) {
         assertNull(Arn.secret(text));
     }

@@ -99,7 +99,8 @@ class ShrunkZipIT {
         for (String call : called) {
             String owner = call.substring(0, call.indexOf('.'));
             String method = call.substring(call.indexOf('.') + 1);
-            String implementation = owner.substring(0, owner.lastIndexOf('/') + 1) + "Default" + owner.substring(owner.lastIndexOf('/') + 1);
+            String implementation = owner.substring(0, owner.lastIndexOf('/') + 1) + "Default"
+                    + owner.substring(owner.lastIndexOf('/') + 1);
             for (String client : List.of(owner, implementation)) {
                 MethodNode node = method(client, method);
                 if (node != null && isStub(node)) {
@@ -114,7 +115,8 @@ class ShrunkZipIT {
     void anOperationTheFunctionNeverCalls_isTheStubAndItsRequestIsGone() {
         MethodNode describe = serviceClasses.keySet().stream()
                 .filter(n -> n.endsWith("ssm/DefaultSsmClient")).findFirst()
-                .map(n -> node(serviceClasses.get(n)).methods.stream().filter(m -> m.name.equals("describeParameters")).findFirst().orElseThrow())
+                .map(n -> node(serviceClasses.get(n)).methods.stream()
+                        .filter(m -> m.name.equals("describeParameters")).findFirst().orElseThrow())
                 .orElseThrow();
         assertTrue(isStub(describe));
         assertFalse(serviceClasses.containsKey("software/amazon/awssdk/services/ssm/model/DescribeParametersRequest"));

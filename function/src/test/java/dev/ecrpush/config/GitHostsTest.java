@@ -42,14 +42,25 @@ class GitHostsTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "gitlab.example.com                                  | \"gitlab.example.com\" is not a host=SOURCE_TYPE entry",
-            "https://git.acme.io=GITHUB_ENTERPRISE                | \"https://git.acme.io\" is not a host name (the clone URL's host alone: no scheme, port or path)",
-            "git.acme.io:8443=GITHUB_ENTERPRISE                   | \"git.acme.io:8443\" is not a host name (the clone URL's host alone: no scheme, port or path)",
-            "git..acme.io=GITHUB_ENTERPRISE                       | \"git..acme.io\" is not a host name (the clone URL's host alone: no scheme, port or path)",
-            "-git.acme.io=GITHUB_ENTERPRISE                       | \"-git.acme.io\" is not a host name (the clone URL's host alone: no scheme, port or path)",
-            "=GITHUB_ENTERPRISE                                   | \"\" is not a host name (the clone URL's host alone: no scheme, port or path)",
-            "git.acme.io=SVN                                      | \"SVN\" (for git.acme.io) is not a CodeBuild source type of a Git host (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED)",
-            "git.acme.io=S3                                       | \"S3\" (for git.acme.io) is not a CodeBuild source type of a Git host (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED)",
-            "git.acme.io=gitlab_self_managed                      | \"gitlab_self_managed\" (for git.acme.io) is not a CodeBuild source type of a Git host (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED)",
+            "https://git.acme.io=GITHUB_ENTERPRISE                | \"https://git.acme.io\" is not a host name"
+                    + " (the clone URL's host alone: no scheme, port or path)",
+            "git.acme.io:8443=GITHUB_ENTERPRISE                   | \"git.acme.io:8443\" is not a host name"
+                    + " (the clone URL's host alone: no scheme, port or path)",
+            "git..acme.io=GITHUB_ENTERPRISE                       | \"git..acme.io\" is not a host name"
+                    + " (the clone URL's host alone: no scheme, port or path)",
+            "-git.acme.io=GITHUB_ENTERPRISE                       | \"-git.acme.io\" is not a host name"
+                    + " (the clone URL's host alone: no scheme, port or path)",
+            "=GITHUB_ENTERPRISE                                   | \"\" is not a host name"
+                    + " (the clone URL's host alone: no scheme, port or path)",
+            "git.acme.io=SVN                                      | \"SVN\" (for git.acme.io)"
+                    + " is not a CodeBuild source type of a Git host"
+                    + " (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED)",
+            "git.acme.io=S3                                       | \"S3\" (for git.acme.io)"
+                    + " is not a CodeBuild source type of a Git host"
+                    + " (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED)",
+            "git.acme.io=gitlab_self_managed                      | \"gitlab_self_managed\" (for git.acme.io)"
+                    + " is not a CodeBuild source type of a Git host"
+                    + " (BITBUCKET, CODECOMMIT, GITHUB, GITHUB_ENTERPRISE, GITLAB, GITLAB_SELF_MANAGED)",
             "git.acme.io=GITLAB,GIT.acme.io=GITLAB_SELF_MANAGED   | git.acme.io is given twice",
     })
     void gitHosts_badEntry_failsNamingTheKey(String value, String problem) {

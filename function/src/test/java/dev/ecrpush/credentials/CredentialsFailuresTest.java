@@ -107,8 +107,8 @@ class CredentialsFailuresTest {
                 () -> resolver.resolve(new CredentialsPlan(plainKeys(secretsManager(SECRET_ARN)), null), STEP_REGION));
 
         // then
-        assertEquals("secretsmanager:GetSecretValue for " + SECRET_ARN + " failed: ResourceNotFoundException (HTTP 400): refused by the fake",
-                refused.getMessage());
+        assertEquals("secretsmanager:GetSecretValue for " + SECRET_ARN
+                + " failed: ResourceNotFoundException (HTTP 400): refused by the fake", refused.getMessage());
         assertEquals(1, aws.requests(GET_SECRET).size());
     }
 

@@ -127,7 +127,8 @@ class CredentialsResolverTest {
     void resolve_manualCrossAccount_assumesRoleSignedWithTheKeysFromTheSecret() {
         // given
         aws.stub(GET_SECRET, AwsFake.secretString(SECRET_KEY));
-        aws.stub("AssumeRole", AwsFake.stsCredentials("AssumeRole", ASSUMED_KEY, ASSUMED_SECRET, ASSUMED_TOKEN, clock.instant().plusSeconds(3600)));
+        aws.stub("AssumeRole", AwsFake.stsCredentials("AssumeRole", ASSUMED_KEY, ASSUMED_SECRET, ASSUMED_TOKEN,
+                clock.instant().plusSeconds(3600)));
         CredentialsPlan plan = new CredentialsPlan(plainKeys(secretsManager(SECRET_ARN)), crossAccount("ext-123"));
 
         // when
@@ -165,7 +166,8 @@ class CredentialsResolverTest {
     @Test
     void resolve_functionRoleCrossAccount_assumesRoleSignedByTheFunctionWithoutExternalId() {
         // given
-        aws.stub("AssumeRole", AwsFake.stsCredentials("AssumeRole", ASSUMED_KEY, ASSUMED_SECRET, ASSUMED_TOKEN, clock.instant().plusSeconds(3600)));
+        aws.stub("AssumeRole", AwsFake.stsCredentials("AssumeRole", ASSUMED_KEY, ASSUMED_SECRET, ASSUMED_TOKEN,
+                clock.instant().plusSeconds(3600)));
         CredentialsPlan plan = new CredentialsPlan(new CredentialsPlan.Base.FunctionRole(), crossAccount(null));
 
         // when
@@ -203,7 +205,8 @@ class CredentialsResolverTest {
     void resolve_sameTargetAgain_makesNoCall() {
         // given
         aws.stub(GET_SECRET, AwsFake.secretString(SECRET_KEY));
-        aws.stub("AssumeRole", AwsFake.stsCredentials("AssumeRole", ASSUMED_KEY, ASSUMED_SECRET, ASSUMED_TOKEN, clock.instant().plusSeconds(3600)));
+        aws.stub("AssumeRole", AwsFake.stsCredentials("AssumeRole", ASSUMED_KEY, ASSUMED_SECRET, ASSUMED_TOKEN,
+                clock.instant().plusSeconds(3600)));
         CredentialsPlan plan = new CredentialsPlan(plainKeys(secretsManager(SECRET_ARN)), crossAccount("ext-123"));
         AwsCredentialsProvider first = resolver.resolve(plan, STEP_REGION);
         int callsBefore = aws.requests().size();

@@ -53,7 +53,8 @@ class DocsTest {
     void mappingTable_namesEveryPluginVariable() throws IOException {
         String page = read(PLUGIN_ENVIRONMENT);
         for (PluginVar var : PluginVar.values()) {
-            assertTrue(page.contains("`" + var.variable() + "`"), var.variable() + " is missing from the mapping table of " + PLUGIN_ENVIRONMENT);
+            assertTrue(page.contains("`" + var.variable() + "`"),
+                    var.variable() + " is missing from the mapping table of " + PLUGIN_ENVIRONMENT);
         }
     }
 
@@ -106,8 +107,10 @@ class DocsTest {
         String configuration = read(CONFIGURATION);
         String triggers = read(TRIGGERS);
         for (SecretField field : new GitHostRegistry().secretFields()) {
-            assertTrue(configuration.contains("`" + field.configKey() + "`"), field.configKey() + " is missing from the configuration table of " + CONFIGURATION);
-            assertTrue(triggers.contains("`" + field.key() + "`"), "the webhook secret's key " + field.key() + " is missing from " + TRIGGERS);
+            assertTrue(configuration.contains("`" + field.configKey() + "`"),
+                    field.configKey() + " is missing from the configuration table of " + CONFIGURATION);
+            assertTrue(triggers.contains("`" + field.key() + "`"),
+                    "the webhook secret's key " + field.key() + " is missing from " + TRIGGERS);
         }
     }
 
@@ -123,7 +126,8 @@ class DocsTest {
     void errorTable_namesEveryErrorType() throws IOException {
         String page = read(RESULTS_AND_ERRORS);
         for (Class<?> type : BuildPushException.class.getPermittedSubclasses()) {
-            assertTrue(page.contains("`" + type.getName() + "`"), type.getName() + " is missing from the error table of " + RESULTS_AND_ERRORS);
+            assertTrue(page.contains("`" + type.getName() + "`"),
+                    type.getName() + " is missing from the error table of " + RESULTS_AND_ERRORS);
         }
     }
 

@@ -29,7 +29,8 @@ class LambdaEdgeTest {
     private LambdaEdge edgeAnswering(int status, String body) {
         return new LambdaEdge((event, context) -> {
             forwarded.add(JSON.readTree(event));
-            return JSON.writeValueAsBytes(JSON.createObjectNode().put("statusCode", status).put("body", body).put("isBase64Encoded", false));
+            return JSON.writeValueAsBytes(JSON.createObjectNode().put("statusCode", status).put("body", body)
+                    .put("isBase64Encoded", false));
         });
     }
 
@@ -57,7 +58,8 @@ class LambdaEdgeTest {
     @Test
     void failedAnswer_isRethrownAsTheTypedException() {
         // given
-        LambdaEdge edge = edgeAnswering(400, "{\"errorType\":\"InvalidStepException\",\"errorMessage\":\"step.spec.account: bad\\nstep.spec.tags: is required\"}");
+        LambdaEdge edge = edgeAnswering(400,
+                "{\"errorType\":\"InvalidStepException\",\"errorMessage\":\"step.spec.account: bad\\nstep.spec.tags: is required\"}");
         // when
         InvalidStepException e = assertThrows(InvalidStepException.class, () -> invoke(edge, "{}"));
         // then
@@ -83,7 +85,8 @@ class LambdaEdgeTest {
     void httpApiEvent_goesThroughUnchanged() throws Exception {
         // given
         LambdaEdge edge = edgeAnswering(200, "{\"status\":\"UP\"}");
-        String event = "{\"version\":\"2.0\",\"rawPath\":\"/health\",\"requestContext\":{\"http\":{\"method\":\"GET\",\"path\":\"/health\"}}}";
+        String event = "{\"version\":\"2.0\",\"rawPath\":\"/health\","
+                + "\"requestContext\":{\"http\":{\"method\":\"GET\",\"path\":\"/health\"}}}";
         // when
         String result = invoke(edge, event);
         // then
@@ -94,7 +97,8 @@ class LambdaEdgeTest {
     @Test
     void httpApiEvent_forAnInternalRoute_isRefusedWithoutReachingTheApplication() throws Exception {
         LambdaEdge edge = edgeAnswering(200, "{}");
-        String event = "{\"version\":\"2.0\",\"rawPath\":\"/internal/events\",\"requestContext\":{\"http\":{\"method\":\"POST\",\"path\":\"/internal/events\"}},\"body\":\"{}\"}";
+        String event = "{\"version\":\"2.0\",\"rawPath\":\"/internal/events\","
+                + "\"requestContext\":{\"http\":{\"method\":\"POST\",\"path\":\"/internal/events\"}},\"body\":\"{}\"}";
         String result = invoke(edge, event);
         assertEquals(404, JSON.readTree(result).get("statusCode").asInt());
         assertTrue(forwarded.isEmpty());

@@ -56,19 +56,23 @@ class EcsRunPathTest {
                 <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
                 <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>target-secret</SecretAccessKey>
                 <SessionToken>target-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
-                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ecr-push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
+                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/ecr-push/x</Arn>\
+                <AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
                 </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>
                 """.formatted(TARGET_KEY)));
         stub("AmazonEC2ContainerRegistry_V20150921.CreateRepository",
                 json(400, "{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}"));
         stub("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories",
                 json(200, "{\"repositories\":[{\"repositoryName\":\"acme/worker\",\"registryId\":\"123456789012\"}]}"));
-        stub(ECS + "DescribeTaskDefinition", json(400, "{\"__type\":\"ClientException\",\"message\":\"Unable to describe task definition.\"}"));
+        stub(ECS + "DescribeTaskDefinition",
+                json(400, "{\"__type\":\"ClientException\",\"message\":\"Unable to describe task definition.\"}"));
         stub(ECS + "RegisterTaskDefinition", json(200, """
-                {"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1",
+                {"taskDefinition": {
+                 "taskDefinitionArn": "arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1",
                  "status": "ACTIVE"}}
                 """));
-        stub(ECS + "RunTask", json(200, "{\"tasks\": [{\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}], \"failures\": []}"));
+        stub(ECS + "RunTask",
+                json(200, "{\"tasks\": [{\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}], \"failures\": []}"));
         stub(ECS + "DescribeClusters", json(200, """
                 {"clusters": [{"clusterArn": "arn:aws:ecs:us-east-1:111111111111:cluster/ci-builds", "status": "ACTIVE"}], "failures": []}
                 """));
@@ -109,8 +113,8 @@ class EcsRunPathTest {
         assertEquals("STARTED", result.get("status").asText());
         assertEquals("ECS", result.get("executor").asText());
         assertEquals(TASK_ARN, result.get("buildId").asText());
-        assertEquals("https://console.aws.amazon.com/ecs/v2/clusters/ci-builds/tasks/5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d/logs?region=us-east-1",
-                result.get("logsUrl").asText());
+        assertEquals("https://console.aws.amazon.com/ecs/v2/clusters/ci-builds/tasks/5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d"
+                + "/logs?region=us-east-1", result.get("logsUrl").asText());
         assertEquals(List.of(), Fixtures.JSON.convertValue(result.get("warnings"), List.class));
 
         JsonNode definition = body(ECS + "RegisterTaskDefinition");
@@ -124,7 +128,8 @@ class EcsRunPathTest {
         assertEquals(DOCKERHUB_REF, plugin.at("/secrets/0/valueFrom").asText());
 
         JsonNode runTask = body(ECS + "RunTask");
-        assertEquals("arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1", runTask.get("taskDefinition").asText());
+        assertEquals("arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1",
+                runTask.get("taskDefinition").asText());
         assertEquals("FARGATE", runTask.get("launchType").asText());
         assertEquals("ci-builds", runTask.get("cluster").asText());
         assertEquals(64, runTask.get("clientToken").asText().length());
@@ -176,7 +181,8 @@ class EcsRunPathTest {
         assertEquals("ACTIVE", result.at("/checks/ecs/clusterStatus").asText());
         assertTrue(result.at("/checks/ecs/taskDefinitionArn").isNull() || result.at("/checks/ecs/taskDefinitionArn").isMissingNode());
         List<String> operations = calls().stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
-        assertTrue(operations.containsAll(List.of("DescribeRepositories", "DescribeClusters", "DescribeTaskDefinition")), operations.toString());
+        assertTrue(operations.containsAll(List.of("DescribeRepositories", "DescribeClusters", "DescribeTaskDefinition")),
+                operations.toString());
         assertTrue(operations.stream().noneMatch(o -> o.startsWith("Create") || o.startsWith("Register") || o.startsWith("Run")),
                 operations.toString());
     }

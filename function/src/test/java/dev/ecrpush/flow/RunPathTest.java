@@ -63,7 +63,8 @@ class RunPathTest {
         assertFalse(cold.get("repositoryCreated").asBoolean());
         String assumeRole = aws.requests().stream().map(AwsFake.AwsRequest::body)
                 .filter(b -> b.contains("Action=AssumeRole")).findFirst().orElseThrow();
-        assertTrue(assumeRole.contains("ExternalId=ext-123") && assumeRole.contains("RoleSessionName=ecr-build-push-build_app"), assumeRole);
+        assertTrue(assumeRole.contains("ExternalId=ext-123") && assumeRole.contains("RoleSessionName=ecr-build-push-build_app"),
+                assumeRole);
 
         // when: the same target again, warm
         String coldRequests = aws.requests().toString();
@@ -122,7 +123,8 @@ class RunPathTest {
         assertFalse(result.at("/checks/repositories/0/exists").asBoolean());
         List<String> operations = calls().stream().map(c -> c.substring(0, c.indexOf(' '))).toList();
         assertTrue(operations.contains("DescribeRepositories") && operations.contains("BatchGetProjects"), operations.toString());
-        assertTrue(operations.stream().noneMatch(o -> o.startsWith("Create") || o.startsWith("Put") || o.startsWith("Start")), operations.toString());
+        assertTrue(operations.stream().noneMatch(o -> o.startsWith("Create") || o.startsWith("Put") || o.startsWith("Start")),
+                operations.toString());
     }
 
     private static ObjectNode ownTarget(ObjectNode payload, String role) {

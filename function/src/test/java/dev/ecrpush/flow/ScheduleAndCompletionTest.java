@@ -199,7 +199,8 @@ class ScheduleAndCompletionTest {
         for (String[] build : new String[][] {{buildA, digestA}, {buildB, digestB}}) {
             aws.replyWhenBodyContains("CodeBuild_20161006.BatchGetBuilds", build[0], AwsFake.json(
                     "{\"builds\":[{\"id\":\"" + build[0] + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\","
-                            + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + build[1] + "\"}]}]}"));
+                            + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\","
+                            + "\"value\":\"" + build[1] + "\"}]}]}"));
         }
         // and latest now names B's image
         aws.reply("AmazonEC2ContainerRegistry_V20150921.DescribeImages",
@@ -242,12 +243,14 @@ class ScheduleAndCompletionTest {
 
     @Test
     void stateChangeOfABuildNoTaskWaitsFor_isAcknowledgedAndIgnored() throws Exception {
-        JsonNode answer = post(stateChange(Repo.path("events/codebuild-state-change.json"), "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000aa"), 200);
+        JsonNode answer = post(stateChange(Repo.path("events/codebuild-state-change.json"),
+                "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000aa"), 200);
         assertEquals("IGNORED", answer.get("status").asText());
         assertEquals("no task token is stored for this build", answer.get("reason").asText());
         assertEquals(List.of(), aws.requests(SUCCESS));
         assertEquals(List.of(), aws.requests(FAILURE));
-        JsonNode running = post(stateChange(Path.of("src/test/resources/state-changes/codebuild-in-progress.json"), TriggerWorld.BUILD_ID), 200);
+        JsonNode running = post(stateChange(Path.of("src/test/resources/state-changes/codebuild-in-progress.json"),
+                TriggerWorld.BUILD_ID), 200);
         assertEquals("IGNORED", running.get("status").asText());
     }
 
@@ -337,7 +340,8 @@ class ScheduleAndCompletionTest {
         // then: issue 11: not a throttle for a Retry to repeat; the run is underway and a later call gets its result
         assertEquals("RunInProgressException", error.get("errorType").asText());
         assertFalse(error.get("retryable").asBoolean());
-        assertTrue(error.get("errorMessage").asText().startsWith("idempotencyKey: a run with key \"" + key + "\" has been in progress since"));
+        assertTrue(error.get("errorMessage").asText()
+                .startsWith("idempotencyKey: a run with key \"" + key + "\" has been in progress since"));
         assertEquals(List.of(), aws.requests(START_BUILD));
     }
 }

@@ -83,7 +83,9 @@ class WebhookSecretSourceTest {
         aws.stub("secretsmanager.GetSecretValue", AwsFake.jsonError(400, "AccessDeniedException"));
         dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
                 () -> source(SECRET_ID, WebhookSecrets.NONE).current());
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("secretsmanager:GetSecretValue for the webhook secret ecr-build-push/webhooks failed: AccessDeniedException"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(
+                "secretsmanager:GetSecretValue for the webhook secret ecr-build-push/webhooks failed: AccessDeniedException"),
+                e.getMessage());
     }
 
     @Test

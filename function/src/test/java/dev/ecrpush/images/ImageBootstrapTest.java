@@ -135,7 +135,8 @@ class ImageBootstrapTest {
         "a tag, no digest | ECR_IMAGE | docker.io/plugins/ecr:21.1.1 | exported ECR_IMAGE=docker.io/plugins/ecr:21.1.1, which is"
                 + " not a reference pinned by its digest (NAME@sha256:<64 hex digits>)",
         "a short digest | BUILDX_ECR_IMAGE | docker.io/plugins/buildx-ecr:1.4.2@sha256:abc | exported BUILDX_ECR_IMAGE="
-                + "docker.io/plugins/buildx-ecr:1.4.2@sha256:abc, which is not a reference pinned by its digest (NAME@sha256:<64 hex digits>)",
+                + "docker.io/plugins/buildx-ecr:1.4.2@sha256:abc, which is not a reference pinned by its digest"
+                + " (NAME@sha256:<64 hex digits>)",
         "no name | KANIKO_ECR_IMAGE | @sha256:1111111111111111111111111111111111111111111111111111111111111111 | exported"
                 + " KANIKO_ECR_IMAGE=@sha256:1111111111111111111111111111111111111111111111111111111111111111, which is not a"
                 + " reference pinned by its digest (NAME@sha256:<64 hex digits>)"})

@@ -52,7 +52,8 @@ class PlanFixturesTest {
             assertFalse(result.contains(secret.asText()), description + ": a secret value is in the result");
         }
         if (fixture.get("payload").hasNonNull("oidcToken")) {
-            assertFalse(result.contains(fixture.get("payload").get("oidcToken").asText()), description + ": the OIDC token is in the result");
+            assertFalse(result.contains(fixture.get("payload").get("oidcToken").asText()),
+                    description + ": the OIDC token is in the result");
         }
     }
 

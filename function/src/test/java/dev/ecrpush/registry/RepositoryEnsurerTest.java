@@ -216,7 +216,8 @@ class RepositoryEnsurerTest {
         KnownRepositories known = new KnownRepositories();
         RepositoryEnsurer ensurer = new RepositoryEnsurer(AWS.ecr(Region.US_EAST_1), RepositoryDefaults.defaults(), known);
         // when
-        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class, () -> ensurer.ensure(single));
+        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
+                () -> ensurer.ensure(single));
         // then
         assertTrue(e.getMessage().startsWith("ecr.CreateRepository failed for app in 123456789012/us-east-1: AccessDeniedException: User:"),
                 e.getMessage());

@@ -67,7 +67,8 @@ class ResultJsonTest {
     void eventAnswers_areWhatJacksonWrites() throws Exception {
         TriggeredBuild started = new TriggeredBuild("app", null, "STARTED", null, null, null);
         assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.ACCEPTED, "nightly", "e-1", null, List.of(started)));
-        assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.NO_MATCH, "weekly", "e-2", "no trigger names schedule weekly", null));
+        assertSame(new ScheduledRebuilds.Answer(ScheduledRebuilds.Status.NO_MATCH, "weekly", "e-2",
+                "no trigger names schedule weekly", null));
         assertSame(new TaskCompletions.Answer(TaskCompletions.Status.TASK_FAILED, "p:1", "FAILED in phase BUILD"));
     }
 

@@ -151,7 +151,8 @@ public final class AwsFake implements AutoCloseable {
     }
 
     /** A successful {@code AssumeRole} or {@code AssumeRoleWithWebIdentity} answer. */
-    public static ResponseDefinitionBuilder stsCredentials(String action, String accessKey, String secretKey, String sessionToken, Instant expiration) {
+    public static ResponseDefinitionBuilder stsCredentials(String action, String accessKey, String secretKey, String sessionToken,
+            Instant expiration) {
         return aResponse().withStatus(200).withHeader("Content-Type", "text/xml").withBody(
                 "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" + action + "Result>"
                         + "<Credentials><AccessKeyId>" + accessKey + "</AccessKeyId><SecretAccessKey>" + secretKey
@@ -265,7 +266,8 @@ public final class AwsFake implements AutoCloseable {
                 }
             } else {
                 JsonNode json = readJson(body);
-                json.fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+                json.fields().forEachRemaining(e -> params.put(e.getKey(),
+                        e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
             }
             String operation = target != null ? target : params.getOrDefault("Action", "?");
             Matcher credential = CREDENTIAL.matcher(String.valueOf(request.getHeader("Authorization")));

@@ -39,7 +39,8 @@ public final class KnownTargetScenario {
                 <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
                 <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>target-secret</SecretAccessKey>
                 <SessionToken>target-session</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
-                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
+                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/push/x</Arn>\
+                <AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
                 </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>
                 """.formatted(TARGET_KEY)));
         if (repositoryExists) {

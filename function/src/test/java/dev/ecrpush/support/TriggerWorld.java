@@ -85,7 +85,8 @@ public final class TriggerWorld implements AutoCloseable {
         ObjectNode secret = Fixtures.JSON.createObjectNode();
         new TreeMap<>(WebhookSigning.BY_KEY).forEach(secret::put);
         aws.replyWhenBodyContains(AwsFake.SECRETS_MANAGER + "GetSecretValue", WEBHOOK_SECRET_ID,
-                AwsFake.json(Fixtures.JSON.createObjectNode().put("Name", WEBHOOK_SECRET_ID).put("SecretString", secret.toString()).toString()));
+                AwsFake.json(Fixtures.JSON.createObjectNode().put("Name", WEBHOOK_SECRET_ID)
+                        .put("SecretString", secret.toString()).toString()));
         aws.replyWhenBodyContains(AwsFake.SECRETS_MANAGER + "GetSecretValue", "ci/aws-ci-user",
                 AwsFake.json("{\"Name\":\"ci/aws-ci-user\",\"SecretString\":\"wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY9\"}"));
         ObjectNode parameter = Fixtures.JSON.createObjectNode();
@@ -96,8 +97,10 @@ public final class TriggerWorld implements AutoCloseable {
                 <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>
                 <Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>t</SecretAccessKey>
                 <SessionToken>s</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>
-                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/push/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
-                </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>""".formatted(TARGET_KEY)));
+                <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/push/x</Arn>\
+                <AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser>
+                </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>"""
+                .formatted(TARGET_KEY)));
         aws.fail(AwsFake.ECR + "CreateRepository", 400, "RepositoryAlreadyExistsException", "exists");
         startBuildAnswers(BUILD_ID);
         aws.fail(AwsFake.ECS + "DescribeTaskDefinition", 400, "ClientException", "Unable to describe task definition.");

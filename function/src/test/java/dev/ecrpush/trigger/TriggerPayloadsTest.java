@@ -18,7 +18,8 @@ import dev.ecrpush.step.TriggerType;
 class TriggerPayloadsTest {
     private static Trigger trigger(String name) throws IOException {
         ObjectNode payload = Fixtures.basePayload();
-        ((ObjectNode) payload.at("/step/spec")).set("tags", Fixtures.JSON.readTree("[\"<+codebase.shortCommitSha>\", \"<+trigger.type>\"]"));
+        ((ObjectNode) payload.at("/step/spec")).set("tags",
+                Fixtures.JSON.readTree("[\"<+codebase.shortCommitSha>\", \"<+trigger.type>\"]"));
         payload.putObject("codebase").put("repoUrl", "https://github.com/acme/stale.git").put("branch", "develop");
         return new Trigger(name, null, "acme/app", List.of(RefPattern.of("main")), List.of(RefPattern.of("v*")),
                 List.of("nightly"), payload);

@@ -88,9 +88,12 @@ class TriggerSetParserTest {
         List<String> problems = problems(trigger("""
                 "name": "app", "repository": "acme/app", "branches": ["main"],
                 "payload": {"idempotencyKey": "k", "taskToken": "t", "codebase": {"commitSha": "abc1234"}}"""));
-        assertTrue(problems.contains("triggers[0].payload.idempotencyKey: is set per run (by the push or the schedule), not in a trigger"), problems.toString());
-        assertTrue(problems.contains("triggers[0].payload.taskToken: is set per run (by the push or the schedule), not in a trigger"), problems.toString());
-        assertTrue(problems.contains("triggers[0].payload.codebase.commitSha: is not a known field (branch, repoUrl, tag)"), problems.toString());
+        assertTrue(problems.contains("triggers[0].payload.idempotencyKey: is set per run (by the push or the schedule), not in a trigger"),
+                problems.toString());
+        assertTrue(problems.contains("triggers[0].payload.taskToken: is set per run (by the push or the schedule), not in a trigger"),
+                problems.toString());
+        assertTrue(problems.contains("triggers[0].payload.codebase.commitSha: is not a known field (branch, repoUrl, tag)"),
+                problems.toString());
     }
 
     @Test

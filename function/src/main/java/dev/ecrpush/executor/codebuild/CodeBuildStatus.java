@@ -68,7 +68,8 @@ public final class CodeBuildStatus {
             case STOPPED -> Status.STOPPED;
             case TIMED_OUT -> Status.TIMED_OUT;
             // A status this SDK does not know is reported, not guessed: a guess could end a polling loop early.
-            case UNKNOWN_TO_SDK_VERSION -> throw new InternalErrorException("CodeBuild returned the unknown build status " + codeBuildStatus);
+            case UNKNOWN_TO_SDK_VERSION -> throw new InternalErrorException(
+                    "CodeBuild returned the unknown build status " + codeBuildStatus);
         };
     }
 

@@ -41,7 +41,8 @@ public final class EcsPluginLogs implements EcsBuildStatus.PluginLogs {
             return null;
         }
         String last = events.get(events.size() - 1).message().strip();
-        return last.startsWith(EcsTaskLayout.DIGEST_MARKER) ? PushedDigest.valid(last.substring(EcsTaskLayout.DIGEST_MARKER.length())) : null;
+        return last.startsWith(EcsTaskLayout.DIGEST_MARKER)
+                ? PushedDigest.valid(last.substring(EcsTaskLayout.DIGEST_MARKER.length())) : null;
     }
 
     /** Oldest first; none when the stream does not exist (the container never logged). */

@@ -71,7 +71,8 @@ final class EcsRequests {
               exit 1
             }
             if [ -n "${GIT_TOKEN:-}" ]; then
-              g() { git -c credential.helper= -c 'credential.helper=!f() { test "$1" = get || exit 0; printf "username=%s\\npassword=%s\\n" "${GIT_USERNAME:-x-access-token}" "$GIT_TOKEN"; }; f' "$@"; }
+              g() { git -c credential.helper= -c 'credential.helper=!f() { test "$1" = get || exit 0; \
+            printf "username=%s\\npassword=%s\\n" "${GIT_USERNAME:-x-access-token}" "$GIT_TOKEN"; }; f' "$@"; }
             else
               g() { git "$@"; }
             fi
@@ -99,7 +100,8 @@ final class EcsRequests {
               :
             elif [ "$ref" = HEAD ] || ! g fetch -q --no-tags -- "$GIT_REPO_URL" "+$ref:refs/ecr-build-push/ref" > /dev/null 2>&1 \\
                 || ! git rev-parse -q --verify --end-of-options "$commit^{commit}" > /dev/null; then
-              fetch "every branch and tag" -- "$GIT_REPO_URL" '+refs/heads/*:refs/ecr-build-push/heads/*' '+refs/tags/*:refs/ecr-build-push/tags/*'
+              fetch "every branch and tag" -- "$GIT_REPO_URL" '+refs/heads/*:refs/ecr-build-push/heads/*' \
+            '+refs/tags/*:refs/ecr-build-push/tags/*'
             fi
             id=$(git rev-parse -q --verify --end-of-options "$commit^{commit}") || fail "commit $commit was not found in $GIT_REPO_URL"
             git checkout -q --detach "$id"

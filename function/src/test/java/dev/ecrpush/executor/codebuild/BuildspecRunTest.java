@@ -142,7 +142,8 @@ class BuildspecRunTest {
         StartBuildRequest request = startBuild(Fixtures.basePayload().put("infra", "VM"));
         ImageRootfs image = layout(Plugin.ECR)
                 .stub("/usr/bin/timeout").stubExitCode("/usr/bin/timeout", 124)
-                .stubOutput("/usr/local/bin/dockerd", "", "failed to start daemon: error initializing graphdriver: operation not permitted\n");
+                .stubOutput("/usr/local/bin/dockerd", "",
+                        "failed to start daemon: error initializing graphdriver: operation not permitted\n");
         // when
         CodeBuildEmulation.Result result = codeBuild(Plugin.ECR, image).runBuildPhase(request.buildspecOverride(),
                 environment(request), COMMAND_TIMEOUT);

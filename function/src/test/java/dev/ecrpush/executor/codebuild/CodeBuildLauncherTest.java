@@ -160,7 +160,8 @@ class CodeBuildLauncherTest {
         // when
         ThrottledException e = assertThrows(ThrottledException.class, () -> launcher(Region.AP_SOUTHEAST_2).launch(oidc));
         // then
-        assertTrue(e.getMessage().startsWith("codebuild.StartBuild failed for project ecr-build-push in ap-southeast-2: ThrottlingException"),
+        assertTrue(e.getMessage().startsWith(
+                "codebuild.StartBuild failed for project ecr-build-push in ap-southeast-2: ThrottlingException"),
                 e.getMessage());
         assertTrue(e.retryable());
     }

@@ -50,7 +50,8 @@ class EcsBuildStatusTest {
     void reset() {
         AWS.reset();
         regionsAsked.clear();
-        AWS.reply(ECS + "StopTask", "{\"task\": {\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"RUNNING\", \"desiredStatus\": \"STOPPED\"}}");
+        AWS.reply(ECS + "StopTask",
+                "{\"task\": {\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"RUNNING\", \"desiredStatus\": \"STOPPED\"}}");
         AWS.reply(LOGS + "GetLogEvents", logEvents("INFO[0031] Pushed 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app@" + OTHER_DIGEST,
                 "ecr-build-push: pushed " + DIGEST));
     }
@@ -125,12 +126,17 @@ class EcsBuildStatusTest {
         "RUNNING | RUNNING | - | - | 0 | - | IN_PROGRESS | -",
         "DEACTIVATING | STOPPED | EssentialContainerExited | Essential container in task exited | 0 | 0 | IN_PROGRESS | -",
         "STOPPED | STOPPED | EssentialContainerExited | Essential container in task exited | 0 | 0 | SUCCEEDED | -",
-        "STOPPED | STOPPED | EssentialContainerExited | Essential container in task exited | 0 | 1 | FAILED | Essential container in task exited; plugin container exited with 1",
-        "STOPPED | STOPPED | TaskFailedToStart | Task failed to start | 128 | - | FAILED | Task failed to start; source container exited with 128 (the checkout failed)",
-        "STOPPED | STOPPED | TaskFailedToStart | CannotPullContainerError: pull image manifest has been retried 5 time(s) | - | - | FAILED | CannotPullContainerError: pull image manifest has been retried 5 time(s)",
+        "STOPPED | STOPPED | EssentialContainerExited | Essential container in task exited | 0 | 1 | FAILED"
+                + " | Essential container in task exited; plugin container exited with 1",
+        "STOPPED | STOPPED | TaskFailedToStart | Task failed to start | 128 | - | FAILED"
+                + " | Task failed to start; source container exited with 128 (the checkout failed)",
+        "STOPPED | STOPPED | TaskFailedToStart | CannotPullContainerError: pull image manifest has been retried 5 time(s) | - | - | FAILED"
+                + " | CannotPullContainerError: pull image manifest has been retried 5 time(s)",
         "STOPPED | STOPPED | UserInitiated | Stopped by the release manager | 0 | 137 | STOPPED | Stopped by the release manager",
-        "STOPPED | STOPPED | UserInitiated | ecr-build-push: step timeout of 30m exceeded | 0 | 137 | TIMED_OUT | ecr-build-push: step timeout of 30m exceeded",
-        "STOPPING | STOPPED | UserInitiated | ecr-build-push: step timeout of 30m exceeded | 0 | - | TIMED_OUT | ecr-build-push: step timeout of 30m exceeded"})
+        "STOPPED | STOPPED | UserInitiated | ecr-build-push: step timeout of 30m exceeded | 0 | 137 | TIMED_OUT"
+                + " | ecr-build-push: step timeout of 30m exceeded",
+        "STOPPING | STOPPED | UserInitiated | ecr-build-push: step timeout of 30m exceeded | 0 | - | TIMED_OUT"
+                + " | ecr-build-push: step timeout of 30m exceeded"})
     void status_taskStates_mapToTheCallersStatuses(String lastStatus, String desiredStatus, String stopCode, String stoppedReason,
             String sourceExit, String pluginExit, Status expected, String reason) {
         // given: a task well within its timeout
@@ -246,7 +252,8 @@ class EcsBuildStatusTest {
         AWS.reply(ECS + "DescribeTasks", task("RUNNING", "RUNNING", "-", "-", "0", "-", 45));
         AWS.fail(ECS + "StopTask", 400, "AccessDeniedException", "not allowed to stop");
         // when
-        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class, () -> status().status(TASK_ARN));
+        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
+                () -> status().status(TASK_ARN));
         // then
         assertEquals("ecs.StopTask failed for task " + TASK_ARN + ": AccessDeniedException: not allowed to stop", e.getMessage());
     }

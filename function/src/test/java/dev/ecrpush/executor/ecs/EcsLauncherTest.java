@@ -50,7 +50,8 @@ class EcsLauncherTest {
         known = new TaskDefinitions.Known();
         AWS.reply(SSM + "PutParameter", "{\"Version\": 1, \"Tier\": \"Standard\"}");
         AWS.fail(ECS + "DescribeTaskDefinition", 400, "ClientException", "Unable to describe task definition.");
-        AWS.reply(ECS + "RunTask", "{\"tasks\": [{\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}], \"failures\": []}");
+        AWS.reply(ECS + "RunTask",
+                "{\"tasks\": [{\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}], \"failures\": []}");
     }
 
     @AfterAll

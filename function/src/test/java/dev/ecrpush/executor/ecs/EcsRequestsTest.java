@@ -106,7 +106,8 @@ class EcsRequestsTest {
         assertEquals("ecr-build-push/kaniko-ecr:1.13.9-kaniko1.28.5", plugin.image());
         // through the image's shell, so the digest kaniko wrote ends the log (issue 10)
         assertEquals(List.of("/bin/sh", "-c"), plugin.entryPoint());
-        assertEquals(List.of("/kaniko/kaniko-ecr && { read -r digest < /kaniko/digest-file; printf 'ecr-build-push: pushed %s\\n' \"$digest\"; }"),
+        assertEquals(List.of(
+                "/kaniko/kaniko-ecr && { read -r digest < /kaniko/digest-file; printf 'ecr-build-push: pushed %s\\n' \"$digest\"; }"),
                 plugin.command());
         assertEquals("source", plugin.dependsOn().get(0).containerName());
         assertEquals("SUCCESS", plugin.dependsOn().get(0).conditionAsString());

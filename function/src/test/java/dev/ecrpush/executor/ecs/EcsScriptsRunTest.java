@@ -232,7 +232,8 @@ class EcsScriptsRunTest {
     @Test
     void plugin_fails_isTheContainersExitCode_withNoDigestLine() throws IOException {
         // given
-        ImageRootfs image = ImageLayout.of(BuildImage.KANIKO_ECR, nextRoot()).directory("/workspace/src").stubExitCode("/kaniko/kaniko-ecr", 1);
+        ImageRootfs image = ImageLayout.of(BuildImage.KANIKO_ECR, nextRoot()).directory("/workspace/src")
+                .stubExitCode("/kaniko/kaniko-ecr", 1);
         // when
         ImageRootfs.Result result = runPlugin(image);
         // then
