@@ -34,7 +34,8 @@ import dev.ecrpush.support.Repo;
 
 /**
  * {@code ./mvnw -Dmaven.test.skip=true package} makes the same, shrunk zip, and it runs: a copy of the build
- * without any test source ({@code pom.xml}, {@code build-tools}, {@code lambda-local}, {@code function/src/main}),
+ * without any test source ({@code pom.xml}, the style check, {@code build-tools}, {@code lambda-local},
+ * {@code function/src/main}),
  * packaged with the Maven running this build, offline against its local repository, then run like the zip
  * the other tests run.
  */
@@ -49,8 +50,8 @@ class PackageWithoutTestsIT {
         String mavenHome = System.getProperty("maven.home");
         assumeTrue(mavenHome != null, "run by Maven (failsafe), which says where Maven and its local repository are");
         copy = Files.createTempDirectory("package-without-tests-");
-        for (String part : List.of("pom.xml", "build-tools/pom.xml", "build-tools/src/main", "lambda-local/pom.xml",
-                "lambda-local/src/main", "function/pom.xml", "function/src/main")) {
+        for (String part : List.of("pom.xml", "config/checkstyle.xml", "build-tools/pom.xml", "build-tools/src/main",
+                "lambda-local/pom.xml", "lambda-local/src/main", "function/pom.xml", "function/src/main")) {
             copyTree(Repo.path(part), copy.resolve(part));
         }
         boolean windows = System.getProperty("os.name").toLowerCase().startsWith("windows");
