@@ -6,8 +6,8 @@ package dev.ecrpush.error;
  * so renaming one breaks callers. Messages are for people and never carry a secret value.
  */
 public abstract sealed class BuildPushException extends RuntimeException
-        permits InvalidStepException, CredentialsRefusedException, PermissionDeniedException, RepositoryFailedException,
-        LaunchFailedException, RunInProgressException, ThrottledException, InternalErrorException {
+        permits InvalidStepException, CredentialsRefusedException, PermissionDeniedException, NotAllowedException,
+        RepositoryFailedException, LaunchFailedException, RunInProgressException, ThrottledException, InternalErrorException {
 
     private final boolean retryable;
     private final int httpStatus;

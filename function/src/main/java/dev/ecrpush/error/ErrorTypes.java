@@ -11,6 +11,7 @@ import java.util.function.Function;
 public final class ErrorTypes {
     private static final Map<String, Function<String, BuildPushException>> BY_NAME = Map.of(
             PermissionDeniedException.class.getSimpleName(), PermissionDeniedException::new,
+            NotAllowedException.class.getSimpleName(), NotAllowedException::new,
             RunInProgressException.class.getSimpleName(), RunInProgressException::new,
             InvalidStepException.class.getSimpleName(),
             message -> new InvalidStepException(List.of(message.split("\n", -1))),
