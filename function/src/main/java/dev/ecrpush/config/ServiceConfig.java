@@ -162,10 +162,12 @@ public interface ServiceConfig {
         int cacheImagesKept();
 
         /**
-         * The build's role (an account ID or role ARN) that new repositories in another account let push and
-         * pull; unset means no repository policy.
+         * The exact ARNs of the roles builds run as (the stack's CodeBuild project roles and ECS task role),
+         * separated by commas: new repositories in another account let exactly these push and pull. An account ID
+         * or an account's root is refused at start-up ({@link RepositoryDefaults}); unset means
+         * no repository policy.
          */
-        Optional<String> buildPrincipal();
+        Optional<List<String>> buildPrincipal();
     }
 
     interface Credentials {
