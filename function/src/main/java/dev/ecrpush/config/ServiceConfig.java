@@ -61,14 +61,17 @@ public interface ServiceConfig {
     }
 
     interface CodeBuild {
-        /** The project builds start on, when the payload's executor names none. Defaults to {@code ecr-build-push}. */
+        /**
+         * The unprivileged project kaniko builds (infra K8) start on; a payload may name only its infra's project.
+         * Defaults to {@code ecr-build-push}.
+         */
         @WithDefault("ecr-build-push")
         String project();
 
         /**
-         * The project the ecr and buildx plugins (infra VM and DLITE_VM: docker-in-docker, so privileged mode)
-         * start on when the payload names none, so that {@link #project()} can stay unprivileged for kaniko.
-         * Defaults to {@link #project()}.
+         * The privileged project the ecr and buildx plugins (infra VM and DLITE_VM: docker-in-docker) start on, so
+         * that {@link #project()} stays unprivileged for kaniko; the only project {@code privilegedModeOverride} is
+         * sent to. Defaults to {@link #project()}, which is then the privileged one.
          */
         Optional<String> dockerProject();
 
