@@ -5,19 +5,30 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.runtime.Startup;
 import io.quarkus.test.junit.QuarkusTest;
+
+import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.flow.AwsStages;
+import dev.ecrpush.registry.RepositoryDefaults;
 
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.AwsFakeResource;
@@ -36,7 +47,8 @@ import dev.ecrpush.support.KnownTargetScenario;
  * {@code executor.project} before any AWS call;</li>
  * <li>{@code privilegedModeOverride} is sent for the privileged project only;</li>
  * <li>a repository created in a target account lets in exactly the build roles, never the build account's
- * root (which would admit whoever that account's IAM lets push).</li>
+ * root (which would admit whoever that account's IAM lets push); an account given as the build principal stops
+ * the function at init, naming the key.</li>
  * </ul>
  */
 @QuarkusTest
@@ -161,5 +173,24 @@ class AwsSideAbuseTest {
         assertEquals(List.of(KANIKO_ROLE, DOCKER_ROLE, AwsFakeResource.ECS_TASK_ROLE), principals);
         assertFalse(text.contains(":root"), text);
         assertFalse(text.contains("*"), text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"111111111111", "arn:aws:iam::111111111111:root", "arn:aws:iam::111111111111:role/ecr-build-push-*"})
+    void anAccountOrPatternAsBuildPrincipal_stopsTheFunctionAtInit_namingTheKey(String principal) {
+        // given: the repository settings as the template used to set them (the build account's ID), or wider
+        ServiceConfig config = mock(ServiceConfig.class);
+        ServiceConfig.Repository repository = mock(ServiceConfig.Repository.class);
+        when(config.repository()).thenReturn(repository);
+        when(repository.tagMutability()).thenReturn(RepositoryDefaults.TagMutability.MUTABLE);
+        when(repository.untaggedExpiryDays()).thenReturn(14);
+        when(repository.cacheImagesKept()).thenReturn(100);
+        when(repository.buildPrincipal()).thenReturn(Optional.of(List.of(KANIKO_ROLE, principal)));
+        // when: the bean that holds them is made, which Quarkus does during init
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AwsStages(null, null, null, config));
+        // then
+        assertTrue(AwsStages.class.isAnnotationPresent(Startup.class), "made at init, before any payload is taken");
+        assertTrue(e.getMessage().startsWith("buildpush.repository.build-principal "), e.getMessage());
+        assertTrue(e.getMessage().contains(principal), e.getMessage());
     }
 }
