@@ -61,14 +61,17 @@ public interface ServiceConfig {
     }
 
     interface CodeBuild {
-        /** The project builds start on, when the payload's executor names none. Defaults to {@code ecr-build-push}. */
+        /**
+         * The unprivileged project kaniko builds (infra K8) start on; a payload may name only its infra's project.
+         * Defaults to {@code ecr-build-push}.
+         */
         @WithDefault("ecr-build-push")
         String project();
 
         /**
-         * The project the ecr and buildx plugins (infra VM and DLITE_VM: docker-in-docker, so privileged mode)
-         * start on when the payload names none, so that {@link #project()} can stay unprivileged for kaniko.
-         * Defaults to {@link #project()}.
+         * The privileged project the ecr and buildx plugins (infra VM and DLITE_VM: docker-in-docker) start on, so
+         * that {@link #project()} stays unprivileged for kaniko; the only project {@code privilegedModeOverride} is
+         * sent to. Defaults to {@link #project()}, which is then the privileged one.
          */
         Optional<String> dockerProject();
 
@@ -162,10 +165,12 @@ public interface ServiceConfig {
         int cacheImagesKept();
 
         /**
-         * The build's role (an account ID or role ARN) that new repositories in another account let push and
-         * pull; unset means no repository policy.
+         * The exact ARNs of the roles builds run as (the stack's CodeBuild project roles and ECS task role),
+         * separated by commas: new repositories in another account let exactly these push and pull. An account ID
+         * or an account's root is refused at start-up ({@link RepositoryDefaults}); unset means
+         * no repository policy.
          */
-        Optional<String> buildPrincipal();
+        Optional<List<String>> buildPrincipal();
     }
 
     interface Credentials {

@@ -5,6 +5,8 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.quarkus.runtime.Startup;
+
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -29,9 +31,11 @@ import dev.ecrpush.result.StepResult;
 /**
  * The stages after the plan: credentials for the target account, the repositories, the launch on the plan's
  * executor. Clients are the factory's, kept for warm invocations; so are the target credentials (the resolver's)
- * and the repositories known to exist.
+ * and the repositories known to exist. Made at start-up, so that a repository setting that is not valid (an
+ * account given as the build principal) stops the function's init, naming its key, before any payload is taken.
  */
 @ApplicationScoped
+@Startup
 public class AwsStages {
     private final AwsClients clients;
     private final CredentialsResolver credentials;

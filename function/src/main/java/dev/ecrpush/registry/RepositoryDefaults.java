@@ -1,5 +1,7 @@
 package dev.ecrpush.registry;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import dev.ecrpush.aws.Arn;
@@ -18,25 +20,29 @@ import dev.ecrpush.aws.Arn;
  *                           days; default 14
  * @param cacheImagesKept    a cache repository keeps only its newest this many images; default 100, since
  *                           kaniko stores one image per cached layer and a few builds' layers should survive
- * @param buildPrincipal     nullable: the account ID or IAM role ARN builds run as; when its account is not the
- *                           target account, new repositories get a policy letting it push and pull
+ * @param buildRoles         the exact ARNs of the IAM roles builds run as (the stack's CodeBuild project roles and
+ *                           ECS task role); a new repository in another account gets a policy letting exactly
+ *                           these push and pull. Never an account or its root: see {@link #checkBuildRoles}.
+ *                           Null or empty: no repository policy
  */
 public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability, String kmsKey,
-        int untaggedExpiryDays, int cacheImagesKept, String buildPrincipal) {
+        int untaggedExpiryDays, int cacheImagesKept, List<String> buildRoles) {
 
     public enum TagMutability { MUTABLE, IMMUTABLE }
 
+    /** The configuration key of {@link #buildRoles}, which messages name. */
+    static final String BUILD_ROLES_KEY = "buildpush.repository.build-principal";
     private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
 
     /**
      * From {@code buildpush.repository.*}.
      *
-     * @throws IllegalArgumentException naming the value that is not valid
+     * @throws IllegalArgumentException naming the key and the value that is not valid
      */
     public static RepositoryDefaults from(dev.ecrpush.config.ServiceConfig.Repository repository) {
         return new RepositoryDefaults(repository.scanOnPush(), repository.tagMutability(),
                 repository.kmsKey().orElse(null), repository.untaggedExpiryDays(), repository.cacheImagesKept(),
-                repository.buildPrincipal().orElse(null));
+                repository.buildPrincipal().orElse(List.of()));
     }
 
     public RepositoryDefaults {
@@ -52,32 +58,59 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
         if (cacheImagesKept < 1) {
             throw new IllegalArgumentException("cacheImagesKept must be at least 1, not " + cacheImagesKept);
         }
-        checkPrincipal(buildPrincipal);
+        buildRoles = checkBuildRoles(buildRoles);
     }
 
     public static RepositoryDefaults defaults() {
-        return new RepositoryDefaults(true, TagMutability.MUTABLE, null, 14, 100, null);
+        return new RepositoryDefaults(true, TagMutability.MUTABLE, null, 14, 100, List.of());
     }
 
-    public RepositoryDefaults withBuildPrincipal(String principal) {
-        return new RepositoryDefaults(scanOnPush, tagMutability, kmsKey, untaggedExpiryDays, cacheImagesKept, principal);
+    public RepositoryDefaults withBuildRoles(String... roles) {
+        return new RepositoryDefaults(scanOnPush, tagMutability, kmsKey, untaggedExpiryDays, cacheImagesKept, List.of(roles));
     }
 
     public RepositoryDefaults withKmsKey(String key) {
-        return new RepositoryDefaults(scanOnPush, tagMutability, key, untaggedExpiryDays, cacheImagesKept, buildPrincipal);
+        return new RepositoryDefaults(scanOnPush, tagMutability, key, untaggedExpiryDays, cacheImagesKept, buildRoles);
     }
 
-    /** The account of a build principal (an account ID or a role ARN), or null for none. */
-    static String accountOf(String principal) {
-        if (principal == null) {
-            return null;
-        }
-        return ACCOUNT.matcher(principal).matches() ? principal : principal.split(":")[4];
+    /** The account of a build role's ARN (checked by {@link #checkBuildRoles}). */
+    static String accountOf(String role) {
+        return Arn.role(role).account();
     }
 
-    static void checkPrincipal(String principal) {
-        if (principal != null && !ACCOUNT.matcher(principal).matches() && Arn.role(principal) == null) {
-            throw new IllegalArgumentException("build principal must be a 12-digit account ID or an IAM role ARN, not " + principal);
+    /**
+     * The one rule for who a repository policy lets in: exact IAM role ARNs, each once. An account ID, or its root
+     * ({@code arn:aws:iam::ACCOUNT:root}), is refused rather than widened or guessed: in a repository policy it
+     * lets in every principal of that account whose own IAM allows a push, not just the builds, and the roles the
+     * builds run as cannot be known without asking AWS. The function then does not start, naming the key.
+     *
+     * @throws IllegalArgumentException naming {@value #BUILD_ROLES_KEY} and every value that is not a role ARN
+     */
+    static List<String> checkBuildRoles(List<String> roles) {
+        if (roles == null) {
+            return List.of();
         }
+        List<String> checked = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (String role : roles) {
+            String value = role == null ? "" : role.strip();
+            if (value.isEmpty() || checked.contains(value)) {
+                continue;
+            }
+            Arn arn = Arn.parse(value);
+            if (ACCOUNT.matcher(value).matches() || arn != null && arn.service().equals("iam") && arn.resource().equals("root")) {
+                problems.add(value + " is an account, which a repository policy would open to every principal of that"
+                        + " account; name the build roles instead");
+            } else if (Arn.role(value) == null) {
+                problems.add(value + " is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME, no wildcard)");
+            } else {
+                checked.add(value);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(BUILD_ROLES_KEY + " lists the exact ARNs of the roles builds run as"
+                    + " (the stack's BuildRoleArns output), separated by commas: " + String.join("; ", problems));
+        }
+        return List.copyOf(checked);
     }
 }

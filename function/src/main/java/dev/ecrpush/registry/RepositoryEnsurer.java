@@ -15,7 +15,6 @@ import software.amazon.awssdk.services.ecr.model.RepositoryAlreadyExistsExceptio
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 import dev.ecrpush.aws.AwsFailures;
-import dev.ecrpush.aws.Partition;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Plan.RepositoryPlan;
 
@@ -27,8 +26,9 @@ import dev.ecrpush.plan.Plan.RepositoryPlan;
  * KnownRepositories} is per container. Creation is {@code CreateRepository} directly (one call, and no race
  * between a describe and a create); an existing repository is success and is left exactly as it is. A new one
  * gets the {@link RepositoryDefaults}, a lifecycle policy and, when builds run in another account, a policy
- * letting that account push. If those policies cannot be set, the new (still empty) repository is deleted
- * again, so that a retry creates it whole instead of finding it half set up and leaving it so.
+ * letting exactly the build roles push (never that whole account). If those policies cannot be set, the new
+ * (still empty) repository is deleted again, so that a retry creates it whole instead of finding it half set up
+ * and leaving it so.
  */
 public final class RepositoryEnsurer {
     private static final Logger LOG = Logger.getLogger(RepositoryEnsurer.class);
@@ -43,31 +43,24 @@ public final class RepositoryEnsurer {
         this.known = known;
     }
 
-    /** {@link #ensure(Plan, String)} with the configured build principal. */
-    public boolean ensure(Plan plan) {
-        return ensure(plan, defaults.buildPrincipal());
-    }
-
     /**
-     * Ensures every repository of the plan.
+     * Ensures every repository of the plan. A new repository in an account other than the build roles' gets a
+     * policy letting exactly those roles push and pull ({@link RepositoryDefaults#buildRoles()}).
      *
-     * @param buildPrincipal nullable: the account ID or role ARN the build runs as; a repository policy is set
-     *                       on new repositories when its account differs from the target account
      * @return whether any repository was created (the result's {@code repositoryCreated})
      * @throws dev.ecrpush.error.RepositoryFailedException   when ECR refuses
      * @throws dev.ecrpush.error.ThrottledException          when ECR still throttles after the SDK's retries
      * @throws dev.ecrpush.error.CredentialsRefusedException when the target credentials are refused
      */
-    public boolean ensure(Plan plan, String buildPrincipal) {
-        RepositoryDefaults.checkPrincipal(buildPrincipal);
+    public boolean ensure(Plan plan) {
         Target target = Target.of(plan);
-        String pushPrincipal = crossAccountPrincipal(buildPrincipal, target);
+        List<String> pushRoles = crossAccountRoles(defaults.buildRoles(), target);
         boolean created = false;
         for (RepositoryPlan repository : plan.repositories()) {
             if (known.contains(plan.registry(), repository.name())) {
                 continue;
             }
-            created |= ensureOne(target, repository, pushPrincipal);
+            created |= ensureOne(target, repository, pushRoles);
             known.add(plan.registry(), repository.name());
         }
         return created;
@@ -101,7 +94,7 @@ public final class RepositoryEnsurer {
         }
     }
 
-    private boolean ensureOne(Target target, RepositoryPlan repository, String pushPrincipal) {
+    private boolean ensureOne(Target target, RepositoryPlan repository, List<String> pushRoles) {
         String name = repository.name();
         try {
             ecr.createRepository(create(target, name));
@@ -114,16 +107,16 @@ public final class RepositoryEnsurer {
         try {
             ecr.putLifecyclePolicy(r -> r.registryId(target.account()).repositoryName(name)
                     .lifecyclePolicyText(RepositoryPolicies.lifecycle(repository.purpose(), defaults)));
-            if (pushPrincipal != null) {
+            if (!pushRoles.isEmpty()) {
                 call = "ecr.SetRepositoryPolicy";
                 ecr.setRepositoryPolicy(r -> r.registryId(target.account()).repositoryName(name)
-                        .policyText(RepositoryPolicies.pushPull(pushPrincipal)));
+                        .policyText(RepositoryPolicies.pushPull(pushRoles)));
             }
         } catch (SdkException e) {
             throw AwsFailures.repository(e, call, target.describe(name), rollBack(target, name));
         }
         LOG.infof("created ECR repository %s in %s/%s%s", name, target.account(), target.region(),
-                pushPrincipal == null ? "" : ", push allowed to " + pushPrincipal);
+                pushRoles.isEmpty() ? "" : ", push allowed to " + String.join(", ", pushRoles));
         return true;
     }
 
@@ -152,16 +145,9 @@ public final class RepositoryEnsurer {
                 .build();
     }
 
-    /** The ARN to grant push to, or null when the build runs in the target account (or is not known). */
-    static String crossAccountPrincipal(String buildPrincipal, Target target) {
-        String account = RepositoryDefaults.accountOf(buildPrincipal);
-        if (account == null || account.equals(target.account())) {
-            return null;
-        }
-        if (buildPrincipal.startsWith("arn:")) {
-            return buildPrincipal;
-        }
-        return "arn:" + Partition.of(target.region()).id() + ":iam::" + account + ":root";
+    /** The build roles to grant push to: those of another account than the target (its own need no policy). */
+    static List<String> crossAccountRoles(List<String> buildRoles, Target target) {
+        return buildRoles.stream().filter(role -> !RepositoryDefaults.accountOf(role).equals(target.account())).toList();
     }
 
     /** The account and region repositories are ensured in. */

@@ -1,5 +1,7 @@
 package dev.ecrpush.registry;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,17 +45,21 @@ final class RepositoryPolicies {
     }
 
     /**
-     * Lets {@code principalArn} (a role, or an account's root, i.e. whoever that account's IAM allows) push and pull.
+     * Lets exactly {@code roleArns} push and pull, each named by its ARN (always a list, as ECR stores it).
      * {@code ecr:GetAuthorizationToken} cannot be granted here (it is not a repository action): the build role's
      * own IAM policy must allow it.
+     *
+     * @param roleArns exact IAM role ARNs, as {@link RepositoryDefaults#checkBuildRoles} admits them: never an
+     *                 account's root, which would let in whoever that account's IAM allows
      */
-    static String pushPull(String principalArn) {
+    static String pushPull(List<String> roleArns) {
         ObjectNode policy = JSON.createObjectNode();
         policy.put("Version", "2012-10-17");
         ObjectNode statement = policy.putArray("Statement").addObject();
-        statement.put("Sid", "BuildAccountPushPull");
+        statement.put("Sid", "BuildRolesPushPull");
         statement.put("Effect", "Allow");
-        statement.putObject("Principal").put("AWS", principalArn);
+        ArrayNode principals = statement.putObject("Principal").putArray("AWS");
+        roleArns.forEach(principals::add);
         ArrayNode actions = statement.putArray("Action");
         for (String action : PUSH_PULL_ACTIONS) {
             actions.add(action);

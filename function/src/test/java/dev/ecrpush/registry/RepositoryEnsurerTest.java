@@ -11,6 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -29,6 +31,8 @@ import dev.ecrpush.support.Repo;
 class RepositoryEnsurerTest {
     private static final AwsFake AWS = new AwsFake();
     private static final String BUILD_ROLE = "arn:aws:iam::210987654321:role/codebuild-ecr-build-push";
+    private static final String DOCKER_ROLE = "arn:aws:iam::210987654321:role/ecr-build-push-us-east-1-codebuild-docker";
+    private static final String TASK_ROLE = "arn:aws:iam::210987654321:role/ecr-build-push-us-east-1-ecs-task";
 
     /** K8 in eu-west-1 with a remote cache: an IMAGE and a CACHE repository. */
     private final Plan k8 = Fixtures.plan(Fixtures.read(Repo.path("events/plan-k8.json")));
@@ -85,7 +89,7 @@ class RepositoryEnsurerTest {
     void ensure_repositoryAlreadyExists_succeedsWithoutTouchingIt() {
         // given
         AWS.fail(ECR + "CreateRepository", 400, "RepositoryAlreadyExistsException", "The repository already exists");
-        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults().withBuildPrincipal(BUILD_ROLE), Region.EU_WEST_1);
+        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults().withBuildRoles(BUILD_ROLE), Region.EU_WEST_1);
         // when
         boolean created = ensurer.ensure(k8);
         // then
@@ -107,41 +111,31 @@ class RepositoryEnsurerTest {
     }
 
     @Test
-    void ensure_buildRoleInAnotherAccount_allowsItToPushAndPull() {
+    void ensure_buildRolesInAnotherAccount_allowsExactlyThemToPushAndPull() {
         // given
-        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults(), Region.US_EAST_1);
+        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults().withBuildRoles(BUILD_ROLE, DOCKER_ROLE, TASK_ROLE),
+                Region.US_EAST_1);
         // when
-        ensurer.ensure(single, BUILD_ROLE);
-        // then
+        ensurer.ensure(single);
+        // then: the policy as ECR receives it, byte for byte
         assertEquals(List.of("CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy"), AWS.operations());
         JsonNode request = AWS.bodies(ECR + "SetRepositoryPolicy").get(0);
         assertEquals("123456789012", request.get("registryId").asText());
         assertEquals("app", request.get("repositoryName").asText());
-        JsonNode statement = json(request.get("policyText").asText()).get("Statement").get(0);
-        assertEquals("Allow", statement.get("Effect").asText());
-        assertEquals(BUILD_ROLE, statement.get("Principal").get("AWS").asText());
-        assertEquals(List.of("ecr:BatchCheckLayerAvailability", "ecr:PutImage", "ecr:InitiateLayerUpload",
-                "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
-                Fixtures.JSON.convertValue(statement.get("Action"), List.class));
+        assertEquals("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"BuildRolesPushPull\",\"Effect\":\"Allow\","
+                + "\"Principal\":{\"AWS\":[\"" + BUILD_ROLE + "\",\"" + DOCKER_ROLE + "\",\"" + TASK_ROLE + "\"]},"
+                + "\"Action\":[\"ecr:BatchCheckLayerAvailability\",\"ecr:PutImage\",\"ecr:InitiateLayerUpload\","
+                + "\"ecr:UploadLayerPart\",\"ecr:CompleteLayerUpload\",\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\"]}]}",
+                request.get("policyText").asText());
     }
 
     @Test
-    void ensure_buildAccountConfigured_allowsThatAccountsRoot() {
+    void ensure_buildRolesInTheTargetAccount_setsNoRepositoryPolicy() {
         // given
-        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults().withBuildPrincipal("210987654321"), Region.US_EAST_1);
+        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults().withBuildRoles("arn:aws:iam::123456789012:role/codebuild"),
+                Region.US_EAST_1);
         // when
         ensurer.ensure(single);
-        // then
-        JsonNode policy = json(AWS.bodies(ECR + "SetRepositoryPolicy").get(0).get("policyText").asText());
-        assertEquals("arn:aws:iam::210987654321:root", policy.get("Statement").get(0).get("Principal").get("AWS").asText());
-    }
-
-    @Test
-    void ensure_buildInTargetAccount_setsNoRepositoryPolicy() {
-        // given
-        RepositoryEnsurer ensurer = ensurer(RepositoryDefaults.defaults(), Region.US_EAST_1);
-        // when
-        ensurer.ensure(single, "arn:aws:iam::123456789012:role/codebuild");
         // then
         assertEquals(List.of("CreateRepository", "PutLifecyclePolicy"), AWS.operations());
     }
@@ -263,7 +257,7 @@ class RepositoryEnsurerTest {
         AWS.fail(ECR + "DeleteRepository", 400, "AccessDeniedException", "not authorized");
         // when
         dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
-                () -> ensurer(RepositoryDefaults.defaults(), Region.US_EAST_1).ensure(single, BUILD_ROLE));
+                () -> ensurer(RepositoryDefaults.defaults().withBuildRoles(BUILD_ROLE), Region.US_EAST_1).ensure(single));
         // then
         assertTrue(e.getMessage().startsWith("ecr.SetRepositoryPolicy failed for app in 123456789012/us-east-1: AccessDeniedException"),
                 e.getMessage());
@@ -302,15 +296,34 @@ class RepositoryEnsurerTest {
         assertEquals(List.of("DescribeRepositories"), AWS.operations());
     }
 
-    @Test
-    void defaults_invalidBuildPrincipal_isRejected() {
-        // given
-        String principal = "arn:aws:iam::123:user/someone";
+    @ParameterizedTest
+    @ValueSource(strings = {"210987654321", "arn:aws:iam::210987654321:root", "arn:aws-cn:iam::210987654321:root"})
+    void defaults_anAccountAsBuildPrincipal_isRefusedNamingTheKey(String account) {
         // when
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RepositoryDefaults.defaults().withBuildPrincipal(principal));
+                () -> RepositoryDefaults.defaults().withBuildRoles(BUILD_ROLE, account));
         // then
-        assertTrue(e.getMessage().contains("account ID or an IAM role ARN"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("buildpush.repository.build-principal lists the exact ARNs of the roles"), e.getMessage());
+        assertTrue(e.getMessage().contains(account + " is an account"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"arn:aws:iam::123:user/someone", "arn:aws:iam::210987654321:user/someone",
+            "arn:aws:iam::210987654321:role/*", "arn:aws:iam::210987654321:role/build-*", "*", "build"})
+    void defaults_anythingButAnExactRoleArn_isRefused(String principal) {
+        // when
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RepositoryDefaults.defaults().withBuildRoles(principal));
+        // then
+        assertTrue(e.getMessage().contains(principal + " is not an IAM role ARN"), e.getMessage());
+    }
+
+    @Test
+    void defaults_buildRolesAsConfigured_blanksAndRepeatsDropped() {
+        // when
+        RepositoryDefaults defaults = RepositoryDefaults.defaults().withBuildRoles(" " + BUILD_ROLE, "", TASK_ROLE, BUILD_ROLE);
+        // then
+        assertEquals(List.of(BUILD_ROLE, TASK_ROLE), defaults.buildRoles());
     }
 
     private static RepositoryEnsurer ensurer(RepositoryDefaults defaults, Region region) {

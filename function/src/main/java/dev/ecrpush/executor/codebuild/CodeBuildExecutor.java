@@ -28,11 +28,13 @@ import dev.ecrpush.step.ExecutorSpec;
 import dev.ecrpush.step.Fields;
 import dev.ecrpush.step.Infra;
 import dev.ecrpush.step.Problems;
+import dev.ecrpush.step.Rules;
 
 /**
  * Builds on AWS CodeBuild, in the function's own account: one {@code StartBuild} of a project, with the plugin
- * image, its environment and a buildspec that runs it ({@link Buildspec}). The payload may name the project;
- * by default the docker plugins start on a privileged project of their own and kaniko on an unprivileged one.
+ * image, its environment and a buildspec that runs it ({@link Buildspec}). The infra chooses the project: the
+ * docker plugins start on the privileged project, kaniko on the unprivileged one ({@link
+ * CodeBuildSettings#projectFor}); a payload may name that project, and no other.
  */
 @Singleton
 public class CodeBuildExecutor implements BuildExecutor {
@@ -65,22 +67,66 @@ public class CodeBuildExecutor implements BuildExecutor {
 
     @Override
     public ExecutorSpec parse(Fields executor, Infra infra, Problems problems) {
-        // The docker plugins (every infra but K8) need privileged mode: they may have a project of their own.
-        String project = settings.defaultProject(infra != null && infra != Infra.K8);
+        // The docker plugins (every infra but K8) need privileged mode: they have a project of their own.
+        String project = settings.projectFor(infra != null && infra != Infra.K8);
         if (executor != null) {
             executor.allowOnly(FIELDS, Set.of());
             String given = executor.optionalText("project");
-            project = given != null ? given : project;
+            if (given != null && !named(given, project, infra, problems)) {
+                return null;
+            }
         }
-        if (project == null) {
-            problems.error("executor.project", "is required: no default CodeBuild project is configured");
-            return null;
+        return new CodeBuildSpec(project, settings.isPrivileged(project));
+    }
+
+    /**
+     * Whether the payload's {@code executor.project} names the project its infra builds on. It may name no other:
+     * a project brings its own service role and privileged mode, which are the deployer's to choose, and the
+     * unprivileged project must never be asked for privileged mode (nor a kaniko build run privileged).
+     */
+    private boolean named(String given, String project, Infra infra, Problems problems) {
+        String shown = "\"" + Rules.printable(given) + "\"";
+        if (!isProject(given)) {
+            problems.error("executor.project", shown + " is not a CodeBuild project name");
+            return false;
         }
-        if (!isProject(project)) {
-            problems.error("executor.project", "\"" + project + "\" is not a CodeBuild project name");
-            return null;
+        if (infra == null || names(given, project)) {
+            // An unknown infra is reported as such; its project is then beside the point.
+            return true;
         }
-        return new CodeBuildSpec(project);
+        String other = settings.projectFor(infra == Infra.K8);
+        String instead = "; leave executor.project out, or name " + project;
+        if (infra == Infra.K8 && names(given, other)) {
+            problems.error("executor.project", shown + " is the privileged project, for the docker plugins of infra VM and"
+                    + " DLITE_VM only; infra K8 builds with kaniko on the unprivileged project " + project + instead);
+        } else if (names(given, other)) {
+            problems.error("executor.project", shown + " is the unprivileged project, for kaniko (infra K8) only; infra "
+                    + infra + " runs docker-in-docker, which needs privileged mode, on " + project + instead);
+        } else {
+            problems.error("executor.project", shown + " is not a CodeBuild project of this deployment; infra " + infra
+                    + " builds on " + project + instead);
+        }
+        return false;
+    }
+
+    /**
+     * Whether a payload's project (a name or an ARN) is the configured one: the same name, and an ARN only in the
+     * configured region. The request then names the configured project, never the payload's text.
+     */
+    private boolean names(String given, String configured) {
+        if (given.equals(configured)) {
+            return true;
+        }
+        Arn givenArn = Arn.parse(given);
+        if (givenArn != null && (!givenArn.region().equals(settings.region()) || Arn.parse(configured) != null)) {
+            return false;
+        }
+        return projectName(given).equals(projectName(configured));
+    }
+
+    private static String projectName(String projectOrArn) {
+        Arn arn = Arn.parse(projectOrArn);
+        return arn == null ? projectOrArn : arn.resource().substring(arn.resource().indexOf('/') + 1);
     }
 
     /** A project name, or a project's ARN ({@code arn:PARTITION:codebuild:REGION:ACCOUNT:project/NAME}). */

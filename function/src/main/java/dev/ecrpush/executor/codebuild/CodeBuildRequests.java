@@ -59,10 +59,14 @@ final class CodeBuildRequests {
                 .imagePullCredentialsTypeOverride(image.contains(".dkr.ecr.")
                         ? ImagePullCredentialsType.SERVICE_ROLE
                         : ImagePullCredentialsType.CODEBUILD)
-                .privilegedModeOverride(plugin.needsDockerDaemon())
                 .environmentVariablesOverride(variables(env))
                 .buildspecOverride(Buildspec.render(plugin, step.spec()))
                 .autoRetryLimitOverride(step.spec().retry());
+        if (executor.privileged()) {
+            // Only for the privileged project: the unprivileged one keeps its own setting, so no request can turn
+            // it on there. The parser has put the docker plugins on the privileged project.
+            request.privilegedModeOverride(plugin.needsDockerDaemon());
+        }
         if (step.timeout() != null) {
             request.timeoutInMinutesOverride(timeoutMinutes(step.timeout(), warnings));
         }

@@ -16,8 +16,9 @@ import dev.ecrpush.githost.GitHostRegistry;
 /**
  * The CodeBuild executor's configuration ({@code buildpush.codebuild.*}), checked at start-up.
  *
- * @param project           the project builds start on when the payload names none
- * @param dockerProject     the (privileged) project of the plugins that need the docker daemon; null: {@code project}
+ * @param project           the unprivileged project kaniko builds (infra K8) start on
+ * @param dockerProject     the privileged project of the plugins that need the docker daemon (infra VM, DLITE_VM);
+ *                          null (or {@code project} again): one project, which is then the privileged one for both
  * @param region            the region of the projects (the build account's)
  * @param sourceTypesByHost CodeBuild source types for self-managed Git hosts, by lower-case host name
  */
@@ -31,6 +32,12 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
             .map(SourceType::toString).sorted().toList();
 
     public CodeBuildSettings {
+        if (project == null || project.isBlank()) {
+            throw new IllegalStateException("buildpush.codebuild.project must name the CodeBuild project");
+        }
+        if (dockerProject != null && (dockerProject.isBlank() || dockerProject.equals(project))) {
+            dockerProject = null;
+        }
         sourceTypesByHost = Map.copyOf(sourceTypesByHost);
     }
 
@@ -90,8 +97,26 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
         return types;
     }
 
-    /** The project a build of a plugin that needs the docker daemon (or not) starts on when the payload names none. */
-    String defaultProject(boolean needsDockerDaemon) {
-        return needsDockerDaemon && dockerProject != null ? dockerProject : project;
+    /**
+     * The project a build starts on, the one place that decides it: the plugins that need the docker daemon (infra
+     * VM and DLITE_VM) run docker-in-docker, which needs privileged mode, so they start on {@link
+     * #privilegedProject()}; kaniko (infra K8) needs none and starts on {@code project}, which stays unprivileged. A
+     * payload may name only this project ({@code CodeBuildExecutor#parse}).
+     */
+    String projectFor(boolean needsDockerDaemon) {
+        return needsDockerDaemon ? privilegedProject() : project;
+    }
+
+    /**
+     * The only project a build may ask privileged mode for: {@code docker-project}, or the one project when no
+     * other is configured (the deployer made it privileged for the docker plugins).
+     */
+    String privilegedProject() {
+        return dockerProject != null ? dockerProject : project;
+    }
+
+    /** Whether the project this configuration names as {@code configured} is {@link #privilegedProject()}. */
+    boolean isPrivileged(String configured) {
+        return configured.equals(privilegedProject());
     }
 }

@@ -5,8 +5,14 @@ import java.time.Duration;
 import dev.ecrpush.step.ExecutorSpec;
 import dev.ecrpush.step.StepCheck;
 
-/** {@code "executor": {"type": "CodeBuild", "project": ...}}: the project, named or the configured default. */
-public record CodeBuildSpec(String project) implements ExecutorSpec {
+/**
+ * {@code "executor": {"type": "CodeBuild", "project": ...}}: the configured project the step's infra builds on.
+ *
+ * @param project    the project as configured (a payload naming it by ARN still gets the configured value)
+ * @param privileged whether it is the configured privileged project, the only one a request may carry {@code
+ *                   privilegedModeOverride} for
+ */
+public record CodeBuildSpec(String project, boolean privileged) implements ExecutorSpec {
     /** CodeBuild's shortest {@code timeoutInMinutesOverride}. */
     static final Duration MINIMUM_TIMEOUT = Duration.ofMinutes(CodeBuildRequests.MIN_TIMEOUT_MINUTES);
 
