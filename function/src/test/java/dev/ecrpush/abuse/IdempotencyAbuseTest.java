@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.test.common.QuarkusTestResource;
@@ -148,5 +150,44 @@ class IdempotencyAbuseTest {
         assertTrue(refused.get("errorMessage").asText().startsWith("idempotencyKey: must not start with github/"), refused::toString);
         assertEquals(List.of(), aws.calls());
         assertTrue(item(key).isEmpty(), "the delivery's key was claimed");
+    }
+
+    /**
+     * An OIDC token stashed in SSM for a build is deleted when the build ends (read back: the event only says
+     * where to look), instead of piling up towards the account's parameter limit.
+     */
+    @Test
+    void oidcTokenStash_isDeletedWhenItsBuildEnds() throws Exception {
+        // given: a run authenticating with OIDC, whose token the function stashes for the build
+        String build = "ecr-build-push:0b6c5f1e-0000-4000-8000-0000000000c1";
+        world.startBuildAnswers(build);
+        aws.stub("AssumeRoleWithWebIdentity", AwsFake.stsCredentials("AssumeRoleWithWebIdentity", "ASIAOIDCROLE00000003",
+                "s", "t", Instant.parse("2099-01-01T00:00:00Z")));
+        aws.reply(AwsFake.SSM + "PutParameter", "{\"Version\": 1, \"Tier\": \"Standard\"}");
+        aws.reply(AwsFake.SSM + "DeleteParameter", "{}");
+        aws.reply(AwsFake.SSM + "DescribeParameters", "{\"Parameters\": []}");
+        ObjectNode payload = run("exec-" + UUID.randomUUID(), "a", null);
+        payload.put("oidcToken", "eyJhbGciOiJSUzI1NiJ9.e30.oidc-" + UUID.randomUUID());
+        ((ObjectNode) payload.at("/connectors/role/spec")).putObject("credential").put("type", "OidcAuthentication")
+                .putObject("spec").put("iamRoleArn", "arn:aws:iam::123456789012:role/oidc");
+        post(payload, 200);
+        String stash = aws.bodies(AwsFake.SSM + "PutParameter").get(0).get("Name").asText();
+        assertTrue(stash.startsWith("/ecr-build-push/oidc-tokens/"), stash);
+        // and CodeBuild's answer when the build is read back: it ended, started with the stash as a variable
+        aws.reply(START_BUILD.replace("StartBuild", "BatchGetBuilds"), """
+                {"builds": [{"id": "%s", "buildStatus": "SUCCEEDED", "currentPhase": "COMPLETED",
+                  "environment": {"environmentVariables": [
+                    {"name": "PLUGIN_OIDC_TOKEN_ID", "type": "PARAMETER_STORE", "value": "%s"}]}}]}"""
+                .formatted(build, stash));
+        // when: its state change arrives, naming the stash as CodeBuild's events list the variables
+        ObjectNode event = (ObjectNode) Fixtures.JSON.readTree(Repo.path("events/codebuild-state-change.json").toFile());
+        ((ObjectNode) event.get("detail")).put("build-id", "arn:aws:codebuild:us-east-1:111111111111:build/" + build);
+        ((ArrayNode) event.at("/detail/additional-information/environment/environment-variables"))
+                .addObject().put("name", "PLUGIN_OIDC_TOKEN_ID").put("type", "PARAMETER_STORE").put("value", stash);
+        post(event, 200);
+        // then
+        assertEquals(List.of(stash), aws.bodies(AwsFake.SSM + "DeleteParameter").stream().map(b -> b.get("Name").asText()).toList());
+        assertEquals("DeleteParameter by " + AwsFake.FUNCTION_ACCESS_KEY, aws.calls().stream()
+                .filter(call -> call.startsWith("DeleteParameter")).findFirst().orElseThrow());
     }
 }
