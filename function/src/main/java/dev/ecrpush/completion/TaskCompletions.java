@@ -1,5 +1,6 @@
 package dev.ecrpush.completion;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -114,7 +115,17 @@ public class TaskCompletions {
         if (undelivered != null) {
             throw undelivered;
         }
-        store().ended(buildId, outcome);
+        List<SecretText> late = new ArrayList<>(store().ended(buildId, outcome));
+        late.removeAll(waiting.taskTokens());
+        for (SecretText token : late) {
+            // Stored while this build was being read back: the outcome is recorded now, so no retry of this event
+            // would find it; a failure here is logged, never thrown.
+            try {
+                delivered |= send(token, outcome, buildId);
+            } catch (RuntimeException e) {
+                LOG.warnf("a task that began waiting for build %s as it ended was not completed: %s", buildId, e.getMessage());
+            }
+        }
         Status answer = !delivered ? Status.TASK_GONE
                 : outcome instanceof TaskOutcome.Success ? Status.TASK_SUCCEEDED : Status.TASK_FAILED;
         return new Answer(answer, buildId, build.status() + " in phase " + build.phase());

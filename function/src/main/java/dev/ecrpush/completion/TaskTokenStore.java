@@ -120,19 +120,28 @@ public final class TaskTokenStore {
         return response.hasItem() ? entry(response.item()) : null;
     }
 
-    /** Records how the task was completed and forgets its token. */
-    public void ended(String buildId, TaskOutcome outcome) {
+    /**
+     * Records how the tasks were completed and forgets their tokens.
+     *
+     * @return the tokens that waited at the moment the outcome was recorded (read atomically with it): a task that
+     *         added its token after the caller read the build's entry is among them, and must be completed too,
+     *         since every later {@link #await} sees the outcome instead
+     */
+    public List<SecretText> ended(String buildId, TaskOutcome outcome) {
         IdempotencyTable.Status status = outcome instanceof TaskOutcome.Success
                 ? IdempotencyTable.Status.DONE
                 : IdempotencyTable.Status.FAILED;
         try {
-            table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
+            UpdateItemResponse updated = table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
                     .updateExpression("SET #status = :status, #result = :result REMOVE #token, #tokens")
                     .expressionAttributeNames(Map.of("#status", IdempotencyTable.STATUS,
                             "#result", IdempotencyTable.RESULT, "#token", IdempotencyTable.TASK_TOKEN,
                             "#tokens", TASK_TOKENS))
                     .expressionAttributeValues(Map.of(":status", AttributeValue.fromS(status.name()),
-                            ":result", AttributeValue.fromS(outcome.toJson(json)))));
+                            ":result", AttributeValue.fromS(outcome.toJson(json))))
+                    .returnValues(ReturnValue.ALL_OLD));
+            // An item that had an outcome already (the same event handled twice at once) hands out no token again.
+            return entry(updated.attributes()) instanceof Entry.Waiting waiting ? waiting.taskTokens() : List.of();
         } catch (SdkException e) {
             throw failure(e, "dynamodb.UpdateItem", buildId);
         }

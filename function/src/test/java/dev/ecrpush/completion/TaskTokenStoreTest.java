@@ -112,11 +112,13 @@ class TaskTokenStoreTest {
         store.await(build, new SecretText("token-1"), IMAGES);
         TaskOutcome outcome = new TaskOutcome.Failure("BuildFailed", "build failed in phase BUILD");
         // when
-        store.ended(build, outcome);
+        List<SecretText> waited = store.ended(build, outcome);
         // then
+        assertEquals(List.of(new SecretText("token-1")), waited);
         Map<String, AttributeValue> item = item(build);
         assertFalse(item.containsKey("taskTokens"));
         assertEquals("FAILED", item.get("status").s());
+        assertEquals(List.of(), store.ended(build, outcome), "an outcome recorded twice hands out no token again");
         assertEquals(new TaskTokenStore.Entry.Ended(outcome), store.find(build));
         assertEquals(new TaskTokenStore.Entry.Ended(outcome), store.await(build, new SecretText("token-2"), IMAGES));
         assertFalse(item(build).containsKey("taskTokens"));
