@@ -144,6 +144,12 @@ public final class TaskDefinitions {
             if (object.path("cpu").isNumber() && object.get("cpu").asInt() == 0) {
                 object.remove("cpu");
             }
+            // A mount ECS describes as readOnly false is the writable mount the plan registers without the member.
+            object.path("mountPoints").forEach(mount -> {
+                if (mount.path("readOnly").isBoolean() && !mount.get("readOnly").asBoolean()) {
+                    ((ObjectNode) mount).remove("readOnly");
+                }
+            });
             sortByName(object, "environment");
             sortByName(object, "secrets");
         });

@@ -107,6 +107,7 @@ class EcsLauncherTest {
         definition.get("containerDefinitions").forEach(container -> {
             ObjectNode c = (ObjectNode) container;
             c.put("cpu", 0).putArray("portMappings");
+            c.get("mountPoints").forEach(mount -> ((ObjectNode) mount).put("readOnly", false));
             c.putArray("volumesFrom");
             c.putArray("systemControls");
             if (!c.has("environment")) {
@@ -187,7 +188,7 @@ class EcsLauncherTest {
      * plan's hash whose containers are not the plan's is never run; a new revision is registered.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"image", "privileged", "environment", "secret", "taskRole", "extraContainer", "memory"})
+    @ValueSource(strings = {"image", "privileged", "environment", "secret", "taskRole", "extraContainer", "memory", "readOnlyMount"})
     void launch_revisionTaggedWithThePlansHashButOtherContent_isNotReused_andANewRevisionIsRegistered(String change) {
         // given: a revision registered by someone else under the family, then tagged with the plan's content hash
         Plan plan = plan();
@@ -203,6 +204,7 @@ class EcsLauncherTest {
                 case "taskRole" -> definition.put("taskRoleArn", "arn:aws:iam::111111111111:role/admin");
                 case "extraContainer" -> ((ArrayNode) definition.get("containerDefinitions"))
                         .addObject().put("name", "sidecar").put("image", "attacker.example/exfil").put("essential", false);
+                case "readOnlyMount" -> ((ObjectNode) plugin.at("/mountPoints/0")).put("readOnly", true);
                 default -> definition.put("memory", "30720");
             }
         }));
