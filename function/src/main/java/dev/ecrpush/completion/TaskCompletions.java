@@ -1,5 +1,6 @@
 package dev.ecrpush.completion;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -22,8 +23,9 @@ import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.step.SecretText;
 
 /**
- * Completes the Step Functions task a run was given ({@code taskToken}) when its build ends: the run stores the
- * token with the build ({@link #await}), and the build's state-change event completes it ({@link #onBuildEvent})
+ * Completes the Step Functions tasks runs were given ({@code taskToken}) when their build ends: a run stores its
+ * token with the build ({@link #await}), next to those of earlier tasks waiting for the same build (none is ever
+ * replaced), and the build's state-change event completes every one ({@link #onBuildEvent})
  * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported) or {@code SendTaskFailure}
  * (the outcome as {@code error}, the failed phase as {@code cause}). A state change for a build no task waits
  * for is acknowledged and ignored.
@@ -100,8 +102,30 @@ public class TaskCompletions {
         TaskOutcome outcome = build.status() == BuildStatusResult.Status.SUCCEEDED
                 ? success(buildId, waiting.imageUris(), build.digest())
                 : failure(build);
-        boolean delivered = send(waiting.taskToken(), outcome, buildId);
-        store().ended(buildId, outcome);
+        boolean delivered = false;
+        RuntimeException undelivered = null;
+        for (SecretText token : waiting.taskTokens()) {
+            try {
+                delivered |= send(token, outcome, buildId);
+            } catch (RuntimeException e) {
+                // The other tasks are still completed; the event then fails, and its retry finds this one waiting.
+                undelivered = undelivered == null ? e : undelivered;
+            }
+        }
+        if (undelivered != null) {
+            throw undelivered;
+        }
+        List<SecretText> late = new ArrayList<>(store().ended(buildId, outcome));
+        late.removeAll(waiting.taskTokens());
+        for (SecretText token : late) {
+            // Stored while this build was being read back: the outcome is recorded now, so no retry of this event
+            // would find it; a failure here is logged, never thrown.
+            try {
+                delivered |= send(token, outcome, buildId);
+            } catch (RuntimeException e) {
+                LOG.warnf("a task that began waiting for build %s as it ended was not completed: %s", buildId, e.getMessage());
+            }
+        }
         Status answer = !delivered ? Status.TASK_GONE
                 : outcome instanceof TaskOutcome.Success ? Status.TASK_SUCCEEDED : Status.TASK_FAILED;
         return new Answer(answer, buildId, build.status() + " in phase " + build.phase());

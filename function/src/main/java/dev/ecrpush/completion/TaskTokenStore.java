@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -13,21 +16,34 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionCheckFailure;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.idempotency.IdempotencyTable;
 import dev.ecrpush.step.SecretText;
 
 /**
- * The Step Functions task token a build completes when it ends, kept in the idempotency table under
- * {@code build#<build ID or task ARN>} (no index needed: the state-change event names the build). Once the task
- * is completed the token is removed and the outcome kept, so that a task that asks again later (a Step Functions
- * retry brings a new token) is answered at once.
+ * The Step Functions task tokens a build completes when it ends, kept in the idempotency table under
+ * {@code build#<build ID or task ARN>} (no index needed: the state-change event names the build). Every task
+ * that waits for the build is kept and completed: a token is never replaced by another, so no caller can take
+ * over the completion of another execution's task (a Step Functions retry brings a new token while the first
+ * task may be gone; completing a gone task is answered {@code TaskDoesNotExist} and ignored). Once the tasks
+ * are completed the tokens are removed and the outcome kept, so that a task that asks again later is answered
+ * at once.
  */
 public final class TaskTokenStore {
     private static final String IMAGE_URIS = "imageUris";
+    /** A string set: adding a token that is there already (a retry with the same token) keeps one. */
+    static final String TASK_TOKENS = "taskTokens";
+    /**
+     * The most tasks one build completes: a Step Functions retry policy brings a few tokens; past this, a caller
+     * repeating the payload is not a retry but a flood, and the item must stay far below DynamoDB's 400 KB.
+     */
+    static final int MAX_TOKENS = 16;
 
     private final IdempotencyTable table;
     private final ObjectMapper json;
@@ -37,9 +53,14 @@ public final class TaskTokenStore {
         this.json = json;
     }
 
-    /** A build as stored: waiting for its end with a token, or ended with the outcome its task got. */
+    /** A build as stored: waiting for its end with its tasks' tokens, or ended with the outcome its tasks got. */
     public sealed interface Entry {
-        record Waiting(SecretText taskToken, List<String> imageUris) implements Entry {
+        /** @param taskTokens every token to complete, in no particular order */
+        record Waiting(List<SecretText> taskTokens, List<String> imageUris) implements Entry {
+            public Waiting {
+                taskTokens = List.copyOf(taskTokens);
+                imageUris = List.copyOf(imageUris);
+            }
         }
 
         record Ended(TaskOutcome outcome) implements Entry {
@@ -47,31 +68,41 @@ public final class TaskTokenStore {
     }
 
     /**
-     * Makes {@code taskToken} the one the build completes, replacing an earlier one, unless the build has
-     * already ended: then its stored outcome is returned for the caller to complete the new task with.
+     * Adds {@code taskToken} to the tokens the build completes, unless the build has already ended: then its
+     * stored outcome is returned for the caller to complete the new task with. Tokens already there stay.
      *
      * @return the entry as it now is
+     * @throws InvalidStepException naming {@code taskToken} when {@value #MAX_TOKENS} tasks already wait
      */
     public Entry await(String buildId, SecretText taskToken, List<String> imageUris) {
         Instant now = table.clock().instant();
         Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":token", AttributeValue.fromS(taskToken.value()));
+        values.put(":token", AttributeValue.fromSs(List.of(taskToken.value())));
         values.put(":uris", AttributeValue.fromL(imageUris.stream().map(AttributeValue::fromS).toList()));
         values.put(":inProgress", AttributeValue.fromS(IdempotencyTable.Status.IN_PROGRESS.name()));
         values.put(":expires", AttributeValue.fromN(Long.toString(now.plus(table.ttl()).getEpochSecond())));
+        values.put(":max", AttributeValue.fromN(Integer.toString(MAX_TOKENS)));
+        values.put(":one", AttributeValue.fromS(taskToken.value()));
         try {
-            table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
-                    .updateExpression("SET #token = :token, #uris = if_not_exists(#uris, :uris),"
-                            + " #status = if_not_exists(#status, :inProgress), #expires = :expires")
-                    .conditionExpression("attribute_not_exists(#key) OR #status = :inProgress")
-                    .expressionAttributeNames(Map.of("#token", IdempotencyTable.TASK_TOKEN, "#uris", IMAGE_URIS,
+            UpdateItemResponse updated = table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
+                    .updateExpression("SET #uris = if_not_exists(#uris, :uris), #status = if_not_exists(#status, :inProgress),"
+                            + " #expires = :expires ADD #tokens :token")
+                    .conditionExpression("(attribute_not_exists(#key) OR #status = :inProgress)"
+                            + " AND (attribute_not_exists(#tokens) OR size(#tokens) < :max OR contains(#tokens, :one))")
+                    .expressionAttributeNames(Map.of("#tokens", TASK_TOKENS, "#uris", IMAGE_URIS,
                             "#status", IdempotencyTable.STATUS, "#expires", IdempotencyTable.EXPIRES_AT,
                             "#key", IdempotencyTable.KEY))
                     .expressionAttributeValues(values)
+                    .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
-            return new Entry.Waiting(taskToken, imageUris);
-        } catch (ConditionalCheckFailedException ended) {
-            Entry entry = entry(ended.hasItem() ? ended.item() : null);
+            return entry(updated.attributes());
+        } catch (ConditionalCheckFailedException refused) {
+            Map<String, AttributeValue> item = refused.hasItem() ? refused.item() : null;
+            if (item != null && IdempotencyTable.Status.IN_PROGRESS.name().equals(text(item, IdempotencyTable.STATUS))) {
+                throw new InvalidStepException("taskToken: " + MAX_TOKENS + " tasks already wait for build " + buildId
+                        + "; a payload repeated more often than Step Functions retries a task is refused");
+            }
+            Entry entry = entry(item);
             return entry != null ? entry : find(buildId);
         } catch (SdkException e) {
             throw failure(e, "dynamodb.UpdateItem", buildId);
@@ -89,18 +120,28 @@ public final class TaskTokenStore {
         return response.hasItem() ? entry(response.item()) : null;
     }
 
-    /** Records how the task was completed and forgets its token. */
-    public void ended(String buildId, TaskOutcome outcome) {
+    /**
+     * Records how the tasks were completed and forgets their tokens.
+     *
+     * @return the tokens that waited at the moment the outcome was recorded (read atomically with it): a task that
+     *         added its token after the caller read the build's entry is among them, and must be completed too,
+     *         since every later {@link #await} sees the outcome instead
+     */
+    public List<SecretText> ended(String buildId, TaskOutcome outcome) {
         IdempotencyTable.Status status = outcome instanceof TaskOutcome.Success
                 ? IdempotencyTable.Status.DONE
                 : IdempotencyTable.Status.FAILED;
         try {
-            table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
-                    .updateExpression("SET #status = :status, #result = :result REMOVE #token")
+            UpdateItemResponse updated = table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
+                    .updateExpression("SET #status = :status, #result = :result REMOVE #token, #tokens")
                     .expressionAttributeNames(Map.of("#status", IdempotencyTable.STATUS,
-                            "#result", IdempotencyTable.RESULT, "#token", IdempotencyTable.TASK_TOKEN))
+                            "#result", IdempotencyTable.RESULT, "#token", IdempotencyTable.TASK_TOKEN,
+                            "#tokens", TASK_TOKENS))
                     .expressionAttributeValues(Map.of(":status", AttributeValue.fromS(status.name()),
-                            ":result", AttributeValue.fromS(outcome.toJson(json)))));
+                            ":result", AttributeValue.fromS(outcome.toJson(json))))
+                    .returnValues(ReturnValue.ALL_OLD));
+            // An item that had an outcome already (the same event handled twice at once) hands out no token again.
+            return entry(updated.attributes()) instanceof Entry.Waiting waiting ? waiting.taskTokens() : List.of();
         } catch (SdkException e) {
             throw failure(e, "dynamodb.UpdateItem", buildId);
         }
@@ -118,14 +159,26 @@ public final class TaskTokenStore {
                 throw new InternalErrorException("the stored outcome of a build in table " + table.name() + " is not JSON", e);
             }
         }
-        if (!item.containsKey(IdempotencyTable.TASK_TOKEN)) {
+        // The one token of an item written before tokens were kept as a set, then the set's.
+        Set<String> tokens = new LinkedHashSet<>();
+        if (item.containsKey(IdempotencyTable.TASK_TOKEN)) {
+            tokens.add(item.get(IdempotencyTable.TASK_TOKEN).s());
+        }
+        if (item.containsKey(TASK_TOKENS) && item.get(TASK_TOKENS).hasSs()) {
+            tokens.addAll(new TreeSet<>(item.get(TASK_TOKENS).ss()));
+        }
+        if (tokens.isEmpty()) {
             return null;
         }
         List<String> uris = new ArrayList<>();
         if (item.containsKey(IMAGE_URIS) && item.get(IMAGE_URIS).hasL()) {
             item.get(IMAGE_URIS).l().forEach(v -> uris.add(v.s()));
         }
-        return new Entry.Waiting(new SecretText(item.get(IdempotencyTable.TASK_TOKEN).s()), uris);
+        return new Entry.Waiting(tokens.stream().map(SecretText::new).toList(), uris);
+    }
+
+    private static String text(Map<String, AttributeValue> item, String name) {
+        return item.containsKey(name) ? item.get(name).s() : null;
     }
 
     private static Map<String, AttributeValue> key(String buildId) {

@@ -141,6 +141,14 @@ public interface ServiceConfig {
         /** Where an OIDC token is stored (SSM SecureString) for the build to read. Defaults to {@code /ecr-build-push/oidc-tokens/}. */
         @WithDefault("/ecr-build-push/oidc-tokens/")
         String parameterPrefix();
+
+        /**
+         * How old a stashed token may get before any build end sweeps it away, for stashes whose own build's end
+         * was never seen (a lost event, a launch that failed after the token was stored): longer than a build
+         * may wait and run before it reads it (CodeBuild: 8 h queued, 36 h running). Defaults to {@code 48h}.
+         */
+        @WithDefault("48h")
+        Duration stashMaxAge();
     }
 
     /** Defaults for the ECR repositories the function creates; an existing repository is left as it is. */

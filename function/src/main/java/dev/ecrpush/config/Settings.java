@@ -16,10 +16,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Startup;
 
 import dev.ecrpush.executor.Executors;
+import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.trigger.TriggerPayloads;
 
 /**
  * The configuration as the pure stages take it: built once, at start-up (a local file read at most, so
@@ -34,7 +36,7 @@ public class Settings {
     private final ParseSettings parseSettings;
 
     @Inject
-    public Settings(ServiceConfig config, ObjectMapper json, Executors executors) {
+    public Settings(ServiceConfig config, ObjectMapper json, Executors executors, GitHostRegistry hosts) {
         ServiceConfig.Plugins plugins = config.plugins();
         PlanConfig.PluginImages images = new PlanConfig.PluginImages(image(plugins.kanikoEcrImage(), BuildImage.KANIKO_ECR),
                 image(plugins.ecrImage(), BuildImage.ECR), image(plugins.buildxEcrImage(), BuildImage.BUILDX_ECR),
@@ -43,7 +45,8 @@ public class Settings {
                 .withBuildkitImage(plugins.buildkitImage().orElse(PlanConfig.DEFAULT_BUILDKIT_IMAGE))
                 .withOidcParameterPrefix(config.oidc().parameterPrefix());
         Map<String, JsonNode> connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
-        this.parseSettings = ParseSettings.of(TriggerType.MANUAL, connectorStore, executors.parsers());
+        this.parseSettings = ParseSettings.of(TriggerType.MANUAL, connectorStore, executors.parsers())
+                .withTriggerKeyPrefixes(TriggerPayloads.keyPrefixes(hosts.names()));
     }
 
     /** The region the function runs in, as Lambda sets it; the default for the build account's region. */

@@ -6,6 +6,8 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +17,7 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.StashCleanup;
 import dev.ecrpush.step.Rules;
 import dev.ecrpush.step.TriggerType;
 
@@ -26,6 +29,7 @@ import dev.ecrpush.step.TriggerType;
  */
 @ApplicationScoped
 public class EventDispatcher {
+    private static final Logger LOG = Logger.getLogger(EventDispatcher.class);
     static final String SCHEDULED_EVENT = "Scheduled Event";
 
     private final ObjectMapper json;
@@ -34,16 +38,18 @@ public class EventDispatcher {
     private final ScheduledRebuilds schedules;
     private final TaskCompletions completions;
     private final Executors executors;
+    private final StashCleanup stashes;
 
     @Inject
     public EventDispatcher(ObjectMapper json, StepService steps, AwsStages aws, ScheduledRebuilds schedules,
-            TaskCompletions completions, Executors executors) {
+            TaskCompletions completions, Executors executors, StashCleanup stashes) {
         this.json = json;
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
         this.completions = completions;
         this.executors = executors;
+        this.stashes = stashes;
     }
 
     public Object dispatch(byte[] event) {
@@ -67,7 +73,7 @@ public class EventDispatcher {
         }
         BuildExecutor executor = executors.reading(source, type);
         if (executor != null) {
-            return buildEvent(executor, executor.buildIdOf(event));
+            return buildEvent(executor, executor.buildIdOf(event), event);
         }
         throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
                 + "\" (aws.events, aws.scheduler) and its executors' build events, not \"" + Rules.printable(type) + "\" from "
@@ -77,9 +83,10 @@ public class EventDispatcher {
     /**
      * A build's state changed: its waiting task, if any, is completed with the build as its executor reads it back
      * (the event only says which build). An executor that acts on every event (ECS, which stops a task past its
-     * step timeout) reads the build back even when no task waits.
+     * step timeout) reads the build back even when no task waits. An event that mentions the OIDC stash prefix
+     * has the build read back too, and once it has ended its stashed token is deleted ({@link StashCleanup}).
      */
-    private Object buildEvent(BuildExecutor executor, String buildId) {
+    private Object buildEvent(BuildExecutor executor, String buildId, JsonNode event) {
         BuildStatusResult[] read = new BuildStatusResult[1];
         Supplier<BuildStatusResult> status = () -> {
             if (read[0] == null) {
@@ -90,7 +97,16 @@ public class EventDispatcher {
         if (executor.readsBackEveryEvent()) {
             status.get();
         }
-        return completions.onBuildEvent(buildId, status);
+        TaskCompletions.Answer answer = completions.onBuildEvent(buildId, status);
+        if (stashes.mayConcern(event)) {
+            try {
+                stashes.buildEnded(status.get());
+            } catch (RuntimeException e) {
+                // The task is completed; a stash left behind is swept later, so this event is not failed for it.
+                LOG.warnf("the OIDC token stash of build %s was not deleted: %s", buildId, e.getMessage());
+            }
+        }
+        return answer;
     }
 
     /** EventBridge's envelope: no step payload has these fields. */

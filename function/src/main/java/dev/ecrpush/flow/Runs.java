@@ -27,7 +27,8 @@ import dev.ecrpush.step.StepPayload;
  * {@code mode: run} with its guarantees: a payload with an {@code idempotencyKey} first claims the key in the
  * idempotency table (when one is configured), so a repeat gets the first result instead of a second build, for
  * as long as the table keeps it; a {@code taskToken} is stored with the started build for its state-change event
- * to complete.
+ * to complete. The key is bound to the payload's content ({@link dev.ecrpush.step.StepPayload#contentHash}): the
+ * same key with another payload is refused, and gets neither the first run's result nor its build's completion.
  */
 @ApplicationScoped
 public class Runs {
@@ -57,7 +58,16 @@ public class Runs {
             return new StepOutcome.Finished(launch(plan));
         }
         RunStore runs = tables.runs();
-        Claim claim = runs.claim(key);
+        Claim claim = runs.claim(key, payload.contentHash());
+        if (claim instanceof Claim.OtherPayload other) {
+            LOG.warnf("idempotency key %s: claimed by another payload (content %s, this one %s); refused", key,
+                    other.recordedHash() == null ? "not recorded" : other.recordedHash(), payload.contentHash());
+            throw new InvalidStepException("idempotencyKey: \"" + key + "\" " + (other.recordedHash() == null
+                    ? "belongs to a run recorded before payloads were bound to their keys, so whether this is the same"
+                            + " payload cannot be told"
+                    : "belongs to a run of another payload")
+                    + "; a key stands for one payload only (a retry of the same one gets its result): choose another key");
+        }
         if (claim instanceof Claim.Done done) {
             ObjectNode first = readResult(done.resultJson(), key);
             LOG.infof("idempotency key %s: already run (build %s); nothing started", key, first.path("buildId").asText("-"));

@@ -15,4 +15,12 @@ public sealed interface Claim {
     /** A run with this key is under way (or died less than the in-progress expiry ago). */
     record InProgress(Instant since) implements Claim {
     }
+
+    /**
+     * The key belongs to a run of another payload (another content hash), or to a run recorded before content
+     * hashes were kept, whose payload cannot be compared ({@code recordedHash} null). Nothing of that run is
+     * handed out.
+     */
+    record OtherPayload(String recordedHash) implements Claim {
+    }
 }

@@ -23,6 +23,8 @@ public record IdempotencyTable(DynamoDbClient client, String name, Duration ttl,
     public static final String TASK_TOKEN = "taskToken";
     /** Epoch seconds until which an IN_PROGRESS run holds its key. */
     public static final String IN_PROGRESS_UNTIL = "inProgressUntil";
+    /** The SHA-256 of the content of the payload that claimed a run's key: the key is bound to it. */
+    public static final String PAYLOAD_HASH = "payloadHash";
     /** Epoch seconds at which a run claimed its key. */
     public static final String STARTED_AT = "startedAt";
     /** The prefix of the items that hold a build's task token: no run key may start with it. */

@@ -2,6 +2,8 @@ package dev.ecrpush.launch;
 
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 /**
  * The answer to a status request, for a polling loop: {@code buildId}, {@code status},
  * {@code phase}, {@code imageUris}, {@code digest} and {@code reason}. Every field is always present;
@@ -12,11 +14,19 @@ import java.util.List;
  *                status ({@code PROVISIONING} ... {@code STOPPED})
  * @param reason  why an ECS task ended as it did when it did not succeed (its stopped reason, the exit code
  *                of the container that failed); null otherwise
+ * @param stashedParameters the SSM parameters the build was started with (where an OIDC token may have been
+ *                stashed for it), so that they can be deleted once it has ended; not part of the answer
  */
 public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
-        String reason) {
+        String reason, @JsonIgnore List<StashedParameter> stashedParameters) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
+        stashedParameters = List.copyOf(stashedParameters);
+    }
+
+    /** A build that names no stashed parameter. */
+    public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason) {
+        this(buildId, status, phase, imageUris, digest, reason, List.of());
     }
 
     /** The caller's view of a build: a build waiting for capacity is QUEUED, and FAILED covers CodeBuild's FAULT. */

@@ -22,10 +22,14 @@ public final class Hashing {
         return TOKEN.matcher(key).matches() ? key : sha256(key);
     }
 
-    /** A one-way name: the parameter path reveals nothing of the token. */
-    static String stashName(String prefix, String secret) {
+    /**
+     * A one-way name: the parameter path reveals nothing of the token. It names the run too (its payload's
+     * content hash): the stash is deleted when its build ends, and a token shared by two different runs must not
+     * lose its stash to the first one that ends while the other still waits to read it.
+     */
+    static String stashName(String prefix, String secret, String run) {
         String base = prefix.endsWith("/") ? prefix : prefix + "/";
-        return base + sha256(secret).substring(0, 32);
+        return base + sha256(secret + "\n" + run).substring(0, 32);
     }
 
     /** The SHA-256 of the text's UTF-8 bytes, in lower-case hex. */

@@ -140,7 +140,7 @@ public final class PluginEnvMapper {
         } else if (connector.credential() instanceof AwsCredential.Oidc oidc) {
             env.put(PluginVar.ASSUME_ROLE, oidc.iamRoleArn())
                     .putSecret(PluginVar.OIDC_TOKEN_ID, new SecretSource.Stashed(payload.oidcToken(),
-                            Hashing.stashName(config.oidcParameterPrefix(), payload.oidcToken().value())));
+                            Hashing.stashName(config.oidcParameterPrefix(), payload.oidcToken().value(), payload.contentHash())));
         }
         if (connector.crossAccount() != null) {
             env.put(PluginVar.ASSUME_ROLE, connector.crossAccount().roleArn())

@@ -3,13 +3,18 @@ package dev.ecrpush.step;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.plan.Hashing;
 
 /**
  * Turns a step payload into a {@link StepPayload}, or throws one {@link InvalidStepException} that lists
@@ -18,9 +23,13 @@ import dev.ecrpush.error.InvalidStepException;
 public final class StepParser {
     private static final Set<String> TOP = Set.of("mode", "idempotencyKey", "infra", "executor", "codebase",
             "oidcToken", "taskToken", "triggerType", "step", "connectors");
-    /** What a payload may say delivered it: a scheduled rule's constant input says {@code schedule}. */
     /** The idempotency table keeps a build's task token under this prefix, next to the runs' keys. */
     private static final String RESERVED_KEY_PREFIX = "build#";
+    /**
+     * Left out of the content hash: they say whom to tell and how to sign in, not what to build, and a genuine
+     * retry may carry new ones (a Step Functions retry brings a new task token, a pipeline a fresh OIDC token).
+     */
+    private static final Set<String> NOT_CONTENT = Set.of("taskToken", "oidcToken");
     private static final Set<String> STEP = Set.of("type", "identifier", "name", "timeout", "spec");
     /** Pipeline fields a step may carry that only the pipeline engine acts on. */
     private static final Set<String> STEP_IGNORED = Set.of("description", "when", "failureStrategies", "strategy");
@@ -58,12 +67,7 @@ public final class StepParser {
                 problems.error("infra", "\"" + infraText + "\" is not an infra type (" + Infra.acceptedNames() + ")");
             }
         }
-        String idempotencyKey = fields.optionalText("idempotencyKey");
-        if (idempotencyKey != null && (idempotencyKey.length() > 512 || idempotencyKey.chars().anyMatch(Character::isISOControl))) {
-            problems.error("idempotencyKey", "must be at most 512 printable characters");
-        } else if (idempotencyKey != null && idempotencyKey.startsWith(RESERVED_KEY_PREFIX)) {
-            problems.error("idempotencyKey", "must not start with " + RESERVED_KEY_PREFIX + ", which the function keeps for itself");
-        }
+        String idempotencyKey = idempotencyKey(fields, settings, problems);
         SecretText oidcToken = secretText(fields, "oidcToken");
         SecretText taskToken = secretText(fields, "taskToken");
         ExecutorSpec executor = executor(fields.object("executor", false), settings, infra, problems);
@@ -95,7 +99,70 @@ public final class StepParser {
         }
         problems.throwIfAny();
         return new StepPayload(mode, idempotencyKey, infra, executor, codebase, oidcToken, taskToken, step,
-                connector, baseImage, problems.warnings());
+                connector, baseImage, problems.warnings(), contentHash((ObjectNode) root));
+    }
+
+    /**
+     * The key, when it is one this payload may use: {@code build#} is the table's own, and the trigger prefixes
+     * ({@code github/}, ..., {@code schedule/}) belong to the payloads triggers build. Whether a payload is a
+     * direct one is what the entry point that delivered it says, never the payload's own {@code triggerType}
+     * (any caller can write that). Compared ignoring case: AWS may not tell {@code GitHub/} from {@code github/}.
+     */
+    private static String idempotencyKey(Fields fields, ParseSettings settings, Problems problems) {
+        String key = fields.optionalText("idempotencyKey");
+        if (key == null) {
+            return null;
+        }
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (key.length() > 512 || key.chars().anyMatch(Character::isISOControl)) {
+            problems.error("idempotencyKey", "must be at most 512 printable characters");
+        } else if (lower.startsWith(RESERVED_KEY_PREFIX)) {
+            problems.error("idempotencyKey", "must not start with " + RESERVED_KEY_PREFIX + ", which the function keeps for itself");
+        } else if (settings.triggerType() == TriggerType.MANUAL) {
+            settings.triggerKeyPrefixes().stream().filter(lower::startsWith).findFirst().ifPresent(prefix ->
+                    problems.error("idempotencyKey", "must not start with " + prefix + ": keys starting with "
+                            + String.join(", ", settings.triggerKeyPrefixes()) + " are the function's own for the runs"
+                            + " its triggers start (webhook deliveries, schedules); choose another key"));
+        }
+        return key;
+    }
+
+    /**
+     * The SHA-256 of the payload's canonical JSON (object members sorted by name, no whitespace) without
+     * {@link #NOT_CONTENT}: what an idempotency key is bound to, so that the same key with another payload is
+     * told apart from a retry of the same one.
+     */
+    static String contentHash(ObjectNode root) {
+        ObjectNode content = root.deepCopy();
+        content.remove(NOT_CONTENT);
+        StringBuilder canonical = new StringBuilder();
+        canonical(content, canonical);
+        return Hashing.sha256(canonical.toString());
+    }
+
+    private static void canonical(JsonNode node, StringBuilder out) {
+        if (node.isObject()) {
+            out.append('{');
+            boolean first = true;
+            SortedSet<String> names = new TreeSet<>();
+            node.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                out.append(first ? "" : ",").append(TextNode.valueOf(name)).append(':');
+                canonical(node.get(name), out);
+                first = false;
+            }
+            out.append('}');
+        } else if (node.isArray()) {
+            out.append('[');
+            for (int i = 0; i < node.size(); i++) {
+                out.append(i == 0 ? "" : ",");
+                canonical(node.get(i), out);
+            }
+            out.append(']');
+        } else {
+            // A scalar's own JSON: strings quoted and escaped, numbers as written.
+            out.append(node);
+        }
     }
 
     /**

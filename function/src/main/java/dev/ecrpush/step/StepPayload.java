@@ -5,6 +5,9 @@ import java.util.List;
 /**
  * A valid step payload: everything the planner needs, connectors looked up, expressions resolved.
  * Nullable: {@code idempotencyKey}, {@code oidcToken}, {@code taskToken}, {@code baseImageConnector}.
+ *
+ * @param contentHash the SHA-256 of the payload's content as it was sent, without its task and OIDC tokens: what
+ *                    its idempotency key is bound to
  */
 public record StepPayload(
         Mode mode,
@@ -17,7 +20,8 @@ public record StepPayload(
         BuildPushStep step,
         AwsConnector connector,
         DockerConnector baseImageConnector,
-        List<Warning> warnings) {
+        List<Warning> warnings,
+        String contentHash) {
 
     public StepPayload {
         warnings = List.copyOf(warnings);

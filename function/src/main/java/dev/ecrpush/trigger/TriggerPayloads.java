@@ -1,5 +1,7 @@
 package dev.ecrpush.trigger;
 
+import java.util.ArrayList;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -14,6 +16,7 @@ import dev.ecrpush.plan.Hashing;
 public final class TriggerPayloads {
     /** The step payload's own limit. */
     private static final int MAX_KEY = 512;
+    private static final String SCHEDULE_PREFIX = "schedule/";
 
     private TriggerPayloads() {
     }
@@ -32,8 +35,22 @@ public final class TriggerPayloads {
     /** Key: {@code schedule/<EventBridge event ID>/<trigger>}: a retried event is the same run. */
     public static ObjectNode forSchedule(Trigger trigger, String eventId) {
         ObjectNode payload = trigger.payload();
-        payload.put("idempotencyKey", key("schedule/" + eventId + "/" + trigger.name()));
+        payload.put("idempotencyKey", key(SCHEDULE_PREFIX + eventId + "/" + trigger.name()));
         return payload;
+    }
+
+    /**
+     * How the keys of trigger-built payloads start: {@code <host>/} for each Git host, {@code schedule/}. A direct
+     * payload may not take one (the step parser refuses it): its key would claim a delivery's or a schedule's run
+     * before the delivery itself arrives, which would then get that payload's result instead of its own build.
+     *
+     * @param hostNames every registered Git host's name, so that a new host is covered as soon as it is registered
+     */
+    public static List<String> keyPrefixes(List<String> hostNames) {
+        List<String> prefixes = new ArrayList<>();
+        hostNames.forEach(host -> prefixes.add(host + "/"));
+        prefixes.add(SCHEDULE_PREFIX);
+        return List.copyOf(prefixes);
     }
 
     private static String key(String key) {

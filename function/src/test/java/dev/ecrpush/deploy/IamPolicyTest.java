@@ -97,6 +97,17 @@ class IamPolicyTest {
     }
 
     @Test
+    void oidcTokenStashes_areDeletedOnlyUnderTheirPrefix() {
+        assertTrue(calls.containsKey("ssm:DeleteParameter"), "the stash cleanup deletes no parameter: " + calls.keySet());
+        List<JsonNode> deletes = functionStatements().stream()
+                .filter(s -> CfnTemplate.actions(s).contains("ssm:DeleteParameter")).toList();
+        assertEquals(1, deletes.size(), "one DeleteParameter statement");
+        assertEquals(List.of("ssm:DeleteParameter"), CfnTemplate.actions(deletes.get(0)), "it shares its statement with nothing");
+        assertEquals("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${OidcParameterPrefix}*",
+                deletes.get(0).path("Resource").path("Fn::Sub").asText(), deletes.get(0)::toString);
+    }
+
+    @Test
     void noPolicyAnywhere_grantsAWildcardAction() {
         for (CfnTemplate template : List.of(sam, target)) {
             List<JsonNode> statements = template.allStatements();

@@ -16,6 +16,8 @@ import static org.mockito.Mockito.when;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -37,6 +39,7 @@ import dev.ecrpush.executor.ExecutorType;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.launch.StashCleanup;
 import dev.ecrpush.support.Fixtures;
 
 /**
@@ -70,7 +73,8 @@ class EventDispatcherLogicTest {
         when(codeBuild.kind()).thenReturn(ExecutorType.CODEBUILD);
         when(ecs.kind()).thenReturn(ExecutorType.ECS);
         dispatcher = new EventDispatcher(Fixtures.JSON, steps, aws, schedules, completions,
-                new Executors(List.of(codeBuild, ecs)));
+                new Executors(List.of(codeBuild, ecs)), new StashCleanup(null, "/ecr-build-push/oidc-tokens/",
+                        Duration.ofHours(48), Clock.systemUTC()));
     }
 
     private static byte[] bytes(String json) {

@@ -89,7 +89,7 @@ class RunsLogicTest {
     private void tableHolds(Claim claim) {
         when(tables.configured()).thenReturn(true);
         when(tables.runs()).thenReturn(store);
-        when(store.claim(KEY)).thenReturn(claim);
+        when(store.claim(eq(KEY), anyString())).thenReturn(claim);
     }
 
     @Test
@@ -131,7 +131,7 @@ class RunsLogicTest {
         // then
         assertEquals(new StepOutcome.Finished(result), outcome);
         InOrder order = inOrder(store, aws);
-        order.verify(store).claim(KEY);
+        order.verify(store).claim(eq(KEY), anyString());
         order.verify(aws).run(plan);
         ArgumentCaptor<String> stored = ArgumentCaptor.forClass(String.class);
         order.verify(store).complete(eq(KEY), stored.capture(), eq(BUILD_ID));
@@ -167,6 +167,23 @@ class RunsLogicTest {
         // then
         verify(completions).await(BUILD_ID, new SecretText(TOKEN), plan.imageUris());
         verifyNoInteractions(aws);
+    }
+
+    @Test
+    void keyOfAnotherPayload_isRefusedNamingTheKey_withNeitherItsResultNorItsBuildsCompletion() {
+        // given: the key's run was another payload's
+        Plan plan = plan(KEY, TOKEN);
+        when(completions.available()).thenReturn(true);
+        tableHolds(new Claim.OtherPayload("0".repeat(64)));
+        // when
+        InvalidStepException refused = assertThrows(InvalidStepException.class, () -> runs.run(plan));
+        // then
+        assertTrue(refused.getMessage().startsWith("idempotencyKey: \"" + KEY + "\" belongs to a run of another payload"),
+                refused.getMessage());
+        verify(store).claim(KEY, plan.payload().contentHash());
+        verify(completions, never()).await(anyString(), any(), any());
+        verifyNoInteractions(aws);
+        verify(store, never()).fail(anyString(), anyString());
     }
 
     @Test

@@ -157,7 +157,7 @@ class ScheduleAndCompletionTest {
         JsonNode started = post(run("exec-" + UUID.randomUUID(), token), 200);
         assertEquals(TriggerWorld.BUILD_ID, started.get("buildId").asText());
         assertFalse(started.toString().contains(token), "the result shows the task token");
-        assertEquals(token, item("build#" + TriggerWorld.BUILD_ID).get("taskToken").s());
+        assertEquals(List.of(token), item("build#" + TriggerWorld.BUILD_ID).get("taskTokens").ss());
         // when: CodeBuild reports the build succeeded
         JsonNode answer = post(event(Repo.path("events/codebuild-state-change.json")), 200);
         // then
@@ -173,7 +173,7 @@ class ScheduleAndCompletionTest {
         JsonNode read = aws.bodies("CodeBuild_20161006.BatchGetBuilds").get(0);
         assertEquals(TriggerWorld.BUILD_ID, read.at("/ids/0").asText());
         assertTrue(aws.requests("AmazonEC2ContainerRegistry_V20150921.DescribeImages").isEmpty());
-        assertFalse(item("build#" + TriggerWorld.BUILD_ID).containsKey("taskToken"));
+        assertFalse(item("build#" + TriggerWorld.BUILD_ID).containsKey("taskTokens"));
         // and the same event delivered again completes nothing twice
         assertEquals("IGNORED", post(event(Repo.path("events/codebuild-state-change.json")), 200).get("status").asText());
         assertEquals(1, aws.requests(SUCCESS).size());

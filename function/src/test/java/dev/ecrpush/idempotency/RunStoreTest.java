@@ -29,6 +29,8 @@ import dev.ecrpush.support.MutableClock;
 class RunStoreTest {
     private static final Instant START = Instant.parse("2025-06-01T12:00:00Z");
     private static final String TABLE = "runs-test";
+    /** The content hash of the payload every claim here comes from, unless a test says otherwise. */
+    private static final String HASH = "a".repeat(64);
     private static DynamoDbLocal dynamoDb;
     private static DynamoDbClient client;
 
@@ -66,9 +68,9 @@ class RunStoreTest {
     void firstClaim_writesAnInProgressItemWithTtl_andASecondClaimFindsIt() {
         String key = key("first");
         // when
-        Claim first = store.claim(key);
+        Claim first = store.claim(key, HASH);
         clock.advance(Duration.ofSeconds(30));
-        Claim second = store.claim(key);
+        Claim second = store.claim(key, HASH);
         // then
         assertInstanceOf(Claim.Claimed.class, first);
         assertEquals(new Claim.InProgress(START), second);
@@ -81,13 +83,13 @@ class RunStoreTest {
     @Test
     void completedRun_isReturnedToEveryLaterClaim() {
         String key = key("done");
-        store.claim(key);
+        store.claim(key, HASH);
         // when
         store.complete(key, "{\"status\":\"STARTED\",\"buildId\":\"p:1\"}", "p:1");
         // then
-        assertEquals(new Claim.Done("{\"status\":\"STARTED\",\"buildId\":\"p:1\"}"), store.claim(key));
+        assertEquals(new Claim.Done("{\"status\":\"STARTED\",\"buildId\":\"p:1\"}"), store.claim(key, HASH));
         clock.advance(Duration.ofDays(6));
-        assertInstanceOf(Claim.Done.class, store.claim(key));
+        assertInstanceOf(Claim.Done.class, store.claim(key, HASH));
         Map<String, AttributeValue> item = item(key);
         assertEquals("DONE", item.get("status").s());
         assertEquals("p:1", item.get("buildId").s());
@@ -97,34 +99,34 @@ class RunStoreTest {
     @Test
     void failedRun_freesTheKey_andKeepsTheErrorUntilThen() {
         String key = key("failed");
-        store.claim(key);
+        store.claim(key, HASH);
         // when
         store.fail(key, "{\"errorType\":\"LaunchFailedException\"}");
         // then
         assertEquals("FAILED", item(key).get("status").s());
-        assertInstanceOf(Claim.Claimed.class, store.claim(key));
+        assertInstanceOf(Claim.Claimed.class, store.claim(key, HASH));
     }
 
     @Test
     void abandonedClaim_isTakenOverAfterTheInProgressExpiry() {
         String key = key("abandoned");
-        store.claim(key);
+        store.claim(key, HASH);
         clock.advance(Duration.ofMinutes(1));
-        assertInstanceOf(Claim.InProgress.class, store.claim(key));
+        assertInstanceOf(Claim.InProgress.class, store.claim(key, HASH));
         // when: the run that claimed it died and its claim ran out
         clock.advance(Duration.ofMinutes(2));
         // then
-        assertInstanceOf(Claim.Claimed.class, store.claim(key));
+        assertInstanceOf(Claim.Claimed.class, store.claim(key, HASH));
     }
 
     @Test
     void expiredResult_thatTtlHasNotDeletedYet_doesNotCount() {
         String key = key("expired");
-        store.claim(key);
+        store.claim(key, HASH);
         store.complete(key, "{}", null);
         // DynamoDB deletes expired items lazily, up to days later
         clock.advance(Duration.ofDays(8));
-        assertInstanceOf(Claim.Claimed.class, store.claim(key));
+        assertInstanceOf(Claim.Claimed.class, store.claim(key, HASH));
     }
 
     @Test
@@ -136,7 +138,7 @@ class RunStoreTest {
         for (int i = 0; i < 50; i++) {
             claims.add(pool.submit(() -> {
                 go.await();
-                return store.claim(key);
+                return store.claim(key, HASH);
             }));
         }
         go.countDown();
@@ -146,5 +148,61 @@ class RunStoreTest {
         }
         pool.shutdown();
         assertEquals(1, won);
+    }
+
+    private static final String OTHER = "b".repeat(64);
+
+    @Test
+    void keyOfADoneRun_claimedWithAnotherPayload_isRefused_andNothingOfTheRunIsHandedOut() {
+        String key = key("other-done");
+        store.claim(key, HASH);
+        store.complete(key, "{\"status\":\"STARTED\",\"buildId\":\"p:1\"}", "p:1");
+        // when
+        Claim other = store.claim(key, OTHER);
+        // then
+        assertEquals(new Claim.OtherPayload(HASH), other);
+        assertEquals(HASH, item(key).get("payloadHash").s());
+        assertEquals("DONE", item(key).get("status").s());
+    }
+
+    @Test
+    void keyOfARunInProgress_failed_orAbandoned_staysBoundToItsPayload() {
+        String key = key("other-unfinished");
+        store.claim(key, HASH);
+        assertEquals(new Claim.OtherPayload(HASH), store.claim(key, OTHER));
+        store.fail(key, "{\"errorType\":\"ThrottledException\"}");
+        assertEquals(new Claim.OtherPayload(HASH), store.claim(key, OTHER));
+        // the same payload takes its failed key over, and its claim is abandoned past the in-progress expiry
+        assertInstanceOf(Claim.Claimed.class, store.claim(key, HASH));
+        clock.advance(Duration.ofMinutes(3));
+        assertEquals(new Claim.OtherPayload(HASH), store.claim(key, OTHER));
+        // once the item has expired the key is anyone's
+        clock.advance(Duration.ofDays(8));
+        assertInstanceOf(Claim.Claimed.class, store.claim(key, OTHER));
+        assertEquals(OTHER, item(key).get("payloadHash").s());
+    }
+
+    /** Items written before content hashes were kept: their result goes to no one, an unfinished run is waited for. */
+    @Test
+    void itemWithoutAHash_handsItsResultToNoOne_butIsWaitedFor_andTakenOverOnceFailed() {
+        long now = START.getEpochSecond();
+        String done = key("legacy-done");
+        client.putItem(r -> r.tableName(TABLE).item(Map.of("idempotencyKey", AttributeValue.fromS(done),
+                "status", AttributeValue.fromS("DONE"), "result", AttributeValue.fromS("{\"buildId\":\"p:1\"}"),
+                "startedAt", AttributeValue.fromN(Long.toString(now)), "expiresAt", AttributeValue.fromN(Long.toString(now + 86400)))));
+        String running = key("legacy-running");
+        client.putItem(r -> r.tableName(TABLE).item(Map.of("idempotencyKey", AttributeValue.fromS(running),
+                "status", AttributeValue.fromS("IN_PROGRESS"), "startedAt", AttributeValue.fromN(Long.toString(now)),
+                "inProgressUntil", AttributeValue.fromN(Long.toString(now + 120)),
+                "expiresAt", AttributeValue.fromN(Long.toString(now + 86400)))));
+        String failed = key("legacy-failed");
+        client.putItem(r -> r.tableName(TABLE).item(Map.of("idempotencyKey", AttributeValue.fromS(failed),
+                "status", AttributeValue.fromS("FAILED"), "result", AttributeValue.fromS("{}"),
+                "expiresAt", AttributeValue.fromN(Long.toString(now + 86400)))));
+        // then
+        assertEquals(new Claim.OtherPayload(null), store.claim(done, HASH));
+        assertEquals(new Claim.InProgress(START), store.claim(running, HASH));
+        assertInstanceOf(Claim.Claimed.class, store.claim(failed, HASH));
+        assertEquals(HASH, item(failed).get("payloadHash").s());
     }
 }

@@ -23,6 +23,7 @@ import dev.ecrpush.flow.TriggeredBuild;
 import dev.ecrpush.flow.WebhookDeliveries;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.LaunchResult;
+import dev.ecrpush.launch.StashedParameter;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.support.Fixtures;
@@ -47,6 +48,17 @@ class ResultJsonTest {
                 "COMPLETED", List.of("r/app:1", "r/app:latest"), "sha256:" + "a".repeat(64), null));
         assertSame(new BuildStatusResult("arn:aws:ecs:us-east-1:111111111111:task/c/0123", BuildStatusResult.Status.FAILED,
                 "STOPPED", List.of(), null, "Essential container in task exited (plugin: exit code 1)"));
+    }
+
+    /** The parameters a build was started with are for deleting its OIDC token stash, never part of its status. */
+    @Test
+    void statusResult_leavesTheBuildsStashedParametersOut() throws Exception {
+        BuildStatusResult result = new BuildStatusResult("p:0b6c5f1e-0000-4000-8000-000000000002", BuildStatusResult.Status.SUCCEEDED,
+                "COMPLETED", List.of("r/app:1"), null, null,
+                List.of(new StashedParameter("us-east-1", "/ecr-build-push/oidc-tokens/0123456789abcdef0123456789abcdef")));
+        assertSame(result);
+        String answer = JSON.writeValueAsString(ResultJson.tree(result, JSON));
+        assertFalse(answer.contains("oidc-tokens") || answer.contains("stashed"), answer);
     }
 
     /** Issue 11: a failed build of a trigger carries its exception for the flow, never into the answer. */

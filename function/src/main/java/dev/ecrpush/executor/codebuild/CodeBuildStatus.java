@@ -22,6 +22,7 @@ import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.BuildStatusResult.Status;
 import dev.ecrpush.launch.PushedDigest;
 import dev.ecrpush.launch.PushedImages;
+import dev.ecrpush.launch.StashedParameter;
 
 /**
  * A CodeBuild build as the caller sees it, read back with {@code BatchGetBuilds} and judged here once, for a
@@ -53,7 +54,19 @@ public final class CodeBuildStatus {
         BuildPhase failed = status.terminal() && status != Status.SUCCEEDED ? failedPhase(build) : null;
         String phase = failed != null ? failed.phaseTypeAsString() : build.currentPhase();
         String reason = failed != null ? reason(failed) : null;
-        return new BuildStatusResult(build.id(), status, phase, images.imageUris(), digest, reason);
+        return new BuildStatusResult(build.id(), status, phase, images.imageUris(), digest, reason, parameters(build));
+    }
+
+    /** The build's {@code PARAMETER_STORE} variables: where an OIDC token stashed for it is. */
+    private List<StashedParameter> parameters(Build build) {
+        String region = codeBuild.serviceClientConfiguration().region().id();
+        List<StashedParameter> parameters = new ArrayList<>();
+        if (build.environment() != null) {
+            build.environment().environmentVariables().stream()
+                    .filter(v -> v.type() == EnvironmentVariableType.PARAMETER_STORE && v.value() != null)
+                    .forEach(v -> parameters.add(new StashedParameter(region, v.value())));
+        }
+        return parameters;
     }
 
     /** CodeBuild's status and phase as the caller sees them. */

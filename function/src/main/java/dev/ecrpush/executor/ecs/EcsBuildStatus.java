@@ -1,6 +1,8 @@
 package dev.ecrpush.executor.ecs;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.jboss.logging.Logger;
@@ -9,6 +11,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
+import software.amazon.awssdk.services.ecs.model.Task;
 
 import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.launch.BuildStatusResult.Status;
@@ -17,6 +20,7 @@ import dev.ecrpush.executor.ecs.EcsTaskStatus.Verdict;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.PushedImages;
+import dev.ecrpush.launch.StashedParameter;
 
 /**
  * The status of an ECS build, read back with {@code DescribeTasks} for a status request and for the completion of
@@ -73,10 +77,25 @@ public final class EcsBuildStatus {
             throw new LaunchFailedException("ecs task " + taskArn + " was not found in cluster " + arn.cluster() + " (" + reason
                     + "); ECS keeps a stopped task for about an hour");
         }
-        return act(Snapshot.of(response.tasks().get(0)));
+        Task task = response.tasks().get(0);
+        return act(Snapshot.of(task), stashed(task, arn.region()));
     }
 
-    private BuildStatusResult act(Snapshot task) {
+    /** The parameters the task's secrets were stashed in, as its source container's overrides name them. */
+    private static List<StashedParameter> stashed(Task task, String region) {
+        List<StashedParameter> parameters = new ArrayList<>();
+        if (task.overrides() != null) {
+            task.overrides().containerOverrides().stream().filter(o -> EcsTaskLayout.SOURCE_CONTAINER.equals(o.name()))
+                    .flatMap(o -> o.environment().stream())
+                    .filter(pair -> EcsTaskLayout.STASHED_PARAMETERS.equals(pair.name()) && pair.value() != null)
+                    .flatMap(pair -> Arrays.stream(pair.value().split(",")))
+                    .filter(name -> !name.isBlank())
+                    .forEach(name -> parameters.add(new StashedParameter(region, name.strip())));
+        }
+        return parameters;
+    }
+
+    private BuildStatusResult act(Snapshot task, List<StashedParameter> stashed) {
         Verdict verdict = EcsTaskStatus.judge(task, clock.instant());
         if (verdict.stopForTimeout()) {
             stop(task.taskArn(), verdict.reason());
@@ -84,7 +103,7 @@ public final class EcsBuildStatus {
         PushedImages images = new PushedImages(task.pluginEnv());
         String digest = verdict.status() == Status.SUCCEEDED ? digest(task.taskArn()) : null;
         return new BuildStatusResult(task.taskArn(), verdict.status(), verdict.phase(), images.imageUris(), digest,
-                verdict.reason());
+                verdict.reason(), stashed);
     }
 
     /** A log that cannot be read leaves the digest out rather than failing a build that has succeeded. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
 import software.amazon.awssdk.services.ecs.model.AwsVpcConfiguration;
@@ -152,6 +153,9 @@ final class EcsRequests {
         putIfSet(source, EcsTaskLayout.GIT_TAG, codebase.tag());
         long timeout = payload.step().timeout() != null ? payload.step().timeout().toSeconds() : settings.defaultTimeout().toSeconds();
         source.put(EcsTaskLayout.TIMEOUT_SECONDS, String.valueOf(Math.max(1, timeout)));
+        String stashed = env.secret().values().stream().filter(SecretSource.Stashed.class::isInstance)
+                .map(s -> ((SecretSource.Stashed) s).parameterName()).distinct().collect(Collectors.joining(","));
+        putIfSet(source, EcsTaskLayout.STASHED_PARAMETERS, stashed.isEmpty() ? null : stashed);
 
         TaskOverride.Builder overrides = TaskOverride.builder().containerOverrides(
                 ContainerOverride.builder().name(EcsTaskLayout.SOURCE_CONTAINER).environment(pairs(source)).build(),

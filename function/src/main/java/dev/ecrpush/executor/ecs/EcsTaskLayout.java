@@ -35,6 +35,13 @@ public final class EcsTaskLayout {
     public static final String TIMEOUT_SECONDS = "BUILDPUSH_TIMEOUT_SECONDS";
 
     /**
+     * The SSM parameters the task's inline secrets (the OIDC token) were stashed in, comma-separated, in the
+     * source container's overrides: ECS takes secrets in the task definition only, and the overrides are what
+     * {@code DescribeTasks} shows, so the task's end can find and delete them. Names only, never values.
+     */
+    public static final String STASHED_PARAMETERS = "BUILDPUSH_STASHED_PARAMETERS";
+
+    /**
      * How the plugin container's log ends when the build pushed: this, then the digest kaniko wrote. The status
      * reads the digest of this build there, never from a tag another build may have moved since.
      */

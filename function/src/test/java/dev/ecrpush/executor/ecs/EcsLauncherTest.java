@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import software.amazon.awssdk.regions.Region;
@@ -82,12 +84,41 @@ class EcsLauncherTest {
                 + ((EcsLaunch) plan.launch()).taskDefinition().family() + ":1\", \"status\": \"ACTIVE\"}}";
     }
 
-    /** DescribeTaskDefinition's answer: an active revision tagged with {@code hash}. */
+    /** DescribeTaskDefinition's answer: an active revision tagged with {@code hash}, of the plan's own content. */
     private static String described(Plan plan, String hash) {
-        String family = ((EcsLaunch) plan.launch()).taskDefinition().family();
-        return "{\"taskDefinition\": {\"taskDefinitionArn\": \"arn:aws:ecs:eu-west-1:111111111111:task-definition/" + family
-                + ":7\", \"family\": \"" + family + "\", \"revision\": 7, \"status\": \"ACTIVE\"},"
-                + " \"tags\": [{\"key\": \"ecr-build-push:content-sha256\", \"value\": \"" + hash + "\"}]}";
+        return described(plan, hash, content -> { });
+    }
+
+    /**
+     * DescribeTaskDefinition's answer: an active revision tagged with {@code hash}, of the plan's content as ECS
+     * describes it (with the members it adds and the values it fills in), changed by {@code change}.
+     */
+    private static String described(Plan plan, String hash, Consumer<ObjectNode> change) {
+        ObjectNode definition = SdkJson.toJson(((EcsLaunch) plan.launch()).taskDefinition());
+        definition.remove("tags");
+        String family = definition.get("family").asText();
+        definition.put("taskDefinitionArn", "arn:aws:ecs:eu-west-1:111111111111:task-definition/" + family + ":7")
+                .put("revision", 7).put("status", "ACTIVE").put("enableFaultInjection", false)
+                .put("registeredAt", 1.7e9).put("registeredBy", "arn:aws:sts::111111111111:assumed-role/x/y");
+        definition.putArray("compatibilities").add("EC2").add("FARGATE");
+        definition.putArray("requiresAttributes").addObject().put("name", "com.amazonaws.ecs.capability.logging-driver.awslogs");
+        definition.putArray("placementConstraints");
+        definition.get("volumes").forEach(volume -> ((ObjectNode) volume).putObject("host"));
+        definition.get("containerDefinitions").forEach(container -> {
+            ObjectNode c = (ObjectNode) container;
+            c.put("cpu", 0).putArray("portMappings");
+            c.get("mountPoints").forEach(mount -> ((ObjectNode) mount).put("readOnly", false));
+            c.putArray("volumesFrom");
+            c.putArray("systemControls");
+            if (!c.has("environment")) {
+                c.putArray("environment");
+            }
+        });
+        change.accept(definition);
+        ObjectNode answer = Fixtures.JSON.createObjectNode();
+        answer.set("taskDefinition", definition);
+        answer.putArray("tags").addObject().put("key", "ecr-build-push:content-sha256").put("value", hash);
+        return answer.toString();
     }
 
     private static String contentHash(Plan plan) {
@@ -150,6 +181,40 @@ class EcsLauncherTest {
         // then
         assertEquals(List.of("DescribeTaskDefinition", "RunTask"), AWS.operations());
         assertTrue(AWS.bodies(ECS + "RunTask").get(0).get("taskDefinition").asText().endsWith(":7"));
+    }
+
+    /**
+     * The content tag is anyone's to set who has {@code ecs:TagResource}: a revision of the family tagged with the
+     * plan's hash whose containers are not the plan's is never run; a new revision is registered.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"image", "privileged", "environment", "secret", "taskRole", "extraContainer", "memory", "readOnlyMount"})
+    void launch_revisionTaggedWithThePlansHashButOtherContent_isNotReused_andANewRevisionIsRegistered(String change) {
+        // given: a revision registered by someone else under the family, then tagged with the plan's content hash
+        Plan plan = plan();
+        AWS.reply(ECS + "DescribeTaskDefinition", described(plan, contentHash(plan), definition -> {
+            ObjectNode plugin = (ObjectNode) definition.at("/containerDefinitions/1");
+            switch (change) {
+                case "image" -> plugin.put("image", "attacker.example/kaniko:latest");
+                case "privileged" -> plugin.put("privileged", true);
+                case "environment" -> ((ArrayNode) plugin.get("environment")).addObject()
+                        .put("name", "PLUGIN_REGISTRY").put("value", "attacker.example");
+                case "secret" -> ((ObjectNode) plugin.at("/secrets/0")).put("valueFrom", "arn:aws:secretsmanager:eu-west-1:"
+                        + "111111111111:secret:other");
+                case "taskRole" -> definition.put("taskRoleArn", "arn:aws:iam::111111111111:role/admin");
+                case "extraContainer" -> ((ArrayNode) definition.get("containerDefinitions"))
+                        .addObject().put("name", "sidecar").put("image", "attacker.example/exfil").put("essential", false);
+                case "readOnlyMount" -> ((ObjectNode) plugin.at("/mountPoints/0")).put("readOnly", true);
+                default -> definition.put("memory", "30720");
+            }
+        }));
+        AWS.reply(ECS + "RegisterTaskDefinition", registered(plan));
+        // when
+        launcher().launch(plan);
+        // then
+        assertEquals(List.of("DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask"), AWS.operations());
+        assertEquals(SdkJson.toJson(((EcsLaunch) plan.launch()).taskDefinition()), AWS.bodies(ECS + "RegisterTaskDefinition").get(0));
+        assertTrue(AWS.bodies(ECS + "RunTask").get(0).get("taskDefinition").asText().endsWith(":1"));
     }
 
     @Test

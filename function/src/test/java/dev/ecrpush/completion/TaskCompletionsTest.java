@@ -1,0 +1,115 @@
+package dev.ecrpush.completion;
+
+import static dev.ecrpush.support.AwsFake.STEP_FUNCTIONS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import dev.ecrpush.idempotency.IdempotencyTable;
+import dev.ecrpush.idempotency.IdempotencyTables;
+import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.step.SecretText;
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.DynamoDbLocal;
+import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.MutableClock;
+
+/**
+ * Completing the tasks waiting for a build: the tokens in DynamoDB Local, Step Functions answered by the fake
+ * through the real SDK client.
+ */
+class TaskCompletionsTest {
+    private static final String TABLE = "completions-test";
+    private static final List<String> IMAGES = List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:9f1c2d3");
+    private static final AwsFake AWS = new AwsFake();
+    private static DynamoDbLocal dynamoDb;
+    private static DynamoDbClient client;
+    private static TaskCompletions completions;
+
+    @BeforeAll
+    static void start() {
+        dynamoDb = DynamoDbLocal.start();
+        dynamoDb.createIdempotencyTable(TABLE);
+        client = dynamoDb.client();
+        IdempotencyTables tables = mock(IdempotencyTables.class);
+        when(tables.configured()).thenReturn(true);
+        when(tables.table()).thenReturn(new IdempotencyTable(client, TABLE, Duration.ofDays(7), Duration.ofMinutes(2),
+                new MutableClock(Instant.parse("2025-06-01T12:00:00Z"))));
+        completions = new TaskCompletions(AWS.clients(), tables, Fixtures.JSON);
+    }
+
+    @AfterAll
+    static void stop() {
+        client.close();
+        dynamoDb.close();
+        AWS.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        AWS.reset();
+        AWS.reply(STEP_FUNCTIONS + "SendTaskSuccess", "{}");
+    }
+
+    private static BuildStatusResult succeeded(String buildId) {
+        return new BuildStatusResult(buildId, BuildStatusResult.Status.SUCCEEDED, "COMPLETED", IMAGES, null, null);
+    }
+
+    private static Set<String> completedTokens() {
+        return Set.copyOf(AWS.bodies(STEP_FUNCTIONS + "SendTaskSuccess").stream().map(body -> body.get("taskToken").asText())
+                .toList());
+    }
+
+    @Test
+    void everyWaitingTaskIsCompleted_onceEach() {
+        String build = "ecr-build-push:cccc0000-0000-4000-8000-000000000001";
+        completions.await(build, new SecretText("token-1"), IMAGES);
+        completions.await(build, new SecretText("token-2"), IMAGES);
+        // when
+        TaskCompletions.Answer answer = completions.onBuildEvent(build, () -> succeeded(build));
+        // then
+        assertEquals(TaskCompletions.Status.TASK_SUCCEEDED, answer.status());
+        assertEquals(Set.of("token-1", "token-2"), completedTokens());
+        assertEquals(2, AWS.requests(STEP_FUNCTIONS + "SendTaskSuccess").size());
+        assertEquals(TaskCompletions.Status.IGNORED, completions.onBuildEvent(build, () -> succeeded(build)).status());
+        assertEquals(2, AWS.requests(STEP_FUNCTIONS + "SendTaskSuccess").size());
+    }
+
+    /**
+     * A task that stores its token while the build's end is being handled (after its waiting tokens were read,
+     * before its outcome was recorded) is completed too: no later event would find it, and no later
+     * {@code await} either, since the build's outcome is recorded by then.
+     */
+    @Test
+    void taskThatBeginsWaitingWhileTheBuildsEndIsHandled_isCompletedToo() {
+        String build = "ecr-build-push:cccc0000-0000-4000-8000-000000000002";
+        completions.await(build, new SecretText("token-1"), IMAGES);
+        // when: a Step Functions retry's token arrives as the build is read back
+        TaskCompletions.Answer answer = completions.onBuildEvent(build, () -> {
+            completions.await(build, new SecretText("token-late"), IMAGES);
+            return succeeded(build);
+        });
+        // then
+        assertEquals(TaskCompletions.Status.TASK_SUCCEEDED, answer.status());
+        assertEquals(Set.of("token-1", "token-late"), completedTokens());
+        Map<String, AttributeValue> item = client.getItem(r -> r.tableName(TABLE)
+                .key(Map.of("idempotencyKey", AttributeValue.fromS("build#" + build)))).item();
+        assertFalse(item.containsKey("taskTokens"));
+        assertEquals("DONE", item.get("status").s());
+    }
+}
