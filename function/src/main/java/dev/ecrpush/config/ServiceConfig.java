@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 import dev.ecrpush.registry.RepositoryDefaults;
@@ -234,6 +235,22 @@ public interface ServiceConfig {
         /** How long warm invocations reuse the secret read from {@code secret-id}. Defaults to {@code 15m}. */
         @WithDefault("15m")
         Duration secretTtl();
+
+        /**
+         * How long a failed read of the secret from {@code secret-id} is answered again without reading, so that
+         * deliveries (anyone can send them) cost at most one Secrets Manager call per period while it fails.
+         * Defaults to {@code 30s}.
+         */
+        @WithDefault("30s")
+        Duration secretFailureTtl();
+
+        /**
+         * The most builds one delivery starts; the triggers matched beyond it are answered {@code SKIPPED}, in
+         * the order the push lists its refs and the trigger set its triggers. At least 1; defaults to {@code 10}.
+         */
+        @WithDefault("10")
+        @WithConverter(AtLeastOne.class)
+        int maxBuildsPerDelivery();
     }
 
     /**

@@ -13,18 +13,31 @@ import dev.ecrpush.error.ErrorBody;
  *
  * @param ref    the pushed ref ({@code refs/heads/main}); null for a schedule
  * @param status the result's status ({@code STARTED}, {@code PLANNED}, ...), {@code DUPLICATE} for a repeat
- *               of a delivery already built, {@code IN_PROGRESS} when that build is still being started, or
- *               {@code FAILED}
+ *               of a delivery already built, {@code IN_PROGRESS} when that build is still being started,
+ *               {@code FAILED}, or {@code SKIPPED} when nothing was asked for it (see {@code reason})
+ * @param reason why it was skipped
  * @param result the step result (the first one, for a duplicate)
  * @param error  why it failed, as HTTP callers see every error of the function
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TriggeredBuild(String trigger, String ref, String status, Object result, ErrorBody error,
+public record TriggeredBuild(String trigger, String ref, String status, String reason, Object result, ErrorBody error,
         @JsonIgnore BuildPushException failure) {
+    /** The status of a build a delivery did not ask for. */
+    public static final String SKIPPED = "SKIPPED";
+
+    /** Asked for: started, planned, a duplicate, in progress or failed. */
+    public TriggeredBuild(String trigger, String ref, String status, Object result, ErrorBody error, BuildPushException failure) {
+        this(trigger, ref, status, null, result, error, failure);
+    }
 
     public static TriggeredBuild failed(String trigger, String ref, BuildPushException failure) {
         return new TriggeredBuild(trigger, ref, "FAILED", null,
                 ErrorBody.of(failure), failure);
+    }
+
+    /** Not asked for, and why: no run, no AWS call, nothing remembered. */
+    public static TriggeredBuild skipped(String trigger, String ref, String reason) {
+        return new TriggeredBuild(trigger, ref, SKIPPED, reason, null, null, null);
     }
 
     /**

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.Push;
@@ -35,8 +36,9 @@ import dev.ecrpush.trigger.TriggerSource;
 /**
  * One webhook delivery, in this order: find the Git host its route names (a name no host has is 404); refuse
  * it unless its signature proves the host sent it (nothing else is read or called first); read the event; for
- * each pushed branch or tag, run every trigger that matches it, keyed by the delivery so that a redelivery
- * builds nothing twice. The answer lists every ref and what became of it.
+ * each pushed branch or tag, run every trigger that matches it, keyed by the delivery's identity (what its
+ * signature covers, {@link DeliveryId}) so that a redelivery or a replay builds nothing twice, and no more than
+ * {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists every ref and what became of it.
  */
 @ApplicationScoped
 public class WebhookDeliveries {
@@ -49,6 +51,7 @@ public class WebhookDeliveries {
     private final TriggeredRuns runs;
     private final ObjectMapper json;
     private final Duration tolerance;
+    private final int maxBuilds;
     private final Clock clock = Clock.systemUTC();
 
     /** What the host gets back: an HTTP status and a JSON body. */
@@ -108,6 +111,7 @@ public class WebhookDeliveries {
         this.runs = runs;
         this.json = json;
         this.tolerance = config.webhooks().timestampTolerance();
+        this.maxBuilds = config.webhooks().maxBuildsPerDelivery();
     }
 
     /** @param hostName the route's {@code /webhooks/<hostName>}, as sent */
@@ -117,18 +121,23 @@ public class WebhookDeliveries {
             return unknownHost();
         }
         String provider = host.name();
-        String delivery = host.deliveryId(request);
+        // The host's own delivery ID is not signed: it is logged for operators, and nothing else.
+        String hostDelivery = host.hostDeliveryId(request);
         if (!host.carriesCredentials(request)) {
-            return refused(provider, delivery, "the delivery carries no signature or token");
+            return refused(provider, hostDelivery, "the delivery carries no signature or token");
         }
         Verdict verdict = host.verify(request, secrets.current(), clock.instant(), tolerance);
         if (verdict instanceof Verdict.Refused refused) {
-            return refused(provider, delivery, refused.reason());
+            return refused(provider, hostDelivery, refused.reason());
         }
+        Verdict.Accepted accepted = (Verdict.Accepted) verdict;
+        String delivery = accepted.delivery().value();
         WebhookEvent event = host.read(request, body(request));
+        LOG.infof("webhook %s %s: delivery %s (the host's ID: %s), verified by %s", provider, event.name(), delivery,
+                hostDelivery == null ? "none" : hostDelivery, accepted.by());
         Delivery read = new Delivery(null, provider, event.name(), delivery, null, null, null);
         if (event instanceof WebhookEvent.Ping) {
-            LOG.infof("webhook %s %s %s: ping, verified by %s", provider, event.name(), delivery, ((Verdict.Accepted) verdict).by());
+            LOG.infof("webhook %s %s %s: ping", provider, event.name(), delivery);
             return new Answer(200, read.with(Status.PONG, null));
         }
         if (event instanceof WebhookEvent.Ignored ignored) {
@@ -143,7 +152,12 @@ public class WebhookDeliveries {
         List<RefOutcome> refs = new ArrayList<>();
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Push push : pushes) {
-            refs.add(ref(push, set, delivery, builds));
+            refs.add(ref(push, set, accepted.delivery(), builds));
+        }
+        long skipped = builds.stream().filter(build -> build.status().equals(TriggeredBuild.SKIPPED)).count();
+        if (skipped > 0) {
+            LOG.warnf("webhook %s %s: %d matching trigger(s) skipped past buildpush.webhooks.max-builds-per-delivery (%d)",
+                    provider, delivery, skipped, maxBuilds);
         }
         Delivery body = new Delivery(builds.isEmpty() ? Status.NO_MATCH : Status.ACCEPTED, provider, event.name(), delivery,
                 pushes.get(0).repository(), List.copyOf(refs), builds.isEmpty() ? refs.get(0).reason() : null);
@@ -151,7 +165,12 @@ public class WebhookDeliveries {
         return new Answer(failure == null ? ACCEPTED : failure.httpStatus(), body);
     }
 
-    private RefOutcome ref(Push push, TriggerSet set, String delivery, List<TriggeredBuild> all) {
+    /**
+     * The ref's outcome, its builds added to {@code all}. A matched trigger is submitted while fewer than
+     * {@code maxBuilds} were submitted for the delivery so far (whatever became of them), and skipped after: so
+     * which ones run depends on the signed body and the trigger set alone, and a redelivery skips the same ones.
+     */
+    private RefOutcome ref(Push push, TriggerSet set, DeliveryId delivery, List<TriggeredBuild> all) {
         String ref = push.ref().full();
         String subject = push.host() + " " + push.repository() + " " + ref;
         if (push.deleted()) {
@@ -166,6 +185,12 @@ public class WebhookDeliveries {
         }
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Trigger trigger : ((TriggerSet.Match.Matched) match).triggers()) {
+            // Skips only follow the limit, so until it is reached every build listed so far was submitted.
+            if (all.size() + builds.size() >= maxBuilds) {
+                builds.add(TriggeredBuild.skipped(trigger.name(), ref, "this delivery already asked for " + maxBuilds
+                        + " builds, the most buildpush.webhooks.max-builds-per-delivery allows"));
+                continue;
+            }
             TriggeredBuild build = runs.submit(trigger.name(), ref, TriggerPayloads.forPush(trigger, push, delivery),
                     TriggerType.WEBHOOK);
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
@@ -199,8 +224,10 @@ public class WebhookDeliveries {
                 + GitHostRegistry.enumerate(hosts.names().stream().map(name -> "/webhooks/" + name).toList(), "and")));
     }
 
-    private static Answer refused(String provider, String delivery, String reason) {
-        LOG.warnf("webhook %s (delivery %s) refused: %s", provider, delivery, reason);
+    /** @param hostDelivery the host's own, unsigned delivery ID (logged for operators), or null */
+    private static Answer refused(String provider, String hostDelivery, String reason) {
+        LOG.warnf("webhook %s (the host's delivery ID: %s) refused: %s", provider, hostDelivery == null ? "none" : hostDelivery,
+                reason);
         return new Answer(401, Delivery.rejected(reason));
     }
 }

@@ -41,9 +41,11 @@ public interface GitHost {
     boolean carriesCredentials(WebhookRequest request);
 
     /**
-     * Whether the delivery comes from the host. Every comparison is constant-time over fixed-length digests, so
-     * the time taken reveals neither how much of a signature matched nor a secret's length; a refusal says what
-     * was wrong, never what was expected.
+     * Whether the delivery comes from the host, and if so its identity: made from what the proof that accepted
+     * it covers ({@link DeliveryId}), so that a redelivery, a retry or a replay of it builds nothing twice
+     * whatever its unsigned headers say. Every comparison is constant-time over fixed-length digests, so the
+     * time taken reveals neither how much of a signature matched nor a secret's length; a refusal says what was
+     * wrong, never what was expected. Nothing the request carries may make it throw.
      *
      * @param now       the function's clock, for a scheme that signs a timestamp
      * @param tolerance how far such a timestamp may be from {@code now}
@@ -51,10 +53,11 @@ public interface GitHost {
     Verdict verify(WebhookRequest request, WebhookSecrets secrets, Instant now, Duration tolerance);
 
     /**
-     * What identifies the delivery across the host's retries and redeliveries: the key its runs are remembered
-     * by, so that a redelivery builds nothing twice. See {@link DeliveryId}.
+     * The host's own ID of the delivery ({@code X-GitHub-Delivery}, ...), as {@link DeliveryId#printable} lets it
+     * be logged, or null: for operators to find the delivery in the host's log. It is not signed, so it is never
+     * a key.
      */
-    String deliveryId(WebhookRequest request);
+    String hostDeliveryId(WebhookRequest request);
 
     /**
      * Reads a verified delivery's JSON into what it is about, from the fields the host documents for its push

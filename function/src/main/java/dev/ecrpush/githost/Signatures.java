@@ -22,7 +22,8 @@ public final class Signatures {
 
     /**
      * The scheme most hosts use: {@code <header>: <prefix><hex HMAC-SHA256 of the raw body, keyed with the
-     * secret>}.
+     * secret>}. The signature covers the body and nothing else, so an accepted delivery is identified by the
+     * body's SHA-256 ({@link DeliveryId#ofBody}).
      *
      * @param prefix what comes before the hex digits ({@code sha256=}), or the empty string
      * @param host   the host's name, for the refusal when no secret is configured
@@ -46,7 +47,7 @@ public final class Signatures {
         }
         byte[] expected = hmacSha256(secret.value().getBytes(StandardCharsets.UTF_8), request.body());
         return MessageDigest.isEqual(expected, claimed)
-                ? new Verdict.Accepted(header)
+                ? new Verdict.Accepted(header, DeliveryId.ofBody(request.body()))
                 : new Verdict.Refused(header + " does not match the body");
     }
 

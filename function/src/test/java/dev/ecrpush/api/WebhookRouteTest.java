@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -70,12 +71,17 @@ class WebhookRouteTest {
     }
 
     /**
-     * A recorded Gitea payload made unique (its repository's description), since Gitea's deliveries are keyed by
-     * their body and the runs of earlier tests stay in the table.
+     * A recorded payload made unique (a field no host reads, first in its object), since every delivery is keyed
+     * by what its signature covers (the body) and the runs of earlier tests stay in the table.
      */
     private static byte[] fresh(String file) {
-        String body = new String(WebhookSigning.recorded(file), StandardCharsets.UTF_8);
-        return body.replace("\"description\": \"\"", "\"description\": \"" + UUID.randomUUID() + "\"")
+        return fresh(WebhookSigning.recorded(file));
+    }
+
+    private static byte[] fresh(byte[] recorded) {
+        String body = new String(recorded, StandardCharsets.UTF_8);
+        int brace = body.indexOf('{');
+        return (body.substring(0, brace + 1) + "\"testDelivery\": \"" + UUID.randomUUID() + "\", " + body.substring(brace + 1))
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -101,7 +107,7 @@ class WebhookRouteTest {
     @Test
     void signedGithubPush_startsTheMatchingBuild_fromThePushedCommit() throws Exception {
         // given
-        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        byte[] body = fresh("github-push-branch.json");
         String delivery = UUID.randomUUID().toString();
         // when
         JsonNode answer = json(github("push", delivery, body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
@@ -118,8 +124,9 @@ class WebhookRouteTest {
         assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", startBuild.get("sourceVersion").asText());
         assertEquals("https://github.com/Codertocat/Hello-World.git", startBuild.get("sourceLocationOverride").asText());
         assertEquals("GITHUB", startBuild.get("sourceTypeOverride").asText());
-        // and the run is remembered under the delivery's key
-        Map<String, AttributeValue> run = item("github/" + delivery + "/hello-world/refs/heads/master");
+        // and the run is remembered under the delivery's key: the signed body's hash, not the unsigned header
+        assertEquals(DeliveryId.ofBody(body).value(), answer.get("delivery").asText());
+        Map<String, AttributeValue> run = item("github/" + DeliveryId.ofBody(body).value() + "/hello-world/refs/heads/master");
         assertEquals("DONE", run.get("status").s());
         assertEquals(TriggerWorld.BUILD_ID, run.get("buildId").s());
         assertTrue(Long.parseLong(run.get("expiresAt").n()) > Instant.now().plusSeconds(6 * 86400).getEpochSecond());
@@ -128,7 +135,7 @@ class WebhookRouteTest {
     @Test
     void signedGithubAnnotatedTagPush_buildsAndTagsTheCommit_notTheTagObject() throws Exception {
         // given: an annotated tag push, whose after is the tag object 37413f4...
-        byte[] body = WebhookSigning.recorded("github-push-annotated-tag.json");
+        byte[] body = fresh("github-push-annotated-tag.json");
         String delivery = UUID.randomUUID().toString();
         // when
         JsonNode answer = json(github("push", delivery, body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
@@ -142,12 +149,12 @@ class WebhookRouteTest {
         JsonNode startBuild = aws.bodies(START_BUILD).get(0);
         assertEquals("6113728f27ae82c7b1a177c8d03f9e96e0adf246", startBuild.get("sourceVersion").asText());
         assertFalse(answer.toString().contains("37413f4"), "the tag object's SHA was reported: " + answer);
-        assertEquals("DONE", item("github/" + delivery + "/hello-world/refs/tags/v1.0.0").get("status").s());
+        assertEquals("DONE", item("github/" + DeliveryId.ofBody(body).value() + "/hello-world/refs/tags/v1.0.0").get("status").s());
     }
 
     @Test
     void redelivery_returnsTheFirstResultAsDuplicate_andStartsNothing() throws Exception {
-        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        byte[] body = fresh("github-push-branch.json");
         String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
         String delivery = UUID.randomUUID().toString();
         github("push", delivery, body, signature).post("/webhooks/github").then().statusCode(202);
@@ -234,11 +241,19 @@ class WebhookRouteTest {
     }
 
     @Test
-    void gitlabPush_withTheSecretToken_buildsFromTheSelfManagedHost() throws Exception {
-        byte[] body = WebhookSigning.recorded("gitlab-push.json");
+    void gitlabPush_withTheSecretTokenAndTheSignature_buildsFromTheSelfManagedHost() throws Exception {
+        // given: a hook with both a secret token and a signing token, which sends both
+        byte[] body = fresh("gitlab-push.json");
+        String id = UUID.randomUUID().toString();
+        long now = Instant.now().getEpochSecond();
+        // when
         JsonNode answer = json(given().contentType("application/json").header("X-Gitlab-Event", "Push Hook")
-                .header("X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN).header("Idempotency-Key", UUID.randomUUID().toString())
+                .header("X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN).header("Idempotency-Key", id)
+                .header("webhook-id", id).header("webhook-timestamp", Long.toString(now))
+                .header("webhook-signature", WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, body))
                 .body(body).post("/webhooks/gitlab").then().statusCode(202).extract().asString());
+        // then: keyed by the signed webhook-id
+        assertEquals("webhook-id-" + id, answer.get("delivery").asText());
         assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText());
         JsonNode startBuild = aws.bodies(START_BUILD).get(0);
         assertEquals("GITLAB_SELF_MANAGED", startBuild.get("sourceTypeOverride").asText());
@@ -247,7 +262,7 @@ class WebhookRouteTest {
 
     @Test
     void gitlabTagPush_withAStandardWebhooksSignature_tagsTheImageWithTheTag() throws Exception {
-        byte[] body = WebhookSigning.recorded("gitlab-tag-push.json");
+        byte[] body = fresh("gitlab-tag-push.json");
         String id = UUID.randomUUID().toString();
         long now = Instant.now().getEpochSecond();
         JsonNode answer = json(given().contentType("application/json").header("X-Gitlab-Event", "Tag Push Hook")
@@ -266,7 +281,7 @@ class WebhookRouteTest {
 
     @Test
     void bitbucketPush_startsTheBuild() throws Exception {
-        byte[] body = WebhookSigning.recorded("bitbucket-push.json");
+        byte[] body = fresh("bitbucket-push.json");
         JsonNode answer = json(given().contentType("application/json").header("X-Event-Key", "repo:push")
                 .header("X-Request-UUID", UUID.randomUUID().toString())
                 .header("X-Hub-Signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body))
@@ -299,7 +314,7 @@ class WebhookRouteTest {
         assertEquals("develop", source.get("GIT_BRANCH"));
         assertEquals(List.of(), aws.requests(START_BUILD));
         // and the run is remembered under the body's hash, which Gitea's Replay repeats
-        String delivery = DeliveryId.ofBody(body);
+        String delivery = DeliveryId.ofBody(body).value();
         assertEquals(delivery, answer.get("delivery").asText());
         assertEquals("DONE", item("gitea/" + delivery + "/gitea-webhooks/refs/heads/develop").get("status").s());
     }
@@ -379,7 +394,7 @@ class WebhookRouteTest {
         aws.stub(START_BUILD, com.github.tomakehurst.wiremock.client.WireMock.aResponse()
                 .withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
                 .withBody("{\"__type\":\"ResourceNotFoundException\",\"message\":\"project not found\"}"));
-        byte[] body = WebhookSigning.recorded("bitbucket-push.json");
+        byte[] body = fresh("bitbucket-push.json");
         String delivery = UUID.randomUUID().toString();
         RequestSpecification request = given().contentType("application/json").header("X-Event-Key", "repo:push")
                 .header("X-Request-UUID", delivery)
@@ -388,13 +403,30 @@ class WebhookRouteTest {
         JsonNode answer = json(request.post("/webhooks/bitbucket").then().statusCode(502).extract().asString());
         // then
         assertEquals("LaunchFailedException", answer.at("/refs/0/builds/0/error/errorType").asText());
-        assertEquals("FAILED", item("bitbucket/" + delivery + "/temp/refs/heads/master").get("status").s());
+        assertEquals("FAILED", item("bitbucket/" + DeliveryId.ofBody(body).value() + "/temp/refs/heads/master").get("status").s());
         // and once CodeBuild accepts, a redelivery builds
         world.startBuildAnswers(TriggerWorld.BUILD_ID);
         given().contentType("application/json").header("X-Event-Key", "repo:push").header("X-Request-UUID", delivery)
                 .header("X-Hub-Signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body)).body(body)
                 .post("/webhooks/bitbucket").then().statusCode(202)
                 .body("refs[0].builds[0].status", org.hamcrest.Matchers.equalTo("STARTED"));
+    }
+
+    /**
+     * The GitLab event carries the secret token only, as a hook without a signing token sends it; this world has
+     * a signing token too, with which GitLab signs each delivery as it sends it (a recorded signature's timestamp
+     * would be stale): the Standard Webhooks headers are added as GitLab would add them now.
+     */
+    private static byte[] signedAsGitLabWouldSignItNow(byte[] apiGatewayEvent) throws Exception {
+        ObjectNode event = (ObjectNode) json(
+                new String(apiGatewayEvent, StandardCharsets.UTF_8));
+        byte[] body = event.get("body").asText().getBytes(StandardCharsets.UTF_8);
+        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+        long now = Instant.now().getEpochSecond();
+        ((ObjectNode) event.get("headers")).put("webhook-id", id)
+                .put("webhook-timestamp", Long.toString(now))
+                .put("webhook-signature", WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, body));
+        return Fixtures.JSON.writeValueAsBytes(event);
     }
 
     @Test
@@ -407,7 +439,11 @@ class WebhookRouteTest {
         assertEquals(new GitHostRegistry().names().size(), pushes.size(), "one signed push event per Git host: " + pushes);
         for (String file : pushes) {
             // when: the raw API Gateway event, as Lambda receives it
-            JsonNode response = json(given().body(Files.readAllBytes(Repo.path("events", file))).post("/_lambda_")
+            byte[] event = Files.readAllBytes(Repo.path("events", file));
+            if (file.contains("gitlab")) {
+                event = signedAsGitLabWouldSignItNow(event);
+            }
+            JsonNode response = json(given().body(event).post("/_lambda_")
                     .then().statusCode(200).extract().asString());
             // then
             assertEquals(202, response.get("statusCode").asInt(), file + ": " + response);

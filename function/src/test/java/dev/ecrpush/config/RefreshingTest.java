@@ -1,6 +1,7 @@
 package dev.ecrpush.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
@@ -48,5 +49,45 @@ class RefreshingTest {
         // when / then
         assertThrows(IllegalStateException.class, value::get);
         assertEquals(2, value.get());
+    }
+
+    @Test
+    void withAFailurePeriod_aFailedReadIsThrownAgainWithoutReading_untilThePeriodHasPassed() {
+        // given: the source is down
+        IllegalStateException down = new IllegalStateException("down");
+        Refreshing<Integer> value = new Refreshing<>(() -> {
+            reads.incrementAndGet();
+            throw down;
+        }, Duration.ofMinutes(15), Duration.ofSeconds(30), clock);
+        // when: a hundred callers within the period
+        for (int i = 0; i < 100; i++) {
+            assertSame(down, assertThrows(IllegalStateException.class, value::get));
+            clock.advance(Duration.ofMillis(300));
+        }
+        // then: one read
+        assertEquals(1, reads.get());
+        // and once the period has passed, the next caller reads again
+        clock.advance(Duration.ofMillis(1));
+        assertThrows(IllegalStateException.class, value::get);
+        assertEquals(2, reads.get());
+    }
+
+    @Test
+    void withAFailurePeriod_aReadThatSucceedsAfterIsKeptForTheNormalPeriod() {
+        // given: the first read fails
+        Refreshing<Integer> value = new Refreshing<>(() -> {
+            if (reads.incrementAndGet() == 1) {
+                throw new IllegalStateException("throttled");
+            }
+            return reads.get();
+        }, Duration.ofMinutes(15), Duration.ofSeconds(30), clock);
+        assertThrows(IllegalStateException.class, value::get);
+        // when: after the failure period
+        clock.advance(Duration.ofSeconds(31));
+        // then: read again, and kept as any read is
+        assertEquals(2, value.get());
+        clock.advance(Duration.ofMinutes(10));
+        assertEquals(2, value.get());
+        assertEquals(2, reads.get());
     }
 }

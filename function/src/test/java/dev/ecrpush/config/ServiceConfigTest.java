@@ -41,4 +41,23 @@ class ServiceConfigTest {
                 () -> config(Map.of("BUILDPUSH_REPOSITORY_TAG_MUTABILITY", "IMMUTABLE_EXCEPT_LATEST")));
         assertTrue(e.getMessage().contains("buildpush.repository.tag-mutability"), e.getMessage());
     }
+
+    @Test
+    void webhookLimits_defaultAndAsSet() {
+        assertEquals(10, config(Map.of()).webhooks().maxBuildsPerDelivery());
+        assertEquals(Duration.ofSeconds(30), config(Map.of()).webhooks().secretFailureTtl());
+        assertEquals(3, config(Map.of("BUILDPUSH_WEBHOOKS_MAX_BUILDS_PER_DELIVERY", "3")).webhooks().maxBuildsPerDelivery());
+        assertEquals(Duration.ofMinutes(1),
+                config(Map.of("BUILDPUSH_WEBHOOKS_SECRET_FAILURE_TTL", "1m")).webhooks().secretFailureTtl());
+    }
+
+    /** A limit under 1 would make every delivery build nothing: refused when the function starts, naming the key. */
+    @Test
+    void maxBuildsPerDelivery_underOne_stopsTheStart_namingTheKey() {
+        for (String value : new String[] {"0", "-5", "ten"}) {
+            RuntimeException e = assertThrows(RuntimeException.class,
+                    () -> config(Map.of("BUILDPUSH_WEBHOOKS_MAX_BUILDS_PER_DELIVERY", value)).webhooks().maxBuildsPerDelivery());
+            assertTrue(e.getMessage().contains("buildpush.webhooks.max-builds-per-delivery"), value + ": " + e.getMessage());
+        }
+    }
 }

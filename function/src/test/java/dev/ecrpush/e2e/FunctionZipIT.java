@@ -82,10 +82,17 @@ class FunctionZipIT {
     private static FunctionProcess function;
     private static Invocation firstInvocation;
 
-    /** Every Git host's secret keys as the environment variables Lambda would set, each with its test secret. */
+    /**
+     * Every Git host's secret keys as the environment variables Lambda would set, each with its test secret, but
+     * GitLab's signing token: the recorded GitLab event carries the secret token alone, as a hook that does not
+     * sign sends it, and a configured signing token requires the signature.
+     */
     private static Map<String, String> webhookConfig() {
         Map<String, String> config = new HashMap<>();
         for (SecretField field : new GitHostRegistry().secretFields()) {
+            if (field.key().equals("gitlabSigningToken")) {
+                continue;
+            }
             String secret = Objects.requireNonNull(WebhookSigning.BY_KEY.get(field.key()),
                     () -> "WebhookSigning has no test secret for " + field.key());
             config.put(field.configKey().toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), secret);

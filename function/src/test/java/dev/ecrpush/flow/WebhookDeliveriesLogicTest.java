@@ -31,9 +31,11 @@ import org.mockito.junit.jupiter.MockitoExtension;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.error.ThrottledException;
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.githost.WebhookSecretSource;
@@ -52,7 +54,8 @@ import dev.ecrpush.trigger.TriggerSource;
  */
 @ExtendWith(MockitoExtension.class)
 class WebhookDeliveriesLogicTest {
-    private static final String DELIVERY = "f1e2d3c4-b5a6-4789-8abc-def012345678";
+    /** The host's own delivery header: not signed, so it identifies nothing. */
+    private static final String HOST_DELIVERY = "f1e2d3c4-b5a6-4789-8abc-def012345678";
     private static final String COMMIT = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
     private static final String MASTER = "refs/heads/master";
     private static final TriggerSet TEST_SET = Fixtures.triggers("plan-triggers.json");
@@ -74,6 +77,7 @@ class WebhookDeliveriesLogicTest {
     void setUp() {
         when(config.webhooks()).thenReturn(webhooks);
         when(webhooks.timestampTolerance()).thenReturn(Duration.ofMinutes(5));
+        when(webhooks.maxBuildsPerDelivery()).thenReturn(10);
         deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
     }
 
@@ -82,7 +86,7 @@ class WebhookDeliveriesLogicTest {
         Map<String, String> headers = new HashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("X-GitHub-Event", event);
-        headers.put("X-GitHub-Delivery", DELIVERY);
+        headers.put("X-GitHub-Delivery", HOST_DELIVERY);
         if (signature != null) {
             headers.put("X-Hub-Signature-256", signature);
         }
@@ -173,12 +177,13 @@ class WebhookDeliveriesLogicTest {
     void ping_is200Pong_andReadsNoTrigger() {
         // given
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        byte[] ping = WebhookSigning.recorded("github-ping.json");
         // when
-        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("ping", WebhookSigning.recorded("github-ping.json")));
-        // then
+        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("ping", ping));
+        // then: the delivery named by its signed body, not by the host's header
         assertEquals(200, answer.status());
-        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.PONG, "github", "ping", DELIVERY, null, null, null),
-                answer.body());
+        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.PONG, "github", "ping", DeliveryId.ofBody(ping).value(),
+                null, null, null), answer.body());
         verifyNoInteractions(triggers, runs);
     }
 
@@ -258,30 +263,66 @@ class WebhookDeliveriesLogicTest {
     }
 
     @Test
-    void everyMatchingTrigger_isSubmittedOnce_asAWebhookRun_keyedByTheDelivery() {
+    void everyMatchingTrigger_isSubmittedOnce_asAWebhookRun_keyedByTheSignedBody() {
         // given
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
         when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(started("hello-world"));
         when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        String delivery = DeliveryId.ofBody(body).value();
         // when
-        WebhookDeliveries.Answer answer = deliveries.handle("github",
-                signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("push", body));
         // then
         ArgumentCaptor<ObjectNode> first = ArgumentCaptor.forClass(ObjectNode.class);
         ArgumentCaptor<ObjectNode> second = ArgumentCaptor.forClass(ObjectNode.class);
         verify(runs).submit(eq("hello-world"), eq(MASTER), first.capture(), eq(TriggerType.WEBHOOK));
         verify(runs).submit(eq("hello-world-arm"), eq(MASTER), second.capture(), eq(TriggerType.WEBHOOK));
         verifyNoMoreInteractions(runs);
-        assertEquals("github/" + DELIVERY + "/hello-world/refs/heads/master", first.getValue().get("idempotencyKey").asText());
-        assertEquals("github/" + DELIVERY + "/hello-world-arm/refs/heads/master",
+        assertEquals("github/" + delivery + "/hello-world/refs/heads/master", first.getValue().get("idempotencyKey").asText());
+        assertEquals("github/" + delivery + "/hello-world-arm/refs/heads/master",
                 second.getValue().get("idempotencyKey").asText());
+        assertFalse(first.getValue().toString().contains(HOST_DELIVERY), "the unsigned delivery header was used");
         assertEquals(Fixtures.JSON.createObjectNode().put("repoUrl", "https://github.com/Codertocat/Hello-World.git")
                 .put("branch", "master").put("commitSha", COMMIT), first.getValue().get("codebase"));
         assertEquals(202, answer.status());
-        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.ACCEPTED, "github", "push", DELIVERY,
+        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.ACCEPTED, "github", "push", delivery,
                 "Codertocat/Hello-World", List.of(new WebhookDeliveries.RefOutcome(MASTER, null, COMMIT, null,
                         List.of(started("hello-world"), started("hello-world-arm")))), null), answer.body());
+    }
+
+    @Test
+    void matchesBeyondTheLimit_areSkipped_inTheTriggerSetsOrder_withTheReason_andNotSubmitted() {
+        // given: a limit of one build per delivery, and two triggers on the pushed branch
+        when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
+        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(twoTriggersOnMaster());
+        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(started("hello-world"));
+        // when
+        WebhookDeliveries.Answer answer = limited.handle("github", signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then: the first trigger runs, the second is reported and never submitted
+        verify(runs).submit(eq("hello-world"), eq(MASTER), any(), eq(TriggerType.WEBHOOK));
+        verifyNoMoreInteractions(runs);
+        assertEquals(202, answer.status());
+        assertEquals(WebhookDeliveries.Status.ACCEPTED, answer.body().status());
+        assertEquals(List.of(started("hello-world"), TriggeredBuild.skipped("hello-world-arm", MASTER,
+                "this delivery already asked for 1 builds, the most buildpush.webhooks.max-builds-per-delivery allows")),
+                answer.body().refs().get(0).builds());
+    }
+
+    @Test
+    void secretThatCannotBeRead_isTheTypedFailure_andNothingIsReadOrRun() {
+        // given
+        InternalErrorException unreadable = new InternalErrorException("PermissionDeniedException: secretsmanager:GetSecretValue ...");
+        when(secrets.current()).thenThrow(unreadable);
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        // when
+        InternalErrorException e = assertThrows(InternalErrorException.class, () -> deliveries.handle("github", signed("push", body)));
+        // then: a 5xx the route answers as {errorType, errorMessage}, never a refusal of the sender
+        assertSame(unreadable, e);
+        assertEquals(500, e.httpStatus());
+        verifyNoInteractions(triggers, runs);
     }
 
     @Test

@@ -34,8 +34,8 @@ class GitHostRegistryTest {
         }
 
         @Override
-        public String deliveryId(WebhookRequest request) {
-            return DeliveryId.ofBody(request.body());
+        public String hostDeliveryId(WebhookRequest request) {
+            return null;
         }
 
         @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +36,8 @@ class WebhookSecretSourceTest {
     }
 
     private WebhookSecretSource source(String secretId, WebhookSecrets configured) {
-        return new WebhookSecretSource(clients, Fixtures.JSON, secretId, Duration.ofMinutes(15), new GitHostRegistry().secretFields(),
-                configured, clock);
+        return new WebhookSecretSource(clients, Fixtures.JSON, secretId, Duration.ofMinutes(15), Duration.ofSeconds(30),
+                new GitHostRegistry().secretFields(), configured, clock);
     }
 
     @Test
@@ -78,14 +79,34 @@ class WebhookSecretSourceTest {
     }
 
     @Test
-    void accessDenied_isAPermissionFailure_namingTheSecretAndTheCode() {
-        // the function's role lacks the permission: a deployment to fix, not a delivery to refuse
+    void accessDenied_isAnInternalError_namingThePermissionFailureTheSecretAndTheCode() {
+        // the function's role lacks the permission: a deployment to fix, not a delivery to refuse, and not the
+        // sender's fault either, so the delivery gets a 5xx rather than a 403
         aws.stub("secretsmanager.GetSecretValue", AwsFake.jsonError(400, "AccessDeniedException"));
-        dev.ecrpush.error.PermissionDeniedException e = assertThrows(dev.ecrpush.error.PermissionDeniedException.class,
-                () -> source(SECRET_ID, WebhookSecrets.NONE).current());
-        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith(
-                "secretsmanager:GetSecretValue for the webhook secret ecr-build-push/webhooks failed: AccessDeniedException"),
-                e.getMessage());
+        InternalErrorException e = assertThrows(InternalErrorException.class, () -> source(SECRET_ID, WebhookSecrets.NONE).current());
+        assertTrue(e.getMessage().startsWith("PermissionDeniedException: secretsmanager:GetSecretValue for the webhook secret"
+                + " ecr-build-push/webhooks failed: AccessDeniedException"), e.getMessage());
+        assertEquals(500, e.httpStatus());
+    }
+
+    @Test
+    void aFailedRead_isAnsweredAgainWithoutReading_forTheFailureTtl_thenReadAgain() {
+        // given: Secrets Manager refuses (a code the SDK does not retry, so each read is one request)
+        aws.stub("secretsmanager.GetSecretValue", AwsFake.jsonError(400, "ResourceNotFoundException"));
+        WebhookSecretSource source = source(SECRET_ID, WebhookSecrets.NONE);
+        // when: twenty deliveries within the 30 s
+        InternalErrorException first = assertThrows(InternalErrorException.class, source::current);
+        for (int i = 0; i < 19; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            assertSame(first, assertThrows(InternalErrorException.class, source::current));
+        }
+        // then: one call
+        assertEquals(1, aws.requests("secretsmanager.GetSecretValue").size());
+        // and after the failure TTL, a read that succeeds is used at once
+        aws.stub("secretsmanager.GetSecretValue", AwsFake.secretString("{\"github\": \"gh-1\"}"));
+        clock.advance(Duration.ofSeconds(12));
+        assertEquals(WebhookSecrets.of(Map.of("github", "gh-1")), source.current());
+        assertEquals(2, aws.requests("secretsmanager.GetSecretValue").size());
     }
 
     @Test

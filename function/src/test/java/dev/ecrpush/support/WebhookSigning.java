@@ -63,6 +63,11 @@ public final class WebhookSigning {
 
     /** {@code v1,<base64>} over {@code id.timestamp.body}, keyed with the token's base64 part. */
     public static String standardSignature(String signingToken, String id, long timestamp, byte[] body) {
+        return standardSignature(signingToken, id, Long.toString(timestamp), body);
+    }
+
+    /** As above, over the timestamp as written, whatever it says (a number or not). */
+    public static String standardSignature(String signingToken, String id, String timestamp, byte[] body) {
         byte[] key = Base64.getDecoder().decode(signingToken.substring("whsec_".length()));
         byte[] prefix = (id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8);
         byte[] content = new byte[prefix.length + body.length];

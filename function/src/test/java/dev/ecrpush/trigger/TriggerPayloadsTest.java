@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.support.Fixtures;
@@ -30,15 +32,18 @@ class TriggerPayloadsTest {
         // given
         Push push = new Push("github", "acme/app", "https://github.com/acme/app.git",
                 new Push.Ref(Push.Ref.Kind.TAG, "v1.4.0"), "9f1c2d3e4b5a69788776655443322110ffeeddcc");
+        DeliveryId delivery = DeliveryId.ofBody("{\"ref\": \"refs/tags/v1.4.0\"}".getBytes(StandardCharsets.UTF_8));
         // when
-        ObjectNode payload = TriggerPayloads.forPush(trigger("app"), push, "delivery-1");
+        ObjectNode payload = TriggerPayloads.forPush(trigger("app"), push, delivery);
         StepPayload step = dev.ecrpush.step.StepParser.parse(payload,
                 Fixtures.SETTINGS.withTriggerType(TriggerType.WEBHOOK));
         // then: the push's codebase replaced the stored one entirely (no stale branch next to the tag)
         assertEquals(Fixtures.JSON.readTree("""
                 {"repoUrl": "https://github.com/acme/app.git", "tag": "v1.4.0",
                  "commitSha": "9f1c2d3e4b5a69788776655443322110ffeeddcc"}"""), payload.get("codebase"));
-        assertEquals("github/delivery-1/app/refs/tags/v1.4.0", payload.get("idempotencyKey").asText());
+        // keyed by the delivery's identity: the signed body's hash
+        assertEquals("github/" + delivery.value() + "/app/refs/tags/v1.4.0", payload.get("idempotencyKey").asText());
+        assertTrue(payload.get("idempotencyKey").asText().matches("github/sha256-[0-9a-f]{64}/app/refs/tags/v1\\.4\\.0"));
         assertEquals(List.of("9f1c2d3", "webhook"), step.step().spec().tags());
     }
 
@@ -53,8 +58,8 @@ class TriggerPayloadsTest {
     void aKeyOverTheLimit_isShortenedAndStaysDistinct() throws IOException {
         Push push = new Push("github", "acme/app", "https://github.com/acme/app.git",
                 new Push.Ref(Push.Ref.Kind.BRANCH, "b".repeat(600)), "9f1c2d3");
-        String one = TriggerPayloads.forPush(trigger("app"), push, "d").get("idempotencyKey").asText();
-        String other = TriggerPayloads.forPush(trigger("app"), push, "e").get("idempotencyKey").asText();
+        String one = TriggerPayloads.forPush(trigger("app"), push, DeliveryId.ofSignedId("d")).get("idempotencyKey").asText();
+        String other = TriggerPayloads.forPush(trigger("app"), push, DeliveryId.ofSignedId("e")).get("idempotencyKey").asText();
         assertTrue(one.length() <= 512, one);
         assertTrue(!one.equals(other));
     }

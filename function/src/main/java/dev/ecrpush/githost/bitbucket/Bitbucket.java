@@ -24,8 +24,8 @@ import dev.ecrpush.githost.WebhookSecrets;
 
 /**
  * Bitbucket Cloud ({@code bitbucket.org}): {@code X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>},
- * the {@code repo:push} event (which may list several changed refs), deliveries identified by
- * {@code X-Request-UUID}.
+ * the {@code repo:push} event (which may list several changed refs), deliveries identified by the signed body's
+ * SHA-256 ({@code X-Request-UUID} is not signed, and only logged).
  */
 public final class Bitbucket implements GitHost {
     public static final String NAME = "bitbucket";
@@ -59,8 +59,8 @@ public final class Bitbucket implements GitHost {
     }
 
     @Override
-    public String deliveryId(WebhookRequest request) {
-        return DeliveryId.of(request.header("X-Request-UUID"), request.body());
+    public String hostDeliveryId(WebhookRequest request) {
+        return DeliveryId.printable(request.header("X-Request-UUID"));
     }
 
     @Override

@@ -85,15 +85,17 @@ public final class Gitea implements GitHost {
     }
 
     /**
-     * The body's SHA-256, not {@code X-Gitea-Delivery}: Gitea and Forgejo do not retry a failed delivery, and
-     * their "Replay" sends the same body under a new delivery UUID ({@code ReplayHookTask} creates a new hook
-     * task). Keyed by the body, a replay after a build is the duplicate it is, and a replay after a failure
-     * tries again; two webhooks of one push (a repository's and its organization's) build once. Distinct pushes
-     * differ in their body: at least the repository's {@code updated_at} moves with each.
+     * Logged only: a delivery is identified by its signed body ({@link Signatures#hexHmacSha256}), not by
+     * {@code X-Gitea-Delivery}. Gitea's and Forgejo's "Replay" sends the same body under a new delivery UUID
+     * ({@code ReplayHookTask} creates a new hook task): keyed by the body, a replay after a build is the
+     * duplicate it is, and a replay after a failure tries again; two webhooks of one push (a repository's and its
+     * organization's) build once. Distinct pushes differ in their body: at least the repository's
+     * {@code updated_at} moves with each.
      */
     @Override
-    public String deliveryId(WebhookRequest request) {
-        return DeliveryId.ofBody(request.body());
+    public String hostDeliveryId(WebhookRequest request) {
+        return DeliveryId.printable(request.header(request.header("X-Forgejo-Delivery") != null
+                ? "X-Forgejo-Delivery" : "X-Gitea-Delivery"));
     }
 
     @Override

@@ -22,8 +22,8 @@ import dev.ecrpush.githost.WebhookSecrets;
 
 /**
  * GitHub ({@code github.com}): {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>}, the
- * {@code push} event (branches and tags alike) and {@code ping}, deliveries identified by
- * {@code X-GitHub-Delivery}, which a redelivery keeps.
+ * {@code push} event (branches and tags alike) and {@code ping}, deliveries identified by the signed body's
+ * SHA-256, which a redelivery repeats byte for byte ({@code X-GitHub-Delivery} is not signed, and only logged).
  */
 public final class GitHub implements GitHost {
     public static final String NAME = "github";
@@ -58,8 +58,8 @@ public final class GitHub implements GitHost {
     }
 
     @Override
-    public String deliveryId(WebhookRequest request) {
-        return DeliveryId.of(request.header(DELIVERY), request.body());
+    public String hostDeliveryId(WebhookRequest request) {
+        return DeliveryId.printable(request.header(DELIVERY));
     }
 
     @Override

@@ -23,9 +23,10 @@ import dev.ecrpush.step.SecretText;
 
 /**
  * GitLab ({@code gitlab.com}, and a self-managed GitLab through {@code buildpush.codebuild.git-hosts}): the
- * secret token in {@code X-Gitlab-Token}, and/or the {@link StandardWebhooks} signature; push and tag push
- * events of project and system hooks; deliveries identified by {@code Idempotency-Key}, else
- * {@code X-Gitlab-Event-UUID}.
+ * secret token in {@code X-Gitlab-Token}, and/or the {@link StandardWebhooks} signature, which is required once
+ * a signing token is configured; push and tag push events of project and system hooks. A signed delivery is
+ * identified by its signed {@code webhook-id}, one with the secret token alone by its body's SHA-256;
+ * {@code Idempotency-Key} and {@code X-Gitlab-Event-UUID} are not signed, and only logged.
  */
 public final class GitLab implements GitHost {
     public static final String NAME = "gitlab";
@@ -57,7 +58,9 @@ public final class GitLab implements GitHost {
 
     /**
      * Each credential sent that a configured secret can check must pass, and at least one must be checked: a
-     * hook may carry the token, the signature, or both while it moves from one to the other.
+     * hook may carry the token, the signature, or both while it moves from one to the other. Once a signing token
+     * is configured the signature is required: the secret token is sent as it is with every delivery, so whoever
+     * saw one delivery (a proxy's log, the hook's settings page) could otherwise send any body with it.
      */
     @Override
     public Verdict verify(WebhookRequest request, WebhookSecrets secrets, Instant now, Duration tolerance) {
@@ -65,6 +68,10 @@ public final class GitLab implements GitHost {
         boolean signed = request.header(StandardWebhooks.SIGNATURE) != null;
         SecretText secretToken = secrets.get(SECRET_TOKEN);
         SecretText signingToken = secrets.get(SIGNING_TOKEN);
+        if (signingToken != null && !signed) {
+            return new Verdict.Refused(StandardWebhooks.SIGNATURE + " is missing: a GitLab signing token is configured, so "
+                    + TOKEN + " alone is not accepted");
+        }
         boolean tokenChecked = token != null && secretToken != null;
         boolean signatureChecked = signed && signingToken != null;
         if (!tokenChecked && !signatureChecked) {
@@ -76,20 +83,18 @@ public final class GitLab implements GitHost {
             return new Verdict.Refused(TOKEN + " does not match");
         }
         if (signatureChecked) {
-            Verdict standard = StandardWebhooks.verify(request, signingToken, now, tolerance);
-            if (standard instanceof Verdict.Refused) {
-                return standard;
-            }
+            // identified by its signed webhook-id
+            return StandardWebhooks.verify(request, signingToken, now, tolerance);
         }
-        return new Verdict.Accepted(signatureChecked ? StandardWebhooks.SIGNATURE : TOKEN);
+        // The token signs nothing: what it let in is identified by the body, which a retry repeats.
+        return new Verdict.Accepted(TOKEN, DeliveryId.ofBody(request.body()));
     }
 
     @Override
-    public String deliveryId(WebhookRequest request) {
-        String sent = request.header("Idempotency-Key") != null
+    public String hostDeliveryId(WebhookRequest request) {
+        return DeliveryId.printable(request.header("Idempotency-Key") != null
                 ? request.header("Idempotency-Key")
-                : request.header("X-Gitlab-Event-UUID");
-        return DeliveryId.of(sent, request.body());
+                : request.header("X-Gitlab-Event-UUID"));
     }
 
     /** Project hooks and system hooks alike: the body's {@code object_kind} says what it is. */

@@ -5,7 +5,9 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.regex.Pattern;
 
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Signatures;
 import dev.ecrpush.githost.Verdict;
 import dev.ecrpush.githost.WebhookRequest;
@@ -14,13 +16,20 @@ import dev.ecrpush.step.SecretText;
 /**
  * The Standard Webhooks signature, as GitLab signs with a signing token: {@code webhook-id},
  * {@code webhook-timestamp}, {@code webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">} keyed
- * with the token {@code whsec_<base64 key>}, the timestamp within the tolerance.
+ * with the token {@code whsec_<base64 key>}, the timestamp within the tolerance. An accepted delivery is
+ * identified by its {@code webhook-id}, which the signature covers.
  */
 final class StandardWebhooks {
     static final String ID = "webhook-id";
     static final String TIMESTAMP = "webhook-timestamp";
     static final String SIGNATURE = "webhook-signature";
     private static final String SIGNING_TOKEN_PREFIX = "whsec_";
+    /**
+     * Seconds since 1970 as the specification writes them: ASCII digits only, at most ten (until the year
+     * 2286), so the number read fits a long with room to spare and no instant or sum made of it can overflow.
+     * A sign, a space, a fraction or anything longer is refused before any arithmetic.
+     */
+    private static final Pattern SECONDS = Pattern.compile("[0-9]{1,10}");
 
     private StandardWebhooks() {
     }
@@ -31,13 +40,11 @@ final class StandardWebhooks {
         if (id == null || timestamp == null) {
             return new Verdict.Refused(SIGNATURE + " needs " + ID + " and " + TIMESTAMP);
         }
-        long seconds;
-        try {
-            seconds = Long.parseLong(timestamp.trim());
-        } catch (NumberFormatException e) {
-            return new Verdict.Refused(TIMESTAMP + " is not a number of seconds");
+        if (!SECONDS.matcher(timestamp).matches()) {
+            return new Verdict.Refused(TIMESTAMP + " is not a number of seconds since 1970");
         }
-        if (Duration.between(Instant.ofEpochSecond(seconds), now).abs().compareTo(tolerance) > 0) {
+        long seconds = Long.parseLong(timestamp);
+        if (Duration.ofSeconds(Math.abs(seconds - now.getEpochSecond())).compareTo(tolerance) > 0) {
             return new Verdict.Refused(TIMESTAMP + " is more than " + tolerance.toSeconds()
                     + "s from the function's clock (a replay, or a clock that is off)");
         }
@@ -64,7 +71,7 @@ final class StandardWebhooks {
                 continue;
             }
             if (MessageDigest.isEqual(expected, claimed)) {
-                return new Verdict.Accepted(SIGNATURE);
+                return new Verdict.Accepted(SIGNATURE, DeliveryId.ofSignedId(id));
             }
         }
         return new Verdict.Refused(SIGNATURE + " has no v1 signature that matches the body");

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
 import dev.ecrpush.githost.WebhookEvent;
@@ -55,7 +56,7 @@ class BitbucketTest {
         byte[] body = WebhookSigning.recorded("bitbucket-push.json");
         String signature = WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body);
 
-        assertEquals(new Verdict.Accepted("X-Hub-Signature"), verify(body, "X-Hub-Signature", signature));
+        assertEquals(new Verdict.Accepted("X-Hub-Signature", DeliveryId.ofBody(body)), verify(body, "X-Hub-Signature", signature));
         assertInstanceOf(Verdict.Refused.class, verify(WebhookSigning.tampered(body), "X-Hub-Signature", signature));
         // GitHub's secret does not sign for Bitbucket
         assertInstanceOf(Verdict.Refused.class, verify(body, "X-Hub-Signature",
@@ -90,7 +91,17 @@ class BitbucketTest {
     }
 
     @Test
-    void deliveryId_isXRequestUuid() {
-        assertEquals("req-1", BITBUCKET.deliveryId(request("{}".getBytes(), "X-Request-UUID", "req-1")));
+    void delivery_isTheSignedBodysHash_whateverXRequestUuidSays() {
+        byte[] body = WebhookSigning.recorded("bitbucket-push.json");
+        String signature = WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body);
+        Verdict expected = new Verdict.Accepted("X-Hub-Signature", DeliveryId.ofBody(body));
+        assertEquals(expected, verify(body, "X-Hub-Signature", signature, "X-Request-UUID", "req-1"));
+        assertEquals(expected, verify(body, "X-Hub-Signature", signature, "X-Request-UUID", "req-2"));
+        assertEquals(expected, verify(body, "X-Hub-Signature", signature));
+    }
+
+    @Test
+    void hostDeliveryId_isXRequestUuid_forTheLogOnly() {
+        assertEquals("req-1", BITBUCKET.hostDeliveryId(request("{}".getBytes(), "X-Request-UUID", "req-1")));
     }
 }

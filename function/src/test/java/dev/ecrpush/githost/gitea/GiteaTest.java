@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
 import dev.ecrpush.githost.WebhookEvent;
@@ -70,9 +71,10 @@ class GiteaTest {
         byte[] body = WebhookSigning.recorded("gitea-push.json");
         String signature = WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body);
         // when / then: Gitea's header, Forgejo's, and Forgejo's delivery that carries both
-        assertEquals(new Verdict.Accepted("X-Gitea-Signature"), verify(body, "X-Gitea-Signature", signature));
-        assertEquals(new Verdict.Accepted("X-Forgejo-Signature"), verify(body, "x-forgejo-signature", signature));
-        assertEquals(new Verdict.Accepted("X-Forgejo-Signature"),
+        DeliveryId delivery = DeliveryId.ofBody(body);
+        assertEquals(new Verdict.Accepted("X-Gitea-Signature", delivery), verify(body, "X-Gitea-Signature", signature));
+        assertEquals(new Verdict.Accepted("X-Forgejo-Signature", delivery), verify(body, "x-forgejo-signature", signature));
+        assertEquals(new Verdict.Accepted("X-Forgejo-Signature", delivery),
                 verify(body, "X-Forgejo-Signature", signature, "X-Gitea-Signature", signature));
     }
 
@@ -199,12 +201,20 @@ class GiteaTest {
     // delivery
 
     @Test
-    void deliveryId_isTheBodysHash_soAReplayUnderANewUuidIsTheSameDelivery() {
+    void delivery_isTheBodysHash_soAReplayUnderANewUuidIsTheSameDelivery() {
         byte[] body = WebhookSigning.recorded("gitea-push.json");
-        String first = GITEA.deliveryId(request(body, "X-Gitea-Delivery", "f6266f16-1bf3-46a5-9ea4-602e06ead473"));
-        String replay = GITEA.deliveryId(request(body, "X-Gitea-Delivery", "0b1c2d3e-0000-4000-8000-000000000002"));
+        String signature = WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, body);
+        Verdict first = verify(body, "X-Gitea-Signature", signature, "X-Gitea-Delivery", "f6266f16-1bf3-46a5-9ea4-602e06ead473");
+        Verdict replay = verify(body, "X-Gitea-Signature", signature, "X-Gitea-Delivery", "0b1c2d3e-0000-4000-8000-000000000002");
         assertEquals(first, replay);
-        assertTrue(first.startsWith("sha256-"), first);
-        assertNotEquals(first, GITEA.deliveryId(request(WebhookSigning.recorded("gitea-tag-push.json"))));
+        assertEquals(new Verdict.Accepted("X-Gitea-Signature", DeliveryId.ofBody(body)), first);
+        byte[] tag = WebhookSigning.recorded("gitea-tag-push.json");
+        assertNotEquals(first, verify(tag, "X-Gitea-Signature", WebhookSigning.hexSignature(WebhookSigning.GITEA_SECRET, tag)));
+    }
+
+    @Test
+    void hostDeliveryId_isForgejosHeaderElseGiteas_forTheLogOnly() {
+        assertEquals("f-1", GITEA.hostDeliveryId(request(new byte[0], "X-Forgejo-Delivery", "f-1", "X-Gitea-Delivery", "f-1")));
+        assertEquals("g-1", GITEA.hostDeliveryId(request(new byte[0], "X-Gitea-Delivery", "g-1")));
     }
 }

@@ -3,6 +3,7 @@ package dev.ecrpush.githost.github;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
 import dev.ecrpush.githost.WebhookEvent;
@@ -70,7 +72,7 @@ class GitHubTest {
         Verdict verdict = verify(secrets, body,
                 "X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
         // then
-        assertEquals(new Verdict.Accepted("X-Hub-Signature-256"), verdict);
+        assertEquals(new Verdict.Accepted("X-Hub-Signature-256", DeliveryId.ofBody(body)), verdict);
     }
 
     @Test
@@ -201,8 +203,26 @@ class GitHubTest {
     // delivery
 
     @Test
-    void deliveryId_isXGitHubDelivery() {
-        assertEquals("72d3162e-cc78-11e3-81ab-4c9367dc0958", GITHUB.deliveryId(request("{}".getBytes(),
+    void delivery_isTheSignedBodysHash_whateverXGitHubDeliverySays() {
+        // given: one signed body, delivered under a new, a changed and no delivery header
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        String signature = WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body);
+        // when
+        List<Verdict> verdicts = List.of(
+                verify(body, "X-Hub-Signature-256", signature, "X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958"),
+                verify(body, "X-Hub-Signature-256", signature, "X-GitHub-Delivery", "0b1c2d3e-0000-4000-8000-000000000002"),
+                verify(body, "X-Hub-Signature-256", signature));
+        // then: one delivery, the body's
+        DeliveryId bodyHash = DeliveryId.ofBody(body);
+        verdicts.forEach(verdict -> assertEquals(new Verdict.Accepted("X-Hub-Signature-256", bodyHash), verdict));
+        assertTrue(bodyHash.value().matches("sha256-[0-9a-f]{64}"), bodyHash.value());
+    }
+
+    @Test
+    void hostDeliveryId_isXGitHubDelivery_forTheLogOnly() {
+        assertEquals("72d3162e-cc78-11e3-81ab-4c9367dc0958", GITHUB.hostDeliveryId(request("{}".getBytes(),
                 "X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958")));
+        assertNull(GITHUB.hostDeliveryId(request("{}".getBytes(), "X-GitHub-Delivery", "forged\nlog line")));
+        assertNull(GITHUB.hostDeliveryId(request("{}".getBytes())));
     }
 }

@@ -2,12 +2,14 @@ package dev.ecrpush.githost.gitlab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
 import dev.ecrpush.githost.WebhookEvent;
@@ -30,6 +33,8 @@ class GitLabTest {
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
     private static final WebhookSecrets SECRETS = WebhookSigning.secrets();
+    /** A hook with a secret token and no signing token, as GitLab hooks were before signing tokens. */
+    private static final WebhookSecrets TOKEN_ONLY = WebhookSecrets.of(Map.of("gitlab", WebhookSigning.GITLAB_TOKEN));
     private static final GitLab GITLAB = new GitLab();
 
     private static WebhookRequest request(byte[] body, String... headers) {
@@ -59,13 +64,28 @@ class GitLabTest {
     // signature
 
     @Test
-    void secretToken_rightWrongAndMissing() {
+    void secretToken_rightWrongAndMissing_withoutASigningToken() {
         byte[] body = WebhookSigning.recorded("gitlab-push.json");
-        assertEquals(new Verdict.Accepted("X-Gitlab-Token"), verify(body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN));
+        assertEquals(new Verdict.Accepted("X-Gitlab-Token", DeliveryId.ofBody(body)),
+                verify(TOKEN_ONLY, body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN));
         assertEquals(new Verdict.Refused("X-Gitlab-Token does not match"),
-                verify(body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN + "x"));
-        assertEquals(new Verdict.Refused("X-Gitlab-Token does not match"), verify(body, "X-Gitlab-Token", ""));
-        assertEquals(new Verdict.Refused("X-Gitlab-Token and webhook-signature are both missing"), verify(body));
+                verify(TOKEN_ONLY, body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN + "x"));
+        assertEquals(new Verdict.Refused("X-Gitlab-Token does not match"), verify(TOKEN_ONLY, body, "X-Gitlab-Token", ""));
+        assertEquals(new Verdict.Refused("X-Gitlab-Token and webhook-signature are both missing"), verify(TOKEN_ONLY, body));
+    }
+
+    @Test
+    void signingTokenConfigured_theRightSecretTokenAlone_isRefused() {
+        // given: both secrets configured, and a delivery that carries the (right) secret token and no signature
+        byte[] body = WebhookSigning.recorded("gitlab-push.json");
+        // when
+        Verdict verdict = verify(body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN);
+        // then
+        assertEquals(new Verdict.Refused("webhook-signature is missing: a GitLab signing token is configured,"
+                + " so X-Gitlab-Token alone is not accepted"), verdict);
+        // and so with the signing token alone configured
+        WebhookSecrets signingOnly = WebhookSecrets.of(Map.of("gitlabSigningToken", WebhookSigning.GITLAB_SIGNING_TOKEN));
+        assertInstanceOf(Verdict.Refused.class, verify(signingOnly, body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN));
     }
 
     @Test
@@ -78,7 +98,7 @@ class GitLabTest {
         // when: at the vector's own time, one of two signatures matching
         Verdict verdict = GITLAB.verify(new WebhookRequest(headers, body), secrets, Instant.ofEpochSecond(1614265330), TOLERANCE);
         // then
-        assertEquals(new Verdict.Accepted("webhook-signature"), verdict);
+        assertEquals(new Verdict.Accepted("webhook-signature", DeliveryId.ofSignedId("msg_p5jXN8AQM9LWM0D4loKWxJek")), verdict);
     }
 
     @Test
@@ -88,7 +108,7 @@ class GitLabTest {
         String id = "d0b3f4c5-0000-4000-8000-000000000001";
         String signature = WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, body);
 
-        assertEquals(new Verdict.Accepted("webhook-signature"), verify(body,
+        assertEquals(new Verdict.Accepted("webhook-signature", DeliveryId.ofSignedId(id)), verify(body,
                 "webhook-id", id, "webhook-timestamp", Long.toString(now), "webhook-signature", signature));
         assertEquals(new Verdict.Refused("webhook-signature has no v1 signature that matches the body"),
                 verify(WebhookSigning.tampered(body),
@@ -102,6 +122,33 @@ class GitLabTest {
         // the timestamp is signed: moving it forward breaks the signature
         assertInstanceOf(Verdict.Refused.class, verify(body,
                 "webhook-id", id, "webhook-timestamp", Long.toString(now + 1), "webhook-signature", signature));
+    }
+
+    @Test
+    void timestampThatIsNoSaneNumberOfSeconds_isRefused_beforeAnyArithmetic() {
+        // given: a body signed over each timestamp with the right signing token, so only the timestamp is wrong
+        byte[] body = WebhookSigning.recorded("gitlab-push.json");
+        String id = "d0b3f4c5-0000-4000-8000-000000000002";
+        for (String timestamp : List.of("9223372036854775807", "9223372036854775808", "-1", "-9223372036854775808", "1.5e9",
+                "abc", "", " " + NOW.getEpochSecond(), "+" + NOW.getEpochSecond(), "\u0661\u0667\u0664\u0668")) {
+            // when
+            Verdict verdict = GITLAB.verify(request(body, "webhook-id", id, "webhook-timestamp", timestamp,
+                    "webhook-signature", signature(id, timestamp, body)), SECRETS, NOW, TOLERANCE);
+            // then
+            assertEquals(new Verdict.Refused("webhook-timestamp is not a number of seconds since 1970"), verdict, timestamp);
+        }
+        // far in the future or the past: a number, but outside the tolerance
+        for (long seconds : List.of(9_999_999_999L, 0L, NOW.getEpochSecond() + 301)) {
+            String timestamp = Long.toString(seconds);
+            Verdict verdict = GITLAB.verify(request(body, "webhook-id", id, "webhook-timestamp", timestamp,
+                    "webhook-signature", signature(id, timestamp, body)), SECRETS, NOW, TOLERANCE);
+            assertTrue(verdict instanceof Verdict.Refused refused && refused.reason().startsWith("webhook-timestamp is more than 300s"),
+                    timestamp + ": " + verdict);
+        }
+    }
+
+    private static String signature(String id, String timestamp, byte[] body) {
+        return WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, timestamp, body);
     }
 
     @Test
@@ -155,10 +202,37 @@ class GitLabTest {
     // delivery
 
     @Test
-    void deliveryId_isIdempotencyKey_elseTheEventUuid_elseTheBodyHash() {
+    void signedDelivery_isItsSignedWebhookId_whateverTheUnsignedHeadersSay() {
+        byte[] body = WebhookSigning.recorded("gitlab-push.json");
+        long now = NOW.getEpochSecond();
+        String id = "d0b3f4c5-0000-4000-8000-000000000003";
+        String signature = WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, body);
+        Verdict expected = new Verdict.Accepted("webhook-signature", DeliveryId.ofSignedId(id));
+        for (List<String> unsigned : List.of(List.of("Idempotency-Key", "idem-1", "X-Gitlab-Event-UUID", "uuid-1"),
+                List.of("Idempotency-Key", "idem-2"), List.of("X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN), List.<String>of())) {
+            List<String> headers = new ArrayList<>(List.of("webhook-id", id, "webhook-timestamp", Long.toString(now),
+                    "webhook-signature", signature));
+            headers.addAll(unsigned);
+            assertEquals(expected, verify(body, headers.toArray(String[]::new)), unsigned.toString());
+        }
+        assertEquals("webhook-id-" + id, DeliveryId.ofSignedId(id).value());
+    }
+
+    @Test
+    void tokenOnlyDelivery_isTheBodysHash_whateverTheUnsignedHeadersSay() {
+        byte[] body = WebhookSigning.recorded("gitlab-push.json");
+        Verdict expected = new Verdict.Accepted("X-Gitlab-Token", DeliveryId.ofBody(body));
+        assertEquals(expected, verify(TOKEN_ONLY, body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN, "Idempotency-Key", "idem-1"));
+        assertEquals(expected, verify(TOKEN_ONLY, body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN,
+                "X-Gitlab-Event-UUID", "uuid-1"));
+        assertEquals(expected, verify(TOKEN_ONLY, body, "X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN));
+    }
+
+    @Test
+    void hostDeliveryId_isIdempotencyKey_elseTheEventUuid_forTheLogOnly() {
         byte[] body = "{}".getBytes();
-        assertEquals("idem-1", GITLAB.deliveryId(request(body, "Idempotency-Key", "idem-1", "X-Gitlab-Event-UUID", "uuid-1")));
-        assertEquals("uuid-1", GITLAB.deliveryId(request(body, "X-Gitlab-Event-UUID", "uuid-1")));
-        assertEquals("sha256-44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a", GITLAB.deliveryId(request(body)));
+        assertEquals("idem-1", GITLAB.hostDeliveryId(request(body, "Idempotency-Key", "idem-1", "X-Gitlab-Event-UUID", "uuid-1")));
+        assertEquals("uuid-1", GITLAB.hostDeliveryId(request(body, "X-Gitlab-Event-UUID", "uuid-1")));
+        assertNull(GITLAB.hostDeliveryId(request(body)));
     }
 }
