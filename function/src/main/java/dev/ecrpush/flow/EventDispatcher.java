@@ -1,20 +1,19 @@
 package dev.ecrpush.flow;
 
-import java.io.IOException;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.step.PayloadJson;
 import dev.ecrpush.step.Rules;
 import dev.ecrpush.step.TriggerType;
 
@@ -22,13 +21,13 @@ import dev.ecrpush.step.TriggerType;
  * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
  * {@code source} and {@code detail-type} (a Scheduled Event, or an executor's build state change); a status
  * request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
- * lacks its {@code step} still gets every problem listed.
+ * lacks its {@code step} still gets every problem listed. Every event is read strictly and within a size
+ * ({@link PayloadJson}).
  */
 @ApplicationScoped
 public class EventDispatcher {
     static final String SCHEDULED_EVENT = "Scheduled Event";
 
-    private final ObjectMapper json;
     private final StepService steps;
     private final AwsStages aws;
     private final ScheduledRebuilds schedules;
@@ -36,9 +35,8 @@ public class EventDispatcher {
     private final Executors executors;
 
     @Inject
-    public EventDispatcher(ObjectMapper json, StepService steps, AwsStages aws, ScheduledRebuilds schedules,
-            TaskCompletions completions, Executors executors) {
-        this.json = json;
+    public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
+            Executors executors) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
@@ -47,7 +45,7 @@ public class EventDispatcher {
     }
 
     public Object dispatch(byte[] event) {
-        JsonNode root = read(event);
+        JsonNode root = PayloadJson.read(event);
         if (isEventBridge(root)) {
             return eventBridge(root);
         }
@@ -70,16 +68,22 @@ public class EventDispatcher {
             return buildEvent(executor, executor.buildIdOf(event));
         }
         throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
-                + "\" (aws.events, aws.scheduler) and its executors' build events, not \"" + Rules.printable(type) + "\" from "
-                + Rules.printable(source));
+                + "\" (aws.events, aws.scheduler) and its executors' build events, not " + Rules.quoted(type) + " from "
+                + Rules.shown(source));
     }
 
     /**
      * A build's state changed: its waiting task, if any, is completed with the build as its executor reads it back
      * (the event only says which build). An executor that acts on every event (ECS, which stops a task past its
-     * step timeout) reads the build back even when no task waits.
+     * step timeout) reads the build back even when no task waits. A build that is not the function's, by its ID or
+     * as read back, changes nothing: no task is completed, nothing is stopped, and the event is acknowledged as
+     * IGNORED with the reason (a forged event is no error to retry).
      */
     private Object buildEvent(BuildExecutor executor, String buildId) {
+        String foreign = executor.foreignBuild(buildId);
+        if (foreign != null) {
+            return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, foreign);
+        }
         BuildStatusResult[] read = new BuildStatusResult[1];
         Supplier<BuildStatusResult> status = () -> {
             if (read[0] == null) {
@@ -87,10 +91,15 @@ public class EventDispatcher {
             }
             return read[0];
         };
-        if (executor.readsBackEveryEvent()) {
-            status.get();
+        try {
+            if (executor.readsBackEveryEvent()) {
+                status.get();
+            }
+            return completions.onBuildEvent(buildId, status);
+        } catch (NotAllowedException notTheFunctions) {
+            // Thrown by the read-back alone, before anything was sent or stopped.
+            return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, notTheFunctions.getMessage());
         }
-        return completions.onBuildEvent(buildId, status);
     }
 
     /** EventBridge's envelope: no step payload has these fields. */
@@ -107,21 +116,5 @@ public class EventDispatcher {
                     + " alone, as a run returned it");
         }
         return id.asText();
-    }
-
-    private JsonNode read(byte[] event) {
-        try {
-            JsonNode root = json.readTree(event);
-            if (root == null || root.isMissingNode()) {
-                throw new InvalidStepException("payload: is empty; send a step payload (a JSON object)");
-            }
-            return root;
-        } catch (JsonParseException e) {
-            // The parser's message quotes the input, which may hold a token: say where, not what.
-            throw new InvalidStepException("payload: is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (IOException e) {
-            throw new InvalidStepException("payload: could not be read as JSON");
-        }
     }
 }

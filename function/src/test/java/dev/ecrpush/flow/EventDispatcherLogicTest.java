@@ -69,8 +69,7 @@ class EventDispatcherLogicTest {
     void setUp() {
         when(codeBuild.kind()).thenReturn(ExecutorType.CODEBUILD);
         when(ecs.kind()).thenReturn(ExecutorType.ECS);
-        dispatcher = new EventDispatcher(Fixtures.JSON, steps, aws, schedules, completions,
-                new Executors(List.of(codeBuild, ecs)));
+        dispatcher = new EventDispatcher(steps, aws, schedules, completions, new Executors(List.of(codeBuild, ecs)));
     }
 
     private static byte[] bytes(String json) {

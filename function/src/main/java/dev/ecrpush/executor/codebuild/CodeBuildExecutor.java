@@ -15,6 +15,7 @@ import dev.ecrpush.aws.Arn;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.ExecutorType;
 import dev.ecrpush.githost.GitHostRegistry;
@@ -28,6 +29,7 @@ import dev.ecrpush.step.ExecutorSpec;
 import dev.ecrpush.step.Fields;
 import dev.ecrpush.step.Infra;
 import dev.ecrpush.step.Problems;
+import dev.ecrpush.step.Rules;
 
 /**
  * Builds on AWS CodeBuild, in the function's own account: one {@code StartBuild} of a project, with the plugin
@@ -77,7 +79,14 @@ public class CodeBuildExecutor implements BuildExecutor {
             return null;
         }
         if (!isProject(project)) {
-            problems.error("executor.project", "\"" + project + "\" is not a CodeBuild project name");
+            problems.error("executor.project", Rules.quoted(project) + " is not a CodeBuild project name");
+            return null;
+        }
+        if (!settings.isFunctionProject(project)) {
+            // The function reads back and completes builds of its own projects only (a state change of any other is
+            // ignored), and the stack's role starts builds on those only: a build elsewhere would be orphaned.
+            problems.error("executor.project", Rules.quoted(project) + " is not one of the function's CodeBuild projects ("
+                    + String.join(", ", settings.projectNames()) + "; buildpush.codebuild.project and docker-project)");
             return null;
         }
         return new CodeBuildSpec(project);
@@ -118,9 +127,22 @@ public class CodeBuildExecutor implements BuildExecutor {
         return "PROJECT:BUILD-UUID";
     }
 
+    /** A build of a project that is not the function's, by the project its ID starts with. */
+    @Override
+    public String foreignBuild(String buildId) {
+        String project = buildId.substring(0, buildId.indexOf(':'));
+        return settings.projectNames().contains(project) ? null
+                : "build " + Rules.shown(buildId) + " is of CodeBuild project " + Rules.shown(project)
+                        + ", not of the function's (" + String.join(", ", settings.projectNames()) + ")";
+    }
+
     @Override
     public BuildStatusResult status(String buildId) {
-        return new CodeBuildStatus(codeBuild()).status(buildId);
+        String foreign = foreignBuild(buildId);
+        if (foreign != null) {
+            throw new NotAllowedException("buildId: " + foreign);
+        }
+        return new CodeBuildStatus(codeBuild(), settings.projectNames()).status(buildId);
     }
 
     @Override

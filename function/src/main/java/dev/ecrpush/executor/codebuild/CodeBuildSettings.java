@@ -90,6 +90,33 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
         return types;
     }
 
+    /**
+     * The function's projects, by name: the only ones it starts builds on, reads back, and completes tasks for
+     * ({@code project}, and {@code docker-project} when set; a configured ARN counts by its name).
+     */
+    public java.util.Set<String> projectNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        names.add(nameOf(project));
+        if (dockerProject != null) {
+            names.add(nameOf(dockerProject));
+        }
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
+    /**
+     * Whether a payload's {@code executor.project} names one of the function's projects: by name, or exactly as
+     * configured (an ARN the configuration gives). Another ARN is not one: its account and region are no one's check.
+     */
+    boolean isFunctionProject(String given) {
+        return projectNames().contains(given) || given.equals(project) || given.equals(dockerProject);
+    }
+
+    /** A project's name: the text itself, or what follows {@code project/} in its ARN. */
+    static String nameOf(String projectOrArn) {
+        int at = projectOrArn.startsWith("arn:") ? projectOrArn.lastIndexOf(":project/") : -1;
+        return at < 0 ? projectOrArn : projectOrArn.substring(at + ":project/".length());
+    }
+
     /** The project a build of a plugin that needs the docker daemon (or not) starts on when the payload names none. */
     String defaultProject(boolean needsDockerDaemon) {
         return needsDockerDaemon && dockerProject != null ? dockerProject : project;
