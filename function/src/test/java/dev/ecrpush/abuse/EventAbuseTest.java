@@ -150,6 +150,21 @@ class EventAbuseTest {
     }
 
     @Test
+    void forgedEcsEvent_forATaskInAnotherRegion_callsNoAwsAtAll() throws Exception {
+        // given: a region no client is made for (before, the read-back went there and failed as an internal error)
+        String task = "arn:aws:ecs:eu-south-9:111111111111:task/ecr-build-push/e35d6ed62f3f4fe4a2971f76ae5a47b9";
+        Instant longAgo = Instant.now().minusSeconds(5 * 3600);
+        world.describeTasksAnswers(task, "RUNNING", "RUNNING", null, longAgo, 2400);
+        // when
+        JsonNode answer = post(ecsRunning(task, longAgo));
+        // then
+        assertNothingCompletedOrStopped(answer);
+        assertTrue(answer.get("reason").asText().contains("runs in region eu-south-9, not in the function's (us-east-1)"),
+                answer::toString);
+        assertEquals(List.of(), aws.requests(ECS + "DescribeTasks"));
+    }
+
+    @Test
     void forgedEcsRunning_withAnOldCreatedAt_forATaskWithoutTheFunctionsMark_stopsNothing() throws Exception {
         // given: tasks in the function's cluster that another service started, or from a definition not the function's
         String[][] strangers = {

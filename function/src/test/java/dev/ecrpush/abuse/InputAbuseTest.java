@@ -265,6 +265,22 @@ class InputAbuseTest {
         assertTrue(e.getMessage().startsWith("codebase.repoUrl: "), e.getMessage());
     }
 
+    @ParameterizedTest(name = "host [{0}]")
+    @ValueSource(strings = {"", "https://git.example.com", "git.example.com/acme", "Git.Example.com", "127.0.0.1", "localhost:8443",
+            "169.254.169.254", "[::1]"})
+    void gitTokenHost_thatIsNoGitServersName_stopsTheFunctionAtInit(String host) {
+        EcsSettings ecs = EcsSettings.defaults();
+        assertThrows(IllegalStateException.class, () -> ecs.withGitToken("arn:aws:secretsmanager:us-east-1:1:secret:git", "u", host));
+    }
+
+    @Test
+    void gitTokenRef_withoutItsHost_stopsTheFunctionAtInit() {
+        EcsSettings ecs = EcsSettings.defaults();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> ecs.withGitToken("arn:aws:secretsmanager:us-east-1:111111111111:secret:ci/git", "x-access-token", null));
+        assertTrue(e.getMessage().contains("buildpush.ecs.git-token-host is required with buildpush.ecs.git-token-ref"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"https://git.example.com/acme/app.git", "https://github.com/acme/app.git"})
     void ecsRunWithAToken_ofAnHttpsGitServer_isAccepted(String repoUrl) throws Exception {
