@@ -129,6 +129,13 @@ public interface ServiceConfig {
         /** A Git token for private repositories, as a Secrets Manager ARN or {@code ssm:/path}; none when unset. */
         Optional<String> gitTokenRef();
 
+        /**
+         * The one Git host the token is offered to ({@code git.example.com}, or {@code host:port}), over https only; a
+         * clone of any other host runs without it. Required with {@link #gitTokenRef()}: a token is never offered to
+         * whatever host a payload names.
+         */
+        Optional<String> gitTokenHost();
+
         /** The user name sent with the Git token. Defaults to {@code x-access-token}. */
         @WithDefault("x-access-token")
         String gitUsername();

@@ -3,8 +3,10 @@ package dev.ecrpush.edge;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.BuildPushException;
@@ -13,16 +15,19 @@ import dev.ecrpush.error.InvalidStepException;
 
 /**
  * The pure half of the Lambda edge: tells an HTTP API event from any other event, wraps the others as a
- * POST to the internal pass-through route (as the AWS Lambda Web Adapter does), and turns the route's
- * answer back into either the bare JSON result or the typed exception the application raised.
+ * POST to the internal pass-through route (as the AWS Lambda Web Adapter does), marked as the edge's own
+ * ({@link InternalRoute}), and turns the route's answer back into either the bare JSON result or the typed
+ * exception the application raised.
  */
 public final class EdgeCodec {
     /** Where non-HTTP events are delivered inside the application. */
-    public static final String PASS_THROUGH_PATH = "/internal/events";
-    /** No HTTP caller may reach the internal routes: they skip webhook verification by design. */
-    public static final String INTERNAL_PREFIX = "/internal/";
+    public static final String PASS_THROUGH_PATH = InternalRoute.PATH;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Duplicate keys make an event that is not HTTP-shaped to this reader: the application then reads it as a
+     * payload and refuses it, naming the key, instead of one reader taking the first value and another the last.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private EdgeCodec() {
     }
@@ -31,8 +36,8 @@ public final class EdgeCodec {
     public sealed interface Event permits HttpEvent, OtherEvent {
     }
 
-    /** An API Gateway HTTP API (payload 2.0) or Function URL request. */
-    public record HttpEvent(String rawPath) implements Event {
+    /** An API Gateway HTTP API (payload 2.0) or Function URL request, for {@link EdgeRoutes} to judge. */
+    public record HttpEvent(JsonNode event) implements Event {
     }
 
     /** Anything else: a step payload, a status request, an EventBridge event, or garbage. */
@@ -49,8 +54,7 @@ public final class EdgeCodec {
         if (root != null && root.isObject()) {
             JsonNode http = root.path("requestContext").path("http");
             if (http.path("method").isTextual()) {
-                String rawPath = root.path("rawPath").asText(http.path("path").asText("/"));
-                return new HttpEvent(rawPath);
+                return new HttpEvent(root);
             }
         }
         return new OtherEvent();
@@ -63,7 +67,7 @@ public final class EdgeCodec {
         wrapped.put("routeKey", "$default");
         wrapped.put("rawPath", PASS_THROUGH_PATH);
         wrapped.put("rawQueryString", "");
-        wrapped.putObject("headers").put("content-type", "application/json");
+        wrapped.putObject("headers").put("content-type", "application/json").put(InternalRoute.HEADER, InternalRoute.token());
         ObjectNode context = wrapped.putObject("requestContext");
         context.put("requestId", requestId == null ? "local" : requestId);
         context.put("routeKey", "$default");
@@ -102,11 +106,21 @@ public final class EdgeCodec {
         throw toException(status, body);
     }
 
-    /** The answer the edge gives an HTTP caller that asks for an internal route. */
+    /** The answer the edge gives an HTTP event for no declared route, without running any application code. */
     public static byte[] notFound() {
-        return ("{\"statusCode\":404,\"headers\":{\"content-type\":\"application/json\"},"
-                + "\"body\":\"{\\\"message\\\":\\\"Not Found\\\"}\",\"isBase64Encoded\":false}")
-                .getBytes(StandardCharsets.UTF_8);
+        return httpAnswer(404, "Not Found");
+    }
+
+    /** The answer the edge gives an HTTP event that is not shaped as API Gateway or a Function URL sends one. */
+    public static byte[] badRequest() {
+        return httpAnswer(400, "Bad Request");
+    }
+
+    private static byte[] httpAnswer(int status, String message) {
+        ObjectNode answer = JSON.createObjectNode().put("statusCode", status);
+        answer.putObject("headers").put("content-type", "application/json");
+        answer.put("body", JSON.createObjectNode().put("message", message).toString()).put("isBase64Encoded", false);
+        return answer.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] body(JsonNode response) {

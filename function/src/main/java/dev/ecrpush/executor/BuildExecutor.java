@@ -52,10 +52,21 @@ public interface BuildExecutor extends ExecutorParser, LaunchPlanner {
     String buildIdForm();
 
     /**
+     * Why {@code buildId} cannot be one of the builds this function starts, as far as the ID itself tells (its
+     * project; its region and cluster), or null when it may be one. No AWS call: a state change or a status request
+     * for a build elsewhere costs nothing.
+     */
+    String foreignBuild(String buildId);
+
+    /**
      * The build as the service reports it now, judged once for every caller: the status, the phase, why it did
-     * not succeed, and the digest it pushed.
+     * not succeed, and the digest it pushed. Only the function's own builds are judged (and, on ECS, stopped): a
+     * build is refused by its ID ({@link #foreignBuild}) before any call, then by what the service reports of it
+     * (its project; its cluster and the function's mark), before anything is done with it.
      *
      * @throws dev.ecrpush.error.LaunchFailedException when the service knows no such build
+     * @throws dev.ecrpush.error.NotAllowedException   naming {@code buildId} when the build is not one of this
+     *                                                 function's
      */
     BuildStatusResult status(String buildId);
 

@@ -1,6 +1,5 @@
 package dev.ecrpush.flow;
 
-import java.io.IOException;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,16 +7,16 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ecrpush.completion.TaskCompletions;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.StashCleanup;
+import dev.ecrpush.step.PayloadJson;
 import dev.ecrpush.step.Rules;
 import dev.ecrpush.step.TriggerType;
 
@@ -25,14 +24,14 @@ import dev.ecrpush.step.TriggerType;
  * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
  * {@code source} and {@code detail-type} (a Scheduled Event, or an executor's build state change); a status
  * request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
- * lacks its {@code step} still gets every problem listed.
+ * lacks its {@code step} still gets every problem listed. Every event is read strictly and within a size
+ * ({@link PayloadJson}).
  */
 @ApplicationScoped
 public class EventDispatcher {
     private static final Logger LOG = Logger.getLogger(EventDispatcher.class);
     static final String SCHEDULED_EVENT = "Scheduled Event";
 
-    private final ObjectMapper json;
     private final StepService steps;
     private final AwsStages aws;
     private final ScheduledRebuilds schedules;
@@ -41,9 +40,8 @@ public class EventDispatcher {
     private final StashCleanup stashes;
 
     @Inject
-    public EventDispatcher(ObjectMapper json, StepService steps, AwsStages aws, ScheduledRebuilds schedules,
-            TaskCompletions completions, Executors executors, StashCleanup stashes) {
-        this.json = json;
+    public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
+            Executors executors, StashCleanup stashes) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
@@ -53,7 +51,7 @@ public class EventDispatcher {
     }
 
     public Object dispatch(byte[] event) {
-        JsonNode root = read(event);
+        JsonNode root = PayloadJson.read(event);
         if (isEventBridge(root)) {
             return eventBridge(root);
         }
@@ -76,17 +74,23 @@ public class EventDispatcher {
             return buildEvent(executor, executor.buildIdOf(event), event);
         }
         throw new InvalidStepException("detail-type: the function handles the EventBridge events \"" + SCHEDULED_EVENT
-                + "\" (aws.events, aws.scheduler) and its executors' build events, not \"" + Rules.printable(type) + "\" from "
-                + Rules.printable(source));
+                + "\" (aws.events, aws.scheduler) and its executors' build events, not " + Rules.quoted(type) + " from "
+                + Rules.shown(source));
     }
 
     /**
      * A build's state changed: its waiting task, if any, is completed with the build as its executor reads it back
      * (the event only says which build). An executor that acts on every event (ECS, which stops a task past its
-     * step timeout) reads the build back even when no task waits. An event that mentions the OIDC stash prefix
+     * step timeout) reads the build back even when no task waits. A build that is not the function's, by its ID or
+     * as read back, changes nothing: no task is completed, nothing is stopped, and the event is acknowledged as
+     * IGNORED with the reason (a forged event is no error to retry). An event that mentions the OIDC stash prefix
      * has the build read back too, and once it has ended its stashed token is deleted ({@link StashCleanup}).
      */
     private Object buildEvent(BuildExecutor executor, String buildId, JsonNode event) {
+        String foreign = executor.foreignBuild(buildId);
+        if (foreign != null) {
+            return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, foreign);
+        }
         BuildStatusResult[] read = new BuildStatusResult[1];
         Supplier<BuildStatusResult> status = () -> {
             if (read[0] == null) {
@@ -94,10 +98,16 @@ public class EventDispatcher {
             }
             return read[0];
         };
-        if (executor.readsBackEveryEvent()) {
-            status.get();
+        TaskCompletions.Answer answer;
+        try {
+            if (executor.readsBackEveryEvent()) {
+                status.get();
+            }
+            answer = completions.onBuildEvent(buildId, status);
+        } catch (NotAllowedException notTheFunctions) {
+            // Thrown by the read-back alone, before anything was sent or stopped.
+            return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, notTheFunctions.getMessage());
         }
-        TaskCompletions.Answer answer = completions.onBuildEvent(buildId, status);
         if (stashes.mayConcern(event)) {
             try {
                 stashes.buildEnded(status.get());
@@ -123,21 +133,5 @@ public class EventDispatcher {
                     + " alone, as a run returned it");
         }
         return id.asText();
-    }
-
-    private JsonNode read(byte[] event) {
-        try {
-            JsonNode root = json.readTree(event);
-            if (root == null || root.isMissingNode()) {
-                throw new InvalidStepException("payload: is empty; send a step payload (a JSON object)");
-            }
-            return root;
-        } catch (JsonParseException e) {
-            // The parser's message quotes the input, which may hold a token: say where, not what.
-            throw new InvalidStepException("payload: is not valid JSON (line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (IOException e) {
-            throw new InvalidStepException("payload: could not be read as JSON");
-        }
     }
 }

@@ -53,7 +53,8 @@ final class ConnectorParser {
             case "OidcAuthentication" -> oidc(credential);
             default -> {
                 credential.problems().error(credential.path("type"),
-                        "\"" + type + "\" is not an AWS credential type (ManualConfig, InheritFromDelegate, Irsa, OidcAuthentication)");
+                        Rules.quoted(type) + " is not an AWS credential type (ManualConfig, InheritFromDelegate, Irsa,"
+                                + " OidcAuthentication)");
                 yield null;
             }
         };
@@ -98,7 +99,7 @@ final class ConnectorParser {
         entry.allowOnly(ENTRY, Set.of());
         String type = entry.requiredText("type");
         if (type != null && !type.equals(expectedType)) {
-            entry.problems().error(entry.path("type"), "must be " + expectedType + ", not " + type);
+            entry.problems().error(entry.path("type"), "must be " + expectedType + ", not " + Rules.quoted(type));
             return null;
         }
         return entry.object("spec", true);
@@ -152,7 +153,7 @@ final class ConnectorParser {
         spec.allowOnly(OIDC, Set.of());
         String role = spec.requiredText("iamRoleArn");
         if (role != null && Arn.role(role) == null) {
-            spec.problems().error(spec.path("iamRoleArn"), "\"" + role + "\" is not an IAM role ARN");
+            spec.problems().error(spec.path("iamRoleArn"), Rules.quoted(role) + " is not an IAM role ARN");
             return null;
         }
         return role == null ? null : new AwsCredential.Oidc(role);
@@ -165,7 +166,7 @@ final class ConnectorParser {
         cross.allowOnly(CROSS_ACCOUNT, Set.of());
         String role = cross.requiredText("crossAccountRoleArn");
         if (role != null && Arn.role(role) == null) {
-            cross.problems().error(cross.path("crossAccountRoleArn"), "\"" + role + "\" is not an IAM role ARN");
+            cross.problems().error(cross.path("crossAccountRoleArn"), Rules.quoted(role) + " is not an IAM role ARN");
             role = null;
         }
         String externalId = cross.optionalText("externalId");

@@ -129,7 +129,7 @@ public final class Fields {
                 return Boolean.parseBoolean(text);
             }
         }
-        problems.error(path(field), "must be true or false, not " + value);
+        problems.error(path(field), "must be true or false, not " + Rules.shown(value.toString()));
         return defaultValue;
     }
 
@@ -146,7 +146,7 @@ public final class Fields {
             number = Long.parseLong(value.asText());
         }
         if (number == null || number < min || number > max) {
-            problems.error(path(field), "must be a whole number from " + min + " to " + max + ", not " + value);
+            problems.error(path(field), "must be a whole number from " + min + " to " + max + ", not " + Rules.shown(value.toString()));
             return null;
         }
         return number.intValue();
@@ -154,12 +154,23 @@ public final class Fields {
 
     /** A list of strings; an absent list is empty. Each element is read as a string at {@code field[i]}. */
     public List<String> textList(String field, boolean requiredElements) {
+        return textList(field, requiredElements, Rules.MAX_ITEMS);
+    }
+
+    /**
+     * A list of at most {@code max} strings; an absent list is empty. A longer one is refused before any element is
+     * read, so a payload of many items costs one problem, not one per item.
+     */
+    public List<String> textList(String field, boolean requiredElements, int max) {
         if (!has(field)) {
             return List.of();
         }
         JsonNode value = node.get(field);
         if (!value.isArray()) {
             problems.error(path(field), "must be a list of strings");
+            return List.of();
+        }
+        if (!withinLimit(field, value, max)) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
@@ -172,7 +183,10 @@ public final class Fields {
         return out;
     }
 
-    /** A map of strings in the order written; an absent map is empty. Values are read at {@code field.key}. */
+    /**
+     * A map of at most {@value Rules#MAX_ITEMS} strings in the order written; an absent map is empty. Values are read
+     * at {@code field.key}; a larger map is refused before any entry is read.
+     */
     List<KeyValue> textMap(String field) {
         if (!has(field)) {
             return List.of();
@@ -180,6 +194,9 @@ public final class Fields {
         JsonNode value = node.get(field);
         if (!value.isObject()) {
             problems.error(path(field), "must be a map of strings");
+            return List.of();
+        }
+        if (!withinLimit(field, value, Rules.MAX_ITEMS)) {
             return List.of();
         }
         List<KeyValue> out = new ArrayList<>();
@@ -196,6 +213,16 @@ public final class Fields {
             }
         }
         return out;
+    }
+
+    /** Whether the list or map {@code field} has at most {@code max} items; a problem naming it when not. */
+    boolean withinLimit(String field, JsonNode value, int max) {
+        if (value.size() <= max) {
+            return true;
+        }
+        problems.error(path(field), "has " + value.size() + (value.isArray() ? " items" : " entries") + "; at most " + max
+                + " are allowed");
+        return false;
     }
 
     /** A nested object, or null (with an error when required or of the wrong type). */

@@ -8,6 +8,8 @@ import java.util.stream.Collectors;
 
 import software.amazon.awssdk.regions.Region;
 
+import dev.ecrpush.error.ErrorText;
+
 /** The shapes fields must have. Each check is a pure predicate or parser; messages live with the parser. */
 public final class Rules {
     static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
@@ -24,6 +26,14 @@ public final class Rules {
     static final Pattern SECRET_ID = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
     /** Git itself sets no bound; a ref name longer than a file name can be is no branch anyone pushed. */
     static final int MAX_REF_NAME = 255;
+    /**
+     * The most items a list or map field of a payload may have (tags, buildArgs, labels, envVariables, the docker
+     * secrets, cacheFrom, the connectors, ...): refused before any item is read, so that neither the work nor the
+     * answer (a plan lists every tag's image) grows with what a caller sends. Fields AWS bounds lower say so.
+     */
+    public static final int MAX_ITEMS = 100;
+    /** How much of an input value a message quotes ({@link #quoted}). */
+    public static final int QUOTED_LENGTH = 64;
     /** Characters {@code git check-ref-format} refuses anywhere in a ref name (control characters aside). */
     private static final String REF_FORBIDDEN = " ~^:?*[\\";
 
@@ -97,18 +107,30 @@ public final class Rules {
         return null;
     }
 
-    /** {@code text} as it may be quoted in a message or a log: control characters escaped, never written raw. */
-    public static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c)) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
+    /**
+     * {@code text} quoted as a message or a log line may quote input: in double quotes, cut after
+     * {@value #QUOTED_LENGTH} characters (saying how long it was) and with control characters escaped.
+     */
+    public static String quoted(String text) {
+        return "\"" + shown(text) + "\"";
+    }
+
+    /** {@code text} cut after {@value #QUOTED_LENGTH} characters, saying how long it was, and {@link #printable}. */
+    public static String shown(String text) {
+        if (text == null) {
+            return "null";
         }
-        return out.toString();
+        return printable(text.length() > QUOTED_LENGTH
+                ? text.substring(0, QUOTED_LENGTH) + "...(" + text.length() + " characters)"
+                : text);
+    }
+
+    /**
+     * {@code text} as it may be quoted in a message or a log: control characters (and the other characters that
+     * break or hide a line) escaped, never written raw.
+     */
+    public static String printable(String text) {
+        return ErrorText.printable(text);
     }
 
     public static boolean isRepository(String name) {

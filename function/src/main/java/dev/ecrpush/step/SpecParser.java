@@ -38,11 +38,11 @@ final class SpecParser {
         String connectorRef = spec.requiredText("connectorRef");
         String region = spec.requiredText("region");
         if (region != null && !Rules.isRegion(region)) {
-            problems.error(spec.path("region"), "\"" + region + "\" is not an AWS region");
+            problems.error(spec.path("region"), Rules.quoted(region) + " is not an AWS region");
         }
         String account = spec.requiredText("account");
         if (account != null && !Rules.ACCOUNT.matcher(account).matches()) {
-            problems.error(spec.path("account"), "\"" + account + "\" is not an AWS account ID (12 digits)");
+            problems.error(spec.path("account"), Rules.quoted(account) + " is not an AWS account ID (12 digits)");
         }
         String imageName = repository(spec, "imageName", true);
         List<String> tags = tags(spec);
@@ -135,15 +135,15 @@ final class SpecParser {
         if (first.contains(":") || first.contains("dkr.ecr") || first.endsWith("amazonaws.com")
                 || first.endsWith("amazonaws.com.cn") || first.equals("localhost") || first.endsWith("docker.io")
                 || first.equals("public.ecr.aws")) {
-            spec.problems().error(at, "\"" + name + "\" must be the repository name only, without the registry host");
+            spec.problems().error(at, Rules.quoted(name) + " must be the repository name only, without the registry host");
             return null;
         }
         if (name.contains(":") || name.contains("@")) {
-            spec.problems().error(at, "\"" + name + "\" must be the repository name only; tags go in tags");
+            spec.problems().error(at, Rules.quoted(name) + " must be the repository name only; tags go in tags");
             return null;
         }
         if (!Rules.isRepository(name)) {
-            spec.problems().error(at, "\"" + name + "\" is not an ECR repository name (2 to 256 lowercase letters,"
+            spec.problems().error(at, Rules.quoted(name) + " is not an ECR repository name (2 to 256 lowercase letters,"
                     + " digits and . _ - in /-separated parts)");
             return null;
         }
@@ -159,6 +159,9 @@ final class SpecParser {
             spec.problems().error(spec.path("tags"), "must be a list of tags");
             return List.of();
         }
+        if (!spec.withinLimit("tags", spec.raw("tags"), Rules.MAX_ITEMS)) {
+            return List.of();
+        }
         List<String> tags = new ArrayList<>();
         for (int i = 0; i < spec.raw("tags").size(); i++) {
             String at = spec.path("tags") + "[" + i + "]";
@@ -167,7 +170,7 @@ final class SpecParser {
                 continue;
             }
             if (!Rules.TAG.matcher(tag).matches()) {
-                spec.problems().error(at, "\"" + tag + "\" is not a valid image tag (at most 128 of A-Z a-z 0-9 _ . -,"
+                spec.problems().error(at, Rules.quoted(tag) + " is not a valid image tag (at most 128 of A-Z a-z 0-9 _ . -,"
                         + " not starting with . or -)");
             } else {
                 tags.add(tag);
@@ -294,7 +297,7 @@ final class SpecParser {
         if (memoryText != null) {
             memory = Rules.memoryBytes(memoryText);
             if (memory == null) {
-                limits.problems().error(limits.path("memory"), "\"" + memoryText + "\" is not a memory size such as 500Mi, 2Gi or 1G");
+                limits.problems().error(limits.path("memory"), Rules.quoted(memoryText) + " is not a memory size such as 500Mi, 2Gi or 1G");
             }
         }
         Integer cpu = null;
@@ -302,7 +305,7 @@ final class SpecParser {
         if (cpuText != null) {
             cpu = Rules.milliCpu(cpuText);
             if (cpu == null) {
-                limits.problems().error(limits.path("cpu"), "\"" + cpuText + "\" is not a CPU amount such as 400m, 1 or 1.5");
+                limits.problems().error(limits.path("cpu"), Rules.quoted(cpuText) + " is not a CPU amount such as 400m, 1 or 1.5");
             }
         }
         return memory == null && cpu == null ? null : new Resources(memory, cpu);

@@ -56,7 +56,7 @@ public final class StepParser {
         if (modeText != null) {
             mode = Mode.fromWire(modeText);
             if (mode == null) {
-                problems.error("mode", "\"" + modeText + "\" is not a mode (plan, preflight, run)");
+                problems.error("mode", Rules.quoted(modeText) + " is not a mode (plan, preflight, run)");
             }
         }
         Infra infra = Infra.K8;
@@ -64,7 +64,7 @@ public final class StepParser {
         if (infraText != null) {
             infra = Infra.fromName(infraText);
             if (infra == null) {
-                problems.error("infra", "\"" + infraText + "\" is not an infra type (" + Infra.acceptedNames() + ")");
+                problems.error("infra", Rules.quoted(infraText) + " is not an infra type (" + Infra.acceptedNames() + ")");
             }
         }
         String idempotencyKey = idempotencyKey(fields, settings, problems);
@@ -176,7 +176,8 @@ public final class StepParser {
         java.util.Optional<TriggerType> type = declared.isTextual() ? TriggerType.declarable(declared.asText())
                 : java.util.Optional.empty();
         if (type.isEmpty()) {
-            problems.error("triggerType", "must be \"schedule\" (a scheduled rule's input) or \"manual\", not " + declared);
+            problems.error("triggerType", "must be \"schedule\" (a scheduled rule's input) or \"manual\", not "
+                    + Rules.shown(declared.toString()));
             return delivered;
         }
         return type.get();
@@ -200,8 +201,11 @@ public final class StepParser {
         }
         fields.allowOnly(CODEBASE, Set.of());
         String repoUrl = fields.optionalText("repoUrl");
-        if (repoUrl != null && !repoUrl.matches("https?://[^\\s]+")) {
-            fields.problems().error(fields.path("repoUrl"), "must be the repository's http(s) clone URL");
+        String urlProblem = repoUrl == null ? null : GitUrls.problem(repoUrl);
+        if (urlProblem != null) {
+            // Every reader of the URL (CodeBuild's source type, the ECS task's token scope) parses it as a URI: one
+            // it cannot parse is refused here, naming the field, not later as an internal error.
+            fields.problems().error(fields.path("repoUrl"), urlProblem);
         } else if (repoUrl != null && repoUrl.matches("https?://[^/@]*:[^/@]*@.*")) {
             // The URL travels in plain text (CodeBuild's source override, ECS's overrides): never quote it here.
             fields.problems().error(fields.path("repoUrl"), "must not carry a password or token (user:secret@);"
@@ -222,8 +226,7 @@ public final class StepParser {
         String problem = name == null ? null : Rules.refNameProblem(name);
         if (problem != null) {
             // Quoted with control characters escaped, and cut short: the message goes to logs and callers as is.
-            String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
-            fields.problems().error(fields.path(field), "\"" + Rules.printable(shown) + "\" is not a valid git "
+            fields.problems().error(fields.path(field), Rules.quoted(name) + " is not a valid git "
                     + field + " name (" + problem + ")");
             return null;
         }
@@ -238,7 +241,7 @@ public final class StepParser {
         }
         ExecutorParser parser = settings.executors().get(type);
         if (parser == null) {
-            problems.error("executor.type", "\"" + Rules.printable(type) + "\" is not an executor ("
+            problems.error("executor.type", Rules.quoted(type) + " is not an executor ("
                     + String.join(", ", settings.executors().keySet()) + ")");
             return null;
         }
@@ -254,12 +257,12 @@ public final class StepParser {
         step.allowOnly(STEP, STEP_IGNORED);
         String type = step.requiredText("type");
         if (type != null && !type.equals("BuildAndPushECR")) {
-            step.problems().error("step.type", "must be BuildAndPushECR, not " + type);
+            step.problems().error("step.type", "must be BuildAndPushECR, not " + Rules.quoted(type));
         }
         String identifier = step.requiredText("identifier");
         if (identifier != null && !Rules.IDENTIFIER.matcher(identifier).matches()) {
-            step.problems().error("step.identifier", "\"" + identifier
-                    + "\" is not an identifier (a letter or _, then letters, digits or _, at most 128)");
+            step.problems().error("step.identifier", Rules.quoted(identifier)
+                    + " is not an identifier (a letter or _, then letters, digits or _, at most 128)");
             identifier = null;
         }
         String name = step.optionalText("name");
@@ -268,7 +271,7 @@ public final class StepParser {
         if (timeoutText != null) {
             timeout = Rules.duration(timeoutText);
             if (timeout == null) {
-                step.problems().error("step.timeout", "\"" + timeoutText + "\" is not a duration such as 90s, 30m or 1h30m");
+                step.problems().error("step.timeout", Rules.quoted(timeoutText) + " is not a duration such as 90s, 30m or 1h30m");
             } else if (executor != null && executor.minimumTimeout() != null && timeout.compareTo(executor.minimumTimeout()) < 0) {
                 step.problems().warn("step.timeout", timeoutText + " is below " + executor.type() + "'s minimum; the build gets "
                         + executor.minimumTimeout().toMinutes() + " minutes");
@@ -298,7 +301,7 @@ public final class StepParser {
             this.top = top;
             this.payload = top.object("connectors", false);
             this.stored = stored;
-            if (payload != null) {
+            if (payload != null && top.withinLimit("connectors", top.raw("connectors"), Rules.MAX_ITEMS)) {
                 for (Iterator<Map.Entry<String, JsonNode>> it = payload.entries(); it.hasNext();) {
                     Map.Entry<String, JsonNode> e = it.next();
                     if (!e.getValue().isObject()) {
@@ -334,15 +337,15 @@ public final class StepParser {
                 node = stored.get(ref);
             }
             if (node == null) {
-                top.problems().error(refPath, "connector \"" + ref
-                        + "\" is neither in the payload's connectors nor in the configured connector store");
+                top.problems().error(refPath, "connector " + Rules.quoted(ref)
+                        + " is neither in the payload's connectors nor in the configured connector store");
                 return null;
             }
             if (!node.isObject()) {
                 return null;
             }
             if (!type.equals(node.path("type").asText())) {
-                top.problems().error(refPath, "\"" + ref + "\" is not " + what + " (type " + type + ")");
+                top.problems().error(refPath, Rules.quoted(ref) + " is not " + what + " (type " + type + ")");
                 return null;
             }
             return top.child((ObjectNode) node, path);

@@ -109,8 +109,9 @@ public class TriggerSource {
         }
         TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings, hosts);
         if (result instanceof TriggerSetParser.Result.Invalid invalid) {
-            throw new InternalErrorException("the trigger set in " + source + " is not valid:\n"
-                    + String.join("\n", invalid.problems()));
+            // One line, as every message that is not an InvalidStepException's list (BuildPushException escapes the rest).
+            throw new InternalErrorException("the trigger set in " + source + " is not valid: "
+                    + String.join("; ", invalid.problems()));
         }
         return ((TriggerSetParser.Result.Valid) result).set();
     }

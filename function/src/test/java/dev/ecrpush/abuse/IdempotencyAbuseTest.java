@@ -1,6 +1,5 @@
 package dev.ecrpush.abuse;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +25,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.FromEdge;
 import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerWorld;
@@ -53,7 +53,7 @@ class IdempotencyAbuseTest {
     }
 
     private static JsonNode post(Object body, int status) throws Exception {
-        return Fixtures.JSON.readTree(given().body(body.toString().getBytes()).contentType("application/json")
+        return Fixtures.JSON.readTree(FromEdge.given().body(body.toString().getBytes()).contentType("application/json")
                 .post("/internal/events").then().statusCode(status).extract().asString());
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.FromEdge;
 
 /**
  * The application behind the edge, through the Quarkus Lambda mock event server: every step payload in
@@ -32,13 +33,13 @@ class EventsRouteTest {
                     .map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
                         byte[] body = Files.readAllBytes(file);
                         if (file.getFileName().toString().contains("invalid")) {
-                            given().body(body).contentType("application/json").post("/internal/events")
+                            FromEdge.given().body(body).contentType("application/json").post("/internal/events")
                                     .then().statusCode(400)
                                     .body("errorType", equalTo("InvalidStepException"))
                                     .body("retryable", equalTo(false))
                                     .body("errorMessage", containsString(": "));
                         } else {
-                            given().body(body).contentType("application/json").post("/internal/events")
+                            FromEdge.given().body(body).contentType("application/json").post("/internal/events")
                                     .then().statusCode(200)
                                     .body("status", equalTo("PLANNED"))
                                     .body("plan", hasKey("env"))
@@ -50,7 +51,7 @@ class EventsRouteTest {
 
     @Test
     void nonObjectPayload_isAnInvalidStep() {
-        given().body("[1,2]").contentType("application/json").post("/internal/events")
+        FromEdge.given().body("[1,2]").contentType("application/json").post("/internal/events")
                 .then().statusCode(400)
                 .body("errorType", equalTo("InvalidStepException"))
                 .body("errorMessage", containsString("payload: must be a JSON object"));
@@ -58,7 +59,7 @@ class EventsRouteTest {
 
     @Test
     void brokenJson_isAnInvalidStep_withoutQuotingTheInput() {
-        given().body("{\"oidcToken\": \"eyJsecret").contentType("application/json").post("/internal/events")
+        FromEdge.given().body("{\"oidcToken\": \"eyJsecret").contentType("application/json").post("/internal/events")
                 .then().statusCode(400)
                 .body("errorType", equalTo("InvalidStepException"))
                 .body("errorMessage", containsString("payload: is not valid JSON"))

@@ -1,7 +1,6 @@
 package dev.ecrpush.flow;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +23,7 @@ import dev.ecrpush.support.AwsFakeResource;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.FromEdge;
 
 /**
  * {@code events/run-ecs.json} through the application with the real SDK clients against a fake of every AWS
@@ -92,7 +92,7 @@ class EcsRunPathTest {
     }
 
     private static JsonNode invoke(byte[] event, int status) throws Exception {
-        return Fixtures.JSON.readTree(given().body(event).contentType("application/json").post("/internal/events")
+        return Fixtures.JSON.readTree(FromEdge.given().body(event).contentType("application/json").post("/internal/events")
                 .then().statusCode(status).extract().asString());
     }
 
@@ -150,6 +150,8 @@ class EcsRunPathTest {
         // given: the task is still pulling its images
         stub(ECS + "DescribeTasks", json(200, """
                 {"tasks": [{"taskArn": "%s", "lastStatus": "PENDING", "desiredStatus": "RUNNING", "createdAt": %d,
+                  "clusterArn": "arn:aws:ecs:us-east-1:111111111111:cluster/ci-builds", "startedBy": "ecr-build-push",
+                  "taskDefinitionArn": "arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1",
                   "containers": [{"name": "source"}, {"name": "plugin"}],
                   "overrides": {"containerOverrides": [
                     {"name": "source", "environment": [{"name": "BUILDPUSH_TIMEOUT_SECONDS", "value": "2700"}]},
@@ -189,7 +191,7 @@ class EcsRunPathTest {
 
     @Test
     void statusRequest_malformedTaskArn_isAnInvalidStepNamingBuildId() {
-        given().body("{\"buildId\": \"arn:aws:ecs:us-east-1:111111111111:task/no-id\"}").contentType("application/json")
+        FromEdge.given().body("{\"buildId\": \"arn:aws:ecs:us-east-1:111111111111:task/no-id\"}").contentType("application/json")
                 .post("/internal/events").then().statusCode(400)
                 .body("errorMessage", org.hamcrest.Matchers.startsWith("buildId: "));
         assertEquals(List.of(), calls());

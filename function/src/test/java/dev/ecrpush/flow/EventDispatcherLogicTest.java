@@ -72,9 +72,8 @@ class EventDispatcherLogicTest {
     void setUp() {
         when(codeBuild.kind()).thenReturn(ExecutorType.CODEBUILD);
         when(ecs.kind()).thenReturn(ExecutorType.ECS);
-        dispatcher = new EventDispatcher(Fixtures.JSON, steps, aws, schedules, completions,
-                new Executors(List.of(codeBuild, ecs)), new StashCleanup(null, "/ecr-build-push/oidc-tokens/",
-                        Duration.ofHours(48), Clock.systemUTC()));
+        dispatcher = new EventDispatcher(steps, aws, schedules, completions, new Executors(List.of(codeBuild, ecs)),
+                new StashCleanup(null, "/ecr-build-push/oidc-tokens/", Duration.ofHours(48), Clock.systemUTC()));
     }
 
     private static byte[] bytes(String json) {

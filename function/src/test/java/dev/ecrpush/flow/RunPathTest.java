@@ -1,6 +1,5 @@
 package dev.ecrpush.flow;
 
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +20,7 @@ import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.FromEdge;
 
 /**
  * {@code mode: run} and {@code mode: preflight} through the application with the real SDK clients against a
@@ -50,7 +50,7 @@ class RunPathTest {
         // given: the repository exists already
         stubAws(true);
         // when
-        JsonNode cold = Fixtures.JSON.readTree(given().body(payload("run", "app").toString()).contentType("application/json")
+        JsonNode cold = Fixtures.JSON.readTree(FromEdge.given().body(payload("run", "app").toString()).contentType("application/json")
                 .post("/internal/events").then().statusCode(200).extract().asString());
         // then: at most four calls, each signed by the right identity, and the build started
         assertEquals(List.of(
@@ -69,7 +69,7 @@ class RunPathTest {
         // when: the same target again, warm
         String coldRequests = aws.requests().toString();
         aws.resetRequests();
-        given().body(payload("run", "app").toString()).contentType("application/json")
+        FromEdge.given().body(payload("run", "app").toString()).contentType("application/json")
                 .post("/internal/events").then().statusCode(200);
         // then: exactly one call
         assertEquals(List.of("StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY), calls());
@@ -94,7 +94,7 @@ class RunPathTest {
                 """.formatted("a".repeat(64)));
         byte[] event = java.nio.file.Files.readAllBytes(Repo.path("events/status-request.json"));
         // when
-        JsonNode status = Fixtures.JSON.readTree(given().body(event).contentType("application/json")
+        JsonNode status = Fixtures.JSON.readTree(FromEdge.given().body(event).contentType("application/json")
                 .post("/internal/events").then().statusCode(200).extract().asString());
         // then
         assertEquals("SUCCEEDED", status.get("status").asText());
@@ -105,7 +105,7 @@ class RunPathTest {
 
     @Test
     void statusRequest_withAnotherField_isAnInvalidStepNamingBuildId() {
-        given().body("{\"buildId\": \"p:0b6c5f1e-0000-4000-8000-000000000001\", \"x\": 1}").contentType("application/json")
+        FromEdge.given().body("{\"buildId\": \"p:0b6c5f1e-0000-4000-8000-000000000001\", \"x\": 1}").contentType("application/json")
                 .post("/internal/events").then().statusCode(400)
                 .body("errorMessage", org.hamcrest.Matchers.startsWith("buildId: "));
     }
@@ -115,7 +115,7 @@ class RunPathTest {
         // given
         stubAws(false);
         // when
-        JsonNode result = Fixtures.JSON.readTree(given().body(payload("preflight", "fresh/app").toString())
+        JsonNode result = Fixtures.JSON.readTree(FromEdge.given().body(payload("preflight", "fresh/app").toString())
                 .contentType("application/json").post("/internal/events").then().statusCode(200).extract().asString());
         // then
         assertEquals("PREFLIGHT_OK", result.get("status").asText());
@@ -140,7 +140,7 @@ class RunPathTest {
         ObjectNode payload = ownTarget(payload("run", "token/app"), "push-token");
         payload.put("taskToken", "AQCEAAAAKgAAAAMAAAAAAAAAAtoken");
         // when / then
-        given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(400)
+        FromEdge.given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(400)
                 .body("errorType", org.hamcrest.Matchers.equalTo("InvalidStepException"))
                 .body("errorMessage", org.hamcrest.Matchers.startsWith("taskToken: cannot be completed"))
                 .body("errorMessage", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("AQCEAAAA")));
@@ -152,7 +152,7 @@ class RunPathTest {
         stubAws(true);
         ObjectNode payload = ownTarget(payload("run", "keyed/app"), "push-keyed");
         payload.put("idempotencyKey", "exec-7/build_app");
-        given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(200);
+        FromEdge.given().body(payload.toString()).contentType("application/json").post("/internal/events").then().statusCode(200);
         String startBuild = aws.requests(AwsFake.CODEBUILD + "StartBuild").get(0).body();
         // the key has a '/', which CodeBuild's token does not take: it goes as its SHA-256
         String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")

@@ -1,7 +1,6 @@
 package dev.ecrpush.flow;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +34,7 @@ import dev.ecrpush.support.InjectFake;
 import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerWorld;
 import dev.ecrpush.support.TriggerWorldResource;
+import dev.ecrpush.support.FromEdge;
 
 /**
  * EventBridge's events through the pass-through route: scheduled rebuilds (a bare Scheduled Event, and a rule's
@@ -62,7 +62,7 @@ class ScheduleAndCompletionTest {
     }
 
     private static JsonNode post(Object body, int status) throws Exception {
-        return Fixtures.JSON.readTree(given().body(body instanceof byte[] bytes ? bytes : body.toString().getBytes())
+        return Fixtures.JSON.readTree(FromEdge.given().body(body instanceof byte[] bytes ? bytes : body.toString().getBytes())
                 .contentType("application/json").post("/internal/events").then().statusCode(status).extract().asString());
     }
 

@@ -74,7 +74,7 @@ class CodebaseRefNamesTest {
         // when
         InvalidStepException e = assertThrows(InvalidStepException.class, () -> Fixtures.parse(payload));
         // then
-        assertEquals("codebase.branch: \"" + "b".repeat(64) + "...\" is not a valid git branch name"
+        assertEquals("codebase.branch: \"" + "b".repeat(64) + "...(300 characters)\" is not a valid git branch name"
                 + " (it is longer than 255 characters)", e.getMessage());
     }
 }

@@ -21,6 +21,7 @@ public class AwsFakeResource implements QuarkusTestResourceLifecycleManager {
         FunctionSdkProperties.set(aws.endpoint(), null);
         return Map.of("buildpush.codebuild.region", "us-east-1",
                 "buildpush.ecs.region", "us-east-1",
+                "buildpush.ecs.cluster", "ci-builds",
                 "buildpush.ecs.execution-role-arn", ECS_EXECUTION_ROLE,
                 "buildpush.ecs.task-role-arn", ECS_TASK_ROLE);
     }

@@ -81,11 +81,14 @@ public final class Fixtures {
         return PlanConfig.of(List.of(new CodeBuildExecutor(codeBuild, null), new EcsExecutor(ecs, null, Clock.systemUTC())));
     }
 
-    /** ECS settings as the tests give them: no default cluster or network. */
+    /** The Git host a test's token is for, when it gives one. */
+    public static final String GIT_TOKEN_HOST = "git.example.com";
+
+    /** ECS settings as the tests give them: no default cluster or network; a token is for {@link #GIT_TOKEN_HOST}. */
     public static EcsSettings ecsSettings(String taskFamily, String sourceImage, String executionRoleArn, String taskRoleArn,
             String logGroup, String region, String gitTokenRef, String gitUsername, java.time.Duration defaultTimeout) {
         return new EcsSettings(null, List.of(), List.of(), false, taskFamily, sourceImage, executionRoleArn, taskRoleArn,
-                logGroup, region, gitTokenRef, gitUsername, defaultTimeout);
+                logGroup, region, gitTokenRef, gitUsername, defaultTimeout, gitTokenRef == null ? null : GIT_TOKEN_HOST);
     }
 
     /** {@link #SETTINGS} with executors of these settings. */

@@ -26,7 +26,7 @@ public final class TriggerWorld implements AutoCloseable {
     public static final String TRIGGERS_PARAMETER = "/ecr-build-push/triggers";
     public static final String BUILD_ID = "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001";
     public static final String DIGEST = "sha256:" + "d".repeat(64);
-    public static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788776655443322110";
+    public static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/0f1e2d3c4b5a69788776655443322110";
     /** The target role's temporary key, which signs everything in the target account. */
     public static final String TARGET_KEY = "ASIATARGETROLE000002";
 
@@ -75,6 +75,7 @@ public final class TriggerWorld implements AutoCloseable {
                 "buildpush.codebuild.git-hosts", "example.com=GITLAB_SELF_MANAGED",
                 // Gitea's builds run on ECS, which needs the roles the stack would give it.
                 "buildpush.ecs.region", "us-east-1",
+                "buildpush.ecs.cluster", "ecr-build-push",
                 "buildpush.ecs.execution-role-arn", "arn:aws:iam::111111111111:role/ecr-build-push-execution",
                 "buildpush.ecs.task-role-arn", "arn:aws:iam::111111111111:role/ecr-build-push-task");
     }
@@ -126,12 +127,29 @@ public final class TriggerWorld implements AutoCloseable {
 
     /**
      * DescribeTasks answers with this task of the function's layout: its status, the plugin container's exit code
-     * (null: not exited), its creation and the step timeout in the source container's overrides.
+     * (null: not exited), its creation and the step timeout in the source container's overrides; in the cluster its
+     * ARN names, with the function's mark (its {@code startedBy} and a task definition of its family).
      */
     public void describeTasksAnswers(String taskArn, String lastStatus, String desiredStatus, Integer pluginExit,
             Instant createdAt, long timeoutSeconds) {
+        describeTasksAnswers(taskArn, lastStatus, desiredStatus, pluginExit, createdAt, timeoutSeconds, "ecr-build-push",
+                "ecr-build-push-0f1e2d3c4b5a6978");
+    }
+
+    /** As above, started by {@code startedBy} from a definition of {@code family}; null leaves either out. */
+    public void describeTasksAnswers(String taskArn, String lastStatus, String desiredStatus, Integer pluginExit,
+            Instant createdAt, long timeoutSeconds, String startedBy, String family) {
+        String arnPrefix = taskArn.substring(0, taskArn.indexOf(":task/"));
+        String cluster = taskArn.substring(taskArn.indexOf(":task/") + ":task/".length(), taskArn.lastIndexOf('/'));
         ObjectNode task = Fixtures.JSON.createObjectNode().put("taskArn", taskArn).put("lastStatus", lastStatus)
-                .put("desiredStatus", desiredStatus).put("createdAt", createdAt.getEpochSecond());
+                .put("desiredStatus", desiredStatus).put("createdAt", createdAt.getEpochSecond())
+                .put("clusterArn", arnPrefix + ":cluster/" + cluster);
+        if (startedBy != null) {
+            task.put("startedBy", startedBy);
+        }
+        if (family != null) {
+            task.put("taskDefinitionArn", arnPrefix + ":task-definition/" + family + ":1");
+        }
         if ("STOPPED".equals(lastStatus)) {
             task.put("stopCode", "EssentialContainerExited").put("stoppedReason", "Essential container in task exited");
         }

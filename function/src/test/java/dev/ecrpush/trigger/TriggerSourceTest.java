@@ -75,7 +75,7 @@ class TriggerSourceTest {
         aws.stub("AmazonSSM.GetParameter", AwsFake.parameter(PARAMETER,
                 "{\"triggers\": [{\"name\": \"x\", \"repository\": \"acme/app\", \"branches\": [\"main\"]}]}"));
         InternalErrorException e = assertThrows(InternalErrorException.class, () -> source(PARAMETER, null).current());
-        assertEquals("the trigger set in SSM parameter /ecr-build-push/triggers is not valid:\n"
+        assertEquals("the trigger set in SSM parameter /ecr-build-push/triggers is not valid: "
                 + "triggers[0].payload: is required: the step payload to run (step, connectors, executor, infra)", e.getMessage());
     }
 

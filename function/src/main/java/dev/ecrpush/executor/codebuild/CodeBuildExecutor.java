@@ -15,6 +15,7 @@ import dev.ecrpush.aws.Arn;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.ExecutorType;
 import dev.ecrpush.githost.GitHostRegistry;
@@ -85,7 +86,7 @@ public class CodeBuildExecutor implements BuildExecutor {
      * unprivileged project must never be asked for privileged mode (nor a kaniko build run privileged).
      */
     private boolean named(String given, String project, Infra infra, Problems problems) {
-        String shown = "\"" + Rules.printable(given) + "\"";
+        String shown = Rules.quoted(given);
         if (!isProject(given)) {
             problems.error("executor.project", shown + " is not a CodeBuild project name");
             return false;
@@ -121,12 +122,7 @@ public class CodeBuildExecutor implements BuildExecutor {
         if (givenArn != null && (!givenArn.region().equals(settings.region()) || Arn.parse(configured) != null)) {
             return false;
         }
-        return projectName(given).equals(projectName(configured));
-    }
-
-    private static String projectName(String projectOrArn) {
-        Arn arn = Arn.parse(projectOrArn);
-        return arn == null ? projectOrArn : arn.resource().substring(arn.resource().indexOf('/') + 1);
+        return CodeBuildSettings.nameOf(given).equals(CodeBuildSettings.nameOf(configured));
     }
 
     /** A project name, or a project's ARN ({@code arn:PARTITION:codebuild:REGION:ACCOUNT:project/NAME}). */
@@ -164,9 +160,22 @@ public class CodeBuildExecutor implements BuildExecutor {
         return "PROJECT:BUILD-UUID";
     }
 
+    /** A build of a project that is not the function's, by the project its ID starts with. */
+    @Override
+    public String foreignBuild(String buildId) {
+        String project = buildId.substring(0, buildId.indexOf(':'));
+        return settings.projectNames().contains(project) ? null
+                : "build " + Rules.shown(buildId) + " is of CodeBuild project " + Rules.shown(project)
+                        + ", not of the function's (" + String.join(", ", settings.projectNames()) + ")";
+    }
+
     @Override
     public BuildStatusResult status(String buildId) {
-        return new CodeBuildStatus(codeBuild()).status(buildId);
+        String foreign = foreignBuild(buildId);
+        if (foreign != null) {
+            throw new NotAllowedException("buildId: " + foreign);
+        }
+        return new CodeBuildStatus(codeBuild(), settings.projectNames()).status(buildId);
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.ecrpush.executor.codebuild;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import software.amazon.awssdk.services.codebuild.model.SourceType;
@@ -118,5 +121,24 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
     /** Whether the project this configuration names as {@code configured} is {@link #privilegedProject()}. */
     boolean isPrivileged(String configured) {
         return configured.equals(privilegedProject());
+    }
+
+    /**
+     * The function's projects, by name: the only ones it starts builds on, reads back, and completes tasks for
+     * ({@code project}, and {@code docker-project} when set; a configured ARN counts by its name).
+     */
+    public Set<String> projectNames() {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(nameOf(project));
+        if (dockerProject != null) {
+            names.add(nameOf(dockerProject));
+        }
+        return Collections.unmodifiableSet(names);
+    }
+
+    /** A project's name: the text itself, or what follows {@code project/} in its ARN. */
+    static String nameOf(String projectOrArn) {
+        int at = projectOrArn.startsWith("arn:") ? projectOrArn.lastIndexOf(":project/") : -1;
+        return at < 0 ? projectOrArn : projectOrArn.substring(at + ":project/".length());
     }
 }

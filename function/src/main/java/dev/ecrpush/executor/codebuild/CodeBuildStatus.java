@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
@@ -17,9 +18,11 @@ import software.amazon.awssdk.services.codebuild.model.StatusType;
 
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.BuildStatusResult.Status;
+import dev.ecrpush.step.Rules;
 import dev.ecrpush.launch.PushedDigest;
 import dev.ecrpush.launch.PushedImages;
 import dev.ecrpush.launch.StashedParameter;
@@ -36,18 +39,25 @@ public final class CodeBuildStatus {
     private static final List<String> WAITING_PHASES = List.of("SUBMITTED", "QUEUED");
 
     private final CodeBuildClient codeBuild;
+    private final List<String> projects;
 
-    /** @param codeBuild the function's own client, in the region of the project */
-    public CodeBuildStatus(CodeBuildClient codeBuild) {
+    /**
+     * @param codeBuild the function's own client, in the region of the project
+     * @param projects  the names of the function's projects: a build of any other is not reported
+     */
+    public CodeBuildStatus(CodeBuildClient codeBuild, Set<String> projects) {
         this.codeBuild = codeBuild;
+        this.projects = List.copyOf(projects);
     }
 
     /**
      * @throws LaunchFailedException                when CodeBuild knows no such build
+     * @throws NotAllowedException                  when the build read back is not of one of the function's projects
      * @throws dev.ecrpush.error.ThrottledException when AWS still throttles after the SDK's retries
      */
     public BuildStatusResult status(String buildId) {
         Build build = build(buildId);
+        requireFunctionProject(buildId, build);
         Status status = status(build.buildStatusAsString(), build.currentPhase());
         PushedImages images = new PushedImages(plainEnvironment(build));
         String digest = status == Status.SUCCEEDED ? digest(build) : null;
@@ -67,6 +77,20 @@ public final class CodeBuildStatus {
                     .forEach(v -> parameters.add(new StashedParameter(region, v.value())));
         }
         return parameters;
+    }
+
+    /**
+     * The build as CodeBuild reports it must be the one asked for, of one of the function's projects: what an event
+     * or a status request names is never taken for it.
+     */
+    private void requireFunctionProject(String buildId, Build build) {
+        String project = build.projectName() != null ? build.projectName()
+                : build.id() == null || build.id().indexOf(':') < 0 ? null : build.id().substring(0, build.id().indexOf(':'));
+        if (!buildId.equals(build.id()) || project == null || !projects.contains(project)) {
+            throw new NotAllowedException("buildId: build " + Rules.shown(buildId) + " as CodeBuild reports it is of project "
+                    + (project == null ? "(none)" : Rules.shown(project)) + ", not of the function's ("
+                    + String.join(", ", projects) + ")");
+        }
     }
 
     /** CodeBuild's status and phase as the caller sees them. */

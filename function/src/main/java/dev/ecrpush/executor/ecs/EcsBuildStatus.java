@@ -14,6 +14,7 @@ import software.amazon.awssdk.services.ecs.model.DescribeTasksResponse;
 import software.amazon.awssdk.services.ecs.model.Task;
 
 import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.launch.BuildStatusResult.Status;
 import dev.ecrpush.executor.ecs.EcsTaskStatus.Snapshot;
 import dev.ecrpush.executor.ecs.EcsTaskStatus.Verdict;
@@ -46,26 +47,35 @@ public final class EcsBuildStatus {
     private final Clusters clusters;
     private final PluginLogs logs;
     private final Clock clock;
+    private final EcsOwnTasks own;
 
     /**
      * @param clusters the function's own ECS client per region
      * @param logs     the plugin container's log, for the digest of this build
      * @param clock    what "now" is when a task's age is held against its timeout
+     * @param own      which tasks are the function's: no other is reported or stopped
      */
-    public EcsBuildStatus(Clusters clusters, PluginLogs logs, Clock clock) {
+    public EcsBuildStatus(Clusters clusters, PluginLogs logs, Clock clock, EcsOwnTasks own) {
         this.clusters = clusters;
         this.logs = logs;
         this.clock = clock;
+        this.own = own;
     }
 
     /**
      * @throws LaunchFailedException                       when ECS knows no such task (stopped tasks are kept
      *                                                     for about an hour)
+     * @throws NotAllowedException                         when the task is not the function's, by its ARN (before
+     *                                                     any call) or as ECS reports it (before it is stopped)
      * @throws IllegalArgumentException                    when {@code taskArn} is not a long-format task ARN
      * @throws dev.ecrpush.error.ThrottledException        when AWS still throttles after the SDK's retries
      */
     public BuildStatusResult status(String taskArn) {
         EcsTaskArn arn = EcsTaskArn.parse(taskArn);
+        String foreign = own.foreignArn(arn);
+        if (foreign != null) {
+            throw new NotAllowedException("buildId: " + foreign);
+        }
         DescribeTasksResponse response;
         try {
             response = clusters.ecs(arn.region()).describeTasks(r -> r.cluster(arn.cluster()).tasks(taskArn));
@@ -78,6 +88,13 @@ public final class EcsBuildStatus {
                     + "); ECS keeps a stopped task for about an hour");
         }
         Task task = response.tasks().get(0);
+        // What the event or the request said is not evidence: the task ECS reports must be the function's, or
+        // nothing is reported, completed or stopped for it.
+        foreign = taskArn.equals(task.taskArn()) ? own.foreignTask(task)
+                : "ECS answered for task " + task.taskArn() + " when asked for " + taskArn;
+        if (foreign != null) {
+            throw new NotAllowedException("buildId: " + foreign);
+        }
         return act(Snapshot.of(task), stashed(task, arn.region()));
     }
 

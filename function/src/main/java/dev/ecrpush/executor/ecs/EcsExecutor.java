@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.ExecutorType;
 import dev.ecrpush.launch.BuildStatusResult;
@@ -27,6 +28,7 @@ import dev.ecrpush.step.ExecutorSpec;
 import dev.ecrpush.step.Fields;
 import dev.ecrpush.step.Infra;
 import dev.ecrpush.step.Problems;
+import dev.ecrpush.step.Rules;
 
 /**
  * Builds as ECS Fargate tasks in the function's own account: a {@code source} container clones the commit, then
@@ -38,6 +40,8 @@ import dev.ecrpush.step.Problems;
 public class EcsExecutor implements BuildExecutor {
     static final ExecutorType KIND = ExecutorType.ECS;
     private static final Set<String> FIELDS = Set.of("type", "cluster", "subnets", "securityGroups", "assignPublicIp");
+    private static final int MAX_SUBNETS = 16;
+    private static final int MAX_SECURITY_GROUPS = 5;
 
     private final EcsSettings settings;
     private final AwsClients clients;
@@ -73,9 +77,18 @@ public class EcsExecutor implements BuildExecutor {
         }
         executor.allowOnly(FIELDS, Set.of());
         String cluster = executor.optionalText("cluster");
+        EcsOwnTasks own = EcsOwnTasks.of(settings);
+        if (cluster != null && settings.cluster() != null && !own.isFunctionCluster(cluster)) {
+            // The function reads back, completes and stops tasks of its own cluster only, and the stack's role runs
+            // tasks there only: a task elsewhere would be orphaned.
+            problems.error("executor.cluster", Rules.quoted(cluster) + " is not the function's ECS cluster ("
+                    + settings.cluster() + ", buildpush.ecs.cluster); leave it out or name that one");
+        }
         cluster = cluster != null ? cluster : settings.cluster();
-        List<String> subnets = executor.has("subnets") ? executor.textList("subnets", true) : settings.subnets();
-        List<String> groups = executor.has("securityGroups") ? executor.textList("securityGroups", true) : settings.securityGroups();
+        // awsvpc's own bounds: RunTask takes at most 16 subnets and 5 security groups.
+        List<String> subnets = executor.has("subnets") ? executor.textList("subnets", true, MAX_SUBNETS) : settings.subnets();
+        List<String> groups = executor.has("securityGroups") ? executor.textList("securityGroups", true, MAX_SECURITY_GROUPS)
+                : settings.securityGroups();
         boolean publicIp = executor.bool("assignPublicIp", settings.assignPublicIp());
         if (cluster == null) {
             problems.error("executor.cluster", "is required: no default ECS cluster is configured");
@@ -85,15 +98,15 @@ public class EcsExecutor implements BuildExecutor {
         }
         for (int i = 0; i < subnets.size(); i++) {
             if (!subnets.get(i).matches("subnet-[0-9a-f]{8,17}")) {
-                problems.error("executor.subnets[" + i + "]", "\"" + subnets.get(i) + "\" is not a subnet ID");
+                problems.error("executor.subnets[" + i + "]", Rules.quoted(subnets.get(i)) + " is not a subnet ID");
             }
         }
         for (int i = 0; i < groups.size(); i++) {
             if (!groups.get(i).matches("sg-[0-9a-f]{8,17}")) {
-                problems.error("executor.securityGroups[" + i + "]", "\"" + groups.get(i) + "\" is not a security group ID");
+                problems.error("executor.securityGroups[" + i + "]", Rules.quoted(groups.get(i)) + " is not a security group ID");
             }
         }
-        return cluster == null ? null : new EcsSpec(cluster, subnets, groups, publicIp);
+        return cluster == null ? null : new EcsSpec(cluster, subnets, groups, publicIp, settings.gitTokenHost());
     }
 
     @Override
@@ -101,8 +114,13 @@ public class EcsExecutor implements BuildExecutor {
         return EcsRequests.launch((EcsSpec) executor, input, settings);
     }
 
+    /** Also refuses a run without a configured cluster: no task elsewhere would ever be read back or completed. */
     @Override
     public void requireRunnable(Plan plan) {
+        if (settings.cluster() == null) {
+            throw new LaunchFailedException("executor: the ECS executor runs tasks only in its configured cluster; set"
+                    + " buildpush.ecs.cluster (BUILDPUSH_ECS_CLUSTER)");
+        }
         EcsLauncher.requireRunnable(plan);
     }
 
@@ -126,11 +144,17 @@ public class EcsExecutor implements BuildExecutor {
         return "arn:aws:ecs:REGION:ACCOUNT:task/CLUSTER/ID";
     }
 
+    /** A task outside the configured cluster and region, by its ARN. */
+    @Override
+    public String foreignBuild(String buildId) {
+        return EcsOwnTasks.of(settings).foreignArn(EcsTaskArn.parse(buildId));
+    }
+
     @Override
     public BuildStatusResult status(String buildId) {
         return new EcsBuildStatus(region -> ecs(Region.of(region)),
                 new EcsPluginLogs(region -> clients.logs(Region.of(region), clients.functionCredentials()), settings.logGroup()),
-                clock).status(buildId);
+                clock, EcsOwnTasks.of(settings)).status(buildId);
     }
 
     @Override

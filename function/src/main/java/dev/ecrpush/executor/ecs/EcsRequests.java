@@ -61,8 +61,11 @@ final class EcsRequests {
      * stand in for each other; a full commit id is fetched alone where the server allows it (GitHub does), else
      * from the history of its branch or tag, else of every one. Options end before positional arguments. Nothing
      * reads {@code $HOME} (Fargate sets none unless the image does) and the token reaches git only through a
-     * credential helper that prints it, never on a command line or in a file. A failure is one line saying what
-     * could not be fetched and git's own reason; the plugin container then never starts ({@code dependsOn SUCCESS}).
+     * credential helper that prints it, never on a command line or in a file; the helper is scoped to
+     * {@code $GIT_TOKEN_URL} ({@code credential.<url>.helper}: the configured host, https), so git asks it for that
+     * host alone and a clone of any other host runs without the token (and, with no prompt, fails if it needs
+     * one). A failure is one line saying what could not be fetched and git's own reason; the plugin container then
+     * never starts ({@code dependsOn SUCCESS}).
      */
     static final String FETCH_SCRIPT = "checkout=" + EcsTaskLayout.CHECKOUT_PATH + "\n" + """
             set -eu
@@ -71,8 +74,8 @@ final class EcsRequests {
               printf 'ecr-build-push source: %s\\n' "$1" >&2
               exit 1
             }
-            if [ -n "${GIT_TOKEN:-}" ]; then
-              g() { git -c credential.helper= -c 'credential.helper=!f() { test "$1" = get || exit 0; \
+            if [ -n "${GIT_TOKEN:-}" ] && [ -n "${GIT_TOKEN_URL:-}" ]; then
+              g() { git -c credential.helper= -c "credential.$GIT_TOKEN_URL.helper"='!f() { test "$1" = get || exit 0; \
             printf "username=%s\\npassword=%s\\n" "${GIT_USERNAME:-x-access-token}" "$GIT_TOKEN"; }; f' "$@"; }
             else
               g() { git "$@"; }
@@ -184,7 +187,8 @@ final class EcsRequests {
                 .mountPoints(workspace())
                 .logConfiguration(logs(ecs));
         if (ecs.gitTokenRef() != null) {
-            source.environment(KeyValuePair.builder().name(EcsTaskLayout.GIT_USERNAME).value(ecs.gitUsername()).build())
+            source.environment(KeyValuePair.builder().name(EcsTaskLayout.GIT_USERNAME).value(ecs.gitUsername()).build(),
+                            KeyValuePair.builder().name(EcsTaskLayout.GIT_TOKEN_URL).value(ecs.gitTokenUrl()).build())
                     .secrets(Secret.builder().name(EcsTaskLayout.GIT_TOKEN).valueFrom(ecs.gitTokenRef()).build());
         }
         Integer runAsUser = payload.step().spec().runAsUser();

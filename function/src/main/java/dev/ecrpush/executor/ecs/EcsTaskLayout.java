@@ -26,6 +26,11 @@ public final class EcsTaskLayout {
     public static final String GIT_TAG = "GIT_TAG";
     public static final String GIT_USERNAME = "GIT_USERNAME";
     public static final String GIT_TOKEN = "GIT_TOKEN";
+    /**
+     * The URL the token's credential helper is scoped to, {@code https://<buildpush.ecs.git-token-host>}: git offers
+     * the token to that host over https, and to nothing else.
+     */
+    public static final String GIT_TOKEN_URL = "GIT_TOKEN_URL";
 
     /**
      * The step timeout in seconds, in the source container's overrides: ECS has no task timeout, and the

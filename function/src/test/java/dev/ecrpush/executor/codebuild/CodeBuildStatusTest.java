@@ -205,7 +205,7 @@ class CodeBuildStatusTest {
     }
 
     private CodeBuildStatus buildStatus() {
-        return new CodeBuildStatus(AWS.codeBuild(Region.EU_WEST_1));
+        return new CodeBuildStatus(AWS.codeBuild(Region.EU_WEST_1), java.util.Set.of("ecr-build-push"));
     }
 
     /** A BatchGetBuilds answer: a succeeded build exported the digest it pushed. */

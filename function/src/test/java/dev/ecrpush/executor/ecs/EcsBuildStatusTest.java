@@ -65,7 +65,8 @@ class EcsBuildStatusTest {
         return new EcsBuildStatus(region -> {
             regionsAsked.add(region);
             return AWS.ecs(Region.of(region));
-        }, new EcsPluginLogs(region -> AWS.logs(Region.of(region)), "/ecr-build-push/ecs"), Clock.fixed(NOW, ZoneOffset.UTC));
+        }, new EcsPluginLogs(region -> AWS.logs(Region.of(region)), "/ecr-build-push/ecs"), Clock.fixed(NOW, ZoneOffset.UTC),
+                new EcsOwnTasks("ci-builds", "eu-west-1", "ecr-build-push"));
     }
 
     /** GetLogEvents' answer, oldest first. */
@@ -87,6 +88,8 @@ class EcsBuildStatusTest {
             String pluginExit, long minutesAgo) {
         ObjectNode task = Fixtures.JSON.createObjectNode().put("taskArn", TASK_ARN)
                 .put("clusterArn", "arn:aws:ecs:eu-west-1:111111111111:cluster/ci-builds")
+                .put("startedBy", "ecr-build-push")
+                .put("taskDefinitionArn", "arn:aws:ecs:eu-west-1:111111111111:task-definition/ecr-build-push-0f1e2d3c4b5a6978:3")
                 .put("lastStatus", lastStatus).put("desiredStatus", desiredStatus)
                 .put("createdAt", NOW.minusSeconds(minutesAgo * 60).getEpochSecond());
         if (!"-".equals(stopCode)) {

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.ecs.model.ContainerDefinition;
 import software.amazon.awssdk.services.ecs.model.ContainerOverride;
 
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.rootfs.CredentialTrap;
 import dev.ecrpush.support.rootfs.GitServer;
 import dev.ecrpush.support.rootfs.ImageLayout;
 import dev.ecrpush.support.rootfs.ImageRootfs;
@@ -48,6 +49,8 @@ class EcsScriptsRunTest {
     /** Characters echo and shells mangle, to prove the token reaches git as data. */
     private static final String TOKEN = "ghp_t0k3n\\with\\backslashes'and\"quotes%s";
     private static final String GIT_TOKEN_ARN = "arn:aws:secretsmanager:us-east-1:111111111111:secret:ci/git-token";
+    /** The host the configured token is for; payloads with a token clone https URLs of it (see {@link #onServer}). */
+    private static final String TOKEN_HOST = "git.example.com";
 
     @TempDir
     static Path repos;
@@ -168,7 +171,7 @@ class EcsScriptsRunTest {
     @Test
     void source_privateRepositoryWithTheToken_isFetched_andTheTokenIsNowhere() throws IOException {
         // given / when
-        ImageRootfs.Result result = fetch(codebase("secret").put("branch", "main"), TOKEN, Map.of());
+        ImageRootfs.Result result = fetch(codebase(tokenHostUrl("secret")).put("branch", "main"), TOKEN, onServer("secret"));
         // then
         assertCheckedOut(privateTip, result);
         assertFalse(result.stdout().contains("t0k3n") || result.stderr().contains("t0k3n"));
@@ -178,10 +181,39 @@ class EcsScriptsRunTest {
     @Test
     void source_privateRepositoryWithAWrongToken_failsWithOneLine() throws IOException {
         // when
-        ImageRootfs.Result result = fetch(codebase("secret").put("branch", "main"), "wrong-token", Map.of());
+        ImageRootfs.Result result = fetch(codebase(tokenHostUrl("secret")).put("branch", "main"), "wrong-token", onServer("secret"));
         // then
         assertFailedWithOneLine(result, "ecr-build-push source: cannot fetch branch main from " + server.httpUrl("secret") + ": ");
         assertTrue(result.stderr().contains("Authentication failed"), result.stderr());
+    }
+
+    @Test
+    void source_tokenOfAnotherHost_isNeverOfferedToTheHostThePayloadNames() throws IOException {
+        // given: the token is for git.example.com; the payload names another host, which asks for credentials
+        try (CredentialTrap trap = CredentialTrap.start()) {
+            ObjectNode codebase = codebase("https://attacker.example.org/acme/app.git").put("branch", "main");
+            // when: the task's own token scope, https://git.example.com, as the function sets it
+            ImageRootfs.Result result = fetch(codebase, TOKEN, Map.of("GIT_REPO_URL", trap.url()));
+            // then: git asked nobody for a password (no prompt, no helper for that host), and sent none
+            assertNotEquals(0, result.exitCode());
+            assertTrue(trap.challenged(), "the trap never asked for credentials: " + result.stderr());
+            assertEquals(List.of(), trap.authorizations(), "credentials were offered to a host the token is not for");
+        }
+    }
+
+    @Test
+    void source_tokenScopedToHttps_isNotOfferedOverPlainHttp_evenToItsHost() throws IOException {
+        // given: the token's scope names the trap's own host and port, but https
+        try (CredentialTrap trap = CredentialTrap.start()) {
+            ObjectNode codebase = codebase(tokenHostUrl("app")).put("branch", "main");
+            // when
+            ImageRootfs.Result result = fetch(codebase, TOKEN, Map.of("GIT_REPO_URL", trap.url(),
+                    "GIT_TOKEN_URL", "https://127.0.0.1:" + trap.port()));
+            // then
+            assertNotEquals(0, result.exitCode());
+            assertTrue(trap.challenged(), "the trap never asked for credentials: " + result.stderr());
+            assertEquals(List.of(), trap.authorizations(), "the token was sent over plain http");
+        }
     }
 
     @Test
@@ -243,9 +275,24 @@ class EcsScriptsRunTest {
 
     // --- running the containers as ECS would --------------------------------------------------------------------
 
-    /** A codebase of a repository on the server, for the test to fill in. */
+    /** A codebase of a repository on the server (by name) or at a URL, for the test to fill in. */
     private static ObjectNode codebase(String repository) {
-        return Fixtures.JSON.createObjectNode().put("repoUrl", server.httpUrl(repository));
+        return Fixtures.JSON.createObjectNode().put("repoUrl", repository.contains("://") ? repository : server.httpUrl(repository));
+    }
+
+    /** A repository's https URL on the token's host, as a payload with a token names it. */
+    private static String tokenHostUrl(String repository) {
+        return "https://" + TOKEN_HOST + "/git/" + repository + ".git";
+    }
+
+    /**
+     * Where the task reaches the repository: the fixture server serves plain http on loopback, so the clone URL and
+     * the token's scope are swapped for it, the one deviation from the task's environment (as with git://). The
+     * payload names the token's host over https, as it must with a token.
+     */
+    private static Map<String, String> onServer(String repository) {
+        String url = server.httpUrl(repository);
+        return Map.of("GIT_REPO_URL", url, "GIT_TOKEN_URL", url.substring(0, url.indexOf("/git/")));
     }
 
     /** {@code events/plan-ecs.json} with this codebase, tagged {@code latest} (its tags need a commit and a branch). */
@@ -267,7 +314,8 @@ class EcsScriptsRunTest {
     private ImageRootfs.Result fetch(ObjectNode codebase, String token, Map<String, String> extra) throws IOException {
         ObjectNode payload = payload(codebase);
         EcsSettings ecs = EcsSettings.defaults();
-        PlanConfig config = Fixtures.planConfig(CodeBuildSettings.defaults(), token == null ? ecs : ecs.withGitToken(GIT_TOKEN_ARN, USER));
+        PlanConfig config = Fixtures.planConfig(CodeBuildSettings.defaults(),
+                token == null ? ecs : ecs.withGitToken(GIT_TOKEN_ARN, USER, TOKEN_HOST));
         EcsLaunch launch = (EcsLaunch) Planner.plan(Fixtures.parse(payload), config).launch();
         ContainerDefinition source = container(launch, EcsTaskLayout.SOURCE_CONTAINER);
         Map<String, String> env = taskEnvironment(launch, source, token);
