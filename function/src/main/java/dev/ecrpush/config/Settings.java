@@ -18,6 +18,7 @@ import io.quarkus.runtime.Startup;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
+import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.TriggerType;
 
@@ -32,6 +33,7 @@ import dev.ecrpush.step.TriggerType;
 public class Settings {
     private final PlanConfig planConfig;
     private final ParseSettings parseSettings;
+    private final Policy policy;
 
     @Inject
     public Settings(ServiceConfig config, ObjectMapper json, Executors executors) {
@@ -44,6 +46,7 @@ public class Settings {
                 .withOidcParameterPrefix(config.oidc().parameterPrefix());
         Map<String, JsonNode> connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
         this.parseSettings = ParseSettings.of(TriggerType.MANUAL, connectorStore, executors.parsers());
+        this.policy = Policy.from(config);
     }
 
     /** The region the function runs in, as Lambda sets it; the default for the build account's region. */
@@ -61,6 +64,11 @@ public class Settings {
 
     public ParseSettings parseSettings(TriggerType triggerType) {
         return parseSettings.withTriggerType(triggerType);
+    }
+
+    /** The deployer's policy ({@code buildpush.policy.*}), checked at start-up. */
+    public Policy policy() {
+        return policy;
     }
 
     private static Map<String, JsonNode> readConnectors(String file, ObjectMapper json) {

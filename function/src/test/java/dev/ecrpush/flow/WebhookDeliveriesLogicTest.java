@@ -37,6 +37,7 @@ import dev.ecrpush.error.ThrottledException;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.githost.WebhookSecretSource;
+import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.WebhookSigning;
@@ -262,16 +263,16 @@ class WebhookDeliveriesLogicTest {
         // given
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
-        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(started("hello-world"));
-        when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any(), any())).thenReturn(started("hello-world-arm"));
         // when
         WebhookDeliveries.Answer answer = deliveries.handle("github",
                 signed("push", WebhookSigning.recorded("github-push-branch.json")));
         // then
         ArgumentCaptor<ObjectNode> first = ArgumentCaptor.forClass(ObjectNode.class);
         ArgumentCaptor<ObjectNode> second = ArgumentCaptor.forClass(ObjectNode.class);
-        verify(runs).submit(eq("hello-world"), eq(MASTER), first.capture(), eq(TriggerType.WEBHOOK));
-        verify(runs).submit(eq("hello-world-arm"), eq(MASTER), second.capture(), eq(TriggerType.WEBHOOK));
+        verify(runs).submit(eq("hello-world"), eq(MASTER), first.capture(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
+        verify(runs).submit(eq("hello-world-arm"), eq(MASTER), second.capture(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
         verifyNoMoreInteractions(runs);
         assertEquals("github/" + DELIVERY + "/hello-world/refs/heads/master", first.getValue().get("idempotencyKey").asText());
         assertEquals("github/" + DELIVERY + "/hello-world-arm/refs/heads/master",
@@ -290,8 +291,8 @@ class WebhookDeliveriesLogicTest {
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
         TriggeredBuild refused = TriggeredBuild.failed("hello-world", MASTER, new LaunchFailedException("refused"));
-        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(refused);
-        when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(refused);
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any(), any())).thenReturn(started("hello-world-arm"));
         // when
         WebhookDeliveries.Answer answer = deliveries.handle("github",
                 signed("push", WebhookSigning.recorded("github-push-branch.json")));
@@ -306,9 +307,9 @@ class WebhookDeliveriesLogicTest {
         // given: a refused launch (502, not retryable) before a throttled one (429, retryable)
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
-        when(runs.submit(eq("hello-world"), any(), any(), any()))
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any()))
                 .thenReturn(TriggeredBuild.failed("hello-world", MASTER, new LaunchFailedException("refused")));
-        when(runs.submit(eq("hello-world-arm"), any(), any(), any()))
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any(), any()))
                 .thenReturn(TriggeredBuild.failed("hello-world-arm", MASTER, new ThrottledException("throttled")));
         // when
         WebhookDeliveries.Answer answer = deliveries.handle("github",
