@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.Repo;
 
 /** The policy's rules one at a time, on parsed payloads: what each list refuses, and how the configuration is read. */
 class PolicyCheckTest {
@@ -98,6 +99,24 @@ class PolicyCheckTest {
         // then
         assertTrue(message.startsWith("step.spec.account: 123456789012 is not an account this function may push to ("
                 + Policy.TARGET_ACCOUNTS + ", unset"), message);
+    }
+
+    /** A local plan ({@code scripts/invoke-local events/plan-k8.json}) needs no policy: what run would refuse is a warning. */
+    @Test
+    void planMode_withTheTargetAccountsUnset_plans_withTheRefusalsAsWarnings() {
+        // given
+        Policy unset = Policy.from(Fixtures.config(Map.of()));
+        ObjectNode event = (ObjectNode) Fixtures.read(Repo.path("events/plan-k8.json"));
+        // when
+        StepPayload checked = check(event, unset);
+        // then
+        List<String> warnings = checked.warnings().stream().map(Object::toString).toList();
+        assertTrue(warnings.stream().anyMatch(w -> w.contains("step.spec.account") && w.contains("123456789012 is not an account this"
+                + " function may push to (" + Policy.TARGET_ACCOUNTS + ", unset") && w.endsWith("; run and preflight refuse it")),
+                warnings.toString());
+        // and the parser's own warnings are kept, first
+        List<?> parsed = Fixtures.parse(event).warnings();
+        assertEquals(parsed, checked.warnings().subList(0, parsed.size()));
     }
 
     @Test
