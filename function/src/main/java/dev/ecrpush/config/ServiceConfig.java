@@ -34,6 +34,8 @@ public interface ServiceConfig {
 
     Triggers triggers();
 
+    Policy policy();
+
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
     Optional<String> connectorsFile();
 
@@ -274,5 +276,56 @@ public interface ServiceConfig {
         /** How long warm invocations reuse the trigger set read from the parameter. Defaults to {@code 5m}. */
         @WithDefault("5m")
         Duration refresh();
+    }
+
+    /**
+     * What a payload may ask for: which accounts, roles, secrets, registries and Git hosts. Checked on every payload
+     * before any AWS call ({@link dev.ecrpush.policy.PolicyCheck}); read and checked at start-up by
+     * {@link dev.ecrpush.policy.Policy#from(ServiceConfig)}. Lists are comma-separated; {@code *} alone allows anything
+     * and must be written to; {@code none} alone allows nothing (an empty value is the same as an unset one, so it
+     * means the default).
+     */
+    interface Policy {
+        /**
+         * The accounts a step may push to and whose roles a connector may name (12-digit IDs, or {@code *}). Unset:
+         * the function's own account, which the template always passes; a function that is not told it (a local run)
+         * knows no account, so run and preflight are refused and plan mode warns.
+         */
+        Optional<List<String>> targetAccounts();
+
+        /**
+         * Patterns of the role ARNs a connector may assume (cross-account role, OIDC role). Defaults to the target
+         * accounts' role the stack's instructions create, {@code arn:aws*:iam::*:role/ecr-build-push-target}.
+         */
+        @WithDefault("arn:aws*:iam::*:role/ecr-build-push-target")
+        List<String> roleArns();
+
+        /**
+         * Patterns of the secret references a payload may name (Secrets Manager names or ARNs, {@code ssm:/path}).
+         * Defaults to {@code ci/*,ssm:/ci/*}. The stack's own secrets and parameters are refused whatever this says.
+         */
+        @WithDefault("ci/*,ssm:/ci/*")
+        List<String> secretRefs();
+
+        /** The registry hosts a Docker registry connector may name. Defaults to Docker Hub's. */
+        @WithDefault("docker.io,index.docker.io,registry-1.docker.io")
+        List<String> registries();
+
+        /** The Git hosts {@code codebase.repoUrl} may name ({@code http://HOST} allows plain http to it). */
+        @WithDefault("github.com,gitlab.com,bitbucket.org")
+        List<String> repoHosts();
+
+        /**
+         * External IDs by target account, {@code ACCOUNT=EXTERNAL_ID,...}: the one a cross-account role of that account is
+         * assumed with, a payload's own being refused unless equal. Never logged. None when unset.
+         */
+        Optional<String> externalIds();
+
+        /**
+         * The stack's resource prefix: secrets named {@code PREFIX/...} and parameters {@code /PREFIX/...} are the stack's
+         * own, which no payload may name. Defaults to {@code ecr-build-push}.
+         */
+        @WithDefault("ecr-build-push")
+        String resourcePrefix();
     }
 }

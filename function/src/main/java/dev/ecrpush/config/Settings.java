@@ -19,6 +19,7 @@ import dev.ecrpush.executor.Executors;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
+import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.trigger.TriggerPayloads;
@@ -34,6 +35,7 @@ import dev.ecrpush.trigger.TriggerPayloads;
 public class Settings {
     private final PlanConfig planConfig;
     private final ParseSettings parseSettings;
+    private final Policy policy;
 
     @Inject
     public Settings(ServiceConfig config, ObjectMapper json, Executors executors, GitHostRegistry hosts) {
@@ -47,6 +49,7 @@ public class Settings {
         Map<String, JsonNode> connectorStore = config.connectorsFile().map(file -> readConnectors(file, json)).orElse(Map.of());
         this.parseSettings = ParseSettings.of(TriggerType.MANUAL, connectorStore, executors.parsers())
                 .withTriggerKeyPrefixes(TriggerPayloads.keyPrefixes(hosts.names()));
+        this.policy = Policy.from(config);
     }
 
     /** The region the function runs in, as Lambda sets it; the default for the build account's region. */
@@ -64,6 +67,11 @@ public class Settings {
 
     public ParseSettings parseSettings(TriggerType triggerType) {
         return parseSettings.withTriggerType(triggerType);
+    }
+
+    /** The deployer's policy ({@code buildpush.policy.*}), checked at start-up. */
+    public Policy policy() {
+        return policy;
     }
 
     private static Map<String, JsonNode> readConnectors(String file, ObjectMapper json) {

@@ -64,7 +64,8 @@ public class ScheduledRebuilds {
         }
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Trigger trigger : scheduled) {
-            TriggeredBuild build = runs.submit(trigger.name(), null, TriggerPayloads.forSchedule(trigger, eventId), TriggerType.SCHEDULE);
+            TriggeredBuild build = runs.submit(trigger.name(), null, TriggerPayloads.forSchedule(trigger, eventId), TriggerType.SCHEDULE,
+                    trigger.policy());
             LOG.infof("schedule %s (event %s): trigger %s %s", rule, eventId, trigger.name(), build.status());
             builds.add(build);
         }

@@ -11,12 +11,14 @@ import dev.ecrpush.config.Settings;
 import dev.ecrpush.error.RunInProgressException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
+import dev.ecrpush.policy.Narrowing;
+import dev.ecrpush.policy.PolicyCheck;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.TriggerType;
 
-/** One step payload through the stages: parse and validate, plan, then (by mode) check or run. */
+/** One step payload through the stages: parse and validate, hold to the policy, plan, then (by mode) check or run. */
 @ApplicationScoped
 public class StepService {
     private static final Logger LOG = Logger.getLogger(StepService.class);
@@ -51,7 +53,17 @@ public class StepService {
 
     /** Parses, plans and acts on one payload, with nothing decided for the caller about repeats. */
     public StepOutcome submit(JsonNode payload, TriggerType triggerType) {
-        StepPayload step = StepParser.parse(payload, settings.parseSettings(triggerType));
+        return submit(payload, triggerType, Narrowing.NONE);
+    }
+
+    /**
+     * The same, for a trigger's payload: held to the deployer's policy and the trigger's narrowing of it. The policy
+     * comes before anything that could call AWS or use what an earlier payload left in a cache.
+     */
+    public StepOutcome submit(JsonNode payload, TriggerType triggerType, Narrowing narrowing) {
+        StepPayload parsed = StepParser.parse(payload, settings.parseSettings(triggerType));
+        StepPayload step = PolicyCheck.apply(parsed, settings.policy().narrowedBy(narrowing),
+                ref -> StepParser.connectorPath(payload, ref));
         Plan plan = Planner.plan(step, settings.planConfig());
         LOG.infof("step %s: %s plan, plugin %s, repository %s, %d tag(s), %d warning(s)", step.step().identifier(),
                 step.mode().wire(), plan.pluginImage(), plan.repository(), plan.imageUris().size(), plan.warnings().size());

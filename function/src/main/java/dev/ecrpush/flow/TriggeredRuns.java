@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.InternalErrorException;
+import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.step.TriggerType;
 
 /**
@@ -29,10 +30,11 @@ public class TriggeredRuns {
     /**
      * @param ref         the pushed ref, for the answer; null for a schedule
      * @param triggerType what {@code <+trigger.type>} resolves to
+     * @param policy      the trigger's narrowing of the deployer's policy
      */
-    public TriggeredBuild submit(String trigger, String ref, ObjectNode payload, TriggerType triggerType) {
+    public TriggeredBuild submit(String trigger, String ref, ObjectNode payload, TriggerType triggerType, Narrowing policy) {
         try {
-            StepOutcome outcome = steps.submit(payload, triggerType);
+            StepOutcome outcome = steps.submit(payload, triggerType, policy);
             if (outcome instanceof StepOutcome.Finished finished) {
                 return new TriggeredBuild(trigger, ref, finished.result().status(), finished.result(), null, null);
             }

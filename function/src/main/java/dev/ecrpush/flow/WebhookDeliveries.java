@@ -192,7 +192,7 @@ public class WebhookDeliveries {
                 continue;
             }
             TriggeredBuild build = runs.submit(trigger.name(), ref, TriggerPayloads.forPush(trigger, push, delivery),
-                    TriggerType.WEBHOOK);
+                    TriggerType.WEBHOOK, trigger.policy());
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
             builds.add(build);
         }

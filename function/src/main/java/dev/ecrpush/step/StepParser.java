@@ -83,7 +83,7 @@ public final class StepParser {
         if (stepFields != null) {
             SpecParser.Parsed spec = stepSpec(stepFields, infra == null ? Infra.K8 : infra, executor);
             step = spec == null ? null : step(stepFields, spec.spec(), executor);
-            Connectors connectors = new Connectors(fields, settings.storedConnectors());
+            Connectors connectors = new Connectors(root, fields, settings.storedConnectors());
             connector = spec == null ? null : connectors.aws(spec.connectorRef(), "step.spec.connectorRef");
             baseImage = spec == null ? null : baseImage(spec.baseImageConnectorRefs(), connectors, problems);
             if (connector != null && connector.credential() instanceof AwsCredential.Oidc && oidcToken == null) {
@@ -163,6 +163,15 @@ public final class StepParser {
             // A scalar's own JSON: strings quoted and escaped, numbers as written.
             out.append(node);
         }
+    }
+
+    /**
+     * Where connector {@code ref} of {@code root} is read from: the payload's {@code connectors} map first
+     * ({@code connectors.REF}), then the configured store ({@code connectorStore.REF}); how problems name its fields.
+     */
+    public static String connectorPath(JsonNode root, String ref) {
+        JsonNode connectors = root.path("connectors");
+        return connectors.isObject() && connectors.hasNonNull(ref) ? "connectors." + ref : "connectorStore." + ref;
     }
 
     /**
@@ -293,11 +302,13 @@ public final class StepParser {
 
     /** Connector look-up: the payload's map first, then the configured store. */
     private static final class Connectors {
+        private final JsonNode root;
         private final Fields top;
         private final Fields payload;
         private final Map<String, JsonNode> stored;
 
-        Connectors(Fields top, Map<String, JsonNode> stored) {
+        Connectors(JsonNode root, Fields top, Map<String, JsonNode> stored) {
+            this.root = root;
             this.top = top;
             this.payload = top.object("connectors", false);
             this.stored = stored;
@@ -323,7 +334,7 @@ public final class StepParser {
 
         /** Where connector {@code ref} is read from: the payload's map first, then the configured store. */
         String pathOf(String ref) {
-            return payload != null && payload.has(ref) ? "connectors." + ref : "connectorStore." + ref;
+            return connectorPath(root, ref);
         }
 
         /** The connector's reader, when it exists and has the expected type; otherwise the problem is at the ref. */

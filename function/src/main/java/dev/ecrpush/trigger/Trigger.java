@@ -5,6 +5,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.githost.Push;
+import dev.ecrpush.policy.Narrowing;
 
 /**
  * What to build, and when: pushes to {@code repository} on a branch or tag matching the patterns, and the
@@ -15,15 +16,23 @@ import dev.ecrpush.githost.Push;
  *                   schedule-only trigger
  * @param payload    the step payload to run: {@code step}, {@code connectors}, {@code executor}, {@code infra},
  *                   {@code mode}, and for schedules a {@code codebase}; a push fills in the codebase
+ * @param policy     the trigger's narrowing of the deployer's policy, which its runs are held to as well
  */
 public record Trigger(String name, String provider, String repository, List<RefPattern> branches,
-        List<RefPattern> tags, List<String> schedules, ObjectNode payload) {
+        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy) {
 
     public Trigger {
         branches = List.copyOf(branches);
         tags = List.copyOf(tags);
         schedules = List.copyOf(schedules);
         payload = payload.deepCopy();
+        policy = policy == null ? Narrowing.NONE : policy;
+    }
+
+    /** A trigger held to the deployer's policy alone. */
+    public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> schedules, ObjectNode payload) {
+        this(name, provider, repository, branches, tags, schedules, payload, Narrowing.NONE);
     }
 
     @Override

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.policy.Narrowing;
+import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 
@@ -20,12 +22,13 @@ import dev.ecrpush.step.StepParser;
  * Reads a trigger set ({@code {"triggers": [...]}}, format in docs/triggers.md) and reports every problem with
  * its path, as the step parser does. Each trigger's payload is parsed as a step too, against a stand-in codebase
  * (a branch, a tag and a commit), so a misspelt field or an unknown expression shows when the set is loaded,
- * not when a push arrives.
+ * not when a push arrives. A trigger's {@code policy} may only narrow the deployer's: a list reaching outside it is a
+ * problem of the set, naming the trigger and the entry.
  */
 public final class TriggerSetParser {
     private static final Set<String> TOP = Set.of("triggers", "description");
     private static final Set<String> TRIGGER = Set.of("name", "description", "provider", "repository", "branches", "tags",
-            "schedules", "payload");
+            "schedules", "payload", "policy");
     /** A push or a schedule supplies these; a stored trigger must not fix them. */
     private static final Set<String> PAYLOAD_FORBIDDEN = Set.of("idempotencyKey", "taskToken", "oidcToken", "triggerType");
     private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "tag");
@@ -48,8 +51,11 @@ public final class TriggerSetParser {
         }
     }
 
-    /** @param hosts the Git hosts a trigger's {@code provider} may name */
-    public static Result parse(JsonNode root, ParseSettings settings, GitHostRegistry hosts) {
+    /**
+     * @param hosts  the Git hosts a trigger's {@code provider} may name
+     * @param policy the deployer's policy, which a trigger's {@code policy} may only narrow
+     */
+    public static Result parse(JsonNode root, ParseSettings settings, GitHostRegistry hosts, Policy policy) {
         List<String> problems = new ArrayList<>();
         if (root == null || !root.isObject()) {
             return new Result.Invalid(List.of("(root): must be a JSON object {\"triggers\": [...]}"));
@@ -63,7 +69,7 @@ public final class TriggerSetParser {
         List<Trigger> triggers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < list.size(); i++) {
-            Trigger trigger = trigger(list.get(i), "triggers[" + i + "]", settings, hosts, problems);
+            Trigger trigger = trigger(list.get(i), "triggers[" + i + "]", settings, hosts, policy, problems);
             if (trigger != null && !names.add(trigger.name())) {
                 problems.add("triggers[" + i + "].name: \"" + trigger.name() + "\" is used by an earlier trigger");
             }
@@ -74,7 +80,8 @@ public final class TriggerSetParser {
         return problems.isEmpty() ? new Result.Valid(new TriggerSet(triggers)) : new Result.Invalid(problems);
     }
 
-    private static Trigger trigger(JsonNode node, String at, ParseSettings settings, GitHostRegistry hosts, List<String> problems) {
+    private static Trigger trigger(JsonNode node, String at, ParseSettings settings, GitHostRegistry hosts, Policy policy,
+            List<String> problems) {
         if (!node.isObject()) {
             problems.add(at + ": must be a trigger object");
             return null;
@@ -105,10 +112,11 @@ public final class TriggerSetParser {
             problems.add(at + ".repository: is required with branches or tags (e.g. \"acme/app\")");
         }
         ObjectNode payload = payload(node.path("payload"), at + ".payload", repository, settings, problems);
+        Narrowing narrowing = Narrowing.parse(node.path("policy"), at + ".policy", name == null ? at : name, policy, problems);
         if (problems.size() > before || payload == null) {
             return null;
         }
-        return new Trigger(name, provider, repository, branches, tags, schedules, payload);
+        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing);
     }
 
     private static ObjectNode payload(JsonNode payload, String at, String repository, ParseSettings settings,

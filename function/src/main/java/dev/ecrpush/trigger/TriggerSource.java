@@ -23,6 +23,7 @@ import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.TriggerType;
 
@@ -40,6 +41,7 @@ public class TriggerSource {
     private final AwsClients clients;
     private final ParseSettings parseSettings;
     private final GitHostRegistry hosts;
+    private final Policy policy;
     private final ObjectMapper json;
     private final String parameter;
     private final String file;
@@ -47,21 +49,24 @@ public class TriggerSource {
 
     @Inject
     public TriggerSource(AwsClients clients, Settings settings, GitHostRegistry hosts, ServiceConfig config, ObjectMapper json) {
-        this(clients, settings.parseSettings(TriggerType.WEBHOOK), hosts, json, config.triggers().parameter().orElse(null),
-                config.triggers().file().orElse(null), config.triggers().refresh(), Clock.systemUTC());
+        this(clients, settings.parseSettings(TriggerType.WEBHOOK), hosts, settings.policy(), json,
+                config.triggers().parameter().orElse(null), config.triggers().file().orElse(null), config.triggers().refresh(),
+                Clock.systemUTC());
     }
 
     /**
      * @param parseSettings what the stored payloads are checked against (the connector store, executor defaults)
      * @param hosts         the Git hosts a trigger's {@code provider} may name
+     * @param policy        the deployer's policy, which a trigger's may only narrow
      * @param parameter     the SSM parameter; null for none
      * @param file          the file, used when there is no parameter; null for none
      */
-    TriggerSource(AwsClients clients, ParseSettings parseSettings, GitHostRegistry hosts, ObjectMapper json, String parameter,
-            String file, Duration refresh, Clock clock) {
+    TriggerSource(AwsClients clients, ParseSettings parseSettings, GitHostRegistry hosts, Policy policy, ObjectMapper json,
+            String parameter, String file, Duration refresh, Clock clock) {
         this.clients = clients;
         this.parseSettings = parseSettings;
         this.hosts = hosts;
+        this.policy = policy;
         this.json = json;
         this.parameter = parameter;
         this.file = file;
@@ -107,7 +112,7 @@ public class TriggerSource {
         } catch (IOException e) {
             throw new InternalErrorException("the trigger set in " + source + " is not valid JSON");
         }
-        TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings, hosts);
+        TriggerSetParser.Result result = TriggerSetParser.parse(root, parseSettings, hosts, policy);
         if (result instanceof TriggerSetParser.Result.Invalid invalid) {
             // One line, as every message that is not an InvalidStepException's list (BuildPushException escapes the rest).
             throw new InternalErrorException("the trigger set in " + source + " is not valid: "

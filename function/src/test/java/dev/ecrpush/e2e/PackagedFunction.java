@@ -1,9 +1,13 @@
 package dev.ecrpush.e2e;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.ecrpush.local.FunctionProcess;
@@ -27,7 +31,34 @@ public final class PackagedFunction {
     public static final String STACK_KANIKO_IMAGE = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:"
             + "5f0d2c1b9a8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060f5e";
 
+    /**
+     * The tests' policy ({@code %test.buildpush.policy.*} of the function's application.properties, which the zip does
+     * not apply outside the test profile) as the environment variables the stack would set: one policy for the
+     * application's tests and the zip's, so the recorded payloads run the same in both.
+     */
+    public static final Map<String, String> TEST_POLICY = testPolicy(Path.of("src/main/resources/application.properties"));
+
     private PackagedFunction() {
+    }
+
+    private static Map<String, String> testPolicy(Path properties) {
+        String prefix = "%test.buildpush.policy.";
+        Map<String, String> env = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(properties)) {
+                int equals = line.indexOf('=');
+                if (line.startsWith(prefix) && equals > 0) {
+                    String key = line.substring("%test.".length(), equals);
+                    env.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), line.substring(equals + 1));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (env.isEmpty()) {
+            throw new IllegalStateException(properties + " sets no " + prefix + "* key");
+        }
+        return Map.copyOf(env);
     }
 
     /**
@@ -40,8 +71,13 @@ public final class PackagedFunction {
                 "BUILDPUSH_CODEBUILD_REGION", "us-east-1", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", STACK_KANIKO_IMAGE);
     }
 
-    /** Starts the zip as deployed against {@code runtime}, with {@code env} added to Lambda's environment. */
+    /**
+     * Starts the zip as deployed against {@code runtime}, with the {@link #TEST_POLICY} and {@code env} (which wins)
+     * added to Lambda's environment.
+     */
     public static FunctionProcess start(LocalLambdaRuntime runtime, Map<String, String> env, OutputStream echo) throws IOException {
-        return FunctionProcess.start(ZIP, CONFIG, runtime, env, echo);
+        Map<String, String> all = new HashMap<>(TEST_POLICY);
+        all.putAll(env);
+        return FunctionProcess.start(ZIP, CONFIG, runtime, all, echo);
     }
 }

@@ -30,6 +30,7 @@ import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.error.LaunchFailedException;
 import dev.ecrpush.error.ThrottledException;
+import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.trigger.Trigger;
@@ -144,12 +145,12 @@ class ScheduledRebuildsLogicTest {
     void triggerNamingTheRule_isSubmittedAsAScheduleRun_keyedByTheEventId(String resource) {
         // given: a rule on the default bus, a rule on a custom bus, an EventBridge Scheduler schedule
         when(triggers.current()).thenReturn(TEST_SET);
-        when(runs.submit(any(), any(), any(), any())).thenReturn(started("nightly-app"));
+        when(runs.submit(any(), any(), any(), any(), any())).thenReturn(started("nightly-app"));
         // when
         ScheduledRebuilds.Answer answer = schedules.run(event(EVENT_ID, resource));
         // then
         ArgumentCaptor<ObjectNode> payload = ArgumentCaptor.forClass(ObjectNode.class);
-        verify(runs).submit(eq("nightly-app"), isNull(), payload.capture(), eq(TriggerType.SCHEDULE));
+        verify(runs).submit(eq("nightly-app"), isNull(), payload.capture(), eq(TriggerType.SCHEDULE), eq(Narrowing.NONE));
         verifyNoMoreInteractions(runs);
         assertEquals("schedule/" + EVENT_ID + "/nightly-app", payload.getValue().get("idempotencyKey").asText());
         assertEquals("build_nightly", payload.getValue().at("/step/identifier").asText());
@@ -164,8 +165,8 @@ class ScheduledRebuildsLogicTest {
     void oneFailedRebuild_failsTheEventWithItsErrorType_andTheCount_afterSubmittingEveryTrigger() {
         // given
         when(triggers.current()).thenReturn(twoNightlies());
-        when(runs.submit(eq("nightly-app"), any(), any(), any())).thenReturn(started("nightly-app"));
-        when(runs.submit(eq("nightly-app-debug"), any(), any(), any())).thenReturn(TriggeredBuild.failed("nightly-app-debug",
+        when(runs.submit(eq("nightly-app"), any(), any(), any(), any())).thenReturn(started("nightly-app"));
+        when(runs.submit(eq("nightly-app-debug"), any(), any(), any(), any())).thenReturn(TriggeredBuild.failed("nightly-app-debug",
                 null, new LaunchFailedException("codebuild:StartBuild: project ecr-build-push not found")));
         // when
         BuildPushException e = assertThrows(BuildPushException.class, () -> schedules.run(event(EVENT_ID, RULE_ARN)));
@@ -173,17 +174,17 @@ class ScheduledRebuildsLogicTest {
         assertEquals(LaunchFailedException.class, e.getClass());
         assertEquals("schedule nightly-app: 1 of 2 rebuild(s) failed; trigger nightly-app-debug: codebuild:StartBuild:"
                 + " project ecr-build-push not found", e.getMessage());
-        verify(runs).submit(eq("nightly-app"), isNull(), any(), eq(TriggerType.SCHEDULE));
-        verify(runs).submit(eq("nightly-app-debug"), isNull(), any(), eq(TriggerType.SCHEDULE));
+        verify(runs).submit(eq("nightly-app"), isNull(), any(), eq(TriggerType.SCHEDULE), eq(Narrowing.NONE));
+        verify(runs).submit(eq("nightly-app-debug"), isNull(), any(), eq(TriggerType.SCHEDULE), eq(Narrowing.NONE));
     }
 
     @Test
     void severalFailedRebuilds_failTheEventWithTheRetryableOne_soEventBridgeRetries() {
         // given: a refused launch first, then a throttled one
         when(triggers.current()).thenReturn(twoNightlies());
-        when(runs.submit(eq("nightly-app"), any(), any(), any())).thenReturn(TriggeredBuild.failed("nightly-app", null,
+        when(runs.submit(eq("nightly-app"), any(), any(), any(), any())).thenReturn(TriggeredBuild.failed("nightly-app", null,
                 new LaunchFailedException("refused")));
-        when(runs.submit(eq("nightly-app-debug"), any(), any(), any())).thenReturn(TriggeredBuild.failed("nightly-app-debug",
+        when(runs.submit(eq("nightly-app-debug"), any(), any(), any(), any())).thenReturn(TriggeredBuild.failed("nightly-app-debug",
                 null, new ThrottledException("throttled")));
         // when
         BuildPushException e = assertThrows(BuildPushException.class, () -> schedules.run(event(EVENT_ID, RULE_ARN)));

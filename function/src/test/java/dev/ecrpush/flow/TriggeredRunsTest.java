@@ -13,6 +13,7 @@ import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.error.ErrorBody;
 import dev.ecrpush.error.InternalErrorException;
 import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.policy.Allowlist;
+import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.Fixtures;
@@ -52,9 +55,9 @@ class TriggeredRunsTest {
     void finishedStep_isListedWithItsResultsStatus() {
         // given
         StepResult result = StepResult.planned(Fixtures.plan(Fixtures.basePayload()));
-        when(steps.submit(payload, TriggerType.WEBHOOK)).thenReturn(new StepOutcome.Finished(result));
+        when(steps.submit(payload, TriggerType.WEBHOOK, Narrowing.NONE)).thenReturn(new StepOutcome.Finished(result));
         // when
-        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK);
+        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK, Narrowing.NONE);
         // then
         assertEquals(new TriggeredBuild("app", REF, StepResult.PLANNED, result, null, null), build);
     }
@@ -63,9 +66,9 @@ class TriggeredRunsTest {
     void duplicate_isListedAsDuplicate_withTheFirstResult() {
         // given
         ObjectNode first = Fixtures.JSON.createObjectNode().put("status", "STARTED").put("duplicate", true);
-        when(steps.submit(payload, TriggerType.WEBHOOK)).thenReturn(new StepOutcome.Duplicate(first));
+        when(steps.submit(payload, TriggerType.WEBHOOK, Narrowing.NONE)).thenReturn(new StepOutcome.Duplicate(first));
         // when
-        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK);
+        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK, Narrowing.NONE);
         // then
         assertEquals("DUPLICATE", build.status());
         assertSame(first, build.result());
@@ -75,10 +78,10 @@ class TriggeredRunsTest {
     @Test
     void runInProgress_isListedAsInProgress_withNoResult() {
         // given
-        when(steps.submit(payload, TriggerType.WEBHOOK))
+        when(steps.submit(payload, TriggerType.WEBHOOK, Narrowing.NONE))
                 .thenReturn(new StepOutcome.InProgress("github/d-1/app/refs/heads/main", Instant.parse("2025-06-01T12:00:00Z")));
         // when
-        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK);
+        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK, Narrowing.NONE);
         // then
         assertEquals(new TriggeredBuild("app", REF, "IN_PROGRESS", null, null, null), build);
     }
@@ -87,9 +90,9 @@ class TriggeredRunsTest {
     void typedFailure_isListedAsFailed_withItsErrorBody() {
         // given
         LaunchFailedException refused = new LaunchFailedException("codebuild:StartBuild: project ecr-build-push not found");
-        when(steps.submit(payload, TriggerType.WEBHOOK)).thenThrow(refused);
+        when(steps.submit(payload, TriggerType.WEBHOOK, Narrowing.NONE)).thenThrow(refused);
         // when
-        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK);
+        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK, Narrowing.NONE);
         // then
         assertEquals("FAILED", build.status());
         assertEquals(new ErrorBody("LaunchFailedException", "codebuild:StartBuild: project ecr-build-push not found", false),
@@ -101,9 +104,9 @@ class TriggeredRunsTest {
     @Test
     void unexpectedFailure_isAnInternalError_thatDoesNotQuoteTheOriginalMessage() {
         // given: a message that could quote the payload
-        when(steps.submit(any(), any())).thenThrow(new IllegalArgumentException("bad value \"ghp_secretlooking\""));
+        when(steps.submit(any(), any(), any())).thenThrow(new IllegalArgumentException("bad value \"ghp_secretlooking\""));
         // when
-        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK);
+        TriggeredBuild build = runs.submit("app", REF, payload, TriggerType.WEBHOOK, Narrowing.NONE);
         // then
         assertEquals("FAILED", build.status());
         InternalErrorException failure = assertInstanceOf(InternalErrorException.class, build.failure());
@@ -114,12 +117,14 @@ class TriggeredRunsTest {
     }
 
     @Test
-    void payloadAndTriggerType_arePassedToTheStepAsGiven() {
-        // given
-        when(steps.submit(any(), any())).thenReturn(new StepOutcome.InProgress("k", Instant.EPOCH));
+    void payloadTriggerTypeAndPolicy_arePassedToTheStepAsGiven() {
+        // given: a trigger that narrows the deployer's accounts
+        Narrowing narrowing = new Narrowing(new Allowlist("trigger nightly's policy.targetAccounts", List.of("123456789012")),
+                null, null, null, null);
+        when(steps.submit(any(), any(), any())).thenReturn(new StepOutcome.InProgress("k", Instant.EPOCH));
         // when
-        runs.submit("nightly", null, payload, TriggerType.SCHEDULE);
+        runs.submit("nightly", null, payload, TriggerType.SCHEDULE, narrowing);
         // then
-        verify(steps).submit(same(payload), eq(TriggerType.SCHEDULE));
+        verify(steps).submit(same(payload), eq(TriggerType.SCHEDULE), same(narrowing));
     }
 }

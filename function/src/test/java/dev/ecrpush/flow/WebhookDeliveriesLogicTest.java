@@ -39,6 +39,7 @@ import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.githost.WebhookSecretSource;
+import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.WebhookSigning;
@@ -267,8 +268,8 @@ class WebhookDeliveriesLogicTest {
         // given
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
-        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(started("hello-world"));
-        when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any(), any())).thenReturn(started("hello-world-arm"));
         byte[] body = WebhookSigning.recorded("github-push-branch.json");
         String delivery = DeliveryId.ofBody(body).value();
         // when
@@ -276,8 +277,8 @@ class WebhookDeliveriesLogicTest {
         // then
         ArgumentCaptor<ObjectNode> first = ArgumentCaptor.forClass(ObjectNode.class);
         ArgumentCaptor<ObjectNode> second = ArgumentCaptor.forClass(ObjectNode.class);
-        verify(runs).submit(eq("hello-world"), eq(MASTER), first.capture(), eq(TriggerType.WEBHOOK));
-        verify(runs).submit(eq("hello-world-arm"), eq(MASTER), second.capture(), eq(TriggerType.WEBHOOK));
+        verify(runs).submit(eq("hello-world"), eq(MASTER), first.capture(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
+        verify(runs).submit(eq("hello-world-arm"), eq(MASTER), second.capture(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
         verifyNoMoreInteractions(runs);
         assertEquals("github/" + delivery + "/hello-world/refs/heads/master", first.getValue().get("idempotencyKey").asText());
         assertEquals("github/" + delivery + "/hello-world-arm/refs/heads/master",
@@ -298,11 +299,11 @@ class WebhookDeliveriesLogicTest {
         WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
-        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(started("hello-world"));
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
         // when
         WebhookDeliveries.Answer answer = limited.handle("github", signed("push", WebhookSigning.recorded("github-push-branch.json")));
         // then: the first trigger runs, the second is reported and never submitted
-        verify(runs).submit(eq("hello-world"), eq(MASTER), any(), eq(TriggerType.WEBHOOK));
+        verify(runs).submit(eq("hello-world"), eq(MASTER), any(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
         verifyNoMoreInteractions(runs);
         assertEquals(202, answer.status());
         assertEquals(WebhookDeliveries.Status.ACCEPTED, answer.body().status());
@@ -331,8 +332,8 @@ class WebhookDeliveriesLogicTest {
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
         TriggeredBuild refused = TriggeredBuild.failed("hello-world", MASTER, new LaunchFailedException("refused"));
-        when(runs.submit(eq("hello-world"), any(), any(), any())).thenReturn(refused);
-        when(runs.submit(eq("hello-world-arm"), any(), any(), any())).thenReturn(started("hello-world-arm"));
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(refused);
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any(), any())).thenReturn(started("hello-world-arm"));
         // when
         WebhookDeliveries.Answer answer = deliveries.handle("github",
                 signed("push", WebhookSigning.recorded("github-push-branch.json")));
@@ -347,9 +348,9 @@ class WebhookDeliveriesLogicTest {
         // given: a refused launch (502, not retryable) before a throttled one (429, retryable)
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
-        when(runs.submit(eq("hello-world"), any(), any(), any()))
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any()))
                 .thenReturn(TriggeredBuild.failed("hello-world", MASTER, new LaunchFailedException("refused")));
-        when(runs.submit(eq("hello-world-arm"), any(), any(), any()))
+        when(runs.submit(eq("hello-world-arm"), any(), any(), any(), any()))
                 .thenReturn(TriggeredBuild.failed("hello-world-arm", MASTER, new ThrottledException("throttled")));
         // when
         WebhookDeliveries.Answer answer = deliveries.handle("github",

@@ -5,12 +5,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+import dev.ecrpush.config.ServiceConfig;
 
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.plan.Plan;
@@ -20,6 +27,7 @@ import dev.ecrpush.executor.ecs.EcsExecutor;
 import dev.ecrpush.executor.ecs.EcsSettings;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
+import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
@@ -34,6 +42,8 @@ public final class Fixtures {
     public static final CodeBuildExecutor CODEBUILD = new CodeBuildExecutor(CodeBuildSettings.defaults(), null);
     public static final EcsExecutor ECS = new EcsExecutor(EcsSettings.defaults(), null, Clock.systemUTC());
     public static final ParseSettings SETTINGS = ParseSettings.of(TriggerType.MANUAL, Map.of(), List.of(CODEBUILD, ECS));
+    /** The deployer's policy with every key unset: the function's defaults. */
+    public static final Policy POLICY = Policy.from(config(Map.of()));
 
     private Fixtures() {
     }
@@ -98,13 +108,23 @@ public final class Fixtures {
     }
 
     /**
+     * The configuration as Lambda's environment would give it ({@code BUILDPUSH_POLICY_TARGET_ACCOUNTS=...}), read
+     * through the function's own mapping, with Quarkus' reading of durations.
+     */
+    public static ServiceConfig config(Map<String, String> environment) {
+        return new SmallRyeConfigBuilder().withMapping(ServiceConfig.class)
+                .withConverter(Duration.class, 200, new DurationConverter())
+                .withSources(new EnvConfigSource(environment, 300)).build().getConfigMapping(ServiceConfig.class);
+    }
+
+    /**
      * A trigger set of {@code src/test/resources/triggers}, as the trigger source would load it.
      *
      * @throws IllegalStateException when the set is not valid
      */
     public static TriggerSet triggers(String file) {
         TriggerSetParser.Result result = TriggerSetParser.parse(read(Path.of("src/test/resources/triggers", file)), SETTINGS,
-                new GitHostRegistry());
+                new GitHostRegistry(), POLICY);
         if (result instanceof TriggerSetParser.Result.Valid valid) {
             return valid.set();
         }

@@ -29,7 +29,7 @@ class TriggerSetParserTest {
 
     private static List<String> problems(String triggerSet) throws IOException {
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
-                new GitHostRegistry());
+                new GitHostRegistry(), Fixtures.POLICY);
         return ((TriggerSetParser.Result.Invalid) assertInstanceOf(TriggerSetParser.Result.Invalid.class, result)).problems();
     }
 
@@ -46,7 +46,7 @@ class TriggerSetParserTest {
     void theInfraExample_isValid() {
         // when
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.read(Repo.path("infra/triggers.example.json")),
-                settingsWithExampleConnectors(), new GitHostRegistry());
+                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.POLICY);
         // then
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
         assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
@@ -64,7 +64,8 @@ class TriggerSetParserTest {
                   {"name": "ok", "repository": "acme/app", "tags": ["v*"], %s}
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
-                "triggers[0].colour: is not a known field (branches, description, name, payload, provider, repository, schedules, tags)",
+                "triggers[0].colour: is not a known field (branches, description, name, payload, policy, provider, repository, schedules,"
+                        + " tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
                 "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",

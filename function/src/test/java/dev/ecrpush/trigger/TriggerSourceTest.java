@@ -36,8 +36,8 @@ class TriggerSourceTest {
     }
 
     private TriggerSource source(String parameter, String file) {
-        return new TriggerSource(clients, Fixtures.SETTINGS, new GitHostRegistry(), Fixtures.JSON, parameter, file, Duration.ofMinutes(5),
-                clock);
+        return new TriggerSource(clients, Fixtures.SETTINGS, new GitHostRegistry(), Fixtures.POLICY, Fixtures.JSON, parameter, file,
+                Duration.ofMinutes(5), clock);
     }
 
     private static String triggerSet() throws IOException {
