@@ -139,10 +139,6 @@ class DocsTest {
                 + ": it is the front page, so move reference text to a page under docs/");
     }
 
-    /**
-     * Every relative link in README.md and docs/*.md names a file that exists and, when it has a {@code #anchor},
-     * a Markdown file with a heading that makes that anchor.
-     */
     /** The front page's minimal payload is the sample event a test plans, so it cannot rot. */
     @Test
     void readmesMinimalPayload_isTheSampleEvent() throws IOException {
@@ -154,6 +150,10 @@ class DocsTest {
                 "README's minimal payload and events/plan-minimal.json differ");
     }
 
+    /**
+     * Every relative link in README.md, SECURITY.md and docs/*.md names a file that exists and, when it has a
+     * {@code #anchor}, a Markdown file with a heading that makes that anchor.
+     */
     @Test
     void relativeLinks_resolve() throws IOException {
         // given
@@ -180,6 +180,29 @@ class DocsTest {
         assertEquals(List.of(), broken, "relative links that do not resolve");
     }
 
+    /**
+     * Every class SECURITY.md names as where a control lives or which test proves it ({@code package/Class}) exists,
+     * so the threat model cannot point at code that was renamed or removed.
+     */
+    @Test
+    void securityControls_nameClassesThatExist() throws IOException {
+        // given
+        Matcher named = Pattern.compile("`((?:[a-z0-9]+/)+)([A-Z][A-Za-z]+)[`.]").matcher(read("SECURITY.md"));
+        List<String> missing = new ArrayList<>();
+        int count = 0;
+        // when
+        while (named.find()) {
+            count++;
+            String file = "dev/ecrpush/" + named.group(1) + named.group(2) + ".java";
+            if (!Files.exists(Repo.path("function/src/main/java/" + file)) && !Files.exists(Repo.path("function/src/test/java/" + file))) {
+                missing.add(named.group(1) + named.group(2));
+            }
+        }
+        // then
+        assertTrue(count > 20, "SECURITY.md names only " + count + " classes");
+        assertEquals(List.of(), missing, "classes SECURITY.md names that do not exist");
+    }
+
     /** The anchors GitHub gives headings, which {@link #relativeLinks_resolve()} checks links against. */
     @Test
     void anchors_areGitHubsSlugs() {
@@ -200,7 +223,7 @@ class DocsTest {
 
     private static List<Path> markdownPages() throws IOException {
         try (Stream<Path> docs = Files.list(Repo.path("docs"))) {
-            return Stream.concat(Stream.of(Repo.path("README.md")),
+            return Stream.concat(Stream.of(Repo.path("README.md"), Repo.path("SECURITY.md")),
                     docs.filter(p -> p.toString().endsWith(".md")).sorted()).toList();
         }
     }
