@@ -52,6 +52,8 @@ class TriggerSetParserTest {
         assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
                 set.triggers().stream().map(Trigger::name).toList());
         assertEquals("gitlab", set.triggers().get(1).provider());
+        assertEquals(List.of(RefPattern.of("docs/**"), RefPattern.of("**/*.md")), set.triggers().get(0).filters().excludePaths());
+        assertEquals(List.of("dependabot[bot]"), set.triggers().get(0).filters().excludeActors());
         assertEquals(List.of("nightly-base-images"), set.triggers().get(2).schedules());
     }
 
