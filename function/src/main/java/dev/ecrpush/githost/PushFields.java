@@ -50,6 +50,20 @@ public final class PushFields {
     }
 
     /**
+     * Who pushed, from the text at {@code path}: null when it is missing, longer than any host's login (255), or
+     * holds a control character. It is compared with a trigger's {@code actors} and quoted in the answer and the
+     * log, so nothing that could forge a log line gets through, and a push from such a name is one from no one
+     * known.
+     */
+    public static String actor(JsonNode body, String... path) {
+        String actor = optional(body, path);
+        if (actor == null || actor.length() > 255 || actor.chars().anyMatch(Character::isISOControl)) {
+            return null;
+        }
+        return actor;
+    }
+
+    /**
      * The paths the listed commits added, modified or removed, in the shape GitHub, GitLab and Gitea share (each
      * commit's {@code added}, {@code modified} and {@code removed} lists). Unknown when there is no commit to read
      * (a push of commits already in the repository lists none), when a commit's lists are missing or hold

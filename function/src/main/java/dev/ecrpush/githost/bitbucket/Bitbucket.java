@@ -81,8 +81,8 @@ public final class Bitbucket implements GitHost {
             throw new InvalidStepException("body.push.changes: a repo:push event must list its changes");
         }
         // nickname replaced username in Bitbucket Cloud's user objects; older deliveries carry username only.
-        String actor = PushFields.optional(body, "actor", "nickname");
-        actor = actor != null ? actor : PushFields.optional(body, "actor", "username");
+        String actor = PushFields.actor(body, "actor", "nickname");
+        actor = actor != null ? actor : PushFields.actor(body, "actor", "username");
         List<Push> pushes = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
             JsonNode change = changes.get(i);

@@ -120,10 +120,10 @@ public final class Gitea implements GitHost {
             return new WebhookEvent.Ping(event);
         }
         String commit = isZero(after) ? null : commit(body, parsed, after);
-        String actor = PushFields.optional(body, "pusher", "login");
+        String actor = PushFields.actor(body, "pusher", "login");
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
-                actor != null ? actor : PushFields.optional(body, "pusher", "username"),
+                actor != null ? actor : PushFields.actor(body, "pusher", "username"),
                 PushFields.optional(body, "head_commit", "message"))));
     }
 

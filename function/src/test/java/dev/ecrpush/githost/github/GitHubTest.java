@@ -162,6 +162,19 @@ class GitHubTest {
     }
 
     @Test
+    void aSenderLoginThatCouldForgeALogLine_orTooLong_isNoOne() throws IOException {
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ((ObjectNode) body.get("sender")).put("login", "octo\nINFO forged line");
+        assertNull(push(body).actor());
+        ((ObjectNode) body.get("sender")).put("login", "o".repeat(256));
+        assertNull(push(body).actor());
+        ((ObjectNode) body.get("sender")).put("login", "o".repeat(255));
+        assertEquals("o".repeat(255), push(body).actor());
+        ((ObjectNode) body.get("sender")).remove("login");
+        assertNull(push(body).actor());
+    }
+
+    @Test
     void twentyCommits_orACommitOf3000Files_orNoCommits_cannotTell() throws IOException {
         ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
         ArrayNode commits = body.putArray("commits");
