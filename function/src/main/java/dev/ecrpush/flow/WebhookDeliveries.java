@@ -37,9 +37,10 @@ import dev.ecrpush.trigger.TriggerSource;
 /**
  * One webhook delivery, in this order: find the Git host its route names (a name no host has is 404); refuse
  * it unless its signature proves the host sent it (nothing else is read or called first); read the event; for
- * each pushed branch or tag, run every trigger that matches it, keyed by the delivery's identity (what its
- * signature covers, {@link DeliveryId}) so that a redelivery or a replay builds nothing twice, and no more than
- * {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists every ref and what became of it.
+ * each pushed branch or tag, run every trigger that matches it and whose push filters pass it, keyed by the
+ * delivery's identity (what its signature covers, {@link DeliveryId}) so that a redelivery or a replay builds
+ * nothing twice, and no more than {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists
+ * every ref and what became of it.
  */
 @ApplicationScoped
 public class WebhookDeliveries {
