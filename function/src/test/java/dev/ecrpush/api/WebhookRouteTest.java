@@ -288,6 +288,35 @@ class WebhookRouteTest {
     }
 
     @Test
+    void gitlabAndBitbucketPushes_whoseChangedFilesTheEventCannotTell_buildWithAPathsFilter_sayingWhy() throws Exception {
+        // given: the recorded GitLab push lists 2 of its 4 commits; a Bitbucket push lists no files at all
+        byte[] gitlab = new String(fresh("gitlab-push.json"), StandardCharsets.UTF_8)
+                .replace("refs/heads/master", "refs/heads/filtered-x").getBytes(StandardCharsets.UTF_8);
+        byte[] bitbucket = new String(fresh("bitbucket-push.json"), StandardCharsets.UTF_8)
+                .replace("\"name\": \"master\"", "\"name\": \"filtered-x\"").getBytes(StandardCharsets.UTF_8);
+        String id = UUID.randomUUID().toString();
+        long now = Instant.now().getEpochSecond();
+        // when
+        JsonNode gitlabAnswer = json(given().contentType("application/json").header("X-Gitlab-Event", "Push Hook")
+                .header("X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN).header("webhook-id", id)
+                .header("webhook-timestamp", Long.toString(now))
+                .header("webhook-signature", WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, gitlab))
+                .body(gitlab).post("/webhooks/gitlab").then().statusCode(202).extract().asString());
+        JsonNode bitbucketAnswer = json(given().contentType("application/json").header("X-Event-Key", "repo:push")
+                .header("X-Hub-Signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, bitbucket))
+                .body(bitbucket).post("/webhooks/bitbucket").then().statusCode(202).extract().asString());
+        // then: each built once, the note saying why
+        assertEquals("diaspora-src", gitlabAnswer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("STARTED", gitlabAnswer.at("/refs/0/builds/0/status").asText());
+        assertEquals("changed files unknown: GitLab lists 2 of the push's 4 commits; built",
+                gitlabAnswer.at("/refs/0/builds/0/note").asText());
+        assertEquals("temp-src", bitbucketAnswer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("changed files unknown: Bitbucket's push event lists no changed files; built",
+                bitbucketAnswer.at("/refs/0/builds/0/note").asText());
+        assertEquals(2, aws.requests(START_BUILD).size());
+    }
+
+    @Test
     void otherEvent_isIgnored_andMalformedJson_is400() {
         byte[] ping = WebhookSigning.recorded("github-ping.json");
         github("issues", UUID.randomUUID().toString(), ping, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, ping))
