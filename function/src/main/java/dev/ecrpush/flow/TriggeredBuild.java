@@ -14,20 +14,25 @@ import dev.ecrpush.error.ErrorBody;
  * @param ref    the pushed ref ({@code refs/heads/main}); null for a schedule
  * @param status the result's status ({@code STARTED}, {@code PLANNED}, ...), {@code DUPLICATE} for a repeat
  *               of a delivery already built, {@code IN_PROGRESS} when that build is still being started,
- *               {@code FAILED}, or {@code SKIPPED} when nothing was asked for it (see {@code reason})
- * @param reason why it was skipped
+ *               {@code FAILED}, {@code SKIPPED} when nothing was asked for it, or {@code FILTERED} when the trigger's
+ *               filters left the push out (see {@code reason})
+ * @param reason why it was skipped or filtered out, naming the filter
+ * @param note   for a build asked for, what its filters could not tell and built anyway
+ *               ({@code changed files unknown: ...; built}); null otherwise
  * @param result the step result (the first one, for a duplicate)
  * @param error  why it failed, as HTTP callers see every error of the function
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TriggeredBuild(String trigger, String ref, String status, String reason, Object result, ErrorBody error,
-        @JsonIgnore BuildPushException failure) {
+public record TriggeredBuild(String trigger, String ref, String status, String reason, String note, Object result,
+        ErrorBody error, @JsonIgnore BuildPushException failure) {
     /** The status of a build a delivery did not ask for. */
     public static final String SKIPPED = "SKIPPED";
+    /** The status of a matching trigger whose filters left the push out. */
+    public static final String FILTERED = "FILTERED";
 
     /** Asked for: started, planned, a duplicate, in progress or failed. */
     public TriggeredBuild(String trigger, String ref, String status, Object result, ErrorBody error, BuildPushException failure) {
-        this(trigger, ref, status, null, result, error, failure);
+        this(trigger, ref, status, null, null, result, error, failure);
     }
 
     public static TriggeredBuild failed(String trigger, String ref, BuildPushException failure) {
@@ -37,7 +42,22 @@ public record TriggeredBuild(String trigger, String ref, String status, String r
 
     /** Not asked for, and why: no run, no AWS call, nothing remembered. */
     public static TriggeredBuild skipped(String trigger, String ref, String reason) {
-        return new TriggeredBuild(trigger, ref, SKIPPED, reason, null, null, null);
+        return new TriggeredBuild(trigger, ref, SKIPPED, reason, null, null, null, null);
+    }
+
+    /** Left out by the trigger's filters, {@code reason} naming the filter: no run, no AWS call, nothing remembered. */
+    public static TriggeredBuild filtered(String trigger, String ref, String reason) {
+        return new TriggeredBuild(trigger, ref, FILTERED, reason, null, null, null, null);
+    }
+
+    /** Whether the trigger's filters left the push out. */
+    public boolean filteredOut() {
+        return FILTERED.equals(status);
+    }
+
+    /** This build, with what its filters could not tell; itself when {@code note} is null. */
+    public TriggeredBuild withNote(String note) {
+        return note == null ? this : new TriggeredBuild(trigger, ref, status, reason, note, result, error, failure);
     }
 
     /**

@@ -28,6 +28,7 @@ import dev.ecrpush.githost.WebhookEvent;
 import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.githost.WebhookSecretSource;
 import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.trigger.PushFilters;
 import dev.ecrpush.trigger.Trigger;
 import dev.ecrpush.trigger.TriggerPayloads;
 import dev.ecrpush.trigger.TriggerSet;
@@ -36,9 +37,10 @@ import dev.ecrpush.trigger.TriggerSource;
 /**
  * One webhook delivery, in this order: find the Git host its route names (a name no host has is 404); refuse
  * it unless its signature proves the host sent it (nothing else is read or called first); read the event; for
- * each pushed branch or tag, run every trigger that matches it, keyed by the delivery's identity (what its
- * signature covers, {@link DeliveryId}) so that a redelivery or a replay builds nothing twice, and no more than
- * {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists every ref and what became of it.
+ * each pushed branch or tag, run every trigger that matches it and whose push filters pass it, keyed by the
+ * delivery's identity (what its signature covers, {@link DeliveryId}) so that a redelivery or a replay builds
+ * nothing twice, and no more than {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists
+ * every ref and what became of it.
  */
 @ApplicationScoped
 public class WebhookDeliveries {
@@ -66,6 +68,8 @@ public class WebhookDeliveries {
         IGNORED,
         /** No trigger matches any pushed ref. */
         NO_MATCH,
+        /** Triggers matched, and their filters left every push out: nothing was asked for. */
+        FILTERED,
         /** At least one trigger matched; each build says how it went. */
         ACCEPTED,
         /** Not from the host: unsigned, wrongly signed, stale, or not a host's route. */
@@ -75,7 +79,8 @@ public class WebhookDeliveries {
     /**
      * The answer's body. Only what is known is written: a refused delivery is not read, so it names no event.
      *
-     * @param reason why nothing was built: for {@code NO_MATCH}, the first ref's reason
+     * @param reason why nothing was built: for {@code NO_MATCH}, the first ref's reason; for {@code FILTERED}, the
+     *               first filtered trigger's
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Delivery(Status status, String provider, String event, String delivery, String repository,
@@ -159,14 +164,30 @@ public class WebhookDeliveries {
             LOG.warnf("webhook %s %s: %d matching trigger(s) skipped past buildpush.webhooks.max-builds-per-delivery (%d)",
                     provider, delivery, skipped, maxBuilds);
         }
-        Delivery body = new Delivery(builds.isEmpty() ? Status.NO_MATCH : Status.ACCEPTED, provider, event.name(), delivery,
-                pushes.get(0).repository(), List.copyOf(refs), builds.isEmpty() ? refs.get(0).reason() : null);
+        Delivery body = new Delivery(status(builds), provider, event.name(), delivery, pushes.get(0).repository(),
+                List.copyOf(refs), reason(builds, refs));
         BuildPushException failure = TriggeredBuild.worst(builds);
         return new Answer(failure == null ? ACCEPTED : failure.httpStatus(), body);
     }
 
+    private static Status status(List<TriggeredBuild> builds) {
+        if (builds.isEmpty()) {
+            return Status.NO_MATCH;
+        }
+        return builds.stream().allMatch(TriggeredBuild::filteredOut) ? Status.FILTERED : Status.ACCEPTED;
+    }
+
+    private static String reason(List<TriggeredBuild> builds, List<RefOutcome> refs) {
+        if (builds.isEmpty()) {
+            return refs.get(0).reason();
+        }
+        return builds.stream().allMatch(TriggeredBuild::filteredOut) ? builds.get(0).reason() : null;
+    }
+
     /**
-     * The ref's outcome, its builds added to {@code all}. A matched trigger is submitted while fewer than
+     * The ref's outcome, its builds added to {@code all}. A matched trigger's filters decide first
+     * ({@link PushFilters#decide}); one they leave out is listed as {@code FILTERED}, costs no AWS call, is not
+     * remembered, and does not count towards the limit. A trigger they pass is submitted while fewer than
      * {@code maxBuilds} were submitted for the delivery so far (whatever became of them), and skipped after: so
      * which ones run depends on the signed body and the trigger set alone, and a redelivery skips the same ones.
      */
@@ -185,19 +206,31 @@ public class WebhookDeliveries {
         }
         List<TriggeredBuild> builds = new ArrayList<>();
         for (Trigger trigger : ((TriggerSet.Match.Matched) match).triggers()) {
-            // Skips only follow the limit, so until it is reached every build listed so far was submitted.
-            if (all.size() + builds.size() >= maxBuilds) {
+            PushFilters.Decision decision = trigger.filters().decide(push);
+            if (decision instanceof PushFilters.Decision.Filtered filtered) {
+                LOG.infof("webhook %s (delivery %s): trigger %s filtered out (%s)", subject, delivery, trigger.name(),
+                        filtered.reason());
+                builds.add(TriggeredBuild.filtered(trigger.name(), ref, filtered.reason()));
+                continue;
+            }
+            String note = ((PushFilters.Decision.Build) decision).note();
+            // Skips only follow the limit, so until it is reached every build listed so far but the filtered was submitted.
+            if (asked(all) + asked(builds) >= maxBuilds) {
                 builds.add(TriggeredBuild.skipped(trigger.name(), ref, "this delivery already asked for " + maxBuilds
                         + " builds, the most buildpush.webhooks.max-builds-per-delivery allows"));
                 continue;
             }
             TriggeredBuild build = runs.submit(trigger.name(), ref, TriggerPayloads.forPush(trigger, push, delivery),
-                    TriggerType.WEBHOOK, trigger.policy());
+                    TriggerType.WEBHOOK, trigger.policy()).withNote(note);
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
             builds.add(build);
         }
         all.addAll(builds);
         return new RefOutcome(ref, null, push.commitSha(), null, List.copyOf(builds));
+    }
+
+    private static long asked(List<TriggeredBuild> builds) {
+        return builds.stream().filter(build -> !build.filteredOut()).count();
     }
 
     private JsonNode body(WebhookRequest request) {

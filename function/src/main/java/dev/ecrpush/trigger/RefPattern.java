@@ -30,6 +30,17 @@ public record RefPattern(String text, Pattern regex) {
         return regex.matcher(ref).matches();
     }
 
+    /** Equal by the text: {@link Pattern} has no equality of its own, and the regex follows from the text. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RefPattern pattern && pattern.text.equals(text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
     @Override
     public String toString() {
         return text;

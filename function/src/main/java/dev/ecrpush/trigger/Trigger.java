@@ -17,9 +17,10 @@ import dev.ecrpush.policy.Narrowing;
  * @param payload    the step payload to run: {@code step}, {@code connectors}, {@code executor}, {@code infra},
  *                   {@code mode}, and for schedules a {@code codebase}; a push fills in the codebase
  * @param policy     the trigger's narrowing of the deployer's policy, which its runs are held to as well
+ * @param filters    what else a matching push must pass to be built
  */
 public record Trigger(String name, String provider, String repository, List<RefPattern> branches,
-        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy) {
+        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy, PushFilters filters) {
 
     public Trigger {
         branches = List.copyOf(branches);
@@ -27,12 +28,19 @@ public record Trigger(String name, String provider, String repository, List<RefP
         schedules = List.copyOf(schedules);
         payload = payload.deepCopy();
         policy = policy == null ? Narrowing.NONE : policy;
+        filters = filters == null ? PushFilters.DEFAULT : filters;
+    }
+
+    /** A trigger with the default filters. */
+    public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> schedules, ObjectNode payload, Narrowing policy) {
+        this(name, provider, repository, branches, tags, schedules, payload, policy, PushFilters.DEFAULT);
     }
 
     /** A trigger held to the deployer's policy alone. */
     public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
             List<String> schedules, ObjectNode payload) {
-        this(name, provider, repository, branches, tags, schedules, payload, Narrowing.NONE);
+        this(name, provider, repository, branches, tags, schedules, payload, Narrowing.NONE, PushFilters.DEFAULT);
     }
 
     @Override

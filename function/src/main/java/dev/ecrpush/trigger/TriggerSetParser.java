@@ -28,7 +28,8 @@ import dev.ecrpush.step.StepParser;
 public final class TriggerSetParser {
     private static final Set<String> TOP = Set.of("triggers", "description");
     private static final Set<String> TRIGGER = Set.of("name", "description", "provider", "repository", "branches", "tags",
-            "schedules", "payload", "policy");
+            "schedules", "payload", "policy", "excludeBranches", "excludeTags", "paths", "excludePaths", "actors", "excludeActors",
+            "skipMessages");
     /** A push or a schedule supplies these; a stored trigger must not fix them. */
     private static final Set<String> PAYLOAD_FORBIDDEN = Set.of("idempotencyKey", "taskToken", "oidcToken", "triggerType");
     private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "tag");
@@ -111,12 +112,58 @@ public final class TriggerSetParser {
         if ((!branches.isEmpty() || !tags.isEmpty()) && repository == null) {
             problems.add(at + ".repository: is required with branches or tags (e.g. \"acme/app\")");
         }
+        PushFilters filters = filters(node, at, branches, tags, problems);
         ObjectNode payload = payload(node.path("payload"), at + ".payload", repository, settings, problems);
         Narrowing narrowing = Narrowing.parse(node.path("policy"), at + ".policy", name == null ? at : name, policy, problems);
         if (problems.size() > before || payload == null) {
             return null;
         }
-        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing);
+        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing, filters);
+    }
+
+    /**
+     * The push filters. One that could never apply is a problem, not silently nothing: an exclude form without
+     * the patterns it narrows, a push filter on a trigger that no push matches, a path pattern with a leading
+     * {@code /} (the hosts list paths from the repository's root without one).
+     */
+    private static PushFilters filters(JsonNode node, String at, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> problems) {
+        List<RefPattern> excludeBranches = patterns(node, "excludeBranches", at, problems);
+        List<RefPattern> excludeTags = patterns(node, "excludeTags", at, problems);
+        List<RefPattern> paths = patterns(node, "paths", at, problems);
+        List<RefPattern> excludePaths = patterns(node, "excludePaths", at, problems);
+        List<String> actors = texts(node, "actors", at, problems);
+        List<String> excludeActors = texts(node, "excludeActors", at, problems);
+        List<String> skipMessages = node.has("skipMessages") && !node.path("skipMessages").isNull()
+                ? texts(node, "skipMessages", at, problems) : PushFilters.DEFAULT_SKIP_MESSAGES;
+        if (!excludeBranches.isEmpty() && branches.isEmpty()) {
+            problems.add(at + ".excludeBranches: only narrows branches, and the trigger has none");
+        }
+        if (!excludeTags.isEmpty() && tags.isEmpty()) {
+            problems.add(at + ".excludeTags: only narrows tags, and the trigger has none");
+        }
+        if ((!paths.isEmpty() || !excludePaths.isEmpty()) && branches.isEmpty()) {
+            problems.add(at + "." + (paths.isEmpty() ? "excludePaths" : "paths")
+                    + ": only filters branch pushes, and the trigger has no branches");
+        }
+        if ((!actors.isEmpty() || !excludeActors.isEmpty()) && branches.isEmpty() && tags.isEmpty()) {
+            problems.add(at + "." + (actors.isEmpty() ? "excludeActors" : "actors")
+                    + ": only filters pushes, and the trigger has no branches or tags");
+        }
+        rooted(node, "paths", at, problems);
+        rooted(node, "excludePaths", at, problems);
+        return new PushFilters(excludeBranches, excludeTags, paths, excludePaths, actors, excludeActors, skipMessages);
+    }
+
+    /** Checked on the list as written, so that the index is the entry's even after an earlier bad one. */
+    private static void rooted(JsonNode node, String field, String at, List<String> problems) {
+        JsonNode list = node.path(field);
+        for (int i = 0; list.isArray() && i < list.size(); i++) {
+            if (list.get(i).isTextual() && list.get(i).asText().startsWith("/")) {
+                problems.add(at + "." + field + "[" + i + "]: \"" + list.get(i).asText() + "\" never matches: changed paths are"
+                        + " relative to the repository's root, without a leading /");
+            }
+        }
     }
 
     private static ObjectNode payload(JsonNode payload, String at, String repository, ParseSettings settings,

@@ -228,6 +228,94 @@ class WebhookRouteTest {
         assertEquals(List.of(), aws.requests(START_BUILD));
     }
 
+    /** The recorded GitHub push, made unique, to branch filtered/docs, with each {@code from} replaced by its {@code to}. */
+    private static byte[] filteredBranchPush(String... replacements) {
+        String body = new String(fresh("github-push-branch.json"), StandardCharsets.UTF_8)
+                .replace("refs/heads/master", "refs/heads/filtered/docs");
+        for (int i = 0; i < replacements.length; i += 2) {
+            body = body.replace(replacements[i], replacements[i + 1]);
+        }
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Posts the signed push; the answer's builds of its one ref. */
+    private JsonNode postPush(byte[] body) throws Exception {
+        return json(github("push", UUID.randomUUID().toString(), body, WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body))
+                .post("/webhooks/github").then().statusCode(202).extract().asString());
+    }
+
+    @Test
+    void filteredTrigger_startsNoBuild_remembersNothing_andSaysWhich_filter() throws Exception {
+        // given: hello-world-src builds filtered/** only for changes under src/, and never for dependabot[bot]
+        byte[] readmeOnly = filteredBranchPush();
+        byte[] skipCi = filteredBranchPush("\"added\": [\"README.md\"]", "\"added\": [\"src/hello.c\"]",
+                "\"message\": \"Initial commit\"", "\"message\": \"Initial commit [ci skip]\"");
+        byte[] byDependabot = filteredBranchPush("\"added\": [\"README.md\"]", "\"added\": [\"src/hello.c\"]",
+                "\"login\": \"Codertocat\"", "\"login\": \"dependabot[bot]\"");
+        // when / then: each is answered FILTERED, naming its filter
+        JsonNode answer = postPush(readmeOnly);
+        assertEquals("FILTERED", answer.get("status").asText());
+        assertEquals("hello-world-src", answer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("FILTERED", answer.at("/refs/0/builds/0/status").asText());
+        assertEquals("paths: none of the 1 changed file(s) matches", answer.get("reason").asText());
+        assertEquals("skipMessages: the head commit's message contains [ci skip]", postPush(skipCi).get("reason").asText());
+        assertEquals("excludeActors: dependabot[bot] is one of them", postPush(byDependabot).get("reason").asText());
+        // and: no build, no role assumed, and no run remembered (a later delivery of a fixed trigger set may build)
+        assertEquals(List.of(), aws.requests(START_BUILD));
+        assertTrue(aws.operations().stream().allMatch(op -> op.equals("GetSecretValue") || op.equals("GetParameter")),
+                aws.operations().toString());
+        for (byte[] body : List.of(readmeOnly, skipCi, byDependabot)) {
+            assertTrue(item("github/" + DeliveryId.ofBody(body).value() + "/hello-world-src/refs/heads/filtered/docs").isEmpty());
+        }
+    }
+
+    @Test
+    void pushChangingAWatchedPath_startsOneBuild_andUnknownFilesBuildSayingWhy() throws Exception {
+        // when: the push adds a file under src/
+        JsonNode answer = postPush(filteredBranchPush("\"added\": [\"README.md\"]", "\"added\": [\"src/hello.c\"]"));
+        // then
+        assertEquals("ACCEPTED", answer.get("status").asText());
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText());
+        assertTrue(answer.at("/refs/0/builds/0/note").isMissingNode(), answer.toString());
+        assertEquals(1, aws.requests(START_BUILD).size());
+        // when: the push lists no commits, so the event cannot tell which files changed
+        answer = postPush(filteredBranchPush("\"commits\": [", "\"commits\": [], \"listed\": ["));
+        // then: built, and the answer says why
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText());
+        assertEquals("changed files unknown: the push lists no commits (its commits were already in the repository); built",
+                answer.at("/refs/0/builds/0/note").asText());
+        assertEquals(2, aws.requests(START_BUILD).size());
+    }
+
+    @Test
+    void gitlabAndBitbucketPushes_whoseChangedFilesTheEventCannotTell_buildWithAPathsFilter_sayingWhy() throws Exception {
+        // given: the recorded GitLab push lists 2 of its 4 commits; a Bitbucket push lists no files at all
+        byte[] gitlab = new String(fresh("gitlab-push.json"), StandardCharsets.UTF_8)
+                .replace("refs/heads/master", "refs/heads/filtered-x").getBytes(StandardCharsets.UTF_8);
+        byte[] bitbucket = new String(fresh("bitbucket-push.json"), StandardCharsets.UTF_8)
+                .replace("\"name\": \"master\"", "\"name\": \"filtered-x\"").getBytes(StandardCharsets.UTF_8);
+        String id = UUID.randomUUID().toString();
+        long now = Instant.now().getEpochSecond();
+        // when
+        JsonNode gitlabAnswer = json(given().contentType("application/json").header("X-Gitlab-Event", "Push Hook")
+                .header("X-Gitlab-Token", WebhookSigning.GITLAB_TOKEN).header("webhook-id", id)
+                .header("webhook-timestamp", Long.toString(now))
+                .header("webhook-signature", WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, gitlab))
+                .body(gitlab).post("/webhooks/gitlab").then().statusCode(202).extract().asString());
+        JsonNode bitbucketAnswer = json(given().contentType("application/json").header("X-Event-Key", "repo:push")
+                .header("X-Hub-Signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, bitbucket))
+                .body(bitbucket).post("/webhooks/bitbucket").then().statusCode(202).extract().asString());
+        // then: each built once, the note saying why
+        assertEquals("diaspora-src", gitlabAnswer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("STARTED", gitlabAnswer.at("/refs/0/builds/0/status").asText());
+        assertEquals("changed files unknown: GitLab lists 2 of the push's 4 commits; built",
+                gitlabAnswer.at("/refs/0/builds/0/note").asText());
+        assertEquals("temp-src", bitbucketAnswer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("changed files unknown: Bitbucket's push event lists no changed files; built",
+                bitbucketAnswer.at("/refs/0/builds/0/note").asText());
+        assertEquals(2, aws.requests(START_BUILD).size());
+    }
+
     @Test
     void otherEvent_isIgnored_andMalformedJson_is400() {
         byte[] ping = WebhookSigning.recorded("github-ping.json");

@@ -43,6 +43,7 @@ import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.WebhookSigning;
+import dev.ecrpush.trigger.PushFilters;
 import dev.ecrpush.trigger.RefPattern;
 import dev.ecrpush.trigger.Trigger;
 import dev.ecrpush.trigger.TriggerSet;
@@ -310,6 +311,92 @@ class WebhookDeliveriesLogicTest {
         assertEquals(List.of(started("hello-world"), TriggeredBuild.skipped("hello-world-arm", MASTER,
                 "this delivery already asked for 1 builds, the most buildpush.webhooks.max-builds-per-delivery allows")),
                 answer.body().refs().get(0).builds());
+    }
+
+    /** The test set's hello-world trigger, and one of the same branch with these filters. */
+    private static TriggerSet withFilteredTrigger(PushFilters filters) {
+        Trigger helloWorld = TEST_SET.triggers().stream().filter(t -> t.name().equals("hello-world")).findFirst().orElseThrow();
+        return new TriggerSet(List.of(new Trigger("filtered", "github", "Codertocat/Hello-World", List.of(RefPattern.of("master")),
+                List.of(), List.of(), helloWorld.payload(), Narrowing.NONE, filters)));
+    }
+
+    private static PushFilters filters(List<RefPattern> paths, List<String> excludeActors) {
+        return new PushFilters(List.of(), List.of(), paths, List.of(), List.of(), excludeActors, PushFilters.DEFAULT_SKIP_MESSAGES);
+    }
+
+    @Test
+    void triggerFilteredOut_isReportedAsFiltered_namingTheFilter_andNothingIsSubmitted() {
+        // given: the only matching trigger leaves out the recorded pusher
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(withFilteredTrigger(filters(List.of(), List.of("codertocat"))));
+        byte[] body = WebhookSigning.recorded("github-push-branch.json");
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("push", body));
+        // then: no run at all (so no AWS call, nothing remembered), and the answer says which filter
+        verifyNoInteractions(runs);
+        assertEquals(202, answer.status());
+        String reason = "excludeActors: Codertocat is one of them";
+        assertEquals(new WebhookDeliveries.Delivery(WebhookDeliveries.Status.FILTERED, "github", "push",
+                DeliveryId.ofBody(body).value(), "Codertocat/Hello-World", List.of(new WebhookDeliveries.RefOutcome(MASTER, null,
+                        COMMIT, null, List.of(TriggeredBuild.filtered("filtered", MASTER, reason)))), reason), answer.body());
+    }
+
+    @Test
+    void headCommitSayingSkipCi_isFilteredByDefault() {
+        // given: the recorded push, its head commit's message marked
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(twoTriggersOnMaster());
+        byte[] body = new String(WebhookSigning.recorded("github-push-branch.json"), StandardCharsets.UTF_8)
+                .replace("\"message\": \"Initial commit\"", "\"message\": \"Initial commit [skip ci]\"").getBytes(StandardCharsets.UTF_8);
+        // when
+        WebhookDeliveries.Answer answer = deliveries.handle("github", signed("push", body));
+        // then
+        verifyNoInteractions(runs);
+        assertEquals(WebhookDeliveries.Status.FILTERED, answer.body().status());
+        assertEquals(List.of("FILTERED", "FILTERED"), answer.body().refs().get(0).builds().stream().map(TriggeredBuild::status).toList());
+        assertEquals("skipMessages: the head commit's message contains [skip ci]", answer.body().reason());
+    }
+
+    @Test
+    void pathsFilter_leavesOutAPushChangingOtherFiles_andBuildsWhenTheFilesAreUnknown_sayingWhy() {
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        when(triggers.current()).thenReturn(withFilteredTrigger(filters(List.of(RefPattern.of("src/**")), List.of())));
+        // when: the recorded push changes README.md only
+        WebhookDeliveries.Answer filtered = deliveries.handle("github", signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then
+        assertEquals(List.of(TriggeredBuild.filtered("filtered", MASTER, "paths: none of the 1 changed file(s) matches")),
+                filtered.body().refs().get(0).builds());
+        verifyNoInteractions(runs);
+        // when: a push that lists no commits, so which files changed cannot be told
+        when(runs.submit(eq("filtered"), any(), any(), any(), any())).thenReturn(started("filtered"));
+        byte[] noCommits = new String(WebhookSigning.recorded("github-push-branch.json"), StandardCharsets.UTF_8)
+                .replaceFirst("\"commits\": \\[", "\"commits\": [], \"listedCommits\": [").getBytes(StandardCharsets.UTF_8);
+        WebhookDeliveries.Answer built = deliveries.handle("github", signed("push", noCommits));
+        // then: built, with the reason in the answer
+        verify(runs).submit(eq("filtered"), eq(MASTER), any(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
+        assertEquals(WebhookDeliveries.Status.ACCEPTED, built.body().status());
+        assertEquals(List.of(started("filtered").withNote("changed files unknown: the push lists no commits (its commits were already in"
+                + " the repository); built")), built.body().refs().get(0).builds());
+    }
+
+    @Test
+    void filteredTriggers_doNotCountTowardsTheBuildLimit() {
+        // given: a limit of one build, a filtered trigger first, then one that builds
+        when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
+        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        when(secrets.current()).thenReturn(WebhookSigning.secrets());
+        List<Trigger> all = new ArrayList<>(withFilteredTrigger(filters(List.of(), List.of("Codertocat"))).triggers());
+        all.addAll(TEST_SET.triggers());
+        when(triggers.current()).thenReturn(new TriggerSet(all));
+        when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
+        // when
+        WebhookDeliveries.Answer answer = limited.handle("github", signed("push", WebhookSigning.recorded("github-push-branch.json")));
+        // then
+        verify(runs).submit(eq("hello-world"), eq(MASTER), any(), eq(TriggerType.WEBHOOK), eq(Narrowing.NONE));
+        verifyNoMoreInteractions(runs);
+        assertEquals(WebhookDeliveries.Status.ACCEPTED, answer.body().status());
+        assertEquals(List.of(TriggeredBuild.filtered("filtered", MASTER, "excludeActors: Codertocat is one of them"),
+                started("hello-world")), answer.body().refs().get(0).builds());
     }
 
     @Test

@@ -52,6 +52,8 @@ class TriggerSetParserTest {
         assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
                 set.triggers().stream().map(Trigger::name).toList());
         assertEquals("gitlab", set.triggers().get(1).provider());
+        assertEquals(List.of(RefPattern.of("docs/**"), RefPattern.of("**/*.md")), set.triggers().get(0).filters().excludePaths());
+        assertEquals(List.of("dependabot[bot]"), set.triggers().get(0).filters().excludeActors());
         assertEquals(List.of("nightly-base-images"), set.triggers().get(2).schedules());
     }
 
@@ -64,8 +66,8 @@ class TriggerSetParserTest {
                   {"name": "ok", "repository": "acme/app", "tags": ["v*"], %s}
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
-                "triggers[0].colour: is not a known field (branches, description, name, payload, policy, provider, repository, schedules,"
-                        + " tags)",
+                "triggers[0].colour: is not a known field (actors, branches, description, excludeActors, excludeBranches, excludePaths,"
+                        + " excludeTags, name, paths, payload, policy, provider, repository, schedules, skipMessages, tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
                 "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
@@ -112,5 +114,57 @@ class TriggerSetParserTest {
     void notAnObject_orNoList() throws IOException {
         assertEquals(List.of("(root): must be a JSON object {\"triggers\": [...]}"), problems("[]"));
         assertEquals(List.of("triggers: must be a list of triggers"), problems("{\"triggers\": {}}"));
+    }
+
+    private static Trigger valid(String triggerSet) throws IOException {
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
+                new GitHostRegistry(), Fixtures.POLICY);
+        return ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set().triggers().get(0);
+    }
+
+    @Test
+    void pushFilters_areRead_andSkipMessagesDefaultToSkipCi() throws IOException {
+        Trigger filtered = valid(trigger("""
+                "name": "api", "repository": "acme/app", "branches": ["**"], "tags": ["v*"],
+                "excludeBranches": ["dependabot/**"], "excludeTags": ["*-rc*"], "paths": ["services/api/**"],
+                "excludePaths": ["**/*.md"], "actors": ["octo"], "excludeActors": ["renovate[bot]"], "skipMessages": ["[no build]"],
+                """ + PAYLOAD));
+        assertEquals(new PushFilters(List.of(RefPattern.of("dependabot/**")), List.of(RefPattern.of("*-rc*")),
+                List.of(RefPattern.of("services/api/**")), List.of(RefPattern.of("**/*.md")), List.of("octo"), List.of("renovate[bot]"),
+                List.of("[no build]")), filtered.filters());
+        Trigger plain = valid(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"], " + PAYLOAD));
+        assertEquals(PushFilters.DEFAULT, plain.filters());
+        assertEquals(List.of("[skip ci]", "[ci skip]"), plain.filters().skipMessages());
+        Trigger noSkip = valid(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"], "
+                + "\"skipMessages\": [], " + PAYLOAD));
+        assertEquals(List.of(), noSkip.filters().skipMessages());
+    }
+
+    @Test
+    void badPushFilters_areEachAProblem_withTheirPath() throws IOException {
+        List<String> problems = problems("""
+                {"triggers": [
+                  {"name": "a", "repository": "acme/app", "branches": ["main"], "paths": ["src/**", "/docs/**", 7],
+                   "excludePaths": "*.md", "actors": [""], "excludeActors": [null], "skipMessages": [" "], %s},
+                  {"name": "b", "repository": "acme/app", "tags": ["v*"], "excludeBranches": ["x"], "excludePaths": ["docs/**"], %s},
+                  {"name": "c", "schedules": ["nightly"], "excludeTags": ["x"], "actors": ["octo"],
+                   "payload": {"codebase": {"repoUrl": "https://github.com/acme/app.git", "branch": "main"},
+                     "step": {"type": "BuildAndPushECR", "identifier": "b",
+                       "spec": {"connectorRef": "aws_prod", "region": "us-east-1", "account": "123456789012",
+                                "imageName": "acme/app", "tags": ["latest"]}}}}
+                ]}""".formatted(PAYLOAD, PAYLOAD));
+        assertEquals(List.of(
+                "triggers[0].paths[2]: must be a non-empty string",
+                "triggers[0].excludePaths: must be a list of strings",
+                "triggers[0].actors[0]: must be a non-empty string",
+                "triggers[0].excludeActors[0]: must be a non-empty string",
+                "triggers[0].skipMessages[0]: must be a non-empty string",
+                "triggers[0].paths[1]: \"/docs/**\" never matches: changed paths are relative to the repository's root, without a"
+                        + " leading /",
+                "triggers[1].excludeBranches: only narrows branches, and the trigger has none",
+                "triggers[1].excludePaths: only filters branch pushes, and the trigger has no branches",
+                "triggers[2].excludeTags: only narrows tags, and the trigger has none",
+                "triggers[2].actors: only filters pushes, and the trigger has no branches or tags"),
+                problems);
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.services.codebuild.model.SourceType;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
 import dev.ecrpush.githost.Push;
@@ -79,6 +80,9 @@ public final class Bitbucket implements GitHost {
         if (!changes.isArray()) {
             throw new InvalidStepException("body.push.changes: a repo:push event must list its changes");
         }
+        // nickname replaced username in Bitbucket Cloud's user objects; older deliveries carry username only.
+        String actor = PushFields.actor(body, "actor", "nickname");
+        actor = actor != null ? actor : PushFields.actor(body, "actor", "username");
         List<Push> pushes = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
             JsonNode change = changes.get(i);
@@ -102,8 +106,17 @@ public final class Bitbucket implements GitHost {
             if (commit != null && commit.isEmpty()) {
                 throw new InvalidStepException(at + ".target.hash: is required in a repo:push change");
             }
-            pushes.add(new Push(NAME, repository, cloneUrl, new Push.Ref(kind, name), commit));
+            pushes.add(new Push(NAME, repository, cloneUrl, new Push.Ref(kind, name), commit, files(change), actor,
+                    deleted ? null : PushFields.optional(side, "target", "message")));
         }
         return new WebhookEvent.Pushes(event, pushes);
+    }
+
+    /** Bitbucket's push event lists commits without their files, and at most 5 of them ({@code truncated}). */
+    static ChangedFiles files(JsonNode change) {
+        if (change.path("truncated").asBoolean(false)) {
+            return new ChangedFiles.Unknown("Bitbucket truncated the change's list of commits, and lists no files of them");
+        }
+        return new ChangedFiles.Unknown("Bitbucket's push event lists no changed files");
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import software.amazon.awssdk.services.codebuild.model.SourceType;
 
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
 import dev.ecrpush.githost.Push;
@@ -119,8 +120,27 @@ public final class Gitea implements GitHost {
             return new WebhookEvent.Ping(event);
         }
         String commit = isZero(after) ? null : commit(body, parsed, after);
+        String actor = PushFields.actor(body, "pusher", "login");
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
-                PushFields.required(body, "repository", "clone_url"), parsed, commit)));
+                PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
+                actor != null ? actor : PushFields.actor(body, "pusher", "username"),
+                PushFields.optional(body, "head_commit", "message"))));
+    }
+
+    /**
+     * The files of the listed commits, unless {@code total_commits} says more were pushed than listed (Gitea
+     * lists at most its {@code [webhook]} setting's number of commits).
+     */
+    static ChangedFiles files(JsonNode body) {
+        JsonNode commits = body.path("commits");
+        JsonNode total = body.path("total_commits");
+        if (!total.canConvertToInt()) {
+            return new ChangedFiles.Unknown("Gitea did not say how many commits the push has (total_commits)");
+        }
+        if (total.asInt() > commits.size()) {
+            return new ChangedFiles.Unknown("Gitea lists " + commits.size() + " of the push's " + total.asInt() + " commits");
+        }
+        return PushFields.changedFiles(commits, "Gitea", Integer.MAX_VALUE);
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import software.amazon.awssdk.services.codebuild.model.SourceType;
 
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
 import dev.ecrpush.githost.Push;
@@ -31,6 +32,9 @@ public final class GitHub implements GitHost {
     static final String EVENT = "X-GitHub-Event";
     static final String DELIVERY = "X-GitHub-Delivery";
     static final SecretField SECRET = new SecretField("github", "buildpush.webhooks.github-secret");
+    /** GitHub lists at most 20 commits of a push, and at most 3,000 files of a commit. */
+    static final int MAX_COMMITS = 20;
+    static final int MAX_FILES_PER_COMMIT = 3000;
 
     @Override
     public String name() {
@@ -81,8 +85,23 @@ public final class GitHub implements GitHost {
         }
         boolean deleted = body.path("deleted").asBoolean(false);
         String commit = deleted ? null : commit(body, parsed);
+        // sender.login is the account that pushed; pusher.name is a Git name for some pushers (deploy keys).
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
-                PushFields.required(body, "repository", "clone_url"), parsed, commit)));
+                PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
+                PushFields.actor(body, "sender", "login"), PushFields.optional(body, "head_commit", "message"))));
+    }
+
+    /**
+     * The files of the listed commits. The push event has no count of all its commits, so a list of 20 (the most
+     * GitHub sends) may be cut short, and then the event cannot tell.
+     */
+    static ChangedFiles files(JsonNode body) {
+        JsonNode commits = body.path("commits");
+        if (commits.size() >= MAX_COMMITS) {
+            return new ChangedFiles.Unknown("GitHub lists at most " + MAX_COMMITS + " commits of a push, and this one lists "
+                    + commits.size());
+        }
+        return PushFields.changedFiles(commits, "GitHub", MAX_FILES_PER_COMMIT);
     }
 
     /**

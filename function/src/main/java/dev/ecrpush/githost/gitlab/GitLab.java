@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import software.amazon.awssdk.services.codebuild.model.SourceType;
 
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
 import dev.ecrpush.githost.Push;
@@ -116,6 +117,36 @@ public final class GitLab implements GitHost {
         boolean deleted = checkout.isNull() || checkout.isMissingNode() || ZERO_SHA.equals(body.path("after").asText());
         String commit = deleted ? null : checkout.asText();
         return new WebhookEvent.Pushes(name, List.of(new Push(NAME, PushFields.required(body, "project", "path_with_namespace"),
-                PushFields.required(body, "project", "git_http_url"), parsed, commit)));
+                PushFields.required(body, "project", "git_http_url"), parsed, commit, files(body),
+                PushFields.actor(body, "user_username"), headMessage(body, commit))));
+    }
+
+    /**
+     * The files of the listed commits, unless {@code total_commits_count} says more were pushed than listed
+     * (GitLab lists 20). GitLab sets no limit of files per commit in the event.
+     */
+    static ChangedFiles files(JsonNode body) {
+        JsonNode commits = body.path("commits");
+        JsonNode total = body.path("total_commits_count");
+        if (!total.canConvertToInt()) {
+            return new ChangedFiles.Unknown("GitLab did not say how many commits the push has (total_commits_count)");
+        }
+        if (total.asInt() > commits.size()) {
+            return new ChangedFiles.Unknown("GitLab lists " + commits.size() + " of the push's " + total.asInt() + " commits");
+        }
+        return PushFields.changedFiles(commits, "GitLab", Integer.MAX_VALUE);
+    }
+
+    /** The listed commit that is the new head: GitLab has no head_commit field. */
+    private static String headMessage(JsonNode body, String commit) {
+        if (commit == null) {
+            return null;
+        }
+        for (JsonNode listed : body.path("commits")) {
+            if (commit.equals(listed.path("id").asText())) {
+                return PushFields.optional(listed, "message");
+            }
+        }
+        return null;
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
@@ -72,8 +73,24 @@ class BitbucketTest {
     void push_cloneUrlFromTheRepositoryPage() throws IOException {
         assertEquals(new WebhookEvent.Pushes("repo:push", List.of(new Push("bitbucket", "cloudbeers/temp",
                 "https://bitbucket.org/cloudbeers/temp.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
-                "e42fac24456e4a56f1b7f9358afc3070e3b7ddec"))),
+                "e42fac24456e4a56f1b7f9358afc3070e3b7ddec", new ChangedFiles.Unknown("Bitbucket's push event lists no changed files"),
+                "stephenc", "Jenkinsfile created online with Bitbucket"))),
                 read("bitbucket-push.json", "X-Event-Key", "repo:push"));
+    }
+
+    @Test
+    void truncatedChange_saysSo_andTheNicknameIsTheActorWhenSent() throws IOException {
+        // given: the recorded push, truncated, from a user object of today's shape (nickname, no username)
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("bitbucket-push.json"));
+        ((ObjectNode) body.at("/push/changes/0")).put("truncated", true);
+        ((ObjectNode) body.get("actor")).remove("username");
+        ((ObjectNode) body.get("actor")).put("nickname", "stephen.c");
+        // when
+        Push push = ((WebhookEvent.Pushes) read(body, "X-Event-Key", "repo:push")).pushes().get(0);
+        // then
+        assertEquals(new ChangedFiles.Unknown("Bitbucket truncated the change's list of commits, and lists no files of them"),
+                push.files());
+        assertEquals("stephen.c", push.actor());
     }
 
     @Test

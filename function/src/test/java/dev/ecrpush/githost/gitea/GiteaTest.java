@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
@@ -34,6 +35,8 @@ import dev.ecrpush.support.WebhookSigning;
  * its tag-push sibling read into pushes.
  */
 class GiteaTest {
+    private static final ChangedFiles NO_COMMITS =
+            new ChangedFiles.Unknown("the push lists no commits (its commits were already in the repository)");
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
     private static final Gitea GITEA = new Gitea();
@@ -131,8 +134,25 @@ class GiteaTest {
     @Test
     void branchPush_buildsAfter_fromTheCloneUrl() throws IOException {
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("gitea", "gitea/webhooks",
-                "http://localhost:3000/gitea/webhooks.git", new Push.Ref(Push.Ref.Kind.BRANCH, "develop"), COMMIT))),
+                "http://localhost:3000/gitea/webhooks.git", new Push.Ref(Push.Ref.Kind.BRANCH, "develop"), COMMIT,
+                new ChangedFiles.Unknown("Gitea lists no added files for commits[0]"), "gitea", "Webhooks Yay!"))),
                 read(recorded("gitea-push.json"), "X-Gitea-Event", "push"));
+    }
+
+    @Test
+    void branchPush_withTheFileListsGiteaSendsToday_givesThem_unlessMoreCommitsThanListed() throws IOException {
+        // given: the recorded push, its commit with the added/removed/modified lists of Gitea's PayloadCommit
+        ObjectNode body = (ObjectNode) recorded("gitea-push.json");
+        ObjectNode commit = (ObjectNode) body.get("commits").get(0);
+        commit.putArray("added").add("Dockerfile");
+        commit.putArray("removed");
+        commit.putArray("modified").add("README.md");
+        Push push = ((WebhookEvent.Pushes) read(body, "X-Gitea-Event", "push")).pushes().get(0);
+        assertEquals(new ChangedFiles.Listed(List.of("Dockerfile", "README.md")), push.files());
+        // when: Gitea listed fewer commits than were pushed
+        body.put("total_commits", 12);
+        push = ((WebhookEvent.Pushes) read(body, "X-Gitea-Event", "push")).pushes().get(0);
+        assertEquals(new ChangedFiles.Unknown("Gitea lists 1 of the push's 12 commits"), push.files());
     }
 
     @Test
@@ -144,7 +164,8 @@ class GiteaTest {
         WebhookEvent event = read(body, "X-Forgejo-Event", "push", "X-Gitea-Event", "push");
         // then
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("gitea", "gitea/webhooks",
-                "http://localhost:3000/gitea/webhooks.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"), COMMIT))), event);
+                "http://localhost:3000/gitea/webhooks.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"), COMMIT,
+                NO_COMMITS, "gitea", "Webhooks Yay!"))), event);
     }
 
     @Test

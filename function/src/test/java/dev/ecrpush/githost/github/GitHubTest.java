@@ -14,13 +14,16 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
@@ -32,6 +35,8 @@ import dev.ecrpush.support.WebhookSigning;
 
 /** GitHub's signature on its recorded payloads, and those payloads read into pushes. */
 class GitHubTest {
+    private static final ChangedFiles NO_COMMITS =
+            new ChangedFiles.Unknown("the push lists no commits (its commits were already in the repository)");
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
     private static final WebhookSecrets SECRETS = WebhookSigning.secrets();
@@ -130,7 +135,67 @@ class GitHubTest {
         WebhookEvent event = read("github-push-branch.json", "X-GitHub-Event", "push");
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("github", "Codertocat/Hello-World",
                 "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
-                "6113728f27ae82c7b1a177c8d03f9e96e0adf246"))), event);
+                "6113728f27ae82c7b1a177c8d03f9e96e0adf246", new ChangedFiles.Listed(List.of("README.md")), "Codertocat",
+                "Initial commit"))), event);
+    }
+
+    private static Push push(JsonNode body) {
+        return ((WebhookEvent.Pushes) read(body, "X-GitHub-Event", "push")).pushes().get(0);
+    }
+
+    private static ObjectNode commit(String id, List<String> added, List<String> modified, List<String> removed) {
+        ObjectNode commit = Fixtures.JSON.createObjectNode().put("id", id);
+        added.forEach(commit.putArray("added")::add);
+        modified.forEach(commit.putArray("modified")::add);
+        removed.forEach(commit.putArray("removed")::add);
+        return commit;
+    }
+
+    @Test
+    void branchPush_changedFilesOfEveryListedCommit_eachOnce() throws IOException {
+        // given: the recorded push with a second commit that modifies the README and removes a file
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ((ArrayNode) body.get("commits"))
+                .add(commit("b".repeat(40), List.of("src/App.java"), List.of("README.md"), List.of("old.txt")));
+        // then
+        assertEquals(new ChangedFiles.Listed(List.of("README.md", "src/App.java", "old.txt")), push(body).files());
+    }
+
+    @Test
+    void aSenderLoginThatCouldForgeALogLine_orTooLong_isNoOne() throws IOException {
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ((ObjectNode) body.get("sender")).put("login", "octo\nINFO forged line");
+        assertNull(push(body).actor());
+        ((ObjectNode) body.get("sender")).put("login", "o".repeat(256));
+        assertNull(push(body).actor());
+        ((ObjectNode) body.get("sender")).put("login", "o".repeat(255));
+        assertEquals("o".repeat(255), push(body).actor());
+        ((ObjectNode) body.get("sender")).remove("login");
+        assertNull(push(body).actor());
+    }
+
+    @Test
+    void twentyCommits_orACommitOf3000Files_orNoCommits_cannotTell() throws IOException {
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("github-push-branch.json"));
+        ArrayNode commits = body.putArray("commits");
+        for (int i = 0; i < 20; i++) {
+            commits.add(commit(String.valueOf(i).repeat(40).substring(0, 40), List.of("f" + i), List.of(), List.of()));
+        }
+        assertEquals(new ChangedFiles.Unknown("GitHub lists at most 20 commits of a push, and this one lists 20"),
+                push(body).files());
+
+        List<String> many = IntStream.range(0, 3000).mapToObj(i -> "gen/" + i).toList();
+        body.putArray("commits").add(commit("c".repeat(40), many, List.of(), List.of()));
+        assertEquals(new ChangedFiles.Unknown("GitHub lists at most 3000 files of a commit, and commits[0] lists 3000"),
+                push(body).files());
+
+        body.putArray("commits");
+        assertEquals(NO_COMMITS, push(body).files());
+        body.remove("commits");
+        assertEquals(new ChangedFiles.Unknown("GitHub sent no list of commits"), push(body).files());
+        body.putArray("commits").add(commit("d".repeat(40), List.of(), List.of(), List.of()));
+        ((ObjectNode) body.get("commits").get(0)).putArray("added").add(7);
+        assertEquals(new ChangedFiles.Unknown("GitHub lists something other than a path in commits[0].added"), push(body).files());
     }
 
     @Test
@@ -143,7 +208,8 @@ class GitHubTest {
         // then
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("github", "Codertocat/Hello-World",
                 "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"),
-                "6113728f27ae82c7b1a177c8d03f9e96e0adf246"))), event);
+                "6113728f27ae82c7b1a177c8d03f9e96e0adf246", NO_COMMITS, "Codertocat",
+                "Initial commit"))), event);
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
@@ -182,12 +183,26 @@ class GitLabTest {
     void pushAndTagPush() throws IOException {
         assertEquals(new WebhookEvent.Pushes("Push Hook", List.of(new Push("gitlab", "mike/diaspora",
                 "http://example.com/mike/diaspora.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
-                "da1560886d4f094c3e6c9ef40349f7d38b5d27d7"))),
+                "da1560886d4f094c3e6c9ef40349f7d38b5d27d7", new ChangedFiles.Unknown("GitLab lists 2 of the push's 4 commits"),
+                "jsmith", "fixed readme"))),
                 read("gitlab-push.json", "X-Gitlab-Event", "Push Hook"));
         Push tag = ((WebhookEvent.Pushes) read("gitlab-tag-push.json", "X-Gitlab-Event", "Tag Push Hook")).pushes().get(0);
         assertEquals(new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"), tag.ref());
         assertEquals("82b3d5ae55f7080f1e6022629cdb57bfae7cccc7", tag.commitSha());
         assertEquals("jsmith/example", tag.repository());
+    }
+
+    @Test
+    void push_everyCommitListed_givesTheirFiles_andWithoutACountCannotTell() throws IOException {
+        // given: the recorded push, as if its two listed commits were all of it
+        ObjectNode body = (ObjectNode) Fixtures.JSON.readTree(WebhookSigning.recorded("gitlab-push.json"));
+        body.put("total_commits_count", 2);
+        Push push = ((WebhookEvent.Pushes) read(body, "X-Gitlab-Event", "Push Hook")).pushes().get(0);
+        assertEquals(new ChangedFiles.Listed(List.of("CHANGELOG", "app/controller/application.rb")), push.files());
+        // and: a count that is not one
+        body.put("total_commits_count", "many");
+        push = ((WebhookEvent.Pushes) read(body, "X-Gitlab-Event", "Push Hook")).pushes().get(0);
+        assertEquals(new ChangedFiles.Unknown("GitLab did not say how many commits the push has (total_commits_count)"), push.files());
     }
 
     @Test
