@@ -17,9 +17,11 @@ import dev.ecrpush.policy.Narrowing;
  * @param payload    the step payload to run: {@code step}, {@code connectors}, {@code executor}, {@code infra},
  *                   {@code mode}, and for schedules a {@code codebase}; a push fills in the codebase
  * @param policy     the trigger's narrowing of the deployer's policy, which its runs are held to as well
+ * @param monotonicTags whether a push's run pushes only the tags that name its commit and the function moves the
+ *                   others once the build has succeeded, never back to an older push of the ref ({@link MonotonicTags})
  */
 public record Trigger(String name, String provider, String repository, List<RefPattern> branches,
-        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy) {
+        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy, boolean monotonicTags) {
 
     public Trigger {
         branches = List.copyOf(branches);
@@ -27,6 +29,12 @@ public record Trigger(String name, String provider, String repository, List<RefP
         schedules = List.copyOf(schedules);
         payload = payload.deepCopy();
         policy = policy == null ? Narrowing.NONE : policy;
+    }
+
+    /** A trigger whose runs push every tag themselves. */
+    public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> schedules, ObjectNode payload, Narrowing policy) {
+        this(name, provider, repository, branches, tags, schedules, payload, policy, false);
     }
 
     /** A trigger held to the deployer's policy alone. */
