@@ -72,10 +72,17 @@ class MonotonicTagsFlowTest {
 
     /** A GitHub push of {@code main} of acme/mono, signed; the build it starts is {@code push.build()}. */
     private JsonNode push(Push push) throws Exception {
+        return push(push, "main");
+    }
+
+    private JsonNode push(Push push, String branch) throws Exception {
+        return deliver(push, ("{\"ref\": \"refs/heads/" + branch + "\", \"after\": \"" + push.sha() + "\", \"testDelivery\": \""
+                + UUID.randomUUID() + "\", \"repository\": {\"full_name\": \"acme/mono\", \"clone_url\":"
+                + " \"https://github.com/acme/mono.git\"}}").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private JsonNode deliver(Push push, byte[] body) throws Exception {
         world.startBuildAnswers(push.build());
-        byte[] body = ("{\"ref\": \"refs/heads/main\", \"after\": \"" + push.sha() + "\", \"testDelivery\": \"" + UUID.randomUUID()
-                + "\", \"repository\": {\"full_name\": \"acme/mono\", \"clone_url\": \"https://github.com/acme/mono.git\"}}")
-                .getBytes(StandardCharsets.UTF_8);
         String answer = given().contentType("application/json").header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", UUID.randomUUID().toString())
                 .header("X-Hub-Signature-256", WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body)).body(body)
@@ -221,5 +228,37 @@ class MonotonicTagsFlowTest {
         JsonNode answer = succeeded(a);
         assertEquals("IGNORED", answer.get("status").asText(), answer::toString);
         assertEquals(2, aws.requests(PUT_IMAGE).size());
+    }
+
+    @Test
+    void aCrossAccountRun_movesItsTagsWithTheTargetRolesCredentials() throws Exception {
+        Push a = Push.of('3');
+        JsonNode answer = push(a, "release");
+        assertEquals("mono-app-cross", answer.at("/refs/0/builds/0/trigger").asText(), answer::toString);
+        readsBack(a, "SUCCEEDED");
+        aws.resetRequests();
+        succeeded(a);
+        assertEquals(List.of("acme/mono:release-latest <- " + a.digest() + " by 123456789012"), putImages());
+        assertEquals(List.of("BatchGetImage by " + TriggerWorld.TARGET_KEY, "PutImage by " + TriggerWorld.TARGET_KEY),
+                aws.calls().stream().filter(call -> call.contains("Image ")).toList());
+    }
+
+    @Test
+    void aRedeliveredPush_isTheSameRun_andTakesNoNewPlaceInTheOrder() throws Exception {
+        // given: a push, delivered once
+        Push a = Push.of('4');
+        byte[] body = ("{\"ref\": \"refs/heads/main\", \"after\": \"" + a.sha() + "\", \"testDelivery\": \"" + UUID.randomUUID()
+                + "\", \"repository\": {\"full_name\": \"acme/mono\", \"clone_url\": \"https://github.com/acme/mono.git\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        deliver(a, body);
+        String sequence = "build#sequence#mono-app/github/acme/mono/refs/heads/main";
+        String position = item(sequence).get("next").n();
+        assertEquals(position, item("build#tags#" + a.build()).get("position").n());
+        // when: the host delivers it again
+        JsonNode again = deliver(a, body);
+        // then: the same run, no second build, and the ref's order is where it was
+        assertEquals("DUPLICATE", again.at("/refs/0/builds/0/status").asText(), again::toString);
+        assertEquals(1, aws.requests(START_BUILD).size());
+        assertEquals(position, item(sequence).get("next").n());
     }
 }
