@@ -261,4 +261,35 @@ class MonotonicTagsFlowTest {
         assertEquals(1, aws.requests(START_BUILD).size());
         assertEquals(position, item(sequence).get("next").n());
     }
+
+    @Test
+    void aDirectPayload_cannotTakeARefsOrderItem_norABuildsPendingMove() throws Exception {
+        // given: a ref with a push in its order
+        Push a = Push.of('6');
+        push(a);
+        String sequence = "build#sequence#mono-app/github/acme/mono/refs/heads/main";
+        Map<String, AttributeValue> before = item(sequence);
+        aws.resetRequests();
+        for (String key : List.of(sequence, "build#tags#" + a.build())) {
+            // when: a direct payload claims the item's key as its idempotency key
+            ObjectNode payload = (ObjectNode) Fixtures.JSON.readTree("""
+                    {"mode": "run", "infra": "K8",
+                     "codebase": {"repoUrl": "https://github.com/acme/mono.git", "branch": "main",
+                                  "commitSha": "9f1c2d3e4b5a69788776655443322110ffeeddcc"},
+                     "step": {"type": "BuildAndPushECR", "identifier": "build_app",
+                              "spec": {"connectorRef": "role", "region": "us-east-1", "account": "123456789012",
+                                       "imageName": "acme/mono", "tags": ["latest"]}},
+                     "connectors": {"role": {"type": "Aws", "spec": {"credential": {"type": "InheritFromDelegate"},
+                                                                     "delegateSelectors": ["codebuild"]}}}}""");
+            payload.put("idempotencyKey", key);
+            JsonNode error = Fixtures.JSON.readTree(FromEdge.given().body(payload.toString().getBytes(StandardCharsets.UTF_8))
+                    .contentType("application/json").post("/internal/events").then().statusCode(400).extract().asString());
+            // then: refused, naming the key, before any AWS call
+            assertEquals("InvalidStepException", error.get("errorType").asText(), error::toString);
+            assertTrue(error.get("errorMessage").asText().contains("idempotencyKey: must not start with build#"), error::toString);
+        }
+        assertEquals(List.of(), aws.calls());
+        assertEquals(before, item(sequence));
+        assertEquals("mono-app", item("build#tags#" + a.build()).get("trigger").s());
+    }
 }
