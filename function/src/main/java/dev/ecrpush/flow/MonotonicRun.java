@@ -12,8 +12,8 @@ public record MonotonicRun(String trigger, String refSequence) {
      * What the run leaves to the function: the tags to move once its build has succeeded, and the trigger's payload
      * for the push, from which the move is planned again then.
      */
-    record Moving(MonotonicRun run, List<String> tags, String payload) {
-        Moving {
+    public record Moving(MonotonicRun run, List<String> tags, String payload) {
+        public Moving {
             tags = List.copyOf(tags);
         }
     }
