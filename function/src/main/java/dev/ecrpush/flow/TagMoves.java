@@ -49,6 +49,9 @@ public class TagMoves {
             "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.manifest.v1+json",
             "application/vnd.oci.image.index.v1+json");
 
+    /** How often a move catches up with later claims; each round needs another event to have claimed meanwhile. */
+    private static final int CATCH_UP_ROUNDS = 3;
+
     private final IdempotencyTables tables;
     private final TriggerSource triggers;
     private final StepService steps;
@@ -108,12 +111,26 @@ public class TagMoves {
             return Outcome.NOT_MOVED;
         }
         StepService.Planned planned = steps.plan(read(pending.payload()), TriggerType.WEBHOOK, trigger.policy(), true);
-        if (!store.moveTo(pending.ref(), pending.position())) {
+        if (!store.moveTo(pending.ref(), pending.position(), build.digest())) {
             LOG.infof("build %s: a later push of %s (after push %d) has moved %s already; not moved back", buildId,
                     pending.ref(), pending.position(), planned.moving());
             return Outcome.NEWER_OWNS_THEM;
         }
-        return move(buildId, planned, build.digest());
+        Outcome outcome = move(buildId, planned, build.digest());
+        // A later push may have claimed the tags while these were put, and its puts may have landed first: then
+        // its image is put again, until the claim read back is the one whose image was put last.
+        long putFor = pending.position();
+        for (int round = 0; round < CATCH_UP_ROUNDS; round++) {
+            TagMoveStore.Moved now = store.moved(pending.ref());
+            if (now == null || now.position() <= putFor || now.digest() == null) {
+                break;
+            }
+            LOG.warnf("build %s: push %d of %s claimed %s while they were moved here; putting its image %s again", buildId,
+                    now.position(), pending.ref(), planned.moving(), now.digest());
+            move(buildId, planned, now.digest());
+            putFor = now.position();
+        }
+        return outcome;
     }
 
     private Outcome move(String buildId, StepService.Planned planned, String digest) {

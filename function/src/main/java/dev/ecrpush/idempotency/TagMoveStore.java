@@ -26,7 +26,7 @@ import static dev.ecrpush.idempotency.RunStore.s;
  * <ul>
  * <li>{@code build#sequence#<ref>}: {@value #NEXT}, the position the last run of the ref was given (one atomic
  * {@code ADD} per run, in the order the deliveries arrived), and {@value #MOVED}, the position of the run whose
- * image the moving tags were last moved to;</li>
+ * image the moving tags were last moved to, with that image's digest ({@value #MOVED_DIGEST});</li>
  * <li>{@code build#tags#<build ID>}: the run a build belongs to, its position, and its trigger's payload, so that
  * its success event can plan the move again ({@link Pending}).</li>
  * </ul>
@@ -38,6 +38,7 @@ public final class TagMoveStore {
     static final String PENDING_PREFIX = IdempotencyTable.BUILD_PREFIX + "tags#";
     static final String NEXT = "next";
     static final String MOVED = "moved";
+    static final String MOVED_DIGEST = "movedDigest";
     static final String TRIGGER = "trigger";
     static final String REF = "ref";
     static final String POSITION = "position";
@@ -106,24 +107,54 @@ public final class TagMoveStore {
         }
     }
 
+    /** The ref's last claim: its position, and the digest of its image (null when its build reported none). */
+    public record Moved(long position, String digest) {
+    }
+
     /**
-     * Claims the ref's moving tags for the run at {@code position}: true unless a run with a later position has
-     * claimed them. The same position wins again, so that a redelivered success event of the build that owns
-     * the tags moves them again (which changes nothing) rather than leaving a move that failed half done.
+     * Claims the ref's moving tags for the run at {@code position}, whose image is {@code digest} (nullable): true
+     * unless a run with a later position has claimed them. The same position wins again, so that a redelivered
+     * success event of the build that owns the tags moves them again (which changes nothing) rather than leaving a
+     * move that failed half done.
      */
-    public boolean moveTo(String ref, long position) {
+    public boolean moveTo(String ref, long position, String digest) {
+        Map<String, String> names = new HashMap<>(Map.of("#moved", MOVED, "#expires", EXPIRES_AT, "#digest", MOVED_DIGEST));
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":position", n(position), ":expires", n(expiry())));
+        String update = "SET #moved = :position, #expires = :expires";
+        if (digest != null) {
+            values.put(":digest", s(digest));
+            update += ", #digest = :digest";
+        } else {
+            update += " REMOVE #digest";
+        }
+        String expression = update;
         try {
             table.client().updateItem(r -> r.tableName(table.name())
                     .key(Map.of(KEY, s(SEQUENCE_PREFIX + ref)))
-                    .updateExpression("SET #moved = :position, #expires = :expires")
+                    .updateExpression(expression)
                     .conditionExpression("attribute_not_exists(#moved) OR #moved <= :position")
-                    .expressionAttributeNames(Map.of("#moved", MOVED, "#expires", EXPIRES_AT))
-                    .expressionAttributeValues(Map.of(":position", n(position), ":expires", n(expiry()))));
+                    .expressionAttributeNames(names)
+                    .expressionAttributeValues(values));
             return true;
         } catch (ConditionalCheckFailedException newer) {
             return false;
         } catch (SdkException e) {
             throw failure(e, "dynamodb.UpdateItem", SEQUENCE_PREFIX + ref);
+        }
+    }
+
+    /** The ref's last claim, read consistently; null when none was made. */
+    public Moved moved(String ref) {
+        try {
+            GetItemResponse response = table.client().getItem(r -> r.tableName(table.name())
+                    .key(Map.of(KEY, s(SEQUENCE_PREFIX + ref))).consistentRead(true));
+            Map<String, AttributeValue> item = response.hasItem() ? response.item() : Map.of();
+            if (!item.containsKey(MOVED)) {
+                return null;
+            }
+            return new Moved(Long.parseLong(item.get(MOVED).n()), item.containsKey(MOVED_DIGEST) ? item.get(MOVED_DIGEST).s() : null);
+        } catch (SdkException e) {
+            throw failure(e, "dynamodb.GetItem", SEQUENCE_PREFIX + ref);
         }
     }
 

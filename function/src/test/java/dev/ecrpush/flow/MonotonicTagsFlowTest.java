@@ -10,6 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.FromEdge;
@@ -51,6 +58,9 @@ class MonotonicTagsFlowTest {
     TriggerWorld world;
     @InjectFake
     AwsFake aws;
+
+    @Inject
+    TagMoves tagMoves;
 
     /** One push: its commit, its build and the digest that build reports. */
     private record Push(String sha, String build, String digest) {
@@ -291,5 +301,50 @@ class MonotonicTagsFlowTest {
         assertEquals(List.of(), aws.calls());
         assertEquals(before, item(sequence));
         assertEquals("mono-app", item("build#tags#" + a.build()).get("trigger").s());
+    }
+
+    /**
+     * The window between a claim and its puts: A's success event claims the tags and stalls reading its image,
+     * B's (a later push) claims them and puts its image meanwhile, then A's puts land. A reads the claim back after
+     * its puts and puts B's image again, so the tags end on B.
+     */
+    @Test
+    void anOlderMoveStalledBetweenItsClaimAndItsPuts_putsTheNewerImageAgain() throws Exception {
+        Push a = Push.of('0');
+        Push b = Push.of('2');
+        push(a);
+        push(b);
+        readsBack(a, "SUCCEEDED");
+        readsBack(b, "SUCCEEDED");
+        // A's image is read slowly (after A has claimed the tags); B's answer is the same, without the delay
+        ObjectNode image = Fixtures.JSON.createObjectNode();
+        ObjectNode found = image.putArray("images").addObject().put("registryId", "123456789012").put("repositoryName", "acme/mono")
+                .put("imageManifest", a.manifest()).put("imageManifestMediaType", MANIFEST_TYPE);
+        found.putObject("imageId").put("imageDigest", a.digest());
+        aws.replyWhenBodyContains(BATCH_GET_IMAGE, a.digest(), AwsFake.json(image.toString()).withFixedDelay(6000));
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            // (the application handles one event at a time, as one Lambda instance does: A's is handed in directly)
+            Future<TagMoves.Outcome> older = background.submit(() -> tagMoves.onBuildEvent(a.build(), () -> new BuildStatusResult(
+                    a.build(), BuildStatusResult.Status.SUCCEEDED, "COMPLETED", List.of(), a.digest(), null)));
+            // when: B's event is handled while A's waits for its image
+            for (int wait = 0; wait < 50 && aws.requests(BATCH_GET_IMAGE).isEmpty(); wait++) {
+                Thread.sleep(100);
+            }
+            assertEquals(1, aws.requests(BATCH_GET_IMAGE).size(), () -> "A has not claimed and asked for its image yet: "
+                    + aws.calls());
+            succeeded(b);
+            assertEquals(TagMoves.Outcome.MOVED, older.get(30, TimeUnit.SECONDS));
+        } finally {
+            background.shutdownNow();
+        }
+        // then: A's puts landed after B's, and B's image was put again after them
+        List<String> puts = putImages();
+        assertEquals(List.of("acme/mono:latest <- " + b.digest() + " by 123456789012",
+                "acme/mono:main-latest <- " + b.digest() + " by 123456789012",
+                "acme/mono:latest <- " + a.digest() + " by 123456789012",
+                "acme/mono:main-latest <- " + a.digest() + " by 123456789012",
+                "acme/mono:latest <- " + b.digest() + " by 123456789012",
+                "acme/mono:main-latest <- " + b.digest() + " by 123456789012"), puts);
     }
 }

@@ -88,11 +88,14 @@ class TagMoveStoreTest {
     @Test
     void moveTo_anOlderPositionAfterANewerOne_isRefused_theSameOneWinsAgain() {
         String main = ref();
-        assertTrue(store.moveTo(main, 2));
-        assertFalse(store.moveTo(main, 1));
-        assertTrue(store.moveTo(main, 2));
-        assertTrue(store.moveTo(main, 3));
-        assertFalse(store.moveTo(main, 2));
+        assertNull(store.moved(main));
+        assertTrue(store.moveTo(main, 2, "sha256:2"));
+        assertFalse(store.moveTo(main, 1, "sha256:1"));
+        assertEquals(new TagMoveStore.Moved(2, "sha256:2"), store.moved(main));
+        assertTrue(store.moveTo(main, 2, "sha256:2"));
+        assertTrue(store.moveTo(main, 3, null));
+        assertFalse(store.moveTo(main, 2, "sha256:2"));
+        assertEquals(new TagMoveStore.Moved(3, null), store.moved(main));
     }
 
     @Test
@@ -106,15 +109,15 @@ class TagMoveStoreTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<Boolean>> moves = new ArrayList<>();
-            positions.forEach(p -> moves.add(pool.submit(() -> store.moveTo(main, p))));
+            positions.forEach(p -> moves.add(pool.submit(() -> store.moveTo(main, p, "sha256:" + p))));
             for (Future<Boolean> move : moves) {
                 move.get();
             }
         } finally {
             pool.shutdownNow();
         }
-        assertFalse(store.moveTo(main, 15));
-        assertTrue(store.moveTo(main, 16));
+        assertEquals(new TagMoveStore.Moved(16, "sha256:16"), store.moved(main));
+        assertFalse(store.moveTo(main, 15, "sha256:15"));
     }
 
     @Test
