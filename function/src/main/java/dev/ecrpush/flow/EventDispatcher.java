@@ -38,16 +38,18 @@ public class EventDispatcher {
     private final TaskCompletions completions;
     private final Executors executors;
     private final StashCleanup stashes;
+    private final TagMoves tagMoves;
 
     @Inject
     public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
-            Executors executors, StashCleanup stashes) {
+            Executors executors, StashCleanup stashes, TagMoves tagMoves) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
         this.completions = completions;
         this.executors = executors;
         this.stashes = stashes;
+        this.tagMoves = tagMoves;
     }
 
     public Object dispatch(byte[] event) {
@@ -80,11 +82,12 @@ public class EventDispatcher {
 
     /**
      * A build's state changed: its waiting task, if any, is completed with the build as its executor reads it back
-     * (the event only says which build). An executor that acts on every event (ECS, which stops a task past its
-     * step timeout) reads the build back even when no task waits. A build that is not the function's, by its ID or
-     * as read back, changes nothing: no task is completed, nothing is stopped, and the event is acknowledged as
-     * IGNORED with the reason (a forged event is no error to retry). An event that mentions the OIDC stash prefix
-     * has the build read back too, and once it has ended its stashed token is deleted ({@link StashCleanup}).
+     * (the event only says which build), and a monotonic run's build that succeeded moves its moving tags. An
+     * executor that acts on every event (ECS, which stops a task past its step timeout) reads the build back even
+     * when no task waits. A build that is not the function's, by its ID or as read back, changes nothing: no task is
+     * completed, nothing is stopped, no tag is moved, and the event is acknowledged as IGNORED with the reason (a
+     * forged event is no error to retry). An event that mentions the OIDC stash prefix has the build read back too,
+     * and once it has ended its stashed token is deleted ({@link StashCleanup}).
      */
     private Object buildEvent(BuildExecutor executor, String buildId, JsonNode event) {
         String foreign = executor.foreignBuild(buildId);
@@ -108,6 +111,7 @@ public class EventDispatcher {
             // Thrown by the read-back alone, before anything was sent or stopped.
             return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, notTheFunctions.getMessage());
         }
+        moveTags(buildId, status);
         if (stashes.mayConcern(event)) {
             try {
                 stashes.buildEnded(status.get());
@@ -117,6 +121,23 @@ public class EventDispatcher {
             }
         }
         return answer;
+    }
+
+    /**
+     * A monotonic run's build that succeeded moves its trigger's moving tags ({@link TagMoves}); the task is
+     * completed already, so nothing here fails the event.
+     */
+    private void moveTags(String buildId, Supplier<BuildStatusResult> status) {
+        try {
+            TagMoves.Outcome outcome = tagMoves.onBuildEvent(buildId, status);
+            if (outcome != TagMoves.Outcome.NONE) {
+                LOG.infof("build %s: moving tags %s", buildId, outcome);
+            }
+        } catch (NotAllowedException notTheFunctions) {
+            LOG.warnf("build %s: not the function's as read back (%s); no tag moved", buildId, notTheFunctions.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("build %s: its moving tags were not moved: %s", buildId, e.getMessage());
+        }
     }
 
     /** EventBridge's envelope: no step payload has these fields. */

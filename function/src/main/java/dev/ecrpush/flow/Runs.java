@@ -19,6 +19,7 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.idempotency.Claim;
 import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.idempotency.RunStore;
+import dev.ecrpush.idempotency.TagMoveStore;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.StepPayload;
@@ -48,10 +49,24 @@ public class Runs {
     }
 
     public StepOutcome run(Plan plan) {
+        return run(plan, null);
+    }
+
+    /**
+     * @param moving a monotonic trigger's tags to move once the build has succeeded; null for none. The run takes
+     *               its place in the ref's push order when its key is claimed (a repeat of the delivery takes none),
+     *               and its build is recorded with the tags once started.
+     */
+    public StepOutcome run(Plan plan, MonotonicRun.Moving moving) {
         StepPayload payload = plan.payload();
         if (payload.taskToken() != null && !completions.available()) {
             throw new InvalidStepException("taskToken: cannot be completed: the function keeps task tokens in its"
                     + " idempotency table, and none is configured (buildpush.idempotency.table)");
+        }
+        if (moving != null && (payload.idempotencyKey() == null || !tables.configured())) {
+            throw new InvalidStepException("monotonicTags: the order of the pushes is kept in the idempotency table, and none"
+                    + " is configured (buildpush.idempotency.table); without it the build could move " + moving.tags()
+                    + " back to an older commit");
         }
         String key = payload.idempotencyKey();
         if (key == null || !tables.configured()) {
@@ -82,7 +97,10 @@ public class Runs {
             return new StepOutcome.InProgress(key, inProgress.since());
         }
         StepResult result;
+        long position = 0;
         try {
+            // The place in the push order is taken as the delivery arrives, before its build starts.
+            position = moving == null ? 0 : tables.tagMoves().nextPosition(moving.run().refSequence());
             result = aws.run(plan);
         } catch (RuntimeException e) {
             recordFailure(runs, key, e);
@@ -91,6 +109,9 @@ public class Runs {
         // The started build is recorded before anything else can fail: a failure to keep the task token after
         // this fails the invocation, and its retry gets this build (and keeps the token) instead of a second one.
         runs.complete(key, json.valueToTree(result).toString(), result.buildId());
+        if (moving != null) {
+            awaitMove(moving, position, result.buildId());
+        }
         awaitCompletion(plan, result);
         return new StepOutcome.Finished(result);
     }
@@ -104,6 +125,23 @@ public class Runs {
     private void awaitCompletion(Plan plan, StepResult result) {
         if (plan.payload().taskToken() != null) {
             completions.await(result.buildId(), plan.payload().taskToken(), result.imageUris());
+        }
+    }
+
+    /**
+     * Records the build's moving tags. The build is started and recorded as the key's run by now, so a failure here
+     * is logged, not thrown: a retry would get the recorded run and could not record them either, and the build's
+     * own tags are pushed all the same; the moving tags then stay where the next push of the ref moves them.
+     */
+    private void awaitMove(MonotonicRun.Moving moving, long position, String buildId) {
+        try {
+            tables.tagMoves().await(buildId, new TagMoveStore.Pending(moving.run().trigger(), moving.run().refSequence(),
+                    position, moving.payload()));
+            LOG.infof("build %s: %s to be moved when it succeeds (push %d of %s)", buildId, moving.tags(), position,
+                    moving.run().refSequence());
+        } catch (RuntimeException e) {
+            LOG.warnf("build %s: its moving tags %s could not be recorded (%s); they are not moved to its image", buildId,
+                    moving.tags(), e.getMessage());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.ecrpush.flow;
 
+import java.util.List;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -8,6 +10,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.ecrpush.config.Settings;
+import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.error.RunInProgressException;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
@@ -17,6 +20,7 @@ import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.trigger.MonotonicTags;
 
 /** One step payload through the stages: parse and validate, hold to the policy, plan, then (by mode) check or run. */
 @ApplicationScoped
@@ -61,16 +65,54 @@ public class StepService {
      * comes before anything that could call AWS or use what an earlier payload left in a cache.
      */
     public StepOutcome submit(JsonNode payload, TriggerType triggerType, Narrowing narrowing) {
-        StepPayload parsed = StepParser.parse(payload, settings.parseSettings(triggerType));
-        StepPayload step = PolicyCheck.apply(parsed, settings.policy().narrowedBy(narrowing),
-                ref -> StepParser.connectorPath(payload, ref));
-        Plan plan = Planner.plan(step, settings.planConfig());
-        LOG.infof("step %s: %s plan, plugin %s, repository %s, %d tag(s), %d warning(s)", step.step().identifier(),
-                step.mode().wire(), plan.pluginImage(), plan.repository(), plan.imageUris().size(), plan.warnings().size());
+        return submit(payload, triggerType, narrowing, null);
+    }
+
+    /**
+     * The same, for a push's run of a trigger with {@code monotonicTags} ({@code monotonic} not null): the build
+     * pushes the tags that name the commit, and the others are left for the function to move when it succeeds.
+     */
+    public StepOutcome submit(JsonNode payload, TriggerType triggerType, Narrowing narrowing, MonotonicRun monotonic) {
+        Planned planned = plan(payload, triggerType, narrowing, monotonic != null);
+        Plan plan = planned.plan();
+        StepPayload step = plan.payload();
+        LOG.infof("step %s: %s plan, plugin %s, repository %s, %d tag(s), %d to move after, %d warning(s)",
+                step.step().identifier(), step.mode().wire(), plan.pluginImage(), plan.repository(), plan.imageUris().size(),
+                planned.moving().size(), plan.warnings().size());
         return switch (step.mode()) {
             case PLAN -> new StepOutcome.Finished(StepResult.planned(plan));
             case PREFLIGHT -> new StepOutcome.Finished(aws.preflight(plan));
-            case RUN -> runs.run(plan);
+            case RUN -> runs.run(plan, monotonic == null || planned.moving().isEmpty() ? null
+                    : new MonotonicRun.Moving(monotonic, planned.moving(), payload.toString()));
         };
+    }
+
+    /** A plan, and the moving tags it leaves out (none unless monotonic). */
+    public record Planned(Plan plan, List<String> moving) {
+        public Planned {
+            moving = List.copyOf(moving);
+        }
+    }
+
+    /**
+     * Parses the payload, holds it to the policy and plans it; with {@code monotonic}, the plan pushes only the
+     * tags that name the payload's commit, and the others are returned beside it. Used for the run, and again
+     * when a monotonic run's build has succeeded, to move its tags with the credentials it was run with.
+     */
+    public Planned plan(JsonNode payload, TriggerType triggerType, Narrowing narrowing, boolean monotonic) {
+        StepPayload parsed = StepParser.parse(payload, settings.parseSettings(triggerType));
+        StepPayload step = PolicyCheck.apply(parsed, settings.policy().narrowedBy(narrowing),
+                ref -> StepParser.connectorPath(payload, ref));
+        List<String> moving = List.of();
+        if (monotonic) {
+            MonotonicTags.Split split = MonotonicTags.split(step.step().spec().tags(), step.codebase().commitSha());
+            if (split.immutable().isEmpty()) {
+                // The trigger set's check makes this unreachable for a push's run; kept so no tag ever moves unordered.
+                throw new InvalidStepException("step.spec.tags: monotonicTags needs a tag that contains the commit");
+            }
+            step = step.withTags(split.immutable());
+            moving = split.moving();
+        }
+        return new Planned(Planner.plan(step, settings.planConfig()), moving);
     }
 }

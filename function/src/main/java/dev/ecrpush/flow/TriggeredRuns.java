@@ -33,8 +33,15 @@ public class TriggeredRuns {
      * @param policy      the trigger's narrowing of the deployer's policy
      */
     public TriggeredBuild submit(String trigger, String ref, ObjectNode payload, TriggerType triggerType, Narrowing policy) {
+        return submit(trigger, ref, payload, triggerType, policy, null);
+    }
+
+    /** The same, for a push's run of a trigger with {@code monotonicTags} ({@code monotonic} not null). */
+    public TriggeredBuild submit(String trigger, String ref, ObjectNode payload, TriggerType triggerType, Narrowing policy,
+            MonotonicRun monotonic) {
         try {
-            StepOutcome outcome = steps.submit(payload, triggerType, policy);
+            StepOutcome outcome = monotonic == null ? steps.submit(payload, triggerType, policy)
+                    : steps.submit(payload, triggerType, policy, monotonic);
             if (outcome instanceof StepOutcome.Finished finished) {
                 return new TriggeredBuild(trigger, ref, finished.result().status(), finished.result(), null, null);
             }

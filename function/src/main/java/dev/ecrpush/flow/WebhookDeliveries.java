@@ -15,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.BuildPushException;
@@ -220,8 +221,11 @@ public class WebhookDeliveries {
                         + " builds, the most buildpush.webhooks.max-builds-per-delivery allows"));
                 continue;
             }
-            TriggeredBuild build = runs.submit(trigger.name(), ref, TriggerPayloads.forPush(trigger, push, delivery),
-                    TriggerType.WEBHOOK, trigger.policy()).withNote(note);
+            ObjectNode payload = TriggerPayloads.forPush(trigger, push, delivery);
+            TriggeredBuild build = (trigger.monotonicTags()
+                    ? runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy(),
+                            new MonotonicRun(trigger.name(), TriggerPayloads.refSequence(trigger, push)))
+                    : runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy())).withNote(note);
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
             builds.add(build);
         }

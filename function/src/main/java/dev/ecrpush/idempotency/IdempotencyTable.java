@@ -27,7 +27,10 @@ public record IdempotencyTable(DynamoDbClient client, String name, Duration ttl,
     public static final String PAYLOAD_HASH = "payloadHash";
     /** Epoch seconds at which a run claimed its key. */
     public static final String STARTED_AT = "startedAt";
-    /** The prefix of the items that hold a build's task token: no run key may start with it. */
+    /**
+     * The prefix of the items the function keeps for itself: a build's task token ({@code build#<build ID>}), and a
+     * monotonic trigger's push order and pending tag moves ({@link TagMoveStore}). No run key may start with it.
+     */
     public static final String BUILD_PREFIX = "build#";
 
     /** The status attribute's values. */

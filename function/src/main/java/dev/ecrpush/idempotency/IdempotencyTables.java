@@ -51,4 +51,9 @@ public class IdempotencyTables {
         return new RunStore(table());
     }
 
+    /** The order of monotonic triggers' pushes and their builds' pending tag moves. */
+    public TagMoveStore tagMoves() {
+        return new TagMoveStore(table());
+    }
+
 }

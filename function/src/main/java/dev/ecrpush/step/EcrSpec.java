@@ -41,6 +41,13 @@ public record EcrSpec(
         envVariables = List.copyOf(envVariables);
     }
 
+    /** The same spec with other tags (a monotonic trigger's run pushes only those that name its commit). */
+    public EcrSpec withTags(List<String> newTags) {
+        return new EcrSpec(connectorRef, region, account, imageName, newTags, dockerfile, context, target, buildArgs, labels,
+                optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets,
+                fileDockerSecrets, envVariables, runAsUser, resources, retry);
+    }
+
     /** Whether the step asks for anything only the buildx plugin can do. */
     public boolean wantsBuildx() {
         return caching || !cacheFrom.isEmpty() || cacheTo != null || remoteCacheImage != null;

@@ -26,4 +26,11 @@ public record StepPayload(
     public StepPayload {
         warnings = List.copyOf(warnings);
     }
+
+    /** The same payload pushing other tags; its content hash is the one sent, which its key stays bound to. */
+    public StepPayload withTags(List<String> tags) {
+        BuildPushStep withTags = new BuildPushStep(step.identifier(), step.name(), step.timeout(), step.spec().withTags(tags));
+        return new StepPayload(mode, idempotencyKey, infra, executor, codebase, oidcToken, taskToken, withTags, connector,
+                baseImageConnector, warnings, contentHash);
+    }
 }

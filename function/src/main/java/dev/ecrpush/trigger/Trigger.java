@@ -18,9 +18,12 @@ import dev.ecrpush.policy.Narrowing;
  *                   {@code mode}, and for schedules a {@code codebase}; a push fills in the codebase
  * @param policy     the trigger's narrowing of the deployer's policy, which its runs are held to as well
  * @param filters    what else a matching push must pass to be built
+ * @param monotonicTags whether a push's run pushes only the tags that name its commit and the function moves the
+ *                   others once the build has succeeded, never back to an older push of the ref ({@link MonotonicTags})
  */
 public record Trigger(String name, String provider, String repository, List<RefPattern> branches,
-        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy, PushFilters filters) {
+        List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy, PushFilters filters,
+        boolean monotonicTags) {
 
     public Trigger {
         branches = List.copyOf(branches);
@@ -31,10 +34,22 @@ public record Trigger(String name, String provider, String repository, List<RefP
         filters = filters == null ? PushFilters.DEFAULT : filters;
     }
 
-    /** A trigger with the default filters. */
+    /** A trigger with the default filters, whose runs push every tag themselves. */
     public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
             List<String> schedules, ObjectNode payload, Narrowing policy) {
-        this(name, provider, repository, branches, tags, schedules, payload, policy, PushFilters.DEFAULT);
+        this(name, provider, repository, branches, tags, schedules, payload, policy, PushFilters.DEFAULT, false);
+    }
+
+    /** A trigger whose runs push every tag themselves. */
+    public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> schedules, ObjectNode payload, Narrowing policy, PushFilters filters) {
+        this(name, provider, repository, branches, tags, schedules, payload, policy, filters, false);
+    }
+
+    /** A trigger with the default filters. */
+    public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> schedules, ObjectNode payload, Narrowing policy, boolean monotonicTags) {
+        this(name, provider, repository, branches, tags, schedules, payload, policy, PushFilters.DEFAULT, monotonicTags);
     }
 
     /** A trigger held to the deployer's policy alone. */

@@ -2,6 +2,7 @@ package dev.ecrpush.trigger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -35,6 +36,15 @@ public final class TriggerPayloads {
         codebase.put("commitSha", push.commitSha());
         payload.put("idempotencyKey", key(push.host() + "/" + deliveryId.value() + "/" + trigger.name() + "/" + push.ref().full()));
         return payload;
+    }
+
+    /**
+     * The sequence a monotonic trigger orders its pushes of a ref in: {@code <trigger>/<host>/<repository>/<ref>},
+     * the repository without case (as the trigger matches it), so every push of the ref shares it whichever
+     * delivery brought it.
+     */
+    public static String refSequence(Trigger trigger, Push push) {
+        return key(trigger.name() + "/" + push.host() + "/" + push.repository().toLowerCase(Locale.ROOT) + "/" + push.ref().full());
     }
 
     /** Key: {@code schedule/<EventBridge event ID>/<trigger>}: a retried event is the same run. */

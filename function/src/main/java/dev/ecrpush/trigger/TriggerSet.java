@@ -1,6 +1,7 @@
 package dev.ecrpush.trigger;
 
 import java.util.List;
+import java.util.Optional;
 
 import dev.ecrpush.githost.Push;
 
@@ -35,6 +36,11 @@ public record TriggerSet(List<Trigger> triggers) {
             return new Match.NoMatch("no trigger of " + push.repository() + " matches " + kind + " " + push.ref().name());
         }
         return new Match.Matched(matched);
+    }
+
+    /** The trigger of this name, if the set has one. */
+    public Optional<Trigger> named(String name) {
+        return triggers.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
     /** The triggers that name the schedule rule {@code rule}. */

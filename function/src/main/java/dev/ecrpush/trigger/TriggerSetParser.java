@@ -17,6 +17,7 @@ import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
+import dev.ecrpush.step.StepPayload;
 
 /**
  * Reads a trigger set ({@code {"triggers": [...]}}, format in docs/triggers.md) and reports every problem with
@@ -29,13 +30,15 @@ public final class TriggerSetParser {
     private static final Set<String> TOP = Set.of("triggers", "description");
     private static final Set<String> TRIGGER = Set.of("name", "description", "provider", "repository", "branches", "tags",
             "schedules", "payload", "policy", "excludeBranches", "excludeTags", "paths", "excludePaths", "actors", "excludeActors",
-            "skipMessages");
+            "skipMessages", "monotonicTags");
     /** A push or a schedule supplies these; a stored trigger must not fix them. */
     private static final Set<String> PAYLOAD_FORBIDDEN = Set.of("idempotencyKey", "taskToken", "oidcToken", "triggerType");
     private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "tag");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern RULE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String PROBE_SHA = "0".repeat(40);
+    /** A second stand-in commit: a tag names the commit only if it names both (a literal tag cannot). */
+    private static final String OTHER_PROBE_SHA = "f".repeat(40);
 
     private TriggerSetParser() {
     }
@@ -113,12 +116,18 @@ public final class TriggerSetParser {
             problems.add(at + ".repository: is required with branches or tags (e.g. \"acme/app\")");
         }
         PushFilters filters = filters(node, at, branches, tags, problems);
+        boolean monotonic = monotonicTags(node, at, branches.isEmpty() && tags.isEmpty(), problems);
         ObjectNode payload = payload(node.path("payload"), at + ".payload", repository, settings, problems);
+        if (monotonic && payload != null && !namesTheCommit(payload, repository, settings)) {
+            problems.add(at + ".monotonicTags: trigger \"" + (name == null ? at : name) + "\": monotonicTags needs a tag"
+                    + " that contains the commit (<+codebase.shortCommitSha> or <+codebase.commitSha>): the build pushes"
+                    + " only those, and the function moves the others to its image");
+        }
         Narrowing narrowing = Narrowing.parse(node.path("policy"), at + ".policy", name == null ? at : name, policy, problems);
         if (problems.size() > before || payload == null) {
             return null;
         }
-        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing, filters);
+        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing, filters, monotonic);
     }
 
     /**
@@ -166,6 +175,44 @@ public final class TriggerSetParser {
         }
     }
 
+    /** Off when unset; it concerns the runs of pushes, so a trigger without branches or tags cannot have it. */
+    private static boolean monotonicTags(JsonNode node, String at, boolean noRefs, List<String> problems) {
+        JsonNode value = node.path("monotonicTags");
+        if (value.isMissingNode() || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            problems.add(at + ".monotonicTags: must be true or false");
+            return false;
+        }
+        if (value.asBoolean() && noRefs) {
+            problems.add(at + ".monotonicTags: orders the pushes of a branch or tag, and this trigger has no branches or tags");
+        }
+        return value.asBoolean();
+    }
+
+    /** Whether at least one of the payload's tags names the commit, whichever commit a push brings. */
+    private static boolean namesTheCommit(ObjectNode payload, String repository, ParseSettings settings) {
+        for (String sha : List.of(PROBE_SHA, OTHER_PROBE_SHA)) {
+            StepPayload parsed = StepParser.parse(probe(payload, repository, sha), settings);
+            if (MonotonicTags.split(parsed.step().spec().tags(), sha).immutable().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The payload with a stand-in codebase, so that every expression resolves, whichever kind of ref fills it in. */
+    private static ObjectNode probe(ObjectNode payload, String repository, String sha) {
+        JsonNode codebase = payload.path("codebase");
+        ObjectNode probe = payload.deepCopy();
+        ObjectNode probeCodebase = probe.putObject("codebase");
+        probeCodebase.put("repoUrl", codebase.path("repoUrl").asText("https://github.com/"
+                + (repository == null ? "acme/app" : repository) + ".git"));
+        probeCodebase.put("branch", "main").put("tag", "v0.0.0").put("commitSha", sha);
+        return probe;
+    }
+
     private static ObjectNode payload(JsonNode payload, String at, String repository, ParseSettings settings,
             List<String> problems) {
         if (!payload.isObject()) {
@@ -189,14 +236,8 @@ public final class TriggerSetParser {
         if (problems.size() > before) {
             return null;
         }
-        // The stand-in codebase lets every expression resolve, whichever kind of ref will fill it in.
-        ObjectNode probe = payload.deepCopy();
-        ObjectNode probeCodebase = probe.putObject("codebase");
-        probeCodebase.put("repoUrl", codebase.path("repoUrl").asText("https://github.com/"
-                + (repository == null ? "acme/app" : repository) + ".git"));
-        probeCodebase.put("branch", "main").put("tag", "v0.0.0").put("commitSha", PROBE_SHA);
         try {
-            StepParser.parse(probe, settings);
+            StepParser.parse(probe((ObjectNode) payload, repository, PROBE_SHA), settings);
         } catch (InvalidStepException e) {
             e.problems().forEach(problem -> problems.add(at + "." + problem));
             return null;

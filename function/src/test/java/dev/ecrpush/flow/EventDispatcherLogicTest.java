@@ -62,6 +62,8 @@ class EventDispatcherLogicTest {
     @Mock
     TaskCompletions completions;
     @Mock
+    TagMoves tagMoves;
+    @Mock
     BuildExecutor codeBuild;
     @Mock
     BuildExecutor ecs;
@@ -73,7 +75,7 @@ class EventDispatcherLogicTest {
         when(codeBuild.kind()).thenReturn(ExecutorType.CODEBUILD);
         when(ecs.kind()).thenReturn(ExecutorType.ECS);
         dispatcher = new EventDispatcher(steps, aws, schedules, completions, new Executors(List.of(codeBuild, ecs)),
-                new StashCleanup(null, "/ecr-build-push/oidc-tokens/", Duration.ofHours(48), Clock.systemUTC()));
+                new StashCleanup(null, "/ecr-build-push/oidc-tokens/", Duration.ofHours(48), Clock.systemUTC()), tagMoves);
     }
 
     private static byte[] bytes(String json) {

@@ -106,6 +106,22 @@ class RunsLogicTest {
     }
 
     @Test
+    void monotonicRunWithoutATable_isRefusedNamingMonotonicTags_beforeAnyAwsCall() {
+        // given: a push's run of a monotonic trigger, with moving tags, and no table to keep the push order in
+        Plan plan = plan(KEY, null);
+        when(tables.configured()).thenReturn(false);
+        MonotonicRun.Moving moving = new MonotonicRun.Moving(new MonotonicRun("app", "app/github/acme/app/refs/heads/main"),
+                List.of("latest"), "{}");
+        // when
+        InvalidStepException refused = assertThrows(InvalidStepException.class, () -> runs.run(plan, moving));
+        // then
+        assertTrue(refused.getMessage().startsWith("monotonicTags: the order of the pushes is kept in the idempotency table"),
+                refused.getMessage());
+        verifyNoInteractions(aws);
+        verify(tables, never()).runs();
+    }
+
+    @Test
     void keyWithoutATable_launchesDirectly_claimingNothing() {
         // given
         Plan plan = plan(KEY, null);

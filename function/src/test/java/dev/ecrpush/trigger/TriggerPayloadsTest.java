@@ -63,4 +63,22 @@ class TriggerPayloadsTest {
         assertTrue(one.length() <= 512, one);
         assertTrue(!one.equals(other));
     }
+
+    @Test
+    void refSequence_isOnePerTriggerHostRepositoryAndRef_whateverTheRepositorysCase_andBounded() throws IOException {
+        Push main = new Push("github", "Acme/App", "https://github.com/Acme/App.git", new Push.Ref(Push.Ref.Kind.BRANCH, "main"),
+                "9f1c2d3e4b5a69788776655443322110ffeeddcc");
+        Push mainAgain = new Push("github", "acme/app", "https://github.com/acme/app.git", new Push.Ref(Push.Ref.Kind.BRANCH, "main"),
+                "0123456789abcdef0123456789abcdef01234567");
+        Push tag = new Push("gitlab", "acme/app", "https://gitlab.com/acme/app.git", new Push.Ref(Push.Ref.Kind.TAG, "main"),
+                "9f1c2d3e4b5a69788776655443322110ffeeddcc");
+        assertEquals("app/github/acme/app/refs/heads/main", TriggerPayloads.refSequence(trigger("app"), main));
+        assertEquals(TriggerPayloads.refSequence(trigger("app"), main), TriggerPayloads.refSequence(trigger("app"), mainAgain));
+        assertEquals("app/gitlab/acme/app/refs/tags/main", TriggerPayloads.refSequence(trigger("app"), tag));
+        Push longRef = new Push("github", "acme/app", "https://github.com/acme/app.git",
+                new Push.Ref(Push.Ref.Kind.BRANCH, "feature/" + "x".repeat(600)), "9f1c2d3e4b5a69788776655443322110ffeeddcc");
+        String bounded = TriggerPayloads.refSequence(trigger("app"), longRef);
+        assertEquals(512, bounded.length());
+        assertTrue(bounded.contains("/sha256-"), bounded);
+    }
 }

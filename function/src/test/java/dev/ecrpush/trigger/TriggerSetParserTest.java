@@ -67,7 +67,7 @@ class TriggerSetParserTest {
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
                 "triggers[0].colour: is not a known field (actors, branches, description, excludeActors, excludeBranches, excludePaths,"
-                        + " excludeTags, name, paths, payload, policy, provider, repository, schedules, skipMessages, tags)",
+                        + " excludeTags, monotonicTags, name, paths, payload, policy, provider, repository, schedules, skipMessages, tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
                 "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
@@ -166,5 +166,42 @@ class TriggerSetParserTest {
                 "triggers[2].excludeTags: only narrows tags, and the trigger has none",
                 "triggers[2].actors: only filters pushes, and the trigger has no branches or tags"),
                 problems);
+    }
+
+    private static final String MOVING_ONLY = """
+            "payload": {"step": {"type": "BuildAndPushECR", "identifier": "b",
+              "spec": {"connectorRef": "aws_prod", "region": "us-east-1", "account": "123456789012",
+                       "imageName": "acme/app", "tags": ["latest", "<+codebase.branch>-latest", "0000000", "v0.0.0"]}}}""";
+
+    @Test
+    void monotonicTags_withoutATagThatNamesTheCommit_isAProblemNamingTheTrigger() throws IOException {
+        // the literal "0000000" names the first stand-in commit but not the second: no push's commit is in it
+        List<String> problems = problems(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"],"
+                + " \"monotonicTags\": true, " + MOVING_ONLY));
+        assertEquals(List.of("triggers[0].monotonicTags: trigger \"app\": monotonicTags needs a tag that contains the commit"
+                + " (<+codebase.shortCommitSha> or <+codebase.commitSha>): the build pushes only those, and the function moves"
+                + " the others to its image"), problems);
+    }
+
+    @Test
+    void monotonicTags_mustBeABoolean_andConcernsPushes() throws IOException {
+        assertEquals(List.of("triggers[0].monotonicTags: must be true or false"), problems(trigger(
+                "\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"], \"monotonicTags\": \"yes\", "
+                        + PAYLOAD)));
+        assertEquals(List.of("triggers[0].monotonicTags: orders the pushes of a branch or tag, and this trigger has no branches"
+                + " or tags"), problems(trigger("\"name\": \"app\", \"schedules\": [\"nightly\"], \"monotonicTags\": true, "
+                        + PAYLOAD.replace("\"step\"", "\"codebase\": {\"repoUrl\": \"https://github.com/acme/app.git\","
+                                + " \"branch\": \"main\"}, \"step\""))));
+    }
+
+    @Test
+    void monotonicTags_isOffByDefault_andOnWithATagThatNamesTheCommit() throws IOException {
+        String moving = PAYLOAD.replace("[\"<+codebase.shortCommitSha>\"]", "[\"<+codebase.shortCommitSha>\", \"latest\"]");
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree("{\"triggers\": ["
+                + "{\"name\": \"on\", \"repository\": \"acme/app\", \"branches\": [\"main\"], \"monotonicTags\": true, " + moving
+                + "}, {\"name\": \"off\", \"repository\": \"acme/app\", \"branches\": [\"main\"], " + moving + "}]}"),
+                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.POLICY);
+        TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
+        assertEquals(List.of(true, false), set.triggers().stream().map(Trigger::monotonicTags).toList());
     }
 }
