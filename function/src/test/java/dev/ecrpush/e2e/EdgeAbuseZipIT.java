@@ -3,7 +3,6 @@ package dev.ecrpush.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -22,8 +21,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.ecrpush.abuse.HttpAbuse;
-import dev.ecrpush.local.FunctionProcess;
-import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.KnownTargetScenario;
 
@@ -39,24 +36,18 @@ class EdgeAbuseZipIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static AwsFake aws;
-    private static LocalLambdaRuntime runtime;
-    private static FunctionProcess function;
-    private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private static PackagedFunction.Running zip;
 
     @BeforeAll
     static void start() throws IOException {
         aws = new AwsFake();
-        runtime = LocalLambdaRuntime.start();
-        function = PackagedFunction.start(runtime, PackagedFunction.environment(aws.endpoint()), log);
+        zip = PackagedFunction.Running.start(PackagedFunction.environment(aws.endpoint()));
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (function != null) {
-            function.close();
-        }
-        if (runtime != null) {
-            runtime.close();
+        if (zip != null) {
+            zip.close();
         }
         if (aws != null) {
             aws.close();
@@ -69,7 +60,7 @@ class EdgeAbuseZipIT {
     }
 
     private static JsonNode invoke(JsonNode event) throws IOException {
-        return JSON.readTree(runtime.invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        return JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
     }
 
     static Stream<String> notRoutes() {
@@ -99,7 +90,7 @@ class EdgeAbuseZipIT {
     @Test
     void theRunPayloadTheEventsCarry_startsABuildWhenInvokedDirectly() throws IOException {
         aws.resetRequests();
-        JsonNode result = JSON.readTree(runtime.invoke(HttpAbuse.runPayload().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        JsonNode result = JSON.readTree(zip.runtime().invoke(HttpAbuse.runPayload().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 TIMEOUT).success().payload());
         assertEquals("STARTED", result.path("status").asText(), result::toString);
         assertTrue(aws.calls().stream().anyMatch(call -> call.startsWith("StartBuild")), aws.calls()::toString);

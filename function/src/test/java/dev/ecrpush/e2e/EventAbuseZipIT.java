@@ -3,7 +3,6 @@ package dev.ecrpush.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +22,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.local.FunctionProcess;
-import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
@@ -49,28 +46,22 @@ class EventAbuseZipIT {
 
     private static TriggerWorld world;
     private static AwsFake aws;
-    private static LocalLambdaRuntime runtime;
-    private static FunctionProcess function;
-    private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private static PackagedFunction.Running zip;
 
     @BeforeAll
     static void start() throws IOException {
         world = TriggerWorld.start();
         aws = world.aws();
-        runtime = LocalLambdaRuntime.start();
         Map<String, String> environment = new HashMap<>(PackagedFunction.environment(aws.endpoint()));
         environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
         world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
-        function = PackagedFunction.start(runtime, environment, log);
+        zip = PackagedFunction.Running.start(environment);
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (function != null) {
-            function.close();
-        }
-        if (runtime != null) {
-            runtime.close();
+        if (zip != null) {
+            zip.close();
         }
         if (world != null) {
             world.close();
@@ -86,7 +77,7 @@ class EventAbuseZipIT {
     }
 
     private static JsonNode invoke(JsonNode event) throws IOException {
-        return JSON.readTree(runtime.invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        return JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
     }
 
     private static ObjectNode codeBuildEvent(String buildId, String status) throws IOException {
@@ -118,7 +109,7 @@ class EventAbuseZipIT {
     void forgedSucceeded_forTheFunctionsBuildStillRunning_completesNothing_untilCodeBuildSaysSo() throws IOException {
         // given: a run that waits for its build under a Step Functions task token
         ObjectNode run = KnownTargetScenario.payload("run", "app", "events-abuse").put("taskToken", "token-of-the-waiting-execution");
-        JsonNode started = JSON.readTree(runtime.invoke(JSON.writeValueAsBytes(run), TIMEOUT).success().payload());
+        JsonNode started = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(run), TIMEOUT).success().payload());
         assertEquals("STARTED", started.path("status").asText(), started::toString);
         batchGetBuildsAnswers("IN_PROGRESS", "BUILD");
         aws.resetRequests();

@@ -1,9 +1,11 @@
 package dev.ecrpush.e2e;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -79,5 +81,52 @@ public final class PackagedFunction {
         Map<String, String> all = new HashMap<>(TEST_POLICY);
         all.putAll(env);
         return FunctionProcess.start(ZIP, CONFIG, runtime, all, echo);
+    }
+
+    /**
+     * The packaged zip started under a local Lambda runtime, its log kept: what every zip test sets up and tears
+     * down. Closing stops the function, then the runtime.
+     */
+    public static final class Running implements AutoCloseable {
+        private final LocalLambdaRuntime runtime;
+        private final FunctionProcess function;
+        private final ByteArrayOutputStream log;
+
+        private Running(LocalLambdaRuntime runtime, FunctionProcess function, ByteArrayOutputStream log) {
+            this.runtime = runtime;
+            this.function = function;
+            this.log = log;
+        }
+
+        /** Starts the zip as {@link PackagedFunction#start} does, with a runtime of its own. */
+        public static Running start(Map<String, String> env) throws IOException {
+            LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            try {
+                return new Running(runtime, PackagedFunction.start(runtime, env, log), log);
+            } catch (IOException | RuntimeException e) {
+                runtime.close();
+                throw e;
+            }
+        }
+
+        /** The runtime the function polls: invoke it through this. */
+        public LocalLambdaRuntime runtime() {
+            return runtime;
+        }
+
+        /** What the function has logged so far. */
+        public String log() {
+            return log.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                function.close();
+            } finally {
+                runtime.close();
+            }
+        }
     }
 }

@@ -3,7 +3,6 @@ package dev.ecrpush.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,8 +23,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.ecrpush.local.FunctionProcess;
-import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerWorld;
@@ -45,28 +42,22 @@ class WebhookAbuseZipIT {
     private static final String DELIVERY_HEADER = "x-github-delivery";
 
     private static TriggerWorld world;
-    private static LocalLambdaRuntime runtime;
-    private static FunctionProcess function;
-    private static final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private static PackagedFunction.Running zip;
 
     @BeforeAll
     static void start() throws IOException {
         world = TriggerWorld.start();
-        runtime = LocalLambdaRuntime.start();
         Map<String, String> environment = new HashMap<>(PackagedFunction.environment(world.aws().endpoint()));
         environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
         // the world's configuration as the environment variables Lambda would set
         world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
-        function = PackagedFunction.start(runtime, environment, log);
+        zip = PackagedFunction.Running.start(environment);
     }
 
     @AfterAll
     static void stop() throws IOException {
-        if (function != null) {
-            function.close();
-        }
-        if (runtime != null) {
-            runtime.close();
+        if (zip != null) {
+            zip.close();
         }
         if (world != null) {
             world.close();
@@ -89,7 +80,7 @@ class WebhookAbuseZipIT {
             } else {
                 headers.put(DELIVERY_HEADER, delivery);
             }
-            JsonNode response = JSON.readTree(runtime.invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+            JsonNode response = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
             assertEquals(202, response.path("statusCode").asInt(), response::toString);
             answers.add(JSON.readTree(response.path("body").asText()));
             startBuilds.add(world.aws().requests(START_BUILD).size());
@@ -128,7 +119,7 @@ class WebhookAbuseZipIT {
         headers.put("x-hub-signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body));
         int before = world.aws().requests(START_BUILD).size();
         // when
-        JsonNode response = JSON.readTree(runtime.invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        JsonNode response = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
         // then: ten builds, the first ten branches as the body lists them, the thirty others skipped
         assertEquals(202, response.path("statusCode").asInt(), response::toString);
         JsonNode answer = JSON.readTree(response.path("body").asText());
