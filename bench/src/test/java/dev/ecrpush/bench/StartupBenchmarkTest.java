@@ -1,6 +1,7 @@
 package dev.ecrpush.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.util.List;
@@ -9,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ecrpush.e2e.PackagedFunction;
 
 /** The benchmark's own arithmetic and the baseline's event; the measuring itself is run by scripts/benchmark. */
 class StartupBenchmarkTest {
@@ -33,5 +36,15 @@ class StartupBenchmarkTest {
         assertEquals("/hello", event.path("rawPath").asText());
         assertEquals("{\"mode\":\"plan\"}", event.path("body").asText());
         assertEquals(false, event.path("isBase64Encoded").asBoolean());
+    }
+
+    /**
+     * The zip's setup the benchmark shares with the zip tests finds its files from the repository root, whatever the
+     * directory the benchmark runs in (this module's, here): the tests' policy read from a path relative to the
+     * function module once stopped the benchmark before its first run.
+     */
+    @Test
+    void thePackagedFunctionsSetup_isFoundFromTheBenchmarksDirectory() {
+        assertFalse(PackagedFunction.TEST_POLICY.isEmpty());
     }
 }

@@ -38,7 +38,7 @@ public final class PackagedFunction {
      * not apply outside the test profile) as the environment variables the stack would set: one policy for the
      * application's tests and the zip's, so the recorded payloads run the same in both.
      */
-    public static final Map<String, String> TEST_POLICY = testPolicy(Path.of("src/main/resources/application.properties"));
+    public static final Map<String, String> TEST_POLICY = testPolicy(Repo.path("function/src/main/resources/application.properties"));
 
     private PackagedFunction() {
     }
