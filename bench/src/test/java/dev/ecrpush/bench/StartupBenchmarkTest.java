@@ -1,5 +1,6 @@
 package dev.ecrpush.bench;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -12,6 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.ecrpush.e2e.PackagedFunction;
+import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.KnownTargetScenario;
 
 /** The benchmark's own arithmetic and the baseline's event; the measuring itself is run by scripts/benchmark. */
 class StartupBenchmarkTest {
@@ -46,5 +49,16 @@ class StartupBenchmarkTest {
     @Test
     void thePackagedFunctionsSetup_isFoundFromTheBenchmarksDirectory() {
         assertFalse(PackagedFunction.TEST_POLICY.isEmpty());
+    }
+
+    /** The run whose AWS calls the benchmark counts is stubbed with what this module's classpath carries. */
+    @Test
+    void theRunScenario_isStubbedWithTheBenchmarksClasspath() {
+        AwsFake aws = new AwsFake();
+        try {
+            assertDoesNotThrow(() -> KnownTargetScenario.stub(aws, true));
+        } finally {
+            aws.close();
+        }
     }
 }

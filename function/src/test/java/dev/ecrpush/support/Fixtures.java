@@ -42,10 +42,20 @@ public final class Fixtures {
     public static final CodeBuildExecutor CODEBUILD = new CodeBuildExecutor(CodeBuildSettings.defaults(), null);
     public static final EcsExecutor ECS = new EcsExecutor(EcsSettings.defaults(), null, Clock.systemUTC());
     public static final ParseSettings SETTINGS = ParseSettings.of(TriggerType.MANUAL, Map.of(), List.of(CODEBUILD, ECS));
-    /** The deployer's policy with every key unset: the function's defaults. */
-    public static final Policy POLICY = Policy.from(config(Map.of()));
 
     private Fixtures() {
+    }
+
+    /**
+     * The deployer's policy with every key unset: the function's defaults. Built on first use, not with this class:
+     * reading a configuration mapping needs classes the benchmark, which shares these fixtures, does not carry.
+     */
+    public static Policy policy() {
+        return DefaultPolicy.POLICY;
+    }
+
+    private static final class DefaultPolicy {
+        static final Policy POLICY = Policy.from(config(Map.of()));
     }
 
     /** Every {@code *.json} file in a folder of {@code src/test/resources}, sorted by name. */
@@ -124,7 +134,7 @@ public final class Fixtures {
      */
     public static TriggerSet triggers(String file) {
         TriggerSetParser.Result result = TriggerSetParser.parse(read(Path.of("src/test/resources/triggers", file)), SETTINGS,
-                new GitHostRegistry(), POLICY);
+                new GitHostRegistry(), policy());
         if (result instanceof TriggerSetParser.Result.Valid valid) {
             return valid.set();
         }

@@ -29,7 +29,7 @@ class TriggerSetParserTest {
 
     private static List<String> problems(String triggerSet) throws IOException {
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
-                new GitHostRegistry(), Fixtures.POLICY);
+                new GitHostRegistry(), Fixtures.policy());
         return ((TriggerSetParser.Result.Invalid) assertInstanceOf(TriggerSetParser.Result.Invalid.class, result)).problems();
     }
 
@@ -46,7 +46,7 @@ class TriggerSetParserTest {
     void theInfraExample_isValid() {
         // when
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.read(Repo.path("infra/triggers.example.json")),
-                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.POLICY);
+                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.policy());
         // then
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
         assertEquals(List.of("payments-api", "orders-service-releases", "base-images-nightly", "docs-site"),
@@ -118,7 +118,7 @@ class TriggerSetParserTest {
 
     private static Trigger valid(String triggerSet) throws IOException {
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree(triggerSet), settingsWithExampleConnectors(),
-                new GitHostRegistry(), Fixtures.POLICY);
+                new GitHostRegistry(), Fixtures.policy());
         return ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set().triggers().get(0);
     }
 
@@ -200,7 +200,7 @@ class TriggerSetParserTest {
         TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree("{\"triggers\": ["
                 + "{\"name\": \"on\", \"repository\": \"acme/app\", \"branches\": [\"main\"], \"monotonicTags\": true, " + moving
                 + "}, {\"name\": \"off\", \"repository\": \"acme/app\", \"branches\": [\"main\"], " + moving + "}]}"),
-                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.POLICY);
+                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.policy());
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
         assertEquals(List.of(true, false), set.triggers().stream().map(Trigger::monotonicTags).toList());
     }

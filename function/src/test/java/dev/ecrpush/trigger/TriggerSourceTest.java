@@ -36,7 +36,7 @@ class TriggerSourceTest {
     }
 
     private TriggerSource source(String parameter, String file) {
-        return new TriggerSource(clients, Fixtures.SETTINGS, new GitHostRegistry(), Fixtures.POLICY, Fixtures.JSON, parameter, file,
+        return new TriggerSource(clients, Fixtures.SETTINGS, new GitHostRegistry(), Fixtures.policy(), Fixtures.JSON, parameter, file,
                 Duration.ofMinutes(5), clock);
     }
 
