@@ -83,7 +83,7 @@ public final class StartupBenchmark {
         List<Double> fromJvmStart = new ArrayList<>();
         List<Double> withUnpacking = new ArrayList<>();
         try (TriggerWorld world = TriggerWorld.start()) {
-            Map<String, String> env = webhookEnv(world);
+            Map<String, String> env = withTestPolicy(webhookEnv(world));
             for (int round = 0; round < rounds; round++) {
                 try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start()) {
                     long start = System.nanoTime();
@@ -108,6 +108,16 @@ public final class StartupBenchmark {
     }
 
     /** The fakes' endpoints and the function's configuration as Lambda would pass them: environment variables. */
+    /**
+     * {@code env} with the zip tests' policy, as {@link PackagedFunction#start} gives it: the runs measured here target
+     * the tests' accounts and secrets, which the function's default policy refuses.
+     */
+    private static Map<String, String> withTestPolicy(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(PackagedFunction.TEST_POLICY);
+        all.putAll(env);
+        return all;
+    }
+
     private static Map<String, String> webhookEnv(TriggerWorld world) {
         Map<String, String> env = new HashMap<>();
         world.config().forEach((key, value) -> {
@@ -142,7 +152,7 @@ public final class StartupBenchmark {
             byte[] run = JSON.writeValueAsBytes(KnownTargetScenario.payload("run", "app", "benchmark"));
             long start = System.nanoTime();
             try (FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime,
-                    PackagedFunction.environment(aws.endpoint()), OutputStream.nullOutputStream())) {
+                    withTestPolicy(PackagedFunction.environment(aws.endpoint())), OutputStream.nullOutputStream())) {
                 runtime.invoke(run, TIMEOUT).success();
                 double coldMs = (System.nanoTime() - start) / 1e6;
                 List<String> cold = aws.calls();
