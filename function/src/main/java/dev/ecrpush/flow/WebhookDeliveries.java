@@ -150,7 +150,10 @@ public class WebhookDeliveries {
             LOG.infof("webhook %s %s %s: ignored (%s)", provider, event.name(), delivery, ignored.reason());
             return new Answer(ACCEPTED, read.with(Status.IGNORED, ignored.reason()));
         }
-        List<Push> pushes = ((WebhookEvent.Pushes) event).pushes();
+        if (!(event instanceof WebhookEvent.Pushes pushEvent)) {
+            return new Answer(ACCEPTED, read.with(Status.IGNORED, "only push events start builds"));
+        }
+        List<Push> pushes = pushEvent.pushes();
         if (pushes.isEmpty()) {
             return new Answer(ACCEPTED, read.with(Status.IGNORED, "the push changed no branch or tag"));
         }
