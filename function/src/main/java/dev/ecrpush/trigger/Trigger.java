@@ -1,6 +1,7 @@
 package dev.ecrpush.trigger;
 
 import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -20,10 +21,16 @@ import dev.ecrpush.policy.Narrowing;
  * @param filters    what else a matching push must pass to be built
  * @param monotonicTags whether a push's run pushes only the tags that name its commit and the function moves the
  *                   others once the build has succeeded, never back to an older push of the ref ({@link MonotonicTags})
+ * @param events     the kinds of Git host event it builds for; {@code push} unless it says otherwise
+ * @param pullRequests how it builds pull requests, when {@code events} include them
+ * @param reportStatus whether its builds are reported to the Git host as commit statuses; null for the default
+ *                   (reported when the host has a token configured)
+ * @param cancelSuperseded whether a new push to a ref (or new commits of a pull request) stops its earlier builds of it
  */
 public record Trigger(String name, String provider, String repository, List<RefPattern> branches,
         List<RefPattern> tags, List<String> schedules, ObjectNode payload, Narrowing policy, PushFilters filters,
-        boolean monotonicTags) {
+        boolean monotonicTags, Set<TriggerEvent> events, PullRequestOptions pullRequests, Boolean reportStatus,
+        boolean cancelSuperseded) {
 
     public Trigger {
         branches = List.copyOf(branches);
@@ -32,6 +39,15 @@ public record Trigger(String name, String provider, String repository, List<RefP
         payload = payload.deepCopy();
         policy = policy == null ? Narrowing.NONE : policy;
         filters = filters == null ? PushFilters.DEFAULT : filters;
+        events = events == null || events.isEmpty() ? Set.of(TriggerEvent.PUSH) : Set.copyOf(events);
+        pullRequests = pullRequests == null ? PullRequestOptions.DEFAULT : pullRequests;
+    }
+
+    /** A trigger of pushes, with no status reporting of its own choice and no cancelling. */
+    public Trigger(String name, String provider, String repository, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> schedules, ObjectNode payload, Narrowing policy, PushFilters filters, boolean monotonicTags) {
+        this(name, provider, repository, branches, tags, schedules, payload, policy, filters, monotonicTags, null, null, null,
+                false);
     }
 
     /** A trigger with the default filters, whose runs push every tag themselves. */
@@ -61,6 +77,11 @@ public record Trigger(String name, String provider, String repository, List<RefP
     @Override
     public ObjectNode payload() {
         return payload.deepCopy();
+    }
+
+    /** Whether it builds events of this kind. */
+    public boolean builds(TriggerEvent event) {
+        return events.contains(event);
     }
 
     /** Whether the push is from this trigger's repository (and provider). */

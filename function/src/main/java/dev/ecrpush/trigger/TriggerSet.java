@@ -26,7 +26,7 @@ public record TriggerSet(List<Trigger> triggers) {
     }
 
     public Match match(Push push) {
-        List<Trigger> watching = triggers.stream().filter(t -> t.watches(push)).toList();
+        List<Trigger> watching = triggers.stream().filter(t -> t.builds(TriggerEvent.PUSH) && t.watches(push)).toList();
         if (watching.isEmpty()) {
             return new Match.NoMatch("no trigger watches " + push.host() + " repository " + push.repository());
         }

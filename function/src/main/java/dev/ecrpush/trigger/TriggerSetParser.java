@@ -30,7 +30,8 @@ public final class TriggerSetParser {
     private static final Set<String> TOP = Set.of("triggers", "description");
     private static final Set<String> TRIGGER = Set.of("name", "description", "provider", "repository", "branches", "tags",
             "schedules", "payload", "policy", "excludeBranches", "excludeTags", "paths", "excludePaths", "actors", "excludeActors",
-            "skipMessages", "monotonicTags");
+            "skipMessages", "monotonicTags", "events", "pullRequests", "reportStatus", "cancelSuperseded");
+    private static final Set<String> PULL_REQUESTS = Set.of("tags", "sourceBranches", "excludeSourceBranches", "approvers");
     /** A push or a schedule supplies these; a stored trigger must not fix them. */
     private static final Set<String> PAYLOAD_FORBIDDEN = Set.of("idempotencyKey", "taskToken", "oidcToken", "triggerType");
     private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "tag");
@@ -124,10 +125,88 @@ public final class TriggerSetParser {
                     + " only those, and the function moves the others to its image");
         }
         Narrowing narrowing = Narrowing.parse(node.path("policy"), at + ".policy", name == null ? at : name, policy, problems);
+        Set<TriggerEvent> events = events(node, at, branches, tags, problems);
+        PullRequestOptions pullRequests = pullRequests(node, at, events, problems);
+        Boolean reportStatus = flag(node, "reportStatus", at, problems);
+        Boolean cancelSuperseded = flag(node, "cancelSuperseded", at, problems);
+        if (Boolean.TRUE.equals(cancelSuperseded) && branches.isEmpty() && tags.isEmpty()) {
+            problems.add(at + ".cancelSuperseded: stops a ref's earlier builds, and this trigger has no branches or tags");
+        }
         if (problems.size() > before || payload == null) {
             return null;
         }
-        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing, filters, monotonic);
+        return new Trigger(name, provider, repository, branches, tags, schedules, payload, narrowing, filters, monotonic,
+                events, pullRequests, reportStatus, Boolean.TRUE.equals(cancelSuperseded));
+    }
+
+    /**
+     * The events it builds for, {@code push} when unset. A pull request matches {@code branches} by its target
+     * branch, so {@code pull_request} needs them; {@code tags} match pushed tags only, so they need {@code push}.
+     */
+    private static Set<TriggerEvent> events(JsonNode node, String at, List<RefPattern> branches, List<RefPattern> tags,
+            List<String> problems) {
+        if (!node.has("events") || node.path("events").isNull()) {
+            return Set.of(TriggerEvent.PUSH);
+        }
+        List<String> wires = texts(node, "events", at, problems);
+        if (node.path("events").isArray() && node.path("events").isEmpty()) {
+            problems.add(at + ".events: must name at least one of " + String.join(", ", TriggerEvent.wires()));
+        }
+        Set<TriggerEvent> events = new HashSet<>();
+        for (int i = 0; i < wires.size(); i++) {
+            TriggerEvent event = TriggerEvent.of(wires.get(i));
+            if (event == null) {
+                problems.add(at + ".events[" + i + "]: \"" + wires.get(i) + "\" is not one of " + String.join(", ", TriggerEvent.wires()));
+            } else {
+                events.add(event);
+            }
+        }
+        if (events.contains(TriggerEvent.PULL_REQUEST) && branches.isEmpty()) {
+            problems.add(at + ".events: pull_request builds the pull requests whose target branch matches branches, and the"
+                    + " trigger has none");
+        }
+        if (!events.isEmpty() && !events.contains(TriggerEvent.PUSH) && !tags.isEmpty()) {
+            problems.add(at + ".tags: match pushed tags, and the trigger's events do not include push");
+        }
+        return events.isEmpty() ? Set.of(TriggerEvent.PUSH) : events;
+    }
+
+    /** Its {@code pullRequests} object, which only a trigger of pull requests may have. */
+    private static PullRequestOptions pullRequests(JsonNode node, String at, Set<TriggerEvent> events, List<String> problems) {
+        JsonNode value = node.path("pullRequests");
+        if (value.isMissingNode() || value.isNull()) {
+            return PullRequestOptions.DEFAULT;
+        }
+        String here = at + ".pullRequests";
+        if (!value.isObject()) {
+            problems.add(here + ": must be an object (" + String.join(", ", PULL_REQUESTS.stream().sorted().toList()) + ")");
+            return PullRequestOptions.DEFAULT;
+        }
+        if (!events.contains(TriggerEvent.PULL_REQUEST)) {
+            problems.add(here + ": only applies to pull requests, and the trigger's events do not include pull_request");
+        }
+        unknownFields(value, PULL_REQUESTS, here + ".", problems);
+        List<String> tags = value.has("tags") && !value.path("tags").isNull() ? texts(value, "tags", here, problems)
+                : PullRequestOptions.DEFAULT_TAGS;
+        if (value.path("tags").isArray() && value.path("tags").isEmpty()) {
+            problems.add(here + ".tags: must name at least one tag, or be left out for the default ("
+                    + String.join(", ", PullRequestOptions.DEFAULT_TAGS) + ")");
+        }
+        return new PullRequestOptions(tags, patterns(value, "sourceBranches", here, problems),
+                patterns(value, "excludeSourceBranches", here, problems), texts(value, "approvers", here, problems));
+    }
+
+    /** An optional true or false; null when unset. */
+    private static Boolean flag(JsonNode node, String field, String at, List<String> problems) {
+        JsonNode value = node.path(field);
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            problems.add(at + "." + field + ": must be true or false");
+            return null;
+        }
+        return value.asBoolean();
     }
 
     /**

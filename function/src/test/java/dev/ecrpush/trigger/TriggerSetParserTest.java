@@ -66,8 +66,9 @@ class TriggerSetParserTest {
                   {"name": "ok", "repository": "acme/app", "tags": ["v*"], %s}
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
-                "triggers[0].colour: is not a known field (actors, branches, description, excludeActors, excludeBranches, excludePaths,"
-                        + " excludeTags, monotonicTags, name, paths, payload, policy, provider, repository, schedules, skipMessages, tags)",
+                "triggers[0].colour: is not a known field (actors, branches, cancelSuperseded, description, events, excludeActors,"
+                        + " excludeBranches, excludePaths, excludeTags, monotonicTags, name, paths, payload, policy, provider,"
+                        + " pullRequests, reportStatus, repository, schedules, skipMessages, tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
                 "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
@@ -203,5 +204,51 @@ class TriggerSetParserTest {
                 settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.policy());
         TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
         assertEquals(List.of(true, false), set.triggers().stream().map(Trigger::monotonicTags).toList());
+    }
+
+    @Test
+    void events_pullRequests_andTheFlags_areRead_withTheirDefaults() throws IOException {
+        TriggerSetParser.Result result = TriggerSetParser.parse(Fixtures.JSON.readTree("{\"triggers\": ["
+                + "{\"name\": \"prs\", \"repository\": \"acme/app\", \"branches\": [\"main\"], \"events\": [\"push\", \"pull_request\"],"
+                + " \"pullRequests\": {\"sourceBranches\": [\"feature/*\"], \"approvers\": [\"alice\"]}, \"reportStatus\": false,"
+                + " \"cancelSuperseded\": true, " + PAYLOAD + "},"
+                + "{\"name\": \"plain\", \"repository\": \"acme/app\", \"branches\": [\"main\"], " + PAYLOAD + "}]}"),
+                settingsWithExampleConnectors(), new GitHostRegistry(), Fixtures.policy());
+        TriggerSet set = ((TriggerSetParser.Result.Valid) assertInstanceOf(TriggerSetParser.Result.Valid.class, result)).set();
+        Trigger prs = set.triggers().get(0);
+        Trigger plain = set.triggers().get(1);
+        assertEquals(java.util.Set.of(TriggerEvent.PUSH, TriggerEvent.PULL_REQUEST), prs.events());
+        assertEquals(List.of(RefPattern.of("feature/*")), prs.pullRequests().sourceBranches());
+        assertEquals(List.of("alice"), prs.pullRequests().approvers());
+        assertEquals(PullRequestOptions.DEFAULT_TAGS, prs.pullRequests().tags());
+        assertEquals(false, prs.reportStatus());
+        assertTrue(prs.cancelSuperseded());
+        assertEquals(java.util.Set.of(TriggerEvent.PUSH), plain.events());
+        assertEquals(PullRequestOptions.DEFAULT, plain.pullRequests());
+        assertEquals(null, plain.reportStatus());
+        assertEquals(false, plain.cancelSuperseded());
+    }
+
+    @Test
+    void events_pullRequests_andTheFlags_problems_nameTheirField() throws IOException {
+        String base = "\"name\": \"app\", \"repository\": \"acme/app\", ";
+        assertEquals(List.of("triggers[0].events[1]: \"merge\" is not one of push, pull_request"),
+                problems(trigger(base + "\"branches\": [\"main\"], \"events\": [\"push\", \"merge\"], " + PAYLOAD)));
+        assertEquals(List.of("triggers[0].events: must name at least one of push, pull_request"),
+                problems(trigger(base + "\"branches\": [\"main\"], \"events\": [], " + PAYLOAD)));
+        assertEquals(List.of("triggers[0].events: pull_request builds the pull requests whose target branch matches branches,"
+                + " and the trigger has none", "triggers[0].tags: match pushed tags, and the trigger's events do not include push"),
+                problems(trigger(base + "\"tags\": [\"v*\"], \"events\": [\"pull_request\"], " + PAYLOAD)));
+        assertEquals(List.of("triggers[0].pullRequests: only applies to pull requests, and the trigger's events do not include"
+                + " pull_request", "triggers[0].pullRequests.colour: is not a known field (approvers, excludeSourceBranches,"
+                + " sourceBranches, tags)", "triggers[0].pullRequests.tags: must name at least one tag, or be left out for the"
+                + " default (pr-<+trigger.prNumber>, pr-<+trigger.prNumber>-<+codebase.shortCommitSha>)"),
+                problems(trigger(base + "\"branches\": [\"main\"], \"pullRequests\": {\"colour\": 1, \"tags\": []}, " + PAYLOAD)));
+        assertEquals(List.of("triggers[0].reportStatus: must be true or false", "triggers[0].cancelSuperseded: must be true or false"),
+                problems(trigger(base + "\"branches\": [\"main\"], \"reportStatus\": \"yes\", \"cancelSuperseded\": 1, " + PAYLOAD)));
+        assertEquals(List.of("triggers[0].cancelSuperseded: stops a ref's earlier builds, and this trigger has no branches or tags"),
+                problems(trigger("\"name\": \"app\", \"schedules\": [\"nightly\"], \"cancelSuperseded\": true, "
+                        + PAYLOAD.replace("\"step\"", "\"codebase\": {\"repoUrl\": \"https://github.com/acme/app.git\","
+                                + " \"branch\": \"main\"}, \"step\""))));
     }
 }
