@@ -56,4 +56,9 @@ public class IdempotencyTables {
         return new TagMoveStore(table());
     }
 
+    /** The running builds of {@code cancelSuperseded} triggers, per ref, in the order their deliveries arrived. */
+    public SupersededStore superseded() {
+        return new SupersededStore(table());
+    }
+
 }
