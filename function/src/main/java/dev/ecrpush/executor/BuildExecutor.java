@@ -71,6 +71,19 @@ public interface BuildExecutor extends ExecutorParser, LaunchPlanner {
     BuildStatusResult status(String buildId);
 
     /**
+     * Stops one of the function's builds that is still running ({@code StopBuild}, {@code StopTask}); it then ends
+     * as STOPPED as {@link #status} reports it, never as timed out. A build that is not the function's by its ID
+     * ({@link #foreignBuild}) is refused before any call; the caller reads the build back first ({@link #status}),
+     * so that only the function's builds, and only those not yet ended, are stopped.
+     *
+     * @param reason why, as the service keeps it where it can (ECS's stopped reason)
+     * @throws dev.ecrpush.error.NotAllowedException   naming {@code buildId} when it is not one of this function's
+     * @throws dev.ecrpush.error.LaunchFailedException when the service refuses (the build has ended meanwhile)
+     * @throws dev.ecrpush.error.ThrottledException    when AWS still throttles after the SDK's retries
+     */
+    void stop(String buildId, String reason);
+
+    /**
      * Whether every end event of this executor's builds is read back, whether or not a task waits for the build:
      * ECS has no task timeout, so each event is a chance to stop a task past its step timeout. Otherwise a build
      * is read back only when a Step Functions task waits for it.

@@ -39,10 +39,11 @@ public class EventDispatcher {
     private final Executors executors;
     private final StashCleanup stashes;
     private final TagMoves tagMoves;
+    private final SupersededBuilds superseded;
 
     @Inject
     public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
-            Executors executors, StashCleanup stashes, TagMoves tagMoves) {
+            Executors executors, StashCleanup stashes, TagMoves tagMoves, SupersededBuilds superseded) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
@@ -50,6 +51,7 @@ public class EventDispatcher {
         this.executors = executors;
         this.stashes = stashes;
         this.tagMoves = tagMoves;
+        this.superseded = superseded;
     }
 
     public Object dispatch(byte[] event) {
@@ -84,7 +86,8 @@ public class EventDispatcher {
      * A build's state changed: its waiting task, if any, is completed with the build as its executor reads it back
      * (the event only says which build), and a monotonic run's build that succeeded moves its moving tags. An
      * executor that acts on every event (ECS, which stops a task past its step timeout) reads the build back even
-     * when no task waits. A build that is not the function's, by its ID or as read back, changes nothing: no task is
+     * when no task waits. A build a {@code cancelSuperseded} trigger remembers is forgotten once it has ended. A build
+     * that is not the function's, by its ID or as read back, changes nothing: no task is
      * completed, nothing is stopped, no tag is moved, and the event is acknowledged as IGNORED with the reason (a
      * forged event is no error to retry). An event that mentions the OIDC stash prefix has the build read back too,
      * and once it has ended its stashed token is deleted ({@link StashCleanup}).
@@ -112,6 +115,7 @@ public class EventDispatcher {
             return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, notTheFunctions.getMessage());
         }
         moveTags(buildId, status);
+        forgetEnded(buildId, status);
         if (stashes.mayConcern(event)) {
             try {
                 stashes.buildEnded(status.get());
@@ -137,6 +141,23 @@ public class EventDispatcher {
             LOG.warnf("build %s: not the function's as read back (%s); no tag moved", buildId, notTheFunctions.getMessage());
         } catch (RuntimeException e) {
             LOG.warnf("build %s: its moving tags were not moved: %s", buildId, e.getMessage());
+        }
+    }
+
+    /**
+     * A build a {@code cancelSuperseded} trigger remembers is forgotten once it has ended, as read back
+     * ({@link SupersededBuilds}); nothing here fails the event: a build not forgotten is only read back again by the
+     * next push of its ref, which finds it ended.
+     */
+    private void forgetEnded(String buildId, Supplier<BuildStatusResult> status) {
+        try {
+            if (superseded.onBuildEvent(buildId, status) == SupersededBuilds.Forgotten.FORGOTTEN) {
+                LOG.infof("build %s: ended; no longer among its ref's running builds", buildId);
+            }
+        } catch (NotAllowedException notTheFunctions) {
+            LOG.warnf("build %s: not the function's as read back (%s); not forgotten", buildId, notTheFunctions.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warnf("build %s: not forgotten among its ref's running builds: %s", buildId, e.getMessage());
         }
     }
 

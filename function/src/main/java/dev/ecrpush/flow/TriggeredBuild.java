@@ -21,14 +21,21 @@ import dev.ecrpush.error.ErrorBody;
  *               ({@code changed files unknown: ...; built}); null otherwise
  * @param result the step result (the first one, for a duplicate)
  * @param error  why it failed, as HTTP callers see every error of the function
+ * @param cancelSuperseded for a trigger with {@code cancelSuperseded}: the build's place in its ref's order, and
+ *               the earlier builds it stopped (or the newer one that superseded it); null otherwise
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TriggeredBuild(String trigger, String ref, String status, String reason, String note, Object result,
-        ErrorBody error, @JsonIgnore BuildPushException failure) {
+        ErrorBody error, @JsonIgnore BuildPushException failure, SupersededBuilds.Report cancelSuperseded) {
     /** The status of a build a delivery did not ask for. */
     public static final String SKIPPED = "SKIPPED";
     /** The status of a matching trigger whose filters left the push out. */
     public static final String FILTERED = "FILTERED";
+
+    public TriggeredBuild(String trigger, String ref, String status, String reason, String note, Object result,
+            ErrorBody error, BuildPushException failure) {
+        this(trigger, ref, status, reason, note, result, error, failure, null);
+    }
 
     /** Asked for: started, planned, a duplicate, in progress or failed. */
     public TriggeredBuild(String trigger, String ref, String status, Object result, ErrorBody error, BuildPushException failure) {
@@ -57,7 +64,13 @@ public record TriggeredBuild(String trigger, String ref, String status, String r
 
     /** This build, with what its filters could not tell; itself when {@code note} is null. */
     public TriggeredBuild withNote(String note) {
-        return note == null ? this : new TriggeredBuild(trigger, ref, status, reason, note, result, error, failure);
+        return note == null ? this : new TriggeredBuild(trigger, ref, status, reason, note, result, error, failure,
+                cancelSuperseded);
+    }
+
+    /** This build, with what cancelling superseded builds did for it. */
+    public TriggeredBuild withCancelSuperseded(SupersededBuilds.Report report) {
+        return new TriggeredBuild(trigger, ref, status, reason, note, result, error, failure, report);
     }
 
     /**

@@ -52,6 +52,7 @@ public class WebhookDeliveries {
     private final WebhookSecretSource secrets;
     private final TriggerSource triggers;
     private final TriggeredRuns runs;
+    private final SupersededBuilds superseded;
     private final ObjectMapper json;
     private final Duration tolerance;
     private final int maxBuilds;
@@ -110,11 +111,12 @@ public class WebhookDeliveries {
 
     @Inject
     public WebhookDeliveries(GitHostRegistry hosts, WebhookSecretSource secrets, TriggerSource triggers, TriggeredRuns runs,
-            ObjectMapper json, ServiceConfig config) {
+            SupersededBuilds superseded, ObjectMapper json, ServiceConfig config) {
         this.hosts = hosts;
         this.secrets = secrets;
         this.triggers = triggers;
         this.runs = runs;
+        this.superseded = superseded;
         this.json = json;
         this.tolerance = config.webhooks().timestampTolerance();
         this.maxBuilds = config.webhooks().maxBuildsPerDelivery();
@@ -225,9 +227,10 @@ public class WebhookDeliveries {
                 continue;
             }
             ObjectNode payload = TriggerPayloads.forPush(trigger, push, delivery);
-            TriggeredBuild build = (trigger.monotonicTags()
+            String sequence = TriggerPayloads.refSequence(trigger, push);
+            TriggeredBuild build = superseded.run(trigger, sequence, () -> trigger.monotonicTags()
                     ? runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy(),
-                            new MonotonicRun(trigger.name(), TriggerPayloads.refSequence(trigger, push)))
+                            new MonotonicRun(trigger.name(), sequence))
                     : runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy())).withNote(note);
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
             builds.add(build);

@@ -64,6 +64,8 @@ class EventDispatcherLogicTest {
     @Mock
     TagMoves tagMoves;
     @Mock
+    SupersededBuilds superseded;
+    @Mock
     BuildExecutor codeBuild;
     @Mock
     BuildExecutor ecs;
@@ -75,7 +77,8 @@ class EventDispatcherLogicTest {
         when(codeBuild.kind()).thenReturn(ExecutorType.CODEBUILD);
         when(ecs.kind()).thenReturn(ExecutorType.ECS);
         dispatcher = new EventDispatcher(steps, aws, schedules, completions, new Executors(List.of(codeBuild, ecs)),
-                new StashCleanup(null, "/ecr-build-push/oidc-tokens/", Duration.ofHours(48), Clock.systemUTC()), tagMoves);
+                new StashCleanup(null, "/ecr-build-push/oidc-tokens/", Duration.ofHours(48), Clock.systemUTC()), tagMoves,
+                superseded);
     }
 
     private static byte[] bytes(String json) {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mockito.ArgumentCaptor;
 import org.mockito.Mock;
+import org.mockito.Mockito;
 import org.mockito.junit.jupiter.MockitoExtension;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,6 +40,7 @@ import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.WebhookRequest;
 import dev.ecrpush.githost.WebhookSecretSource;
+import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.Fixtures;
@@ -80,7 +82,12 @@ class WebhookDeliveriesLogicTest {
         when(config.webhooks()).thenReturn(webhooks);
         when(webhooks.timestampTolerance()).thenReturn(Duration.ofMinutes(5));
         when(webhooks.maxBuildsPerDelivery()).thenReturn(10);
-        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON, config);
+    }
+
+    /** None of the test set's triggers cancels superseded builds: each build is just submitted. */
+    private static SupersededBuilds superseded() {
+        return new SupersededBuilds(Mockito.mock(IdempotencyTables.class), null);
     }
 
     /** A GitHub delivery; no signature header when {@code signature} is null. */
@@ -297,7 +304,8 @@ class WebhookDeliveriesLogicTest {
     void matchesBeyondTheLimit_areSkipped_inTheTriggerSetsOrder_withTheReason_andNotSubmitted() {
         // given: a limit of one build per delivery, and two triggers on the pushed branch
         when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
-        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON,
+                config);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
         when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
@@ -383,7 +391,8 @@ class WebhookDeliveriesLogicTest {
     void filteredTriggers_doNotCountTowardsTheBuildLimit() {
         // given: a limit of one build, a filtered trigger first, then one that builds
         when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
-        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON,
+                config);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         List<Trigger> all = new ArrayList<>(withFilteredTrigger(filters(List.of(), List.of("Codertocat"))).triggers());
         all.addAll(TEST_SET.triggers());

@@ -8,11 +8,13 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 
 import dev.ecrpush.aws.Arn;
 import dev.ecrpush.aws.AwsClients;
+import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.error.NotAllowedException;
@@ -176,6 +178,20 @@ public class CodeBuildExecutor implements BuildExecutor {
             throw new NotAllowedException("buildId: " + foreign);
         }
         return new CodeBuildStatus(codeBuild(), settings.projectNames()).status(buildId);
+    }
+
+    /** CodeBuild keeps no reason for a stop: the build ends STOPPED, and the function's log says why. */
+    @Override
+    public void stop(String buildId, String reason) {
+        String foreign = foreignBuild(buildId);
+        if (foreign != null) {
+            throw new NotAllowedException("buildId: " + foreign);
+        }
+        try {
+            codeBuild().stopBuild(r -> r.id(buildId));
+        } catch (SdkException e) {
+            throw AwsFailures.launch(e, "codebuild.StopBuild", "build " + buildId);
+        }
     }
 
     @Override

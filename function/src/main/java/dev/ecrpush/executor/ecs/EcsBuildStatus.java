@@ -31,6 +31,8 @@ import dev.ecrpush.launch.StashedParameter;
  */
 public final class EcsBuildStatus {
     private static final Logger LOG = Logger.getLogger(EcsBuildStatus.class);
+    /** The longest reason {@code StopTask} takes. */
+    private static final int MAX_REASON = 255;
 
     /** The function's own ECS client in a region (a task ARN names its region). */
     @FunctionalInterface
@@ -135,11 +137,20 @@ public final class EcsBuildStatus {
 
     private void stop(String taskArn, String reason) {
         EcsTaskArn arn = EcsTaskArn.parse(taskArn);
+        stop(clusters.ecs(arn.region()), arn, reason);
+    }
+
+    /**
+     * Stops the task with {@code reason}, cut to the 255 characters {@code StopTask} takes: the task's stopped reason,
+     * which tells a timeout ({@link EcsTaskLayout#TIMEOUT_STOP_REASON}) from any other stop.
+     */
+    static void stop(EcsClient ecs, EcsTaskArn arn, String reason) {
+        String kept = reason.length() <= MAX_REASON ? reason : reason.substring(0, MAX_REASON);
         try {
-            clusters.ecs(arn.region()).stopTask(r -> r.cluster(arn.cluster()).task(taskArn).reason(reason));
+            ecs.stopTask(r -> r.cluster(arn.cluster()).task(arn.arn()).reason(kept));
         } catch (SdkException e) {
-            throw AwsFailures.launch(e, "ecs.StopTask", "task " + taskArn);
+            throw AwsFailures.launch(e, "ecs.StopTask", "task " + arn.arn());
         }
-        LOG.infof("stopped ECS task %s: %s", taskArn, reason);
+        LOG.infof("stopped ECS task %s: %s", arn.arn(), kept);
     }
 }

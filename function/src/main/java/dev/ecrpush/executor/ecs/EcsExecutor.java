@@ -16,6 +16,7 @@ import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.error.LaunchFailedException;
+import dev.ecrpush.error.NotAllowedException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.ExecutorType;
 import dev.ecrpush.launch.BuildStatusResult;
@@ -155,6 +156,16 @@ public class EcsExecutor implements BuildExecutor {
         return new EcsBuildStatus(region -> ecs(Region.of(region)),
                 new EcsPluginLogs(region -> clients.logs(Region.of(region), clients.functionCredentials()), settings.logGroup()),
                 clock, EcsOwnTasks.of(settings)).status(buildId);
+    }
+
+    @Override
+    public void stop(String buildId, String reason) {
+        EcsTaskArn arn = EcsTaskArn.parse(buildId);
+        String foreign = EcsOwnTasks.of(settings).foreignArn(arn);
+        if (foreign != null) {
+            throw new NotAllowedException("buildId: " + foreign);
+        }
+        EcsBuildStatus.stop(ecs(Region.of(arn.region())), arn, reason);
     }
 
     @Override
