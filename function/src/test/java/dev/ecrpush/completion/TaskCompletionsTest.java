@@ -17,6 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
@@ -95,6 +97,22 @@ class TaskCompletionsTest {
      * before its outcome was recorded) is completed too: no later event would find it, and no later
      * {@code await} either, since the build's outcome is recorded by then.
      */
+    @Test
+    void aStoppedBuild_failsItsWaitingTask_asBuildStopped_withWhy() {
+        // given: a build a newer push of its ref stopped (SupersededBuilds), and a task waiting for it
+        AWS.reply(STEP_FUNCTIONS + "SendTaskFailure", "{}");
+        String build = "ecr-build-push:cccc0000-0000-4000-8000-000000000003";
+        completions.await(build, new SecretText("token-stopped"), IMAGES);
+        // when
+        TaskCompletions.Answer answer = completions.onBuildEvent(build, () -> new BuildStatusResult(build,
+                BuildStatusResult.Status.STOPPED, "STOPPED", IMAGES, null, "ecr-build-push: superseded by push 2"));
+        // then: a typed failure a Catch can match, never a timeout
+        assertEquals(TaskCompletions.Status.TASK_FAILED, answer.status());
+        JsonNode failure = AWS.bodies(STEP_FUNCTIONS + "SendTaskFailure").get(0);
+        assertEquals("BuildStopped", failure.get("error").asText());
+        assertEquals("build " + build + " STOPPED in phase STOPPED: ecr-build-push: superseded by push 2", failure.get("cause").asText());
+    }
+
     @Test
     void taskThatBeginsWaitingWhileTheBuildsEndIsHandled_isCompletedToo() {
         String build = "ecr-build-push:cccc0000-0000-4000-8000-000000000002";

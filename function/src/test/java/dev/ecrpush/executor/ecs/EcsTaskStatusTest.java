@@ -48,6 +48,22 @@ class EcsTaskStatusTest {
     }
 
     @Test
+    void judge_aTaskStoppedAsSuperseded_isStopped_notTimedOut_evenPastItsTimeout() {
+        // given: a task the function stopped because a newer push of its ref started (SupersededBuilds)
+        String reason = "ecr-build-push: superseded by build arn:aws:ecs:eu-west-1:111111111111:task/ci-builds/0f1e (push 7)";
+        Snapshot stopped = new Snapshot(TASK_ARN, "STOPPED", "STOPPED", "UserInitiated", reason, Instant.parse("2026-01-10T11:40:02Z"),
+                Duration.ofMinutes(30), List.of(new ContainerState("source", 0, null), new ContainerState("plugin", 137, null)), Map.of());
+        Snapshot stopping = new Snapshot(TASK_ARN, "DEPROVISIONING", "STOPPED", "UserInitiated", reason,
+                Instant.parse("2026-01-10T11:40:02Z"), Duration.ofMinutes(30), List.of(), Map.of());
+        // when: read back long after its timeout
+        Instant late = Instant.parse("2026-01-10T13:00:00Z");
+        // then: STOPPED with the reason, which a waiting task fails with as BuildStopped; nothing to stop again
+        assertEquals(new Verdict(Status.STOPPED, "STOPPED", reason, false), EcsTaskStatus.judge(stopped, late));
+        assertEquals("BuildStopped", EcsTaskStatus.judge(stopped, late).status().taskError());
+        assertEquals(new Verdict(Status.IN_PROGRESS, "DEPROVISIONING", null, false), EcsTaskStatus.judge(stopping, late));
+    }
+
+    @Test
     void judge_taskWithoutATimeout_isNeverTimedOut() {
         // a task the function did not start carries no timeout override
         Snapshot task = new Snapshot(TASK_ARN, "RUNNING", "RUNNING", null, null, Instant.EPOCH, null, List.of(), Map.of());
