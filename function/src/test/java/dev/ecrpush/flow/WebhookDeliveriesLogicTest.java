@@ -199,7 +199,7 @@ class WebhookDeliveriesLogicTest {
         // then
         assertEquals(202, answer.status());
         assertEquals(WebhookDeliveries.Status.IGNORED, answer.body().status());
-        assertEquals("only push events start builds", answer.body().reason());
+        assertEquals("only push, pull_request and issue_comment events are read", answer.body().reason());
         verifyNoInteractions(triggers, runs);
     }
 
