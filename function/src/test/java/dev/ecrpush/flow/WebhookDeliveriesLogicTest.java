@@ -69,6 +69,8 @@ class WebhookDeliveriesLogicTest {
     @Mock
     TriggeredRuns runs;
     @Mock
+    PullRequestDeliveries pullRequests;
+    @Mock
     ServiceConfig config;
     @Mock
     ServiceConfig.Webhooks webhooks;
@@ -80,7 +82,7 @@ class WebhookDeliveriesLogicTest {
         when(config.webhooks()).thenReturn(webhooks);
         when(webhooks.timestampTolerance()).thenReturn(Duration.ofMinutes(5));
         when(webhooks.maxBuildsPerDelivery()).thenReturn(10);
-        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config, pullRequests);
     }
 
     /** A GitHub delivery; no signature header when {@code signature} is null. */
@@ -297,7 +299,8 @@ class WebhookDeliveriesLogicTest {
     void matchesBeyondTheLimit_areSkipped_inTheTriggerSetsOrder_withTheReason_andNotSubmitted() {
         // given: a limit of one build per delivery, and two triggers on the pushed branch
         when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
-        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config,
+                pullRequests);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
         when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
@@ -383,7 +386,8 @@ class WebhookDeliveriesLogicTest {
     void filteredTriggers_doNotCountTowardsTheBuildLimit() {
         // given: a limit of one build, a filtered trigger first, then one that builds
         when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
-        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config);
+        WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, Fixtures.JSON, config,
+                pullRequests);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         List<Trigger> all = new ArrayList<>(withFilteredTrigger(filters(List.of(), List.of("Codertocat"))).triggers());
         all.addAll(TEST_SET.triggers());
