@@ -276,4 +276,74 @@ class PullRequestRouteTest {
         verify(images).closed(any(Trigger.class), any(PullRequest.class));
         assertEquals(List.of(), aws.requests(START_BUILD));
     }
+
+    // the events folder
+
+    /** The GitLab events carry the secret token only; GitLab signs each delivery as it sends it, with this world's token. */
+    private static byte[] signedAsGitLabWouldSignItNow(byte[] apiGatewayEvent) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode event = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Fixtures.JSON.readTree(apiGatewayEvent);
+        byte[] body = event.get("body").asText().getBytes(StandardCharsets.UTF_8);
+        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+        long now = Instant.now().getEpochSecond();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) event.get("headers")).put("webhook-id", id)
+                .put("webhook-timestamp", Long.toString(now))
+                .put("webhook-signature", WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, body));
+        return Fixtures.JSON.writeValueAsBytes(event);
+    }
+
+    /** The application's answer to one of the events folder's API Gateway events, as Lambda receives it. */
+    private static JsonNode replay(String file) throws Exception {
+        byte[] event = java.nio.file.Files.readAllBytes(dev.ecrpush.support.Repo.path("events", file));
+        if (file.contains("gitlab")) {
+            event = signedAsGitLabWouldSignItNow(event);
+        }
+        JsonNode response = Fixtures.JSON.readTree(FromEdge.given().body(event).post("/_lambda_").then().statusCode(200)
+                .extract().asString());
+        assertEquals(202, response.get("statusCode").asInt(), file + ": " + response);
+        return Fixtures.JSON.readTree(response.get("body").asText());
+    }
+
+    @Test
+    void pullRequestEventsInTheEventsFolder_replayAsApiGatewayDeliversThem_oneOfEachPerHost() throws Exception {
+        // given: what the fork approvals hold is what an approval comment of the same host then approves
+        Map<String, PullRequest> held = new HashMap<>();
+        Map<String, String> heldFor = new HashMap<>();
+        when(forkApprovals.hold(any(), any(), any())).thenAnswer(call -> {
+            PullRequest pr = call.getArgument(1);
+            held.put(pr.host(), pr);
+            heldFor.put(pr.host(), ((Trigger) call.getArgument(0)).name());
+            return new TriggeredBuild(heldFor.get(pr.host()), call.getArgument(2), ForkApprovals.HELD, "held", null, null, null, null);
+        });
+        when(forkApprovals.approve(any())).thenAnswer(call -> {
+            WebhookEvent.PullRequestComment comment = call.getArgument(0);
+            return new ForkApprovals.Approval.Approved(held.get(comment.host()), List.of(heldFor.get(comment.host())));
+        });
+        when(images.closed(any(), any())).thenReturn(new PullRequestImages.Cleanup(List.of(), List.of()));
+        List<String> hosts = new dev.ecrpush.githost.GitHostRegistry().names();
+        for (String host : hosts) {
+            // when
+            JsonNode opened = replay("webhook-" + host + "-pr-opened.json");
+            JsonNode fork = replay("webhook-" + host + "-pr-fork.json");
+            JsonNode comment = replay("webhook-" + host + "-pr-comment.json");
+            JsonNode closed = replay("webhook-" + host + "-pr-closed.json");
+            // then
+            assertEquals(true, List.of("STARTED", "DUPLICATE").contains(opened.at("/refs/0/builds/0/status").asText()), host + ": "
+                    + opened);
+            assertEquals("HELD", fork.at("/refs/0/builds/0/status").asText(), host + ": " + fork);
+            assertEquals(true, List.of("STARTED", "DUPLICATE").contains(comment.at("/refs/0/builds/0/status").asText()), host + ": "
+                    + comment);
+            assertEquals(true, comment.at("/refs/0/commitSha").asText().length() >= 12, host + ": " + comment);
+            assertEquals("CLEANED_UP", closed.at("/refs/0/builds/0/status").asText(), host + ": " + closed);
+        }
+        // and each comment was a /build naming the held request's head commit
+        ArgumentCaptor<WebhookEvent.PullRequestComment> comments = ArgumentCaptor.forClass(WebhookEvent.PullRequestComment.class);
+        verify(forkApprovals, org.mockito.Mockito.times(hosts.size())).approve(comments.capture());
+        for (WebhookEvent.PullRequestComment comment : comments.getAllValues()) {
+            PullRequest pr = held.get(comment.host());
+            assertEquals(pr.repository(), comment.repository(), comment.toString());
+            assertEquals(pr.number(), comment.number(), comment.toString());
+            assertEquals(true, pr.headSha().startsWith(comment.body().substring("/build ".length())), comment.toString());
+        }
+    }
 }
