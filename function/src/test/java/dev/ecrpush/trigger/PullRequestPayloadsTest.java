@@ -113,4 +113,25 @@ class PullRequestPayloadsTest {
         assertEquals(List.of("triggers[0].pullRequests.tags[1]", "triggers[0].pullRequests.tags[2]"),
                 problems.stream().map(p -> p.substring(0, p.indexOf(':'))).toList(), problems.toString());
     }
+
+    @Test
+    void theInfraExample_buildsPaymentsApisPullRequests_butRenovates() {
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> store = new java.util.HashMap<>();
+        Fixtures.read(Repo.path("infra/connectors.example.json")).fields().forEachRemaining(e -> store.put(e.getKey(), e.getValue()));
+        TriggerSet set = ((TriggerSetParser.Result.Valid) TriggerSetParser.parse(Fixtures.read(Repo.path("infra/triggers.example.json")),
+                Fixtures.SETTINGS.withTriggerType(TriggerType.WEBHOOK).withStoredConnectors(store), new GitHostRegistry(),
+                Fixtures.policy())).set();
+        PullRequest pr = new PullRequest("github", "acme/payments-api", 7, "acme/payments-api",
+                "https://github.com/acme/payments-api.git", "fix/rounding", "release/2.x", SHA, "alice", null);
+        Trigger payments = ((TriggerSet.Match.Matched) set.match(pr)).triggers().get(0);
+        assertEquals("payments-api", payments.name());
+        assertEquals(PullRequestOptions.DEFAULT_TAGS, payments.pullRequests().tags());
+        // its excludePaths cannot tell from a pull request's event: built, saying so
+        assertEquals(new PushFilters.Decision.Build("changed files unknown: not listed; built"),
+                PullRequestFilters.decide(payments, pr, () -> new dev.ecrpush.githost.ChangedFiles.Unknown("not listed")));
+        PullRequest renovate = new PullRequest("github", "acme/payments-api", 8, "acme/payments-api",
+                "https://github.com/acme/payments-api.git", "renovate/jackson-2.x", "main", SHA, "renovate[bot]", null);
+        assertEquals(new PushFilters.Decision.Filtered("pullRequests.excludeSourceBranches: source branch renovate/jackson-2.x"
+                + " matches renovate/**"), PullRequestFilters.decide(payments, renovate, () -> null));
+    }
 }
