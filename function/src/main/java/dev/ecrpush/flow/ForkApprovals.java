@@ -15,6 +15,8 @@ import dev.ecrpush.trigger.Trigger;
  */
 @ApplicationScoped
 public class ForkApprovals {
+    /** The status of a build {@link #hold} answers: not asked for until an approval. */
+    public static final String HELD = "HELD";
 
     /** What an approval comment comes to. */
     public sealed interface Approval {

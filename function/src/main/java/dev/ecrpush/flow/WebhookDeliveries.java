@@ -36,12 +36,12 @@ import dev.ecrpush.trigger.TriggerSet;
 import dev.ecrpush.trigger.TriggerSource;
 
 /**
- * One webhook delivery, in this order: find the Git host its route names (a name no host has is 404); refuse
- * it unless its signature proves the host sent it (nothing else is read or called first); read the event; for
- * each pushed branch or tag, run every trigger that matches it and whose push filters pass it, keyed by the
- * delivery's identity (what its signature covers, {@link DeliveryId}) so that a redelivery or a replay builds
- * nothing twice, and no more than {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists
- * every ref and what became of it.
+ * One webhook delivery, in this order: find the Git host its route names (a name no host has is 404); refuse it
+ * unless its signature proves the host sent it (nothing else is read or called first); read the event; hand a
+ * pull request's event or a comment on one to {@link PullRequestDeliveries}; for each pushed branch or tag, run
+ * every trigger that matches it and whose push filters pass it, keyed by the delivery's identity (what its
+ * signature covers, {@link DeliveryId}) so that a redelivery or a replay builds nothing twice, and no more than
+ * {@code buildpush.webhooks.max-builds-per-delivery} of them. The answer lists every ref and what became of it.
  */
 @ApplicationScoped
 public class WebhookDeliveries {
@@ -53,6 +53,7 @@ public class WebhookDeliveries {
     private final TriggerSource triggers;
     private final TriggeredRuns runs;
     private final SupersededBuilds superseded;
+    private final PullRequestDeliveries pullRequests;
     private final ObjectMapper json;
     private final Duration tolerance;
     private final int maxBuilds;
@@ -74,6 +75,11 @@ public class WebhookDeliveries {
         FILTERED,
         /** At least one trigger matched; each build says how it went. */
         ACCEPTED,
+        /**
+         * A {@code /build} comment on a pull request that approves nothing: its author may not approve, it names
+         * another commit than the request's head, or nothing of the request is held. The reason says which.
+         */
+        NOT_APPROVED,
         /** Not from the host: unsigned, wrongly signed, stale, or not a host's route. */
         REJECTED
     }
@@ -111,12 +117,13 @@ public class WebhookDeliveries {
 
     @Inject
     public WebhookDeliveries(GitHostRegistry hosts, WebhookSecretSource secrets, TriggerSource triggers, TriggeredRuns runs,
-            SupersededBuilds superseded, ObjectMapper json, ServiceConfig config) {
+            SupersededBuilds superseded, ObjectMapper json, ServiceConfig config, PullRequestDeliveries pullRequests) {
         this.hosts = hosts;
         this.secrets = secrets;
         this.triggers = triggers;
         this.runs = runs;
         this.superseded = superseded;
+        this.pullRequests = pullRequests;
         this.json = json;
         this.tolerance = config.webhooks().timestampTolerance();
         this.maxBuilds = config.webhooks().maxBuildsPerDelivery();
@@ -152,9 +159,13 @@ public class WebhookDeliveries {
             LOG.infof("webhook %s %s %s: ignored (%s)", provider, event.name(), delivery, ignored.reason());
             return new Answer(ACCEPTED, read.with(Status.IGNORED, ignored.reason()));
         }
-        if (!(event instanceof WebhookEvent.Pushes pushEvent)) {
-            return new Answer(ACCEPTED, read.with(Status.IGNORED, "only push events start builds"));
+        if (event instanceof WebhookEvent.PullRequestChange change) {
+            return pullRequests.change(change, accepted.delivery(), read);
         }
+        if (event instanceof WebhookEvent.PullRequestComment comment) {
+            return pullRequests.comment(comment, accepted.delivery(), read);
+        }
+        WebhookEvent.Pushes pushEvent = (WebhookEvent.Pushes) event;
         List<Push> pushes = pushEvent.pushes();
         if (pushes.isEmpty()) {
             return new Answer(ACCEPTED, read.with(Status.IGNORED, "the push changed no branch or tag"));

@@ -5,8 +5,10 @@ import java.util.regex.Pattern;
 
 /**
  * The pipeline expressions a step may use here: {@code <+codebase.commitSha>}, {@code shortCommitSha},
- * {@code branch}, {@code tag}, and {@code <+trigger.type>}. Everything else has no meaning outside the
- * pipeline that would have resolved it.
+ * {@code branch}, {@code tag}, {@code <+trigger.type>}, and in a pull request's build {@code <+trigger.prNumber>},
+ * {@code <+trigger.sourceBranch>} and {@code <+trigger.targetBranch>} (from the codebase's {@code prNumber},
+ * {@code sourceBranch} and {@code targetBranch}, which a trigger sets for a pull request). Everything else has no
+ * meaning outside the pipeline that would have resolved it.
  */
 public final class Expressions {
     private static final Pattern EXPRESSION = Pattern.compile("<\\+([^<>]*)>");
@@ -47,9 +49,17 @@ public final class Expressions {
                 case "codebase.branch" -> value = context.codebase().branch();
                 case "codebase.tag" -> value = context.codebase().tag();
                 case "trigger.type" -> value = context.triggerType().wire();
+                case "trigger.prNumber" -> value = context.codebase().prNumber() == null ? null
+                        : context.codebase().prNumber().toString();
+                case "trigger.sourceBranch" -> value = context.codebase().sourceBranch();
+                case "trigger.targetBranch" -> value = context.codebase().targetBranch();
                 default -> {
                     return new Result.Unknown(m.group(), m.start() == 0 && m.end() == text.length());
                 }
+            }
+            if (value == null && name.startsWith("trigger.")) {
+                return new Result.Missing(m.group(), "the payload's codebase has no " + name.substring("trigger.".length())
+                        + ": it is set for a pull request's build only");
             }
             if (value == null) {
                 String field = name.equals("codebase.shortCommitSha") ? "commitSha" : name.substring(name.indexOf('.') + 1);

@@ -100,7 +100,8 @@ public final class Fields {
             return null;
         }
         problems.error(at, unknown.expression()
-                + " cannot be resolved here; only <+codebase.commitSha|shortCommitSha|branch|tag> and <+trigger.type> are");
+                + " cannot be resolved here; only <+codebase.commitSha|shortCommitSha|branch|tag>, <+trigger.type> and, for a"
+                + " pull request, <+trigger.prNumber|sourceBranch|targetBranch> are");
         return null;
     }
 

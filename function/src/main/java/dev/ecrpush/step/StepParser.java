@@ -33,7 +33,9 @@ public final class StepParser {
     private static final Set<String> STEP = Set.of("type", "identifier", "name", "timeout", "spec");
     /** Pipeline fields a step may carry that only the pipeline engine acts on. */
     private static final Set<String> STEP_IGNORED = Set.of("description", "when", "failureStrategies", "strategy");
-    private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "commitSha", "tag");
+    /** {@code prNumber}, {@code sourceBranch} and {@code targetBranch}: what a trigger sets for a pull request's build. */
+    private static final Set<String> CODEBASE = Set.of("repoUrl", "branch", "commitSha", "tag", "prNumber", "sourceBranch",
+            "targetBranch");
 
     private StepParser() {
     }
@@ -226,7 +228,8 @@ public final class StepParser {
             fields.problems().error(fields.path("commitSha"), "must be a commit hash (7 to 40 hexadecimal digits)");
             commitSha = null;
         }
-        return new Codebase(repoUrl, refName(fields, "branch"), commitSha, refName(fields, "tag"));
+        return new Codebase(repoUrl, refName(fields, "branch"), commitSha, refName(fields, "tag"),
+                fields.integer("prNumber", 1, Integer.MAX_VALUE), refName(fields, "sourceBranch"), refName(fields, "targetBranch"));
     }
 
     /** A branch or tag name, checked as git checks one: it becomes CodeBuild's source version and a fetch argument. */
@@ -236,7 +239,7 @@ public final class StepParser {
         if (problem != null) {
             // Quoted with control characters escaped, and cut short: the message goes to logs and callers as is.
             fields.problems().error(fields.path(field), Rules.quoted(name) + " is not a valid git "
-                    + field + " name (" + problem + ")");
+                    + (field.equals("tag") ? "tag" : "branch") + " name (" + problem + ")");
             return null;
         }
         return name;

@@ -106,7 +106,8 @@ public record PushFilters(List<RefPattern> excludeBranches, List<RefPattern> exc
                 .orElse(null);
     }
 
-    private Decision files(ChangedFiles files) {
+    /** The {@code paths} / {@code excludePaths} decision on these files; a pull request's build is decided by it too. */
+    Decision files(ChangedFiles files) {
         if (paths.isEmpty() && excludePaths.isEmpty()) {
             return new Decision.Build(null);
         }

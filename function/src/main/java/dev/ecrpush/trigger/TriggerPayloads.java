@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.plan.Hashing;
 
@@ -36,6 +39,41 @@ public final class TriggerPayloads {
         codebase.put("commitSha", push.commitSha());
         payload.put("idempotencyKey", key(push.host() + "/" + deliveryId.value() + "/" + trigger.name() + "/" + push.ref().full()));
         return payload;
+    }
+
+    /**
+     * A pull request's build: its head commit, checked out from the head repository's clone URL (a fork's, for a
+     * request from a fork) on the source branch, with the request's number and branches for the
+     * {@code <+trigger.prNumber>}, {@code <+trigger.sourceBranch>} and {@code <+trigger.targetBranch>} expressions,
+     * and the step's {@code spec.tags} replaced by the trigger's {@code pullRequests.tags}: a request's build never
+     * pushes the tags of the branch it targets. Key: {@code <host>/<delivery identity>/<trigger>/pull/<number>}, the
+     * delivery being the one that asked for the build (the request's event, or the comment that approved it).
+     */
+    public static ObjectNode forPullRequest(Trigger trigger, PullRequest pullRequest, DeliveryId deliveryId) {
+        ObjectNode payload = trigger.payload();
+        ObjectNode codebase = payload.putObject("codebase");
+        codebase.put("repoUrl", pullRequest.headCloneUrl());
+        codebase.put("branch", pullRequest.sourceBranch());
+        codebase.put("commitSha", pullRequest.headSha());
+        codebase.put("prNumber", pullRequest.number());
+        codebase.put("sourceBranch", pullRequest.sourceBranch());
+        codebase.put("targetBranch", pullRequest.targetBranch());
+        JsonNode spec = payload.path("step").path("spec");
+        if (spec.isObject()) {
+            ArrayNode tags = ((ObjectNode) spec).putArray("tags");
+            trigger.pullRequests().tags().forEach(tags::add);
+        }
+        payload.put("idempotencyKey", key(pullRequest.host() + "/" + deliveryId.value() + "/" + trigger.name() + "/"
+                + pullRequestRef(pullRequest)));
+        return payload;
+    }
+
+    /**
+     * How a delivery's answer and a build's key name a pull request: {@code pull/<number>}, as GitHub's
+     * {@code refs/pull/<number>/head} does, whichever host it is on (GitLab's merge requests included).
+     */
+    public static String pullRequestRef(PullRequest pullRequest) {
+        return "pull/" + pullRequest.number();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ecrpush.trigger;
 import java.util.List;
 import java.util.Optional;
 
+import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.Push;
 
 /** The configured triggers, in the order written. */
@@ -34,6 +35,28 @@ public record TriggerSet(List<Trigger> triggers) {
         if (matched.isEmpty()) {
             String kind = push.ref().kind() == Push.Ref.Kind.BRANCH ? "branch" : "tag";
             return new Match.NoMatch("no trigger of " + push.repository() + " matches " + kind + " " + push.ref().name());
+        }
+        return new Match.Matched(matched);
+    }
+
+    /**
+     * What a pull request matched: the triggers whose {@code events} include {@code pull_request}, that watch its
+     * base repository (on its host, when they name one) and whose {@code branches} match its target branch. Their
+     * filters are {@link PullRequestFilters}' to apply.
+     */
+    public Match match(PullRequest pullRequest) {
+        List<Trigger> watching = triggers.stream().filter(t -> t.builds(TriggerEvent.PULL_REQUEST) && t.repository() != null
+                && t.repository().equalsIgnoreCase(pullRequest.repository())
+                && (t.provider() == null || t.provider().equals(pullRequest.host()))).toList();
+        if (watching.isEmpty()) {
+            return new Match.NoMatch("no trigger builds the pull requests of " + pullRequest.host() + " repository "
+                    + pullRequest.repository());
+        }
+        List<Trigger> matched = watching.stream()
+                .filter(t -> t.branches().stream().anyMatch(p -> p.matches(pullRequest.targetBranch()))).toList();
+        if (matched.isEmpty()) {
+            return new Match.NoMatch("no trigger of " + pullRequest.repository() + " builds pull requests into branch "
+                    + pullRequest.targetBranch());
         }
         return new Match.Matched(matched);
     }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.error.InvalidStepException;
@@ -38,6 +39,7 @@ public final class TriggerSetParser {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Pattern RULE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final String PROBE_SHA = "0".repeat(40);
+    private static final String SPEC_TAGS = "step.spec.tags";
     /** A second stand-in commit: a tag names the commit only if it names both (a literal tag cannot). */
     private static final String OTHER_PROBE_SHA = "f".repeat(40);
 
@@ -127,6 +129,9 @@ public final class TriggerSetParser {
         Narrowing narrowing = Narrowing.parse(node.path("policy"), at + ".policy", name == null ? at : name, policy, problems);
         Set<TriggerEvent> events = events(node, at, branches, tags, problems);
         PullRequestOptions pullRequests = pullRequests(node, at, events, problems);
+        if (payload != null && events.contains(TriggerEvent.PULL_REQUEST)) {
+            pullRequestTags(payload, pullRequests, repository, at, settings, problems);
+        }
         Boolean reportStatus = flag(node, "reportStatus", at, problems);
         Boolean cancelSuperseded = flag(node, "cancelSuperseded", at, problems);
         if (Boolean.TRUE.equals(cancelSuperseded) && branches.isEmpty() && tags.isEmpty()) {
@@ -194,6 +199,32 @@ public final class TriggerSetParser {
         }
         return new PullRequestOptions(tags, patterns(value, "sourceBranches", here, problems),
                 patterns(value, "excludeSourceBranches", here, problems), texts(value, "approvers", here, problems));
+    }
+
+    /**
+     * The payload as a pull request's build runs it ({@link TriggerPayloads#forPullRequest}): a stand-in request's
+     * codebase, and {@code pullRequests.tags} as the step's tags, so that an expression no pull request resolves
+     * shows when the set is loaded. A problem of a tag names its entry in {@code pullRequests.tags}.
+     */
+    private static void pullRequestTags(ObjectNode payload, PullRequestOptions options, String repository, String at,
+            ParseSettings settings, List<String> problems) {
+        ObjectNode probe = probe(payload, repository, PROBE_SHA);
+        // As forPullRequest fills it in: the source branch, and no tag.
+        ((ObjectNode) probe.get("codebase")).put("branch", "feature").put("prNumber", 1).put("sourceBranch", "feature")
+                .put("targetBranch", "main").remove("tag");
+        JsonNode spec = probe.path("step").path("spec");
+        if (spec.isObject()) {
+            ArrayNode tags = ((ObjectNode) spec).putArray("tags");
+            options.tags().forEach(tags::add);
+        }
+        try {
+            StepParser.parse(probe, settings);
+        } catch (InvalidStepException e) {
+            for (String problem : e.problems()) {
+                problems.add(problem.startsWith(SPEC_TAGS) ? at + ".pullRequests.tags" + problem.substring(SPEC_TAGS.length())
+                        : at + ".payload." + problem + " (in a pull request's build)");
+            }
+        }
     }
 
     /** An optional true or false; null when unset. */

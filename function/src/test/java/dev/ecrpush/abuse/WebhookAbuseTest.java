@@ -33,6 +33,7 @@ import io.restassured.specification.RequestSpecification;
 
 import dev.ecrpush.aws.AwsClients;
 import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.flow.PullRequestDeliveries;
 import dev.ecrpush.flow.SupersededBuilds;
 import dev.ecrpush.flow.TriggeredRuns;
 import dev.ecrpush.flow.WebhookDeliveries;
@@ -81,6 +82,7 @@ class WebhookAbuseTest {
     TriggeredRuns runs;
     @Inject
     SupersededBuilds superseded;
+    PullRequestDeliveries pullRequests;
 
     @BeforeEach
     void resetFakes() {
@@ -204,7 +206,7 @@ class WebhookAbuseTest {
         byte[] body = pushOfBranches(40);
         String signature = WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body);
         WebhookDeliveries deliveries = new WebhookDeliveries(hosts, new WebhookSecretSource(clients, config, values, hosts, json),
-                triggers, runs, superseded, json, config);
+                triggers, runs, superseded, json, config, pullRequests);
         // when
         WebhookDeliveries.Answer first = deliveries.handle("bitbucket", new WebhookRequest(Map.of("X-Event-Key", "repo:push",
                 "X-Request-UUID", UUID.randomUUID().toString(), "X-Hub-Signature", signature), body));
@@ -299,7 +301,7 @@ class WebhookAbuseTest {
         aws.failWhenBodyContains(GET_SECRET_VALUE, TriggerWorld.WEBHOOK_SECRET_ID, 400, "ResourceNotFoundException",
                 "Secrets Manager can't find the specified secret.");
         WebhookSecretSource cold = new WebhookSecretSource(clients, config, values, hosts, json);
-        QuarkusMock.installMockForType(new WebhookDeliveries(hosts, cold, triggers, runs, superseded, json, config),
+        QuarkusMock.installMockForType(new WebhookDeliveries(hosts, cold, triggers, runs, superseded, json, config, pullRequests),
                 WebhookDeliveries.class);
         aws.resetRequests();
         byte[] body = fresh("github-push-branch.json");

@@ -71,6 +71,8 @@ class WebhookDeliveriesLogicTest {
     @Mock
     TriggeredRuns runs;
     @Mock
+    PullRequestDeliveries pullRequests;
+    @Mock
     ServiceConfig config;
     @Mock
     ServiceConfig.Webhooks webhooks;
@@ -82,7 +84,8 @@ class WebhookDeliveriesLogicTest {
         when(config.webhooks()).thenReturn(webhooks);
         when(webhooks.timestampTolerance()).thenReturn(Duration.ofMinutes(5));
         when(webhooks.maxBuildsPerDelivery()).thenReturn(10);
-        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON, config);
+        deliveries = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON, config,
+                pullRequests);
     }
 
     /** None of the test set's triggers cancels superseded builds: each build is just submitted. */
@@ -206,7 +209,7 @@ class WebhookDeliveriesLogicTest {
         // then
         assertEquals(202, answer.status());
         assertEquals(WebhookDeliveries.Status.IGNORED, answer.body().status());
-        assertEquals("only push events start builds", answer.body().reason());
+        assertEquals("only push, pull_request and issue_comment events are read", answer.body().reason());
         verifyNoInteractions(triggers, runs);
     }
 
@@ -305,7 +308,7 @@ class WebhookDeliveriesLogicTest {
         // given: a limit of one build per delivery, and two triggers on the pushed branch
         when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
         WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON,
-                config);
+                config, pullRequests);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         when(triggers.current()).thenReturn(twoTriggersOnMaster());
         when(runs.submit(eq("hello-world"), any(), any(), any(), any())).thenReturn(started("hello-world"));
@@ -392,7 +395,7 @@ class WebhookDeliveriesLogicTest {
         // given: a limit of one build, a filtered trigger first, then one that builds
         when(webhooks.maxBuildsPerDelivery()).thenReturn(1);
         WebhookDeliveries limited = new WebhookDeliveries(new GitHostRegistry(), secrets, triggers, runs, superseded(), Fixtures.JSON,
-                config);
+                config, pullRequests);
         when(secrets.current()).thenReturn(WebhookSigning.secrets());
         List<Trigger> all = new ArrayList<>(withFilteredTrigger(filters(List.of(), List.of("Codertocat"))).triggers());
         all.addAll(TEST_SET.triggers());

@@ -14,6 +14,8 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.PullRequest;
+import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.PushFields;
 import dev.ecrpush.githost.SecretField;
@@ -25,7 +27,8 @@ import dev.ecrpush.githost.WebhookSecrets;
 
 /**
  * Bitbucket Cloud ({@code bitbucket.org}): {@code X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>},
- * the {@code repo:push} event (which may list several changed refs), deliveries identified by the signed body's
+ * the {@code repo:push} event (which may list several changed refs), {@code pullrequest:created}, {@code updated},
+ * {@code fulfilled}, {@code rejected} and {@code comment_created}, deliveries identified by the signed body's
  * SHA-256 ({@code X-Request-UUID} is not signed, and only logged).
  */
 public final class Bitbucket implements GitHost {
@@ -70,8 +73,14 @@ public final class Bitbucket implements GitHost {
         if (event == null) {
             return new WebhookEvent.Ignored("?", EVENT + " is missing");
         }
+        if (event.equals("pullrequest:comment_created")) {
+            return comment(event, body);
+        }
+        if (event.startsWith("pullrequest:")) {
+            return pullRequest(event, body);
+        }
         if (!event.equals("repo:push")) {
-            return new WebhookEvent.Ignored(event, "only repo:push events start builds");
+            return new WebhookEvent.Ignored(event, "only repo:push, pullrequest:* and pullrequest:comment_created events are read");
         }
         String repository = PushFields.required(body, "repository", "full_name");
         // Bitbucket Cloud serves every repository's HTTPS clone at its page URL + .git.
@@ -80,9 +89,7 @@ public final class Bitbucket implements GitHost {
         if (!changes.isArray()) {
             throw new InvalidStepException("body.push.changes: a repo:push event must list its changes");
         }
-        // nickname replaced username in Bitbucket Cloud's user objects; older deliveries carry username only.
-        String actor = PushFields.actor(body, "actor", "nickname");
-        actor = actor != null ? actor : PushFields.actor(body, "actor", "username");
+        String actor = actor(body);
         List<Push> pushes = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
             JsonNode change = changes.get(i);
@@ -110,6 +117,54 @@ public final class Bitbucket implements GitHost {
                     deleted ? null : PushFields.optional(side, "target", "message")));
         }
         return new WebhookEvent.Pushes(event, pushes);
+    }
+
+    /** Who caused the event. */
+    private static String actor(JsonNode body) {
+        // nickname replaced username in Bitbucket Cloud's user objects; older deliveries carry username only.
+        String actor = PushFields.actor(body, "actor", "nickname");
+        return actor != null ? actor : PushFields.actor(body, "actor", "username");
+    }
+
+    /**
+     * A pull request created, updated, merged ({@code fulfilled}) or declined ({@code rejected}); approvals and the
+     * like change no code. Bitbucket sends {@code pullrequest:updated} for new commits and for an edited title or
+     * description alike, and says nothing of which: each update builds (its head commit, under the same tags).
+     * The head commit's hash is the 12-character short hash Bitbucket gives; the clone URL is the source
+     * repository's page URL + {@code .git}, as for a push.
+     */
+    private static WebhookEvent pullRequest(String event, JsonNode body) {
+        WebhookEvent.PullRequestChange.Action change = switch (event) {
+            case "pullrequest:created" -> WebhookEvent.PullRequestChange.Action.OPENED;
+            case "pullrequest:updated" -> WebhookEvent.PullRequestChange.Action.UPDATED;
+            case "pullrequest:fulfilled", "pullrequest:rejected" -> WebhookEvent.PullRequestChange.Action.CLOSED;
+            default -> null;
+        };
+        if (change == null) {
+            return new WebhookEvent.Ignored(event, "the event " + DeliveryId.printable(event) + " builds nothing (only"
+                    + " pullrequest:created, updated, fulfilled and rejected are read)");
+        }
+        return new WebhookEvent.PullRequestChange(event, change, new PullRequest(NAME,
+                PullRequestFields.required(body, "pullrequest", "destination", "repository", "full_name"),
+                PullRequestFields.number(body, "pullrequest", "id"),
+                PullRequestFields.required(body, "pullrequest", "source", "repository", "full_name"),
+                PullRequestFields.required(body, "pullrequest", "source", "repository", "links", "html", "href") + ".git",
+                PullRequestFields.required(body, "pullrequest", "source", "branch", "name"),
+                PullRequestFields.required(body, "pullrequest", "destination", "branch", "name"),
+                PullRequestFields.required(body, "pullrequest", "source", "commit", "hash"),
+                actor(body), PullRequestFields.optional(body, "pullrequest", "title")));
+    }
+
+    /**
+     * A new comment on a pull request, made on its head commit as the event names it. Bitbucket does not say what
+     * the author is to the repository.
+     */
+    private static WebhookEvent comment(String event, JsonNode body) {
+        return new WebhookEvent.PullRequestComment(event, NAME,
+                PullRequestFields.required(body, "pullrequest", "destination", "repository", "full_name"),
+                PullRequestFields.number(body, "pullrequest", "id"), actor(body), null,
+                PullRequestFields.optional(body, "pullrequest", "source", "commit", "hash"),
+                PullRequestFields.required(body, "comment", "content", "raw"));
     }
 
     /** Bitbucket's push event lists commits without their files, and at most 5 of them ({@code truncated}). */

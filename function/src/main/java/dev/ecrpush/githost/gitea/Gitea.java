@@ -12,6 +12,8 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.PullRequest;
+import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.PushFields;
 import dev.ecrpush.githost.SecretField;
@@ -30,7 +32,8 @@ import dev.ecrpush.step.SecretText;
  *   <li>Signature: {@code X-Gitea-Signature} / {@code X-Forgejo-Signature}, the hex HMAC-SHA256 of the raw body
  *       with the webhook's secret, with no {@code sha256=} prefix. Each one sent must match.</li>
  *   <li>Events: {@code push}, for branches and tags alike (a tag push also sends a {@code create} event, and a
- *       branch deletion only a {@code delete} event, neither of which builds).</li>
+ *       branch deletion only a {@code delete} event, neither of which builds); {@code pull_request}; and
+ *       {@code issue_comment} on a pull request.</li>
  *   <li>No clone host of its own: a Gitea server's name is the deployer's, and CodeBuild has no source type for
  *       it; the ECS executor clones its http(s) clone URL.</li>
  * </ul>
@@ -105,8 +108,14 @@ public final class Gitea implements GitHost {
         if (event == null) {
             return new WebhookEvent.Ignored("?", String.join(" and ", EVENTS) + " are both missing");
         }
+        if (event.equals("pull_request")) {
+            return pullRequest(event, body);
+        }
+        if (event.equals("issue_comment")) {
+            return comment(event, body);
+        }
         if (!event.equals("push")) {
-            return new WebhookEvent.Ignored(event, "only push events start builds");
+            return new WebhookEvent.Ignored(event, "only push, pull_request and issue_comment events are read");
         }
         String ref = PushFields.required(body, "ref");
         Push.Ref parsed = PushFields.ref(ref);
@@ -125,6 +134,63 @@ public final class Gitea implements GitHost {
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
                 actor != null ? actor : PushFields.actor(body, "pusher", "username"),
                 PushFields.optional(body, "head_commit", "message"))));
+    }
+
+    /**
+     * A pull request opened, given new commits ({@code synchronized}), reopened or closed (merged or not); any
+     * other action (edited, labeled, assigned, ...) changes no code and builds nothing. Gitea and Forgejo send these
+     * under the event {@code pull_request}; {@code X-Gitea-Event-Type} (not read) tells them apart further.
+     */
+    private static WebhookEvent pullRequest(String event, JsonNode body) {
+        String action = PullRequestFields.required(body, "action");
+        WebhookEvent.PullRequestChange.Action change = switch (action) {
+            case "opened" -> WebhookEvent.PullRequestChange.Action.OPENED;
+            case "synchronized" -> WebhookEvent.PullRequestChange.Action.UPDATED;
+            case "reopened" -> WebhookEvent.PullRequestChange.Action.REOPENED;
+            case "closed" -> WebhookEvent.PullRequestChange.Action.CLOSED;
+            default -> null;
+        };
+        if (change == null) {
+            return new WebhookEvent.Ignored(event, "the pull_request action " + DeliveryId.printable(action)
+                    + " builds nothing (only opened, synchronized, reopened and closed are read)");
+        }
+        if (!PullRequestFields.present(body, "pull_request", "head", "repo")) {
+            return new WebhookEvent.Ignored(event, "the pull request's head repository was deleted: there is nothing to build");
+        }
+        String actor = PullRequestFields.actor(body, "sender", "login");
+        return new WebhookEvent.PullRequestChange(event, change, new PullRequest(NAME,
+                PullRequestFields.required(body, "pull_request", "base", "repo", "full_name"),
+                PullRequestFields.number(body, "number"),
+                PullRequestFields.required(body, "pull_request", "head", "repo", "full_name"),
+                PullRequestFields.required(body, "pull_request", "head", "repo", "clone_url"),
+                PullRequestFields.required(body, "pull_request", "head", "ref"),
+                PullRequestFields.required(body, "pull_request", "base", "ref"),
+                PullRequestFields.required(body, "pull_request", "head", "sha"),
+                actor != null ? actor : PullRequestFields.actor(body, "sender", "username"),
+                PullRequestFields.optional(body, "pull_request", "title")));
+    }
+
+    /**
+     * A new comment on a pull request: Gitea and Forgejo send comments on issues and on pull requests alike as
+     * {@code issue_comment}, with {@code is_pull} true for a pull request's (a Gitea older than the field marks it
+     * by {@code issue.pull_request}). An edited or deleted comment approves nothing. The events do not say what the
+     * author is to the repository.
+     */
+    private static WebhookEvent comment(String event, JsonNode body) {
+        String action = PullRequestFields.required(body, "action");
+        if (!action.equals("created")) {
+            return new WebhookEvent.Ignored(event, "the issue_comment action " + DeliveryId.printable(action)
+                    + " approves nothing (only a created comment is read)");
+        }
+        JsonNode isPull = body.path("is_pull");
+        boolean onPull = isPull.isBoolean() ? isPull.booleanValue() : PullRequestFields.present(body, "issue", "pull_request");
+        if (!onPull) {
+            return new WebhookEvent.Ignored(event, "a comment on an issue, not on a pull request");
+        }
+        String author = PullRequestFields.actor(body, "comment", "user", "login");
+        return new WebhookEvent.PullRequestComment(event, NAME, PullRequestFields.required(body, "repository", "full_name"),
+                PullRequestFields.number(body, "issue", "number"), author != null ? author : PullRequestFields.actor(body, "sender",
+                        "login"), null, null, PullRequestFields.required(body, "comment", "body"));
     }
 
     /**

@@ -12,6 +12,8 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.PullRequest;
+import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.PushFields;
 import dev.ecrpush.githost.SecretField;
@@ -23,7 +25,8 @@ import dev.ecrpush.githost.WebhookSecrets;
 
 /**
  * GitHub ({@code github.com}): {@code X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>}, the
- * {@code push} event (branches and tags alike) and {@code ping}, deliveries identified by the signed body's
+ * {@code push} event (branches and tags alike), {@code pull_request}, {@code issue_comment} on a pull request, and
+ * {@code ping}, deliveries identified by the signed body's
  * SHA-256, which a redelivery repeats byte for byte ({@code X-GitHub-Delivery} is not signed, and only logged).
  */
 public final class GitHub implements GitHost {
@@ -75,8 +78,14 @@ public final class GitHub implements GitHost {
         if (event.equals("ping")) {
             return new WebhookEvent.Ping(event);
         }
+        if (event.equals("pull_request")) {
+            return pullRequest(event, body);
+        }
+        if (event.equals("issue_comment")) {
+            return comment(event, body);
+        }
         if (!event.equals("push")) {
-            return new WebhookEvent.Ignored(event, "only push events start builds");
+            return new WebhookEvent.Ignored(event, "only push, pull_request and issue_comment events are read");
         }
         String ref = PushFields.required(body, "ref");
         Push.Ref parsed = PushFields.ref(ref);
@@ -89,6 +98,59 @@ public final class GitHub implements GitHost {
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
                 PushFields.actor(body, "sender", "login"), PushFields.optional(body, "head_commit", "message"))));
+    }
+
+    /**
+     * A pull request opened, given new commits ({@code synchronize}), reopened or closed (merged or not); any other
+     * action (labeled, edited, review_requested, ...) changes no code and builds nothing. A request whose head
+     * repository was deleted ({@code head.repo} null) has no commits left to build.
+     */
+    private static WebhookEvent pullRequest(String event, JsonNode body) {
+        String action = PullRequestFields.required(body, "action");
+        WebhookEvent.PullRequestChange.Action change = switch (action) {
+            case "opened" -> WebhookEvent.PullRequestChange.Action.OPENED;
+            case "synchronize" -> WebhookEvent.PullRequestChange.Action.UPDATED;
+            case "reopened" -> WebhookEvent.PullRequestChange.Action.REOPENED;
+            case "closed" -> WebhookEvent.PullRequestChange.Action.CLOSED;
+            default -> null;
+        };
+        if (change == null) {
+            return new WebhookEvent.Ignored(event, "the pull_request action " + DeliveryId.printable(action)
+                    + " builds nothing (only opened, synchronize, reopened and closed are read)");
+        }
+        if (!PullRequestFields.present(body, "pull_request", "head", "repo")) {
+            return new WebhookEvent.Ignored(event, "the pull request's head repository was deleted: there is nothing to build");
+        }
+        return new WebhookEvent.PullRequestChange(event, change, new PullRequest(NAME,
+                PullRequestFields.required(body, "pull_request", "base", "repo", "full_name"),
+                PullRequestFields.number(body, "number"),
+                PullRequestFields.required(body, "pull_request", "head", "repo", "full_name"),
+                PullRequestFields.required(body, "pull_request", "head", "repo", "clone_url"),
+                PullRequestFields.required(body, "pull_request", "head", "ref"),
+                PullRequestFields.required(body, "pull_request", "base", "ref"),
+                PullRequestFields.required(body, "pull_request", "head", "sha"),
+                PullRequestFields.actor(body, "sender", "login"),
+                PullRequestFields.optional(body, "pull_request", "title")));
+    }
+
+    /**
+     * A new comment on a pull request (GitHub's pull requests are issues, and their conversation comments
+     * {@code issue_comment} events with {@code issue.pull_request} set). A comment on a plain issue, and an edited or
+     * deleted comment, approves nothing: an approval is a command as it was first written.
+     */
+    private static WebhookEvent comment(String event, JsonNode body) {
+        String action = PullRequestFields.required(body, "action");
+        if (!action.equals("created")) {
+            return new WebhookEvent.Ignored(event, "the issue_comment action " + DeliveryId.printable(action)
+                    + " approves nothing (only a created comment is read)");
+        }
+        if (!PullRequestFields.present(body, "issue", "pull_request")) {
+            return new WebhookEvent.Ignored(event, "a comment on an issue, not on a pull request");
+        }
+        return new WebhookEvent.PullRequestComment(event, NAME, PullRequestFields.required(body, "repository", "full_name"),
+                PullRequestFields.number(body, "issue", "number"), PullRequestFields.actor(body, "comment", "user", "login"),
+                PullRequestFields.optional(body, "comment", "author_association"), null,
+                PullRequestFields.required(body, "comment", "body"));
     }
 
     /**

@@ -12,6 +12,8 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.PullRequest;
+import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.PushFields;
 import dev.ecrpush.githost.SecretField;
@@ -25,7 +27,8 @@ import dev.ecrpush.step.SecretText;
 /**
  * GitLab ({@code gitlab.com}, and a self-managed GitLab through {@code buildpush.codebuild.git-hosts}): the
  * secret token in {@code X-Gitlab-Token}, and/or the {@link StandardWebhooks} signature, which is required once
- * a signing token is configured; push and tag push events of project and system hooks. A signed delivery is
+ * a signing token is configured; push and tag push events of project and system hooks, merge request events, and
+ * comments on merge requests. A signed delivery is
  * identified by its signed {@code webhook-id}, one with the secret token alone by its body's SHA-256;
  * {@code Idempotency-Key} and {@code X-Gitlab-Event-UUID} are not signed, and only logged.
  */
@@ -104,8 +107,14 @@ public final class GitLab implements GitHost {
         String event = request.header(EVENT);
         String name = event == null ? "?" : event;
         String kind = body.path("object_kind").asText("");
+        if (kind.equals("merge_request")) {
+            return mergeRequest(name, body);
+        }
+        if (kind.equals("note")) {
+            return note(name, body);
+        }
         if (!kind.equals("push") && !kind.equals("tag_push")) {
-            return new WebhookEvent.Ignored(name, "only push and tag push events start builds");
+            return new WebhookEvent.Ignored(name, "only push, tag push, merge request and comment events are read");
         }
         String ref = PushFields.required(body, "ref");
         Push.Ref parsed = PushFields.ref(ref);
@@ -119,6 +128,62 @@ public final class GitLab implements GitHost {
         return new WebhookEvent.Pushes(name, List.of(new Push(NAME, PushFields.required(body, "project", "path_with_namespace"),
                 PushFields.required(body, "project", "git_http_url"), parsed, commit, files(body),
                 PushFields.actor(body, "user_username"), headMessage(body, commit))));
+    }
+
+    /**
+     * A merge request opened, reopened, closed or merged, or updated with new commits: GitLab sends
+     * {@code object_attributes.oldrev} (the head before) only when the update brought commits, so an update without
+     * it (a title, a label, an assignee, a draft status) builds nothing. Approvals change no code either.
+     */
+    private static WebhookEvent mergeRequest(String name, JsonNode body) {
+        String action = PullRequestFields.required(body, "object_attributes", "action");
+        WebhookEvent.PullRequestChange.Action change = switch (action) {
+            case "open" -> WebhookEvent.PullRequestChange.Action.OPENED;
+            case "reopen" -> WebhookEvent.PullRequestChange.Action.REOPENED;
+            case "close", "merge" -> WebhookEvent.PullRequestChange.Action.CLOSED;
+            case "update" -> PullRequestFields.optional(body, "object_attributes", "oldrev") != null
+                    ? WebhookEvent.PullRequestChange.Action.UPDATED : null;
+            default -> null;
+        };
+        if (change == null) {
+            return new WebhookEvent.Ignored(name, action.equals("update")
+                    ? "a merge request update without new commits (no object_attributes.oldrev) builds nothing"
+                    : "the merge request action " + DeliveryId.printable(action)
+                            + " builds nothing (only open, update with new commits, reopen, close and merge are read)");
+        }
+        return new WebhookEvent.PullRequestChange(name, change, new PullRequest(NAME,
+                PullRequestFields.required(body, "object_attributes", "target", "path_with_namespace"),
+                PullRequestFields.number(body, "object_attributes", "iid"),
+                PullRequestFields.required(body, "object_attributes", "source", "path_with_namespace"),
+                PullRequestFields.required(body, "object_attributes", "source", "git_http_url"),
+                PullRequestFields.required(body, "object_attributes", "source_branch"),
+                PullRequestFields.required(body, "object_attributes", "target_branch"),
+                PullRequestFields.required(body, "object_attributes", "last_commit", "id"),
+                PullRequestFields.actor(body, "user", "username"),
+                PullRequestFields.optional(body, "object_attributes", "title")));
+    }
+
+    /**
+     * A new comment on a merge request, made on its head commit as the event names it
+     * ({@code merge_request.last_commit.id}). GitLab does not say what the author is to the project. An edited
+     * comment ({@code object_attributes.action} {@code update}, GitLab 16.11 and later) approves nothing; an event
+     * without the action is from an earlier GitLab, which sent new comments only.
+     */
+    private static WebhookEvent note(String name, JsonNode body) {
+        String type = body.path("object_attributes").path("noteable_type").asText("");
+        if (!type.equals("MergeRequest")) {
+            return new WebhookEvent.Ignored(name, "a comment on a " + (type.isEmpty() ? "?" : DeliveryId.printable(type))
+                    + ", not on a merge request");
+        }
+        String action = PullRequestFields.optional(body, "object_attributes", "action");
+        if (action != null && !action.equals("create")) {
+            return new WebhookEvent.Ignored(name, "the comment action " + DeliveryId.printable(action)
+                    + " approves nothing (only a created comment is read)");
+        }
+        return new WebhookEvent.PullRequestComment(name, NAME, PullRequestFields.required(body, "project", "path_with_namespace"),
+                PullRequestFields.number(body, "merge_request", "iid"), PullRequestFields.actor(body, "user", "username"), null,
+                PullRequestFields.optional(body, "merge_request", "last_commit", "id"),
+                PullRequestFields.required(body, "object_attributes", "note"));
     }
 
     /**

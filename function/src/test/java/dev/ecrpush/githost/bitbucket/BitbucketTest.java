@@ -104,7 +104,7 @@ class BitbucketTest {
 
     @Test
     void otherEventKey_isIgnored() throws IOException {
-        assertInstanceOf(WebhookEvent.Ignored.class, read("bitbucket-push.json", "X-Event-Key", "pullrequest:created"));
+        assertInstanceOf(WebhookEvent.Ignored.class, read("bitbucket-push.json", "X-Event-Key", "repo:fork"));
     }
 
     @Test

@@ -205,8 +205,9 @@ class GiteaTest {
     @Test
     void otherEvents_areIgnored() throws IOException {
         JsonNode body = recorded("gitea-push.json");
-        assertEquals(new WebhookEvent.Ignored("create", "only push events start builds"), read(body, "X-Gitea-Event", "create"));
-        assertEquals(new WebhookEvent.Ignored("delete", "only push events start builds"), read(body, "X-Forgejo-Event", "delete"));
+        String reason = "only push, pull_request and issue_comment events are read";
+        assertEquals(new WebhookEvent.Ignored("create", reason), read(body, "X-Gitea-Event", "create"));
+        assertEquals(new WebhookEvent.Ignored("delete", reason), read(body, "X-Forgejo-Event", "delete"));
         assertEquals(new WebhookEvent.Ignored("?", "X-Forgejo-Event and X-Gitea-Event are both missing"),
                 read(body, "X-GitHub-Event", "push"));
     }

@@ -254,8 +254,8 @@ class GitHubTest {
     @Test
     void pingAndOtherEvents() throws IOException {
         assertEquals(new WebhookEvent.Ping("ping"), read("github-ping.json", "X-GitHub-Event", "ping"));
-        assertEquals(new WebhookEvent.Ignored("pull_request", "only push events start builds"),
-                read("github-ping.json", "X-GitHub-Event", "pull_request"));
+        assertEquals(new WebhookEvent.Ignored("issues", "only push, pull_request and issue_comment events are read"),
+                read("github-ping.json", "X-GitHub-Event", "issues"));
     }
 
     @Test
