@@ -56,4 +56,9 @@ public class IdempotencyTables {
         return new TagMoveStore(table());
     }
 
+    /** Pull requests from forks held until an approval. */
+    public ForkHoldStore forkHolds() {
+        return new ForkHoldStore(table());
+    }
+
 }
