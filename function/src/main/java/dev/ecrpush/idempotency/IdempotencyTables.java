@@ -61,4 +61,9 @@ public class IdempotencyTables {
         return new ForkHoldStore(table());
     }
 
+    /** The tags pull requests' builds pushed, deleted when the request is closed. */
+    public PullRequestImageStore pullRequestImages() {
+        return new PullRequestImageStore(table());
+    }
+
 }
