@@ -2,6 +2,7 @@ package dev.ecrpush.idempotency;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +12,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.error.InternalErrorException;
@@ -28,9 +31,10 @@ import static dev.ecrpush.idempotency.RunStore.s;
  * {@value IdempotencyTable#BUILD_PREFIX} prefix, which no payload's key may take. It holds the request as it was
  * held (every field, its head commit among them) and the triggers it is held for.
  *
- * <p>Every write is conditional on the item's {@value #VERSION}, which each write raises: a hold for a new head
- * commit replaces the held commit (and its triggers) rather than adding to it, and of two approvals of one held
- * request only the first {@link #release}s it.
+ * <p>Every write raises the item's {@value #VERSION}: a hold of the held commit for another trigger adds it in one
+ * atomic write conditional on that commit; a hold for a new head commit replaces the held commit (and its triggers)
+ * with a write conditional on the version it read; and of two approvals of one held request only the first
+ * {@link #release}s it, as its write is conditional on the version it read too.
  */
 public final class ForkHoldStore {
     static final String PREFIX = IdempotencyTable.BUILD_PREFIX + "fork#";
@@ -78,14 +82,17 @@ public final class ForkHoldStore {
     public Held hold(PullRequest pullRequest, String trigger) {
         String key = key(pullRequest.host(), pullRequest.repository(), pullRequest.number());
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            Held current = read(key);
-            Set<String> triggers = new TreeSet<>();
-            if (current != null && current.pullRequest().headSha().equals(pullRequest.headSha())) {
-                triggers.addAll(current.triggers());
+            Held added = addTrigger(key, pullRequest, trigger);
+            if (added != null) {
+                return added;
             }
-            triggers.add(trigger);
+            // Nothing held, or another commit: put the request in its place, unless a hold or an approval wrote since.
+            Held current = read(key);
+            if (current != null && current.pullRequest().headSha().equals(pullRequest.headSha())) {
+                continue;
+            }
             long version = current == null ? 1 : current.version() + 1;
-            Map<String, AttributeValue> item = item(key, pullRequest, triggers, version);
+            Map<String, AttributeValue> item = item(key, pullRequest, new TreeSet<>(Set.of(trigger)), version);
             try {
                 if (current == null) {
                     table.client().putItem(r -> r.tableName(table.name()).item(item)
@@ -95,14 +102,37 @@ public final class ForkHoldStore {
                             .expressionAttributeNames(Map.of("#version", VERSION))
                             .expressionAttributeValues(Map.of(":version", n(current.version()))));
                 }
-                return new Held(pullRequest, triggers, version);
+                return new Held(pullRequest, Set.of(trigger), version);
             } catch (ConditionalCheckFailedException raced) {
-                // Another hold or an approval wrote in between: read again.
+                // Another hold or an approval wrote in between: try again.
             } catch (SdkException e) {
                 throw failure(e, "dynamodb.PutItem", key);
             }
         }
         throw new InternalErrorException("pull request #" + pullRequest.number() + " could not be held: its record kept changing");
+    }
+
+    /**
+     * Adds {@code trigger} to the request held with the same head commit, in one atomic write (holds of one commit for
+     * several triggers at once all stay), raising the version so that an approval read before it decides again; null
+     * when nothing, or another commit, is held.
+     */
+    private Held addTrigger(String key, PullRequest pullRequest, String trigger) {
+        try {
+            UpdateItemResponse response = table.client().updateItem(r -> r.tableName(table.name()).key(Map.of(KEY, s(key)))
+                    .updateExpression("ADD #triggers :trigger, #version :one SET #expires = :expires")
+                    .conditionExpression("#sha = :sha")
+                    .expressionAttributeNames(Map.of("#triggers", TRIGGERS, "#version", VERSION, "#expires", EXPIRES_AT,
+                            "#sha", HEAD_SHA))
+                    .expressionAttributeValues(Map.of(":trigger", AttributeValue.fromSs(List.of(trigger)), ":one", n(1),
+                            ":expires", n(expiry()), ":sha", s(pullRequest.headSha())))
+                    .returnValues(ReturnValue.ALL_NEW));
+            return held(response.attributes());
+        } catch (ConditionalCheckFailedException notThisCommit) {
+            return null;
+        } catch (SdkException e) {
+            throw failure(e, "dynamodb.UpdateItem", key);
+        }
     }
 
     /** The held request, read consistently; null when none is held (or its hold expired). */
@@ -149,18 +179,25 @@ public final class ForkHoldStore {
         try {
             GetItemResponse response = table.client().getItem(r -> r.tableName(table.name())
                     .key(Map.of(KEY, s(key))).consistentRead(true));
-            Map<String, AttributeValue> item = response.hasItem() ? response.item() : Map.of();
-            if (!item.containsKey(HEAD_SHA) || !item.containsKey(VERSION)) {
-                return null;
-            }
-            PullRequest pr = new PullRequest(text(item, HOST), text(item, REPOSITORY), Integer.parseInt(item.get(NUMBER).n()),
-                    text(item, HEAD_REPOSITORY), text(item, HEAD_CLONE_URL), text(item, SOURCE_BRANCH), text(item, TARGET_BRANCH),
-                    text(item, HEAD_SHA), text(item, ACTOR), text(item, TITLE));
-            Set<String> triggers = item.containsKey(TRIGGERS) ? new TreeSet<>(item.get(TRIGGERS).ss()) : Set.of();
-            return new Held(pr, triggers, Long.parseLong(item.get(VERSION).n()));
+            return held(response.hasItem() ? response.item() : Map.of());
         } catch (SdkException e) {
             throw failure(e, "dynamodb.GetItem", key);
         }
+    }
+
+    private static Held held(Map<String, AttributeValue> item) {
+        if (!item.containsKey(HEAD_SHA) || !item.containsKey(VERSION)) {
+            return null;
+        }
+        PullRequest pr = new PullRequest(text(item, HOST), text(item, REPOSITORY), Integer.parseInt(item.get(NUMBER).n()),
+                text(item, HEAD_REPOSITORY), text(item, HEAD_CLONE_URL), text(item, SOURCE_BRANCH), text(item, TARGET_BRANCH),
+                text(item, HEAD_SHA), text(item, ACTOR), text(item, TITLE));
+        Set<String> triggers = item.containsKey(TRIGGERS) ? new TreeSet<>(item.get(TRIGGERS).ss()) : Set.of();
+        return new Held(pr, triggers, Long.parseLong(item.get(VERSION).n()));
+    }
+
+    private long expiry() {
+        return Instant.now(table.clock()).plus(table.ttl()).getEpochSecond();
     }
 
     private Map<String, AttributeValue> item(String key, PullRequest pr, Set<String> triggers, long version) {
@@ -178,7 +215,7 @@ public final class ForkHoldStore {
         put(item, TITLE, pr.title());
         item.put(TRIGGERS, AttributeValue.fromSs(triggers.stream().toList()));
         item.put(VERSION, n(version));
-        item.put(EXPIRES_AT, n(Instant.now(table.clock()).plus(table.ttl()).getEpochSecond()));
+        item.put(EXPIRES_AT, n(expiry()));
         return item;
     }
 

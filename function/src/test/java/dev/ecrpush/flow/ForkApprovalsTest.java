@@ -238,6 +238,29 @@ class ForkApprovalsTest {
     }
 
     @Test
+    void concurrentHoldsOfOneCommit_forManyTriggers_allStayHeld() throws Exception {
+        PullRequest pr = fork("github", 15, SHA);
+        List<Trigger> triggers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            triggers.add(trigger("app-" + i));
+        }
+        ForkApprovals approvals = approvals(triggers.toArray(Trigger[]::new));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<TriggeredBuild>> held = new ArrayList<>();
+            for (Trigger each : triggers) {
+                held.add(pool.submit(() -> approvals.hold(each, pr, "pull/15")));
+            }
+            for (Future<TriggeredBuild> each : held) {
+                assertEquals(TriggeredBuild.HELD, each.get().status());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(8, store.held("github", pr.repository(), 15).triggers().size());
+    }
+
+    @Test
     void withoutATable_aForkIsNotBuilt_andNothingIsApproved() {
         Trigger app = trigger("app");
         ForkApprovals none = new ForkApprovals(() -> null, name -> Optional.of(app), List.of());
