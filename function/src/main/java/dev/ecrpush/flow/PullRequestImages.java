@@ -169,7 +169,8 @@ public class PullRequestImages {
         }
         Plan plan;
         try {
-            plan = steps.plan(payload(trigger, pullRequest), TriggerType.WEBHOOK, trigger.policy(), false).plan();
+            plan = steps.plan(payload(trigger, pullRequest, recorded.tags().first()), TriggerType.WEBHOOK, trigger.policy(), false)
+                    .plan();
         } catch (BuildPushException e) {
             return refuse(pullRequest, trigger, recorded, "the trigger's payload no longer plans (" + e.getMessage() + ")");
         }
@@ -234,14 +235,21 @@ public class PullRequestImages {
 
     /**
      * The trigger's payload with the request's head as its codebase, which its builds had: only planned, for the
-     * repository and credentials it pushes with now, never run.
+     * repository and credentials it pushes with now, never run. Its tags are one recorded tag, as it is: the push tags
+     * of the payload may need what a request has not ({@code <+codebase.tag>}), and which tags it has does not change
+     * where it pushes or with what.
      */
-    private static ObjectNode payload(Trigger trigger, PullRequest pullRequest) {
+    private static ObjectNode payload(Trigger trigger, PullRequest pullRequest, String tag) {
         ObjectNode payload = trigger.payload();
         ObjectNode codebase = payload.putObject("codebase");
         codebase.put("repoUrl", pullRequest.headCloneUrl());
         codebase.put("branch", pullRequest.sourceBranch());
-        codebase.put("commitSha", pullRequest.headSha());
+        if (pullRequest.headSha() != null) {
+            codebase.put("commitSha", pullRequest.headSha());
+        }
+        if (payload.path("step").path("spec") instanceof ObjectNode spec) {
+            spec.putArray("tags").add(tag);
+        }
         return payload;
     }
 

@@ -150,6 +150,20 @@ class PullRequestImagesAbuseTest {
     }
 
     @Test
+    void aTriggerWhosePushTagsNeedAGitTag_stillClosesItsRequests() {
+        Trigger base = trigger("123456789012", "acme/app", false);
+        ObjectNode payload = base.payload();
+        ((ObjectNode) payload.at("/step/spec")).putArray("tags").add("<+codebase.tag>");
+        Trigger releases = new Trigger(base.name(), base.provider(), base.repository(), base.branches(), base.tags(),
+                base.schedules(), payload);
+        images.built(releases, pr(17), started(REGISTRY, "acme/app", "pr-17"));
+        aws.resetRequests();
+        PullRequestImages.Cleanup cleanup = images.closed(releases, pr(17));
+        assertEquals(List.of(), cleanup.failed());
+        assertEquals(List.of("123456789012/acme/app: pr-17"), deletes());
+    }
+
+    @Test
     void aTriggerThatNowPushesElsewhere_deletesNothing() {
         Trigger before = trigger("123456789012", "acme/app", false);
         images.built(before, pr(14), started(REGISTRY, "acme/app", "pr-14"));
