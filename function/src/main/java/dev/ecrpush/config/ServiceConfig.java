@@ -260,6 +260,14 @@ public interface ServiceConfig {
         @WithDefault("10")
         @WithConverter(AtLeastOne.class)
         int maxBuildsPerDelivery();
+
+        /**
+         * Who may approve the build of any trigger's pull request from a fork with a {@code /build} comment, by the
+         * login or username the Git host reports (compared without case), besides the users the host says own, are
+         * members of or collaborate on the repository (GitHub only) and each trigger's own
+         * {@code pullRequests.approvers}. Unset: no one else (docs/triggers.md, "Pull requests from forks").
+         */
+        Optional<List<String>> approvers();
     }
 
     /**

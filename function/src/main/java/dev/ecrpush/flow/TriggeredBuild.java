@@ -15,7 +15,8 @@ import dev.ecrpush.error.ErrorBody;
  * @param status the result's status ({@code STARTED}, {@code PLANNED}, ...), {@code DUPLICATE} for a repeat
  *               of a delivery already built, {@code IN_PROGRESS} when that build is still being started,
  *               {@code FAILED}, {@code SKIPPED} when nothing was asked for it, or {@code FILTERED} when the trigger's
- *               filters left the push out (see {@code reason})
+ *               filters left the push out (see {@code reason}), or {@code HELD} for a pull request from a fork that
+ *               waits for an approval (the reason says how to give it)
  * @param reason why it was skipped or filtered out, naming the filter
  * @param note   for a build asked for, what its filters could not tell and built anyway
  *               ({@code changed files unknown: ...; built}); null otherwise
@@ -36,6 +37,8 @@ public record TriggeredBuild(String trigger, String ref, String status, String r
             ErrorBody error, BuildPushException failure) {
         this(trigger, ref, status, reason, note, result, error, failure, null);
     }
+    /** The status of a pull request from a fork, held until an approver comments {@code /build <sha>} on it. */
+    public static final String HELD = "HELD";
 
     /** Asked for: started, planned, a duplicate, in progress or failed. */
     public TriggeredBuild(String trigger, String ref, String status, Object result, ErrorBody error, BuildPushException failure) {
@@ -55,6 +58,11 @@ public record TriggeredBuild(String trigger, String ref, String status, String r
     /** Left out by the trigger's filters, {@code reason} naming the filter: no run, no AWS call, nothing remembered. */
     public static TriggeredBuild filtered(String trigger, String ref, String reason) {
         return new TriggeredBuild(trigger, ref, FILTERED, reason, null, null, null, null);
+    }
+
+    /** Held until an approval, {@code reason} saying how to give it: no run, no AWS call besides the hold's record. */
+    public static TriggeredBuild held(String trigger, String ref, String reason) {
+        return new TriggeredBuild(trigger, ref, HELD, reason, null, null, null, null);
     }
 
     /** Whether the trigger's filters left the push out. */

@@ -61,4 +61,14 @@ public class IdempotencyTables {
         return new SupersededStore(table());
     }
 
+    /** Pull requests from forks held until an approval. */
+    public ForkHoldStore forkHolds() {
+        return new ForkHoldStore(table());
+    }
+
+    /** The tags pull requests' builds pushed, deleted when the request is closed. */
+    public PullRequestImageStore pullRequestImages() {
+        return new PullRequestImageStore(table());
+    }
+
 }

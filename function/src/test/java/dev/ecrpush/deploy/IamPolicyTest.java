@@ -129,6 +129,10 @@ class IamPolicyTest {
         assertTrue(needed.contains("ecr:CreateRepository"), "the registry stage's calls: " + needed);
         needed.addAll(pushActions());
         needed.add("ecr:GetAuthorizationToken");
+        // and what closing a pull request does with them: delete the tags its builds recorded
+        Set<String> closing = SdkCalls.scan("dev/ecrpush/flow/PullRequestImages").keySet();
+        assertEquals(Set.of("ecr:BatchDeleteImage"), closing);
+        needed.addAll(closing);
         // when
         Set<String> granted = CfnTemplate.allowedActions(target.statementsOfRole("TargetRole"));
         // then
