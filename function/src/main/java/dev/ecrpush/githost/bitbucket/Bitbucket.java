@@ -14,6 +14,7 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApi;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.PushFields;
 import dev.ecrpush.githost.SecretField;
@@ -37,6 +38,11 @@ public final class Bitbucket implements GitHost {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public GitHostApi api() {
+        return new BitbucketApi();
     }
 
     @Override

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApi;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.PushFields;
 import dev.ecrpush.githost.SecretField;
@@ -39,6 +40,11 @@ public final class GitHub implements GitHost {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public GitHostApi api() {
+        return new GitHubApi();
     }
 
     @Override
