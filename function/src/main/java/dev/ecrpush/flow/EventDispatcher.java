@@ -39,10 +39,11 @@ public class EventDispatcher {
     private final Executors executors;
     private final StashCleanup stashes;
     private final TagMoves tagMoves;
+    private final CommitStatuses statuses;
 
     @Inject
     public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
-            Executors executors, StashCleanup stashes, TagMoves tagMoves) {
+            Executors executors, StashCleanup stashes, TagMoves tagMoves, CommitStatuses statuses) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
@@ -50,6 +51,7 @@ public class EventDispatcher {
         this.executors = executors;
         this.stashes = stashes;
         this.tagMoves = tagMoves;
+        this.statuses = statuses;
     }
 
     public Object dispatch(byte[] event) {
@@ -86,7 +88,8 @@ public class EventDispatcher {
      * executor that acts on every event (ECS, which stops a task past its step timeout) reads the build back even
      * when no task waits. A build that is not the function's, by its ID or as read back, changes nothing: no task is
      * completed, nothing is stopped, no tag is moved, and the event is acknowledged as IGNORED with the reason (a
-     * forged event is no error to retry). An event that mentions the OIDC stash prefix has the build read back too,
+     * forged event is no error to retry). A build that reports commit statuses has its end sent to its Git host
+     * ({@link CommitStatuses}). An event that mentions the OIDC stash prefix has the build read back too,
      * and once it has ended its stashed token is deleted ({@link StashCleanup}).
      */
     private Object buildEvent(BuildExecutor executor, String buildId, JsonNode event) {
@@ -120,6 +123,8 @@ public class EventDispatcher {
                 LOG.warnf("the OIDC token stash of build %s was not deleted: %s", buildId, e.getMessage());
             }
         }
+        // Last: the host hears of the build's end once the function has done its own part of it.
+        statuses.onBuildEvent(buildId, status);
         return answer;
     }
 

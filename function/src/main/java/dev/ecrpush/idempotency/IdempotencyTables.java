@@ -56,4 +56,9 @@ public class IdempotencyTables {
         return new TagMoveStore(table());
     }
 
+    /** Where builds' commit statuses go. */
+    public CommitStatusStore commitStatuses() {
+        return new CommitStatusStore(table());
+    }
+
 }

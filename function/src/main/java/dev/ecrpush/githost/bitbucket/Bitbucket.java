@@ -112,8 +112,9 @@ public final class Bitbucket implements GitHost {
             if (commit != null && commit.isEmpty()) {
                 throw new InvalidStepException(at + ".target.hash: is required in a repo:push change");
             }
+            // A new branch or tag has no old side: nothing to compare with.
             pushes.add(new Push(NAME, repository, cloneUrl, new Push.Ref(kind, name), commit, files(change), actor,
-                    deleted ? null : PushFields.optional(side, "target", "message")));
+                    deleted ? null : PushFields.optional(side, "target", "message"), PushFields.optional(change, "old", "target", "hash")));
         }
         return new WebhookEvent.Pushes(event, pushes);
     }

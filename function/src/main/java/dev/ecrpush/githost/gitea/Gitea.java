@@ -130,7 +130,7 @@ public final class Gitea implements GitHost {
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
                 actor != null ? actor : PushFields.actor(body, "pusher", "username"),
-                PushFields.optional(body, "head_commit", "message"))));
+                PushFields.optional(body, "head_commit", "message"), PushFields.optional(body, "before"))));
     }
 
     /**

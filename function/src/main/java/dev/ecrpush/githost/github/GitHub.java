@@ -94,7 +94,8 @@ public final class GitHub implements GitHost {
         // sender.login is the account that pushed; pusher.name is a Git name for some pushers (deploy keys).
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
-                PushFields.actor(body, "sender", "login"), PushFields.optional(body, "head_commit", "message"))));
+                PushFields.actor(body, "sender", "login"), PushFields.optional(body, "head_commit", "message"),
+                PushFields.optional(body, "before"))));
     }
 
     /**

@@ -124,7 +124,7 @@ public final class GitLab implements GitHost {
         String commit = deleted ? null : checkout.asText();
         return new WebhookEvent.Pushes(name, List.of(new Push(NAME, PushFields.required(body, "project", "path_with_namespace"),
                 PushFields.required(body, "project", "git_http_url"), parsed, commit, files(body),
-                PushFields.actor(body, "user_username"), headMessage(body, commit))));
+                PushFields.actor(body, "user_username"), headMessage(body, commit), PushFields.optional(body, "before"))));
     }
 
     /**

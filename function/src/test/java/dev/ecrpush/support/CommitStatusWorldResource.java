@@ -1,0 +1,67 @@
+package dev.ecrpush.support;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * A {@link TriggerWorld} and a {@link GitHostFake} for a {@code @QuarkusTest} of commit statuses and comparisons:
+ * the application is configured as by {@link TriggerWorldResource}, and calls GitHub's and GitLab's APIs at the fake
+ * (GitLab's under {@code /api/v4}) with the tokens {@link #GITHUB_TOKEN} and {@link #GITLAB_TOKEN}, which the Secrets
+ * Manager fake holds under {@link #GITHUB_TOKEN_REF} and {@link #GITLAB_TOKEN_REF}. The world, its AWS fake and the
+ * Git host fake are injected into the test's {@link InjectFake} fields.
+ */
+public class CommitStatusWorldResource implements QuarkusTestResourceLifecycleManager {
+    public static final String GITHUB_TOKEN_REF = "ci/github-status-token";
+    public static final String GITLAB_TOKEN_REF = "ci/gitlab-status-token";
+    /** Test-only tokens: they guard nothing, and must appear nowhere but in their headers. */
+    public static final String GITHUB_TOKEN = "ghp_testOnlyStatusToken0000000000000000";
+    public static final String GITLAB_TOKEN = "glpat-testOnlyStatusToken000";
+
+    private TriggerWorld world;
+    private GitHostFake host;
+
+    @Override
+    public Map<String, String> start() {
+        world = TriggerWorld.start();
+        host = new GitHostFake();
+        FunctionSdkProperties.set(world.aws().endpoint(), world.dynamoDbEndpoint());
+        Map<String, String> config = new HashMap<>(world.config());
+        config.put("buildpush.githosts.github.api-url", host.url(""));
+        config.put("buildpush.githosts.github.token-ref", GITHUB_TOKEN_REF);
+        config.put("buildpush.githosts.gitlab.api-url", host.url("/api/v4"));
+        config.put("buildpush.githosts.gitlab.token-ref", GITLAB_TOKEN_REF);
+        return config;
+    }
+
+    /** The world's defaults, and the tokens in the Secrets Manager fake. */
+    public static void stubDefaults(TriggerWorld world) {
+        world.stubDefaults();
+        world.aws().replyWhenBodyContains(AwsFake.SECRETS_MANAGER + "GetSecretValue", GITHUB_TOKEN_REF,
+                AwsFake.json("{\"Name\":\"" + GITHUB_TOKEN_REF + "\",\"SecretString\":\"" + GITHUB_TOKEN + "\\n\"}"));
+        world.aws().replyWhenBodyContains(AwsFake.SECRETS_MANAGER + "GetSecretValue", GITLAB_TOKEN_REF,
+                AwsFake.json("{\"Name\":\"" + GITLAB_TOKEN_REF + "\",\"SecretString\":\"" + GITLAB_TOKEN + "\"}"));
+    }
+
+    @Override
+    public void inject(TestInjector testInjector) {
+        testInjector.injectIntoFields(world, new TestInjector.AnnotatedAndMatchesType(InjectFake.class, TriggerWorld.class));
+        testInjector.injectIntoFields(world.aws(), new TestInjector.AnnotatedAndMatchesType(InjectFake.class, AwsFake.class));
+        testInjector.injectIntoFields(host, new TestInjector.AnnotatedAndMatchesType(InjectFake.class, GitHostFake.class));
+    }
+
+    @Override
+    public void stop() {
+        FunctionSdkProperties.clear();
+        try {
+            if (host != null) {
+                host.close();
+            }
+        } finally {
+            if (world != null) {
+                world.close();
+            }
+        }
+    }
+}
