@@ -149,8 +149,9 @@ class CommitStatusRouteTest {
         }
     }
 
+    /** The event says SUCCEEDED (events/codebuild-state-change.json); CodeBuild reads the build back as STOPPED. */
     @Test
-    void aStoppedBuild_isReportedAsAnErrorSayingCancelled() throws Exception {
+    void aBuildIsReportedAsReadBack_notAsItsEventSays_aStoppedOneAsAnErrorSayingCancelled() throws Exception {
         githubPush(fresh("github-push-branch.json"));
         stateChange(TriggerWorld.BUILD_ID, "STOPPED");
         JsonNode end = body(host.requests().get(1));
