@@ -214,6 +214,33 @@ class CommitStatusRouteTest {
     }
 
     @Test
+    void bitbucketPush_whichListsNoFiles_isDecidedByTheDiffstatFromItsOldCommit() throws Exception {
+        // given: Bitbucket's diffstat from the change's old commit lists a file under src/, which temp-src needs
+        String after = "e42fac24456e4a56f1b7f9358afc3070e3b7ddec";
+        String diffstat = "/2.0/repositories/cloudbeers/temp/diffstat/" + after + "..501bf5b99365d1d870882254b9360c17172bda0e";
+        host.stub(get(urlPathEqualTo(diffstat)).willReturn(aResponse().withStatus(200)
+                .withBody("{\"values\":[{\"old\":null,\"new\":{\"path\":\"src/Jenkinsfile\"}}]}")));
+        byte[] push = new String(fresh("bitbucket-push.json"), StandardCharsets.UTF_8)
+                .replace("\"name\": \"master\"", "\"name\": \"filtered-x\"").getBytes(StandardCharsets.UTF_8);
+        // when
+        JsonNode answer = Fixtures.JSON.readTree(FromEdge.given().contentType("application/json").header("X-Event-Key", "repo:push")
+                .header("X-Hub-Signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, push)).body(push)
+                .post("/webhooks/bitbucket").then().statusCode(202).extract().asString());
+        // then: built with no note, after one diffstat request, and reported INPROGRESS with its key
+        assertEquals("temp-src", answer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
+        assertTrue(answer.at("/refs/0/builds/0/note").isMissingNode(), answer::toString);
+        assertEquals(List.of("GET " + diffstat, "POST /2.0/repositories/cloudbeers/temp/commit/" + after + "/statuses/build"),
+                host.calls());
+        assertTrue(host.requests().stream().allMatch(r -> ("Bearer " + CommitStatusWorldResource.BITBUCKET_TOKEN)
+                .equals(r.getHeader("Authorization"))));
+        JsonNode status = body(host.requests().get(1));
+        assertEquals("INPROGRESS", status.get("state").asText());
+        assertEquals("ecr-push/temp-src", status.get("key").asText());
+        assertEquals(answer.at("/refs/0/builds/0/result/logsUrl").asText(), status.get("url").asText());
+    }
+
+    @Test
     void aComparisonThatFails_buildsWithTheNote() throws Exception {
         host.stub(get(urlPathEqualTo("/api/v4/projects/mike%2Fdiaspora/repository/compare")).willReturn(aResponse().withStatus(500)));
         JsonNode built = gitlabPush(new String(fresh("gitlab-push.json"), StandardCharsets.UTF_8)
