@@ -36,6 +36,8 @@ public interface ServiceConfig {
 
     Policy policy();
 
+    GitHosts githosts();
+
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
     Optional<String> connectorsFile();
 
@@ -335,5 +337,36 @@ public interface ServiceConfig {
          */
         @WithDefault("ecr-build-push")
         String resourcePrefix();
+    }
+
+    /**
+     * The Git hosts' REST APIs, which commit statuses are sent to and changed files asked of
+     * ({@link dev.ecrpush.githost.GitHostApis}); one group per host, named as its route.
+     */
+    interface GitHosts {
+        GitHostApi github();
+
+        GitHostApi gitlab();
+
+        GitHostApi bitbucket();
+
+        GitHostApi gitea();
+    }
+
+    /** One Git host's API: where it is, and the token the function calls it with. */
+    interface GitHostApi {
+        /**
+         * The API's base URL, over https (plain http only to a loopback address, for tests and local runs). Defaults to
+         * the host's public API ({@code https://api.github.com}, {@code https://gitlab.com/api/v4},
+         * {@code https://api.bitbucket.org/2.0}); Gitea has none, so it must be set for Gitea's statuses.
+         */
+        Optional<String> apiUrl();
+
+        /**
+         * A Secrets Manager secret (name or ARN) whose value is the token, read with the function's role and kept like
+         * the webhook secret; unset means no statuses and no comparisons for this host. Never a payload's: no payload
+         * may name it.
+         */
+        Optional<String> tokenRef();
     }
 }

@@ -40,10 +40,12 @@ public class EventDispatcher {
     private final StashCleanup stashes;
     private final TagMoves tagMoves;
     private final SupersededBuilds superseded;
+    private final CommitStatuses statuses;
 
     @Inject
     public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
-            Executors executors, StashCleanup stashes, TagMoves tagMoves, SupersededBuilds superseded) {
+            Executors executors, StashCleanup stashes, TagMoves tagMoves, SupersededBuilds superseded,
+            CommitStatuses statuses) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
@@ -52,6 +54,7 @@ public class EventDispatcher {
         this.stashes = stashes;
         this.tagMoves = tagMoves;
         this.superseded = superseded;
+        this.statuses = statuses;
     }
 
     public Object dispatch(byte[] event) {
@@ -89,7 +92,8 @@ public class EventDispatcher {
      * when no task waits. A build a {@code cancelSuperseded} trigger remembers is forgotten once it has ended. A build
      * that is not the function's, by its ID or as read back, changes nothing: no task is
      * completed, nothing is stopped, no tag is moved, and the event is acknowledged as IGNORED with the reason (a
-     * forged event is no error to retry). An event that mentions the OIDC stash prefix has the build read back too,
+     * forged event is no error to retry). A build that reports commit statuses has its end sent to its Git host
+     * ({@link CommitStatuses}). An event that mentions the OIDC stash prefix has the build read back too,
      * and once it has ended its stashed token is deleted ({@link StashCleanup}).
      */
     private Object buildEvent(BuildExecutor executor, String buildId, JsonNode event) {
@@ -124,6 +128,8 @@ public class EventDispatcher {
                 LOG.warnf("the OIDC token stash of build %s was not deleted: %s", buildId, e.getMessage());
             }
         }
+        // Last: the host hears of the build's end once the function has done its own part of it.
+        statuses.onBuildEvent(buildId, status);
         return answer;
     }
 

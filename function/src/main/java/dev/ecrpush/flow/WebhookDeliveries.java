@@ -20,8 +20,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.error.BuildPushException;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApis;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.githost.Push;
 import dev.ecrpush.githost.Verdict;
@@ -58,6 +60,8 @@ public class WebhookDeliveries {
     private final Duration tolerance;
     private final int maxBuilds;
     private final Clock clock = Clock.systemUTC();
+    private final CommitStatuses statuses;
+    private final GitHostApis apis;
 
     /** What the host gets back: an HTTP status and a JSON body. */
     public record Answer(int status, Delivery body) {
@@ -115,9 +119,22 @@ public class WebhookDeliveries {
     public record RefOutcome(String ref, Boolean deleted, String commitSha, String reason, List<TriggeredBuild> builds) {
     }
 
-    @Inject
+    /** Deliveries whose builds report no commit status and whose path filters ask no host. */
     public WebhookDeliveries(GitHostRegistry hosts, WebhookSecretSource secrets, TriggerSource triggers, TriggeredRuns runs,
             SupersededBuilds superseded, ObjectMapper json, ServiceConfig config, PullRequestDeliveries pullRequests) {
+        this(hosts, secrets, triggers, runs, superseded, json, config, pullRequests, null, null);
+    }
+
+    /**
+     * @param statuses reports the builds started to their Git host; null for none
+     * @param apis     asked which files a push changed when its event does not tell; null to ask nothing
+     */
+    @Inject
+    public WebhookDeliveries(GitHostRegistry hosts, WebhookSecretSource secrets, TriggerSource triggers, TriggeredRuns runs,
+            SupersededBuilds superseded, ObjectMapper json, ServiceConfig config, PullRequestDeliveries pullRequests,
+            CommitStatuses statuses, GitHostApis apis) {
+        this.statuses = statuses;
+        this.apis = apis;
         this.hosts = hosts;
         this.secrets = secrets;
         this.triggers = triggers;
@@ -222,8 +239,9 @@ public class WebhookDeliveries {
             return new RefOutcome(ref, null, push.commitSha(), none.reason(), null);
         }
         List<TriggeredBuild> builds = new ArrayList<>();
+        PushFilters.ChangedFilesLookup lookup = lookup(push);
         for (Trigger trigger : ((TriggerSet.Match.Matched) match).triggers()) {
-            PushFilters.Decision decision = trigger.filters().decide(push);
+            PushFilters.Decision decision = trigger.filters().decide(push, lookup);
             if (decision instanceof PushFilters.Decision.Filtered filtered) {
                 LOG.infof("webhook %s (delivery %s): trigger %s filtered out (%s)", subject, delivery, trigger.name(),
                         filtered.reason());
@@ -245,9 +263,30 @@ public class WebhookDeliveries {
                     : runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy())).withNote(note);
             LOG.infof("webhook %s (delivery %s): trigger %s %s", subject, delivery, trigger.name(), build.status());
             builds.add(build);
+            if (statuses != null) {
+                // The signed delivery's host, repository and commit: the push the trigger matched.
+                statuses.started(trigger, push.host(), push.repository(), push.commitSha(), build);
+            }
         }
         all.addAll(builds);
         return new RefOutcome(ref, null, push.commitSha(), null, List.copyOf(builds));
+    }
+
+    /**
+     * The host's compare API for a push whose event does not list its files, asked at most once for all the push's
+     * triggers; a host without a token is not asked, and the event's own reason stands.
+     */
+    private PushFilters.ChangedFilesLookup lookup(Push push) {
+        if (apis == null || !apis.configured(push.host())) {
+            return PushFilters.ChangedFilesLookup.NONE;
+        }
+        ChangedFiles[] asked = new ChangedFiles[1];
+        return pushed -> {
+            if (asked[0] == null) {
+                asked[0] = apis.changedFiles(pushed.host(), pushed.repository(), pushed.before(), pushed.commitSha());
+            }
+            return asked[0];
+        };
     }
 
     private static long asked(List<TriggeredBuild> builds) {

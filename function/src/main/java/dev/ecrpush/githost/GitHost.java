@@ -67,4 +67,12 @@ public interface GitHost {
      *                                                ({@code body.repository.clone_url: ...})
      */
     WebhookEvent read(WebhookRequest request, JsonNode body);
+
+    /**
+     * The host's REST API, for commit statuses and comparisons ({@link GitHostApis}); null for a host the function
+     * calls no API of.
+     */
+    default GitHostApi api() {
+        return null;
+    }
 }

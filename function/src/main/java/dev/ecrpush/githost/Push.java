@@ -10,9 +10,11 @@ package dev.ecrpush.githost;
  * @param files       the files the push changed, or why the event does not tell
  * @param actor       who pushed, by the login or username the host reports; null when the event names no one
  * @param headMessage the message of the commit the ref now points to; null when the event does not carry it
+ * @param before      the commit the ref pointed to before the push, for asking the host's compare API which files
+ *                    changed; null (or all zeros) when the push created the ref or the event does not say
  */
 public record Push(String host, String repository, String cloneUrl, Ref ref, String commitSha, ChangedFiles files,
-        String actor, String headMessage) {
+        String actor, String headMessage, String before) {
 
     /** What a push of an event that says nothing of its files, pusher or message is. */
     public static final ChangedFiles NOT_READ = new ChangedFiles.Unknown("the event was not read for them");
@@ -23,7 +25,13 @@ public record Push(String host, String repository, String cloneUrl, Ref ref, Str
 
     /** A push whose event was read for its ref and commit only. */
     public Push(String host, String repository, String cloneUrl, Ref ref, String commitSha) {
-        this(host, repository, cloneUrl, ref, commitSha, NOT_READ, null, null);
+        this(host, repository, cloneUrl, ref, commitSha, NOT_READ, null, null, null);
+    }
+
+    /** A push whose event does not say where the ref was before. */
+    public Push(String host, String repository, String cloneUrl, Ref ref, String commitSha, ChangedFiles files, String actor,
+            String headMessage) {
+        this(host, repository, cloneUrl, ref, commitSha, files, actor, headMessage, null);
     }
 
     /** A branch or a tag, by its short name ({@code main}, {@code v1.2.0}). */

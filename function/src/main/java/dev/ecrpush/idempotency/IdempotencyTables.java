@@ -71,4 +71,9 @@ public class IdempotencyTables {
         return new PullRequestImageStore(table());
     }
 
+    /** Where builds' commit statuses go. */
+    public CommitStatusStore commitStatuses() {
+        return new CommitStatusStore(table());
+    }
+
 }

@@ -9,7 +9,8 @@ import dev.ecrpush.step.SecretRef;
 
 /**
  * The stack's own secrets and parameters, which no payload may name whatever {@code buildpush.policy.secret-refs}
- * says: the webhook secret, the trigger set, the stashed OIDC tokens, the ECS Git token, and everything named under
+ * says: the webhook secret, the trigger set, the stashed OIDC tokens, the ECS Git token, the Git hosts' API tokens
+ * ({@code buildpush.githosts.<host>.token-ref}), and everything named under
  * the stack's resource prefix ({@code PREFIX/...} secrets, {@code /PREFIX/...} parameters). A build given one of
  * them would hand its value to whatever the payload points it at.
  *

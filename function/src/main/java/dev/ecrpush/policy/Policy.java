@@ -86,6 +86,11 @@ public record Policy(Rule targetAccounts, Rule roleArns, Rule secretRefs, Rule r
                 .parameter(config.triggers().parameter().orElse(null), "the trigger set (buildpush.triggers.parameter)")
                 .parameterPrefix(config.oidc().parameterPrefix(), "a stashed OIDC token (buildpush.oidc.parameter-prefix)")
                 .reference(config.ecs().gitTokenRef().orElse(null), "the ECS Git token (buildpush.ecs.git-token-ref)")
+                .reference(config.githosts().github().tokenRef().orElse(null), "the GitHub API token (buildpush.githosts.github.token-ref)")
+                .reference(config.githosts().gitlab().tokenRef().orElse(null), "the GitLab API token (buildpush.githosts.gitlab.token-ref)")
+                .reference(config.githosts().bitbucket().tokenRef().orElse(null),
+                        "the Bitbucket API token (buildpush.githosts.bitbucket.token-ref)")
+                .reference(config.githosts().gitea().tokenRef().orElse(null), "the Gitea API token (buildpush.githosts.gitea.token-ref)")
                 .secretPrefix(keys.resourcePrefix() + "/", "a secret of this stack (buildpush.policy.resource-prefix)")
                 .parameterPrefix("/" + keys.resourcePrefix() + "/", "a parameter of this stack (buildpush.policy.resource-prefix)")
                 .build();

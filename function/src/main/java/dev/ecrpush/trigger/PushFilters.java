@@ -20,8 +20,8 @@ import dev.ecrpush.githost.Push;
  *       built. Not applied to tags: a release tag is often put on the "[skip ci]" commit a release tool made.</li>
  *   <li>{@code paths} / {@code excludePaths}: a branch push is built when at least one changed file matches
  *       {@code paths} (any file, when empty) and no {@code excludePaths} pattern. When the event cannot tell
- *       which files changed, the push is built, and the decision says why. Not applied to tags, which change no
- *       files.</li>
+ *       which files changed, the host is asked ({@link ChangedFilesLookup}: its compare API); when that cannot tell
+ *       either, the push is built, and the decision says why. Not applied to tags, which change no files.</li>
  * </ul>
  */
 public record PushFilters(List<RefPattern> excludeBranches, List<RefPattern> excludeTags, List<RefPattern> paths,
@@ -59,8 +59,29 @@ public record PushFilters(List<RefPattern> excludeBranches, List<RefPattern> exc
         }
     }
 
-    /** @param push a push whose ref the trigger's {@code branches} or {@code tags} match, not a deletion */
+    /**
+     * Where the files a push changed are asked for when its event does not tell (the host's compare API); asked only
+     * when a {@code paths} or {@code excludePaths} filter needs them.
+     */
+    @FunctionalInterface
+    public interface ChangedFilesLookup {
+        /** The files, or why they cannot be told. Never throws. */
+        ChangedFiles changedFiles(Push push);
+
+        /** Asks nothing: what the event does not tell stays unknown. */
+        ChangedFilesLookup NONE = push -> push.files();
+    }
+
+    /** The decision from what the event tells alone. */
     public Decision decide(Push push) {
+        return decide(push, ChangedFilesLookup.NONE);
+    }
+
+    /**
+     * @param push   a push whose ref the trigger's {@code branches} or {@code tags} match, not a deletion
+     * @param lookup asked for the changed files when the event does not tell them and a path filter needs them
+     */
+    public Decision decide(Push push, ChangedFilesLookup lookup) {
         boolean branch = push.ref().kind() == Push.Ref.Kind.BRANCH;
         Optional<RefPattern> excluded = (branch ? excludeBranches : excludeTags).stream()
                 .filter(p -> p.matches(push.ref().name())).findFirst();
@@ -79,7 +100,7 @@ public record PushFilters(List<RefPattern> excludeBranches, List<RefPattern> exc
         if (byMessage != null) {
             return byMessage;
         }
-        return files(push.files());
+        return files(push, lookup);
     }
 
     private Decision.Filtered actor(String actor) {
@@ -104,6 +125,20 @@ public record PushFilters(List<RefPattern> excludeBranches, List<RefPattern> exc
         return skipMessages.stream().filter(skip -> lower.contains(skip.toLowerCase(Locale.ROOT))).findFirst()
                 .map(skip -> new Decision.Filtered("skipMessages: the head commit's message contains " + skip))
                 .orElse(null);
+    }
+
+    private Decision files(Push push, ChangedFilesLookup lookup) {
+        if (paths.isEmpty() && excludePaths.isEmpty()) {
+            return new Decision.Build(null);
+        }
+        ChangedFiles files = push.files();
+        if (files instanceof ChangedFiles.Unknown fromEvent) {
+            files = lookup.changedFiles(push);
+            if (files instanceof ChangedFiles.Unknown fromHost && !fromHost.why().equals(fromEvent.why())) {
+                files = new ChangedFiles.Unknown(fromEvent.why() + "; " + fromHost.why());
+            }
+        }
+        return files(files);
     }
 
     /** The {@code paths} / {@code excludePaths} decision on these files; a pull request's build is decided by it too. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -156,6 +157,42 @@ class PolicyAbuseTest {
                         + Policy.REGISTRIES + ")",
                 "connectors.hub.spec.auth.spec.passwordRef: names the webhook secret (buildpush.webhooks.secret-id), which belongs to"
                         + " this function's stack: no payload may name it"), lines);
+        assertEquals(List.of(), aws.calls());
+    }
+
+    /**
+     * A Git host's API token (what commit statuses are sent with) as the password the plugin sends to the attacker's
+     * registry, in every spelling AWS reads as the same secret: refused although the deployer's {@code secret-refs}
+     * ({@code ci/*}) would allow its name, and never read.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "BUILDPUSH_GITHOSTS_GITHUB_TOKEN_REF, ci/github-status-token, ci/github-status-token, GitHub, github",
+        "BUILDPUSH_GITHOSTS_GITLAB_TOKEN_REF, ci/gitlab-status-token, CI/GitLab-Status-Token, GitLab, gitlab",
+        "BUILDPUSH_GITHOSTS_BITBUCKET_TOKEN_REF, arn:aws:secretsmanager:us-east-1:111111111111:secret:ci/bb-token-AbCdEf,"
+                + " ci/bb-token, Bitbucket, bitbucket",
+        "BUILDPUSH_GITHOSTS_GITEA_TOKEN_REF, ci/gitea-token, ssm:/aws/reference/secretsmanager/ci/gitea-token, Gitea, gitea"})
+    void gitHostApiToken_asTheDockerPassword_isRefused_withNoAwsCall(String variable, String configured, String named,
+            String host, String key) {
+        // given: the deployer's token for statuses, under a name its secret-refs would allow
+        Map<String, String> env = new HashMap<>(Map.of(variable, configured));
+        if (key.equals("gitea")) {
+            env.put("BUILDPUSH_GITHOSTS_GITEA_API_URL", "https://git.example.com/api/v1");
+        }
+        StepService service = service(env);
+        aws.reply(AwsFake.SECRETS_MANAGER + "GetSecretValue", "{\"SecretString\":\"hostTokenNeverToBeRead\"}");
+        ObjectNode payload = run(OWN_ACCOUNT).put("infra", "VM");
+        ((ObjectNode) payload.at("/step/spec")).putArray("baseImageConnectorRefs").add("hub");
+        ObjectNode hub = json("""
+                {"type": "DockerRegistry", "spec": {"dockerRegistryUrl": "https://index.docker.io/v1/",
+                  "auth": {"type": "UsernamePassword", "spec": {"username": "x"}}}}""");
+        ((ObjectNode) hub.at("/spec/auth/spec")).put("passwordRef", named);
+        ((ObjectNode) payload.at("/connectors")).set("hub", hub);
+        // when
+        List<String> lines = refusal(service, payload);
+        // then
+        assertEquals(List.of("connectors.hub.spec.auth.spec.passwordRef: names the " + host + " API token (buildpush.githosts."
+                + key + ".token-ref), which belongs to this function's stack: no payload may name it"), lines);
         assertEquals(List.of(), aws.calls());
     }
 

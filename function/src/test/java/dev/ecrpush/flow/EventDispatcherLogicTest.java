@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
@@ -66,6 +67,8 @@ class EventDispatcherLogicTest {
     @Mock
     SupersededBuilds superseded;
     @Mock
+    CommitStatuses statuses;
+    @Mock
     BuildExecutor codeBuild;
     @Mock
     BuildExecutor ecs;
@@ -78,7 +81,7 @@ class EventDispatcherLogicTest {
         when(ecs.kind()).thenReturn(ExecutorType.ECS);
         dispatcher = new EventDispatcher(steps, aws, schedules, completions, new Executors(List.of(codeBuild, ecs)),
                 new StashCleanup(null, "/ecr-build-push/oidc-tokens/", Duration.ofHours(48), Clock.systemUTC()), tagMoves,
-                superseded);
+                superseded, statuses);
     }
 
     private static byte[] bytes(String json) {
@@ -147,6 +150,38 @@ class EventDispatcherLogicTest {
         verify(codeBuild, times(1)).status(BUILD_ID);
         verify(ecs, never()).status(any());
         verifyNoInteractions(schedules, steps, aws);
+    }
+
+    @Test
+    void executorsBuildEvent_sendsTheCommitStatusLast_fromTheSameReadBack() {
+        // given: the completions read the build back first
+        when(codeBuild.readsEvent("aws.codebuild", "CodeBuild Build State Change")).thenReturn(true);
+        when(codeBuild.buildIdOf(any())).thenReturn(BUILD_ID);
+        when(codeBuild.status(BUILD_ID)).thenReturn(SUCCEEDED);
+        when(completions.onBuildEvent(eq(BUILD_ID), any())).thenAnswer(call -> {
+            ((Supplier<?>) call.getArgument(1)).get();
+            return new TaskCompletions.Answer(TaskCompletions.Status.TASK_SUCCEEDED, BUILD_ID, "done");
+        });
+        doAnswer(call -> {
+            verify(tagMoves).onBuildEvent(eq(BUILD_ID), any());
+            Supplier<BuildStatusResult> status = call.getArgument(1);
+            assertSame(SUCCEEDED, status.get());
+            return null;
+        }).when(statuses).onBuildEvent(eq(BUILD_ID), any());
+        // when
+        dispatcher.dispatch(bytes(eventBridge("aws.codebuild", "CodeBuild Build State Change")));
+        // then: after the tags, and the build read back once for all
+        verify(statuses).onBuildEvent(eq(BUILD_ID), any());
+        verify(codeBuild, times(1)).status(BUILD_ID);
+    }
+
+    @Test
+    void foreignBuildsEvent_sendsNoCommitStatus() {
+        when(codeBuild.readsEvent("aws.codebuild", "CodeBuild Build State Change")).thenReturn(true);
+        when(codeBuild.buildIdOf(any())).thenReturn(BUILD_ID);
+        when(codeBuild.foreignBuild(BUILD_ID)).thenReturn("not a build of this function's projects");
+        dispatcher.dispatch(bytes(eventBridge("aws.codebuild", "CodeBuild Build State Change")));
+        verifyNoInteractions(statuses, completions, tagMoves);
     }
 
     @Test

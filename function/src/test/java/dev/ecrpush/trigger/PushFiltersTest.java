@@ -126,6 +126,37 @@ class PushFiltersTest {
     }
 
     @Test
+    void unknownChangedFiles_areAskedOfTheHost_andItsAnswerDecides() {
+        PushFilters filters = paths(patterns("src/**"), List.of());
+        Push truncated = branch("main", new ChangedFiles.Unknown("GitLab lists 20 of the push's 31 commits"), "octo", "x");
+        List<Push> asked = new java.util.ArrayList<>();
+        // the host lists no file under src/: filtered, as a listed push would be
+        assertEquals(new PushFilters.Decision.Filtered("paths: none of the 2 changed file(s) matches"),
+                filters.decide(truncated, push -> {
+                    asked.add(push);
+                    return files("docs/a.md", "README.md");
+                }));
+        assertEquals(List.of(truncated), asked);
+        // the host lists one: built, with no note
+        assertEquals(BUILD, filters.decide(truncated, push -> files("docs/a.md", "src/Main.java")));
+        // the host cannot tell either: built, with both reasons
+        assertEquals(new PushFilters.Decision.Build("changed files unknown: GitLab lists 20 of the push's 31 commits;"
+                + " GitHub lists at most 300 files of a comparison, and this one lists 300; built"),
+                filters.decide(truncated, push -> new ChangedFiles.Unknown("GitHub lists at most 300 files of a comparison,"
+                        + " and this one lists 300")));
+    }
+
+    @Test
+    void theHostIsNotAsked_whenTheEventTells_orNoPathFilterNeedsIt() {
+        PushFilters.ChangedFilesLookup never = push -> {
+            throw new AssertionError("asked the host for " + push);
+        };
+        assertEquals(BUILD, paths(patterns("src/**"), List.of()).decide(branch("main", files("src/a"), "octo", "x"), never));
+        assertEquals(BUILD, PushFilters.DEFAULT.decide(branch("main", new ChangedFiles.Unknown("cut"), "octo", "x"), never));
+        assertEquals(BUILD, paths(patterns("src/**"), List.of()).decide(tag("v1", "octo", "x"), never));
+    }
+
+    @Test
     void tags_areNotFilteredByPaths() {
         PushFilters filters = paths(patterns("src/**"), List.of());
         assertEquals(BUILD, filters.decide(tag("v1.0.0", "octo", "x")));

@@ -14,6 +14,7 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApi;
 import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
@@ -40,6 +41,11 @@ public final class Bitbucket implements GitHost {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public GitHostApi api() {
+        return new BitbucketApi();
     }
 
     @Override
@@ -113,8 +119,9 @@ public final class Bitbucket implements GitHost {
             if (commit != null && commit.isEmpty()) {
                 throw new InvalidStepException(at + ".target.hash: is required in a repo:push change");
             }
+            // A new branch or tag has no old side: nothing to compare with.
             pushes.add(new Push(NAME, repository, cloneUrl, new Push.Ref(kind, name), commit, files(change), actor,
-                    deleted ? null : PushFields.optional(side, "target", "message")));
+                    deleted ? null : PushFields.optional(side, "target", "message"), PushFields.optional(change, "old", "target", "hash")));
         }
         return new WebhookEvent.Pushes(event, pushes);
     }

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApi;
 import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
@@ -48,6 +49,11 @@ public final class Gitea implements GitHost {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public GitHostApi api() {
+        return new GiteaApi();
     }
 
     @Override
@@ -133,7 +139,7 @@ public final class Gitea implements GitHost {
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
                 actor != null ? actor : PushFields.actor(body, "pusher", "username"),
-                PushFields.optional(body, "head_commit", "message"))));
+                PushFields.optional(body, "head_commit", "message"), PushFields.optional(body, "before"))));
     }
 
     /**

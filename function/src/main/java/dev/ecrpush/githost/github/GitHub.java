@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApi;
 import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
@@ -42,6 +43,11 @@ public final class GitHub implements GitHost {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public GitHostApi api() {
+        return new GitHubApi();
     }
 
     @Override
@@ -97,7 +103,8 @@ public final class GitHub implements GitHost {
         // sender.login is the account that pushed; pusher.name is a Git name for some pushers (deploy keys).
         return new WebhookEvent.Pushes(event, List.of(new Push(NAME, PushFields.required(body, "repository", "full_name"),
                 PushFields.required(body, "repository", "clone_url"), parsed, commit, files(body),
-                PushFields.actor(body, "sender", "login"), PushFields.optional(body, "head_commit", "message"))));
+                PushFields.actor(body, "sender", "login"), PushFields.optional(body, "head_commit", "message"),
+                PushFields.optional(body, "before"))));
     }
 
     /**

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
 import dev.ecrpush.githost.GitHost;
+import dev.ecrpush.githost.GitHostApi;
 import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.PullRequestFields;
 import dev.ecrpush.githost.Push;
@@ -43,6 +44,11 @@ public final class GitLab implements GitHost {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public GitHostApi api() {
+        return new GitLabApi();
     }
 
     @Override
@@ -127,7 +133,7 @@ public final class GitLab implements GitHost {
         String commit = deleted ? null : checkout.asText();
         return new WebhookEvent.Pushes(name, List.of(new Push(NAME, PushFields.required(body, "project", "path_with_namespace"),
                 PushFields.required(body, "project", "git_http_url"), parsed, commit, files(body),
-                PushFields.actor(body, "user_username"), headMessage(body, commit))));
+                PushFields.actor(body, "user_username"), headMessage(body, commit), PushFields.optional(body, "before"))));
     }
 
     /**

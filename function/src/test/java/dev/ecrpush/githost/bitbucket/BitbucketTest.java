@@ -74,7 +74,7 @@ class BitbucketTest {
         assertEquals(new WebhookEvent.Pushes("repo:push", List.of(new Push("bitbucket", "cloudbeers/temp",
                 "https://bitbucket.org/cloudbeers/temp.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
                 "e42fac24456e4a56f1b7f9358afc3070e3b7ddec", new ChangedFiles.Unknown("Bitbucket's push event lists no changed files"),
-                "stephenc", "Jenkinsfile created online with Bitbucket"))),
+                "stephenc", "Jenkinsfile created online with Bitbucket", "501bf5b99365d1d870882254b9360c17172bda0e"))),
                 read("bitbucket-push.json", "X-Event-Key", "repo:push"));
     }
 

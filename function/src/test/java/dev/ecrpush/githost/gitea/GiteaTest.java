@@ -135,7 +135,8 @@ class GiteaTest {
     void branchPush_buildsAfter_fromTheCloneUrl() throws IOException {
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("gitea", "gitea/webhooks",
                 "http://localhost:3000/gitea/webhooks.git", new Push.Ref(Push.Ref.Kind.BRANCH, "develop"), COMMIT,
-                new ChangedFiles.Unknown("Gitea lists no added files for commits[0]"), "gitea", "Webhooks Yay!"))),
+                new ChangedFiles.Unknown("Gitea lists no added files for commits[0]"), "gitea", "Webhooks Yay!",
+                "28e1879d029cb852e4844d9c718537df08844e03"))),
                 read(recorded("gitea-push.json"), "X-Gitea-Event", "push"));
     }
 
@@ -165,7 +166,7 @@ class GiteaTest {
         // then
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("gitea", "gitea/webhooks",
                 "http://localhost:3000/gitea/webhooks.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"), COMMIT,
-                NO_COMMITS, "gitea", "Webhooks Yay!"))), event);
+                NO_COMMITS, "gitea", "Webhooks Yay!", "0000000000000000000000000000000000000000"))), event);
     }
 
     @Test

@@ -136,7 +136,7 @@ class GitHubTest {
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("github", "Codertocat/Hello-World",
                 "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
                 "6113728f27ae82c7b1a177c8d03f9e96e0adf246", new ChangedFiles.Listed(List.of("README.md")), "Codertocat",
-                "Initial commit"))), event);
+                "Initial commit", "0000000000000000000000000000000000000000"))), event);
     }
 
     private static Push push(JsonNode body) {
@@ -209,7 +209,7 @@ class GitHubTest {
         assertEquals(new WebhookEvent.Pushes("push", List.of(new Push("github", "Codertocat/Hello-World",
                 "https://github.com/Codertocat/Hello-World.git", new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"),
                 "6113728f27ae82c7b1a177c8d03f9e96e0adf246", NO_COMMITS, "Codertocat",
-                "Initial commit"))), event);
+                "Initial commit", "0000000000000000000000000000000000000000"))), event);
     }
 
     @Test

@@ -184,7 +184,7 @@ class GitLabTest {
         assertEquals(new WebhookEvent.Pushes("Push Hook", List.of(new Push("gitlab", "mike/diaspora",
                 "http://example.com/mike/diaspora.git", new Push.Ref(Push.Ref.Kind.BRANCH, "master"),
                 "da1560886d4f094c3e6c9ef40349f7d38b5d27d7", new ChangedFiles.Unknown("GitLab lists 2 of the push's 4 commits"),
-                "jsmith", "fixed readme"))),
+                "jsmith", "fixed readme", "95790bf891e76fee5e1747ab589903a6a1f80f22"))),
                 read("gitlab-push.json", "X-Gitlab-Event", "Push Hook"));
         Push tag = ((WebhookEvent.Pushes) read("gitlab-tag-push.json", "X-Gitlab-Event", "Tag Push Hook")).pushes().get(0);
         assertEquals(new Push.Ref(Push.Ref.Kind.TAG, "v1.0.0"), tag.ref());
