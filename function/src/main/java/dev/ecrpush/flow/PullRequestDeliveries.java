@@ -3,6 +3,7 @@ package dev.ecrpush.flow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,11 +70,25 @@ public class PullRequestDeliveries {
     private final TriggeredRuns runs;
     private final ForkApprovals forkApprovals;
     private final PullRequestImages images;
+    private final SupersededBuilds superseded;
+    private final CommitStatuses statuses;
     private final int maxBuilds;
 
-    @Inject
+    /** Deliveries whose builds stop no superseded build and report no commit status. */
     public PullRequestDeliveries(TriggerSource triggers, TriggeredRuns runs, ForkApprovals forkApprovals, PullRequestImages images,
             ServiceConfig config) {
+        this(triggers, runs, forkApprovals, images, config, null, null);
+    }
+
+    /**
+     * @param superseded stops a request's earlier builds for a trigger with {@code cancelSuperseded}; null for none
+     * @param statuses   reports the builds started to the Git host; null for none
+     */
+    @Inject
+    public PullRequestDeliveries(TriggerSource triggers, TriggeredRuns runs, ForkApprovals forkApprovals, PullRequestImages images,
+            ServiceConfig config, SupersededBuilds superseded, CommitStatuses statuses) {
+        this.superseded = superseded;
+        this.statuses = statuses;
         this.triggers = triggers;
         this.runs = runs;
         this.forkApprovals = forkApprovals;
@@ -171,8 +186,14 @@ public class PullRequestDeliveries {
                     + " builds, the most buildpush.webhooks.max-builds-per-delivery allows");
         }
         ObjectNode payload = TriggerPayloads.forPullRequest(trigger, pr, delivery);
-        TriggeredBuild build = runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy())
+        Supplier<TriggeredBuild> submit = () -> runs.submit(trigger.name(), ref, payload, TriggerType.WEBHOOK, trigger.policy());
+        TriggeredBuild build = (superseded == null ? submit.get()
+                : superseded.run(trigger, TriggerPayloads.pullRequestSequence(trigger, pr), submit))
                 .withNote(((PushFilters.Decision.Build) decision).note());
+        if (statuses != null) {
+            // The signed delivery's base repository and head commit: the request the trigger matched.
+            statuses.started(trigger, pr.host(), pr.repository(), pr.headSha(), build);
+        }
         if (StepResult.STARTED.equals(build.status()) && build.result() instanceof StepResult result) {
             try {
                 images.built(trigger, pr, result);

@@ -85,6 +85,16 @@ public final class TriggerPayloads {
         return key(trigger.name() + "/" + push.host() + "/" + push.repository().toLowerCase(Locale.ROOT) + "/" + push.ref().full());
     }
 
+    /**
+     * The sequence a trigger orders its builds of one pull request in (for {@code cancelSuperseded}: a request's new
+     * commits supersede its earlier builds): {@code <trigger>/<host>/<base repository>/pull/<number>}, the repository
+     * without case; no push's ref sequence ends so, as a push's ref is {@code refs/...}.
+     */
+    public static String pullRequestSequence(Trigger trigger, PullRequest pullRequest) {
+        return key(trigger.name() + "/" + pullRequest.host() + "/" + pullRequest.repository().toLowerCase(Locale.ROOT) + "/"
+                + pullRequestRef(pullRequest));
+    }
+
     /** Key: {@code schedule/<EventBridge event ID>/<trigger>}: a retried event is the same run. */
     public static ObjectNode forSchedule(Trigger trigger, String eventId) {
         ObjectNode payload = trigger.payload();
