@@ -22,6 +22,8 @@ import dev.ecrpush.flow.WebhookDeliveries.RefOutcome;
 import dev.ecrpush.flow.WebhookDeliveries.Status;
 import dev.ecrpush.githost.ChangedFiles;
 import dev.ecrpush.githost.DeliveryId;
+import dev.ecrpush.githost.GitHostApi;
+import dev.ecrpush.githost.GitHostApis;
 import dev.ecrpush.githost.PullRequest;
 import dev.ecrpush.githost.WebhookEvent;
 import dev.ecrpush.result.StepResult;
@@ -54,6 +56,8 @@ import dev.ecrpush.trigger.TriggerSource;
 public class PullRequestDeliveries {
     private static final Logger LOG = Logger.getLogger(PullRequestDeliveries.class);
     private static final int ACCEPTED = 202;
+    /** The one host whose compare API is asked about a fork's commits (see {@link #changedFiles}). */
+    private static final String GITHUB = "github";
     /** The status of a closed request's cleanup for one trigger; its result is the {@link PullRequestImages.Cleanup}. */
     static final String CLEANED_UP = "CLEANED_UP";
     /**
@@ -72,6 +76,7 @@ public class PullRequestDeliveries {
     private final PullRequestImages images;
     private final SupersededBuilds superseded;
     private final CommitStatuses statuses;
+    private final GitHostApis apis;
     private final int maxBuilds;
 
     /** Deliveries whose builds stop no superseded build and report no commit status. */
@@ -80,15 +85,23 @@ public class PullRequestDeliveries {
         this(triggers, runs, forkApprovals, images, config, null, null);
     }
 
+    /** Deliveries whose requests' changed files are never compared. */
+    public PullRequestDeliveries(TriggerSource triggers, TriggeredRuns runs, ForkApprovals forkApprovals, PullRequestImages images,
+            ServiceConfig config, SupersededBuilds superseded, CommitStatuses statuses) {
+        this(triggers, runs, forkApprovals, images, config, superseded, statuses, null);
+    }
+
     /**
      * @param superseded stops a request's earlier builds for a trigger with {@code cancelSuperseded}; null for none
      * @param statuses   reports the builds started to the Git host; null for none
+     * @param apis       compares a request's commits for a trigger with a {@code paths} filter; null for never
      */
     @Inject
     public PullRequestDeliveries(TriggerSource triggers, TriggeredRuns runs, ForkApprovals forkApprovals, PullRequestImages images,
-            ServiceConfig config, SupersededBuilds superseded, CommitStatuses statuses) {
+            ServiceConfig config, SupersededBuilds superseded, CommitStatuses statuses, GitHostApis apis) {
         this.superseded = superseded;
         this.statuses = statuses;
+        this.apis = apis;
         this.triggers = triggers;
         this.runs = runs;
         this.forkApprovals = forkApprovals;
@@ -222,12 +235,34 @@ public class PullRequestDeliveries {
     }
 
     /**
-     * The files the request changes, for a trigger with a {@code paths} filter. No host's event lists them, so this
-     * is where a lookup of the host's compare API goes; until then they are unknown, and the request is built with
-     * a note saying so.
+     * The files the request changes, asked only for a trigger with a {@code paths} filter. No host's event lists them,
+     * so the host's compare API is asked for them, from the base commit the event reports to the head commit, in the
+     * base repository (the trigger's; nothing else of the delivery chooses what is called): a three-dot comparison,
+     * which every host takes from the merge base, so that the target branch's own later commits are not counted.
+     * They stay unknown, and the request is built with a note saying why (docs/triggers.md, "Pull requests"), when
+     * the host has no token, the event gives no base commit (or one that is no commit ID, which is not quoted back),
+     * the comparison does not tell, or the request is from a fork on a host other than GitHub: GitHub keeps a fork
+     * request's commits in the base repository ({@code refs/pull/<n>/head}) and compares them there; on the others
+     * the base repository may not know the head commit, and a comparison that fails would only say so later.
      */
     ChangedFiles changedFiles(Trigger trigger, PullRequest pr) {
-        return NOT_LISTED;
+        if (apis == null || !apis.configured(pr.host())) {
+            return NOT_LISTED;
+        }
+        String base = pr.baseSha();
+        if (base == null || !GitHostApi.COMMIT.matcher(base).matches()) {
+            return new ChangedFiles.Unknown("a pull request's event lists no changed files, and this one gives no base commit"
+                    + " to compare with");
+        }
+        if (pr.headSha() == null || !GitHostApi.COMMIT.matcher(pr.headSha()).matches()) {
+            // Refused as the payload's field when the build is asked for; not quoted here.
+            return NOT_LISTED;
+        }
+        if (pr.fromFork() && !GITHUB.equals(pr.host())) {
+            return new ChangedFiles.Unknown("a pull request's event lists no changed files, and " + pr.host()
+                    + "'s compare API is not asked about a fork's commits");
+        }
+        return apis.changedFiles(pr.host(), pr.repository(), base, pr.headSha());
     }
 
     /** Whether the build was asked of the executor: not filtered out, skipped, held or a cleanup. */

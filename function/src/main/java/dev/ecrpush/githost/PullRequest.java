@@ -17,9 +17,19 @@ package dev.ecrpush.githost;
  * @param actor          who caused the event, by the login or username the host reports; null when the event
  *                       names no one
  * @param title          its title, for the log; null when the event does not carry it
+ * @param baseSha        the base commit the host reports with the event, which the request's changed files are
+ *                       compared from (GitHub and Gitea: the target branch's head, {@code pull_request.base.sha};
+ *                       GitLab: {@code object_attributes.diff_refs.base_sha}; Bitbucket: {@code destination.commit.hash},
+ *                       short), as the event gives it and unchecked; null when the event does not carry it
  */
 public record PullRequest(String host, String repository, int number, String headRepository, String headCloneUrl,
-        String sourceBranch, String targetBranch, String headSha, String actor, String title) {
+        String sourceBranch, String targetBranch, String headSha, String actor, String title, String baseSha) {
+
+    /** A request whose event gives no base commit: its changed files are not compared. */
+    public PullRequest(String host, String repository, int number, String headRepository, String headCloneUrl,
+            String sourceBranch, String targetBranch, String headSha, String actor, String title) {
+        this(host, repository, number, headRepository, headCloneUrl, sourceBranch, targetBranch, headSha, actor, title, null);
+    }
 
     /**
      * Whether its commits come from another repository than the one it asks to merge into. Such a request's code is

@@ -144,7 +144,7 @@ class PullRequestRouteTest {
         ArgumentCaptor<StepResult> result = ArgumentCaptor.forClass(StepResult.class);
         verify(images).built(any(Trigger.class), eq(new PullRequest("github", "Codertocat/Hello-World", 2, "Codertocat/Hello-World",
                 "https://github.com/Codertocat/Hello-World.git", "changes", "master", GITHUB_HEAD, "Codertocat",
-                "Update the README with new information.")), result.capture());
+                "Update the README with new information.", "f95f852bd8fca8fcc58a9a2d6c842781e32a215e")), result.capture());
         assertEquals(TriggerWorld.BUILD_ID, result.getValue().buildId());
         verifyNoInteractions(forkApprovals);
     }

@@ -1,5 +1,8 @@
 package dev.ecrpush.flow;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +41,9 @@ import dev.ecrpush.support.WebhookSigning;
  * commit in its base repository and its state change posts the end, a held fork request posts nothing; and a
  * trigger with {@code cancelSuperseded} ({@code cancel-prs} of run-triggers.json, which builds pushes of master and
  * requests into it) stops a request's earlier build when the request gets new commits, but never a push's build for
- * a request's, nor a request's for a push's. Every request is asserted as the Git host, CodeBuild received it.
+ * a request's, nor a request's for a push's; a trigger with a {@code paths} filter ({@code paths-prs}) decides a
+ * request by GitHub's comparison of its base and head commits, a fork's too. Every request is asserted as the Git host
+ * and CodeBuild received it.
  */
 @QuarkusTest
 @QuarkusTestResource(value = CommitStatusWorldResource.class, restrictToAnnotatedClass = true)
@@ -231,5 +236,67 @@ class PullRequestWiringRouteTest {
         pushOfMaster(Commit.next());
         // then: the earlier push's build is stopped, and no request's
         assertEquals(List.of("{\"id\":\"" + a.build() + "\"}", "{\"id\":\"" + p.build() + "\"}"), stopped());
+    }
+
+    /** GitHub's comparison of the recorded requests' base commit with their head commit, in acme/paths-prs. */
+    private static final String COMPARE = "/repos/acme/paths-prs/compare/f95f852bd8fca8fcc58a9a2d6c842781e32a215e..." + GITHUB_HEAD;
+
+    private void compares(String... files) {
+        StringBuilder listed = new StringBuilder();
+        for (String file : files) {
+            listed.append(listed.length() == 0 ? "" : ",").append("{\"filename\":\"").append(file).append("\",\"status\":\"modified\"}");
+        }
+        host.stub(get(urlPathEqualTo(COMPARE)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"status\":\"ahead\",\"files\":[" + listed + "]}")));
+    }
+
+    /** A recorded GitHub pull request delivery, into master of acme/paths-prs. */
+    private JsonNode intoPathsPrs(String file) throws Exception {
+        byte[] body = fresh(file).replace("\"full_name\": \"Codertocat/Hello-World\"", "\"full_name\": \"acme/paths-prs\"")
+                .getBytes(StandardCharsets.UTF_8);
+        return post(github("pull_request", body), "github");
+    }
+
+    @Test
+    void pullRequestThatChangesNoWatchedPath_asGitHubComparesIt_isFiltered() throws Exception {
+        // given: GitHub's comparison of the request lists no file under src/
+        compares("README.md");
+        // when
+        JsonNode answer = intoPathsPrs("github-pull-request-opened.json");
+        // then: filtered, nothing started, GitHub asked once for the comparison, with the token, and no status posted
+        assertEquals("FILTERED", answer.get("status").asText(), answer::toString);
+        assertEquals("paths-prs", answer.at("/refs/0/builds/0/trigger").asText());
+        assertEquals("paths: none of the 1 changed file(s) matches", answer.at("/refs/0/builds/0/reason").asText());
+        assertEquals(List.of(), aws.requests(START_BUILD));
+        assertEquals(List.of("GET " + COMPARE), host.calls());
+        assertEquals("Bearer " + CommitStatusWorldResource.GITHUB_TOKEN, host.requests().get(0).getHeader("Authorization"));
+    }
+
+    @Test
+    void pullRequestThatChangesAWatchedPath_isBuilt_withoutANote() throws Exception {
+        compares("README.md", "src/app.rb");
+        JsonNode answer = intoPathsPrs("github-pull-request-opened.json");
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
+        assertTrue(answer.at("/refs/0/builds/0/note").isMissingNode(), answer::toString);
+        assertEquals(List.of("GET " + COMPARE, "POST /repos/acme/paths-prs/statuses/" + GITHUB_HEAD), host.calls());
+        assertEquals(1, aws.requests(START_BUILD).size());
+    }
+
+    /** GitHub keeps a fork request's commits in the base repository: it is compared there, and not held when filtered. */
+    @Test
+    void forkRequestThatChangesNoWatchedPath_isComparedInTheBaseRepository_andNeitherHeldNorBuilt() throws Exception {
+        compares("docs/index.md");
+        JsonNode answer = intoPathsPrs("github-pull-request-fork.json");
+        assertEquals("FILTERED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
+        assertEquals(List.of("GET " + COMPARE), host.calls());
+        assertEquals(List.of(), aws.requests(START_BUILD));
+    }
+
+    @Test
+    void aComparisonThatFails_buildsTheRequest_withTheNote() throws Exception {
+        host.stub(get(urlPathEqualTo(COMPARE)).willReturn(aResponse().withStatus(500)));
+        JsonNode answer = intoPathsPrs("github-pull-request-opened.json");
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
+        assertEquals("changed files unknown: github's compare API answered HTTP 500; built", answer.at("/refs/0/builds/0/note").asText());
     }
 }

@@ -159,7 +159,8 @@ public final class Bitbucket implements GitHost {
                 PullRequestFields.required(body, "pullrequest", "source", "branch", "name"),
                 PullRequestFields.required(body, "pullrequest", "destination", "branch", "name"),
                 PullRequestFields.required(body, "pullrequest", "source", "commit", "hash"),
-                actor(body), PullRequestFields.optional(body, "pullrequest", "title")));
+                actor(body), PullRequestFields.optional(body, "pullrequest", "title"),
+                PullRequestFields.optional(body, "pullrequest", "destination", "commit", "hash")));
     }
 
     /**

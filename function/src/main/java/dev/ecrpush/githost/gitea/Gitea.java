@@ -173,7 +173,11 @@ public final class Gitea implements GitHost {
                 PullRequestFields.required(body, "pull_request", "base", "ref"),
                 PullRequestFields.required(body, "pull_request", "head", "sha"),
                 actor != null ? actor : PullRequestFields.actor(body, "sender", "username"),
-                PullRequestFields.optional(body, "pull_request", "title")));
+                PullRequestFields.optional(body, "pull_request", "title"),
+                // The merge base where the event gives it; else the target branch's head, which a three-dot comparison also takes.
+                PullRequestFields.optional(body, "pull_request", "merge_base") != null
+                        ? PullRequestFields.optional(body, "pull_request", "merge_base")
+                        : PullRequestFields.optional(body, "pull_request", "base", "sha")));
     }
 
     /**

@@ -137,7 +137,8 @@ public final class GitHub implements GitHost {
                 PullRequestFields.required(body, "pull_request", "base", "ref"),
                 PullRequestFields.required(body, "pull_request", "head", "sha"),
                 PullRequestFields.actor(body, "sender", "login"),
-                PullRequestFields.optional(body, "pull_request", "title")));
+                PullRequestFields.optional(body, "pull_request", "title"),
+                PullRequestFields.optional(body, "pull_request", "base", "sha")));
     }
 
     /**

@@ -166,7 +166,8 @@ public final class GitLab implements GitHost {
                 PullRequestFields.required(body, "object_attributes", "target_branch"),
                 PullRequestFields.required(body, "object_attributes", "last_commit", "id"),
                 PullRequestFields.actor(body, "user", "username"),
-                PullRequestFields.optional(body, "object_attributes", "title")));
+                PullRequestFields.optional(body, "object_attributes", "title"),
+                PullRequestFields.optional(body, "object_attributes", "diff_refs", "base_sha")));
     }
 
     /**

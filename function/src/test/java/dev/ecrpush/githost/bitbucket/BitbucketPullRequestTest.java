@@ -41,7 +41,7 @@ class BitbucketPullRequestTest {
         WebhookEvent event = read("pullrequest:created", recorded("bitbucket-pull-request-created.json"));
         // then
         PullRequest pr = new PullRequest("bitbucket", "cloudbeers/temp", 1, "cloudbeers/temp", "https://bitbucket.org/cloudbeers/temp.git",
-                "foo", "main", "a72355f35fde", "stephenc", "README.md edited online with Bitbucket");
+                "foo", "main", "a72355f35fde", "stephenc", "README.md edited online with Bitbucket", "f612156eff2c");
         assertEquals(new WebhookEvent.PullRequestChange("pullrequest:created", Action.OPENED, pr), event);
         assertFalse(pr.fromFork());
     }

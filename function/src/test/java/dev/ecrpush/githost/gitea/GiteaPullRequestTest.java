@@ -45,7 +45,7 @@ class GiteaPullRequestTest {
         "gitea-pull-request-synchronized.json, UPDATED, Add License File", "gitea-pull-request-closed.json, CLOSED, Add LICENSE File"})
     void eachAction_readsEveryField(String file, Action action, String title) throws IOException {
         PullRequest pr = new PullRequest("gitea", "jcitizen/my-repo", 1, "jcitizen/my-repo", "https://try.gitea.io/jcitizen/my-repo.git",
-                "feature", "master", SHA, "jcitizen", title);
+                "feature", "master", SHA, "jcitizen", title, "39af58f1eff02aa308e16913e887c8d50362b474");
         assertEquals(new WebhookEvent.PullRequestChange("pull_request", action, pr), read("pull_request", recorded(file)));
         assertFalse(pr.fromFork());
     }

@@ -28,7 +28,7 @@ class GitHubPullRequestTest {
     private static final String HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
     private static final PullRequest OPENED = new PullRequest("github", "Codertocat/Hello-World", 2, "Codertocat/Hello-World",
             "https://github.com/Codertocat/Hello-World.git", "changes", "master", HEAD, "Codertocat",
-            "Update the README with new information.");
+            "Update the README with new information.", "f95f852bd8fca8fcc58a9a2d6c842781e32a215e");
 
     private static JsonNode recorded(String file) throws IOException {
         return Fixtures.JSON.readTree(WebhookSigning.recorded(file));

@@ -72,6 +72,16 @@ class GitLabMergeRequestTest {
                 read("Merge Request Hook", body));
     }
 
+    /** The documentation's example has no diff_refs; GitLab sends them (base, start and head) with current versions. */
+    @Test
+    void diffRefsBaseSha_isTheBaseCommit() throws IOException {
+        ObjectNode body = recorded("gitlab-merge-request.json");
+        ((ObjectNode) body.get("object_attributes")).putObject("diff_refs").put("base_sha", "ae73cb07c9eeaf35924a10f713b364d32b2dd34f")
+                .put("head_sha", "da1560886d4f094c3e6c9ef40349f7d38b5d27d7").put("start_sha", "b6568db1bc1dcd7f8b4d5a946b0b91f9dacd7327");
+        assertEquals("ae73cb07c9eeaf35924a10f713b364d32b2dd34f",
+                ((WebhookEvent.PullRequestChange) read("Merge Request Hook", body)).pullRequest().baseSha());
+    }
+
     @Test
     void updateWithoutNewCommits_isIgnored() throws IOException {
         assertEquals(new WebhookEvent.Ignored("Merge Request Hook",
