@@ -29,12 +29,15 @@ import dev.ecrpush.support.WebhookSigning;
  * Pull request deliveries through the packaged zip, as Lambda runs it behind the HTTP API: the signed
  * {@code events/webhook-<host>-pr-opened.json} of GitHub and GitLab, the trigger set of the SSM fake
  * ({@code run-triggers.json}, with a pull request trigger per host), the runs in DynamoDB Local, and the builds
- * as the CodeBuild fake received them: the head commit, from the head repository, with the pull request's tags.
+ * as the CodeBuild fake received them: the head commit, from the head repository, with the pull request's tags; a
+ * fork's request held (its hold in DynamoDB Local), built from the fork once the signed approval comment names its
+ * head commit, and its closing deleting exactly the request's recorded tags, as ECR received the request.
  */
 class PullRequestZipIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String START_BUILD = AwsFake.CODEBUILD + "StartBuild";
+    private static final String DELETE = AwsFake.ECR + "BatchDeleteImage";
 
     private static TriggerWorld world;
     private static PackagedFunction.Running zip;
@@ -117,5 +120,39 @@ class PullRequestZipIT {
         assertEquals("pr-1,pr-1-da15608", pluginEnvironment(start).get("PLUGIN_TAGS"));
         assertEquals("da1560886d4f094c3e6c9ef40349f7d38b5d27d7", start.get("sourceVersion").asText());
         assertEquals("http://example.com/awesome_space/awesome_project.git", start.get("sourceLocationOverride").asText());
+    }
+
+    private static ObjectNode recordedEvent(String file) throws IOException {
+        return (ObjectNode) JSON.readTree(Repo.path("events/" + file).toFile());
+    }
+
+    @Test
+    void forkRequest_isHeld_thenBuiltFromTheForkOnApproval_andItsClosingDeletesExactlyItsTags() throws IOException {
+        // given
+        int starts = world.aws().requests(START_BUILD).size();
+        world.aws().reply(DELETE, "{\"imageIds\": [], \"failures\": []}");
+        // when: a request from the fork Octocoders/Hello-World is opened
+        JsonNode held = invoke(recordedEvent("webhook-github-pr-fork.json"));
+        // then: held, nothing asked of CodeBuild
+        assertEquals("HELD", held.at("/refs/0/builds/0/status").asText(), held::toString);
+        assertEquals("hello-world-prs", held.at("/refs/0/builds/0/trigger").asText());
+        assertEquals(starts, world.aws().requests(START_BUILD).size());
+        // when: the repository's owner comments /build ec26c3e on it
+        JsonNode approved = invoke(recordedEvent("webhook-github-pr-comment.json"));
+        // then: the held head commit is built, from the fork, with the request's tags
+        assertEquals("STARTED", approved.at("/refs/0/builds/0/status").asText(), approved::toString);
+        List<JsonNode> all = world.aws().bodies(START_BUILD);
+        assertEquals(starts + 1, all.size());
+        JsonNode start = all.get(all.size() - 1);
+        assertEquals("ec26c3e57ca3a959ca5aad62de7213c562f8c821", start.get("sourceVersion").asText());
+        assertEquals("https://github.com/Octocoders/Hello-World.git", start.get("sourceLocationOverride").asText());
+        assertEquals("pr-2,pr-2-ec26c3e", pluginEnvironment(start).get("PLUGIN_TAGS"));
+        // when: the request is closed
+        JsonNode closed = invoke(recordedEvent("webhook-github-pr-closed.json"));
+        // then: exactly its recorded tags are deleted, in the repository its builds pushed to, and nothing else
+        assertEquals("CLEANED_UP", closed.at("/refs/0/builds/0/status").asText(), closed::toString);
+        assertEquals(List.of(JSON.readTree("{\"registryId\": \"123456789012\", \"repositoryName\": \"codertocat/hello-world\","
+                + " \"imageIds\": [{\"imageTag\": \"pr-2\"}, {\"imageTag\": \"pr-2-ec26c3e\"}]}")), world.aws().bodies(DELETE));
+        assertEquals(starts + 1, world.aws().requests(START_BUILD).size());
     }
 }
