@@ -48,6 +48,8 @@ public final class ForkHoldStore {
     static final String HEAD_SHA = "headSha";
     static final String ACTOR = "actor";
     static final String TITLE = "title";
+    /** The base commit the event reported, kept so that an approved request's changed files are compared as held. */
+    static final String BASE_SHA = "baseSha";
     static final String TRIGGERS = "triggers";
     static final String VERSION = "version";
     /** A key longer than this is cut and hashed, as trigger payloads' keys are. */
@@ -191,7 +193,7 @@ public final class ForkHoldStore {
         }
         PullRequest pr = new PullRequest(text(item, HOST), text(item, REPOSITORY), Integer.parseInt(item.get(NUMBER).n()),
                 text(item, HEAD_REPOSITORY), text(item, HEAD_CLONE_URL), text(item, SOURCE_BRANCH), text(item, TARGET_BRANCH),
-                text(item, HEAD_SHA), text(item, ACTOR), text(item, TITLE));
+                text(item, HEAD_SHA), text(item, ACTOR), text(item, TITLE), text(item, BASE_SHA));
         Set<String> triggers = item.containsKey(TRIGGERS) ? new TreeSet<>(item.get(TRIGGERS).ss()) : Set.of();
         return new Held(pr, triggers, Long.parseLong(item.get(VERSION).n()));
     }
@@ -213,6 +215,7 @@ public final class ForkHoldStore {
         put(item, HEAD_SHA, pr.headSha());
         put(item, ACTOR, pr.actor());
         put(item, TITLE, pr.title());
+        put(item, BASE_SHA, pr.baseSha());
         item.put(TRIGGERS, AttributeValue.fromSs(triggers.stream().toList()));
         item.put(VERSION, n(version));
         item.put(EXPIRES_AT, n(expiry()));

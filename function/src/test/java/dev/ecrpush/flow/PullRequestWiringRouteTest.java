@@ -299,4 +299,29 @@ class PullRequestWiringRouteTest {
         assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
         assertEquals("changed files unknown: github's compare API answered HTTP 500; built", answer.at("/refs/0/builds/0/note").asText());
     }
+
+    /**
+     * The hold keeps the base commit the fork's event reported: the approval's build is decided by the same
+     * comparison, not built blind with a note.
+     */
+    @Test
+    void approvedForkRequest_isComparedAgain_andBuiltWithoutANote() throws Exception {
+        // given: a fork's request that changes a file under src/, held
+        compares("src/app.rb");
+        JsonNode held = intoPathsPrs("github-pull-request-fork.json");
+        assertEquals("HELD", held.at("/refs/0/builds/0/status").asText(), held::toString);
+        // when: the base repository's owner comments /build <head> (events/webhook-github-pr-comment.json's body)
+        host.reset();
+        compares("src/app.rb");
+        String comment = Fixtures.JSON.readTree(Files.readAllBytes(Repo.path("events/webhook-github-pr-comment.json")))
+                .get("body").asText().replace("\"full_name\": \"Codertocat/Hello-World\"", "\"full_name\": \"acme/paths-prs\"");
+        assertTrue(comment.contains("acme/paths-prs"));
+        JsonNode approved = post(github("issue_comment", comment.getBytes(StandardCharsets.UTF_8)), "github");
+        // then: compared again, from the base commit held, built from the fork with no note, and pending posted
+        assertEquals("STARTED", approved.at("/refs/0/builds/0/status").asText(), approved::toString);
+        assertTrue(approved.at("/refs/0/builds/0/note").isMissingNode(), approved::toString);
+        assertEquals(List.of("GET " + COMPARE, "POST /repos/acme/paths-prs/statuses/" + GITHUB_HEAD), host.calls());
+        assertEquals("https://github.com/Octocoders/Hello-World.git",
+                aws.bodies(START_BUILD).get(0).get("sourceLocationOverride").asText());
+    }
 }
