@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -48,9 +46,7 @@ class CommitStatusZipIT {
         world = TriggerWorld.start();
         CommitStatusWorldResource.stubDefaults(world);
         github = new GitHostFake();
-        Map<String, String> environment = new HashMap<>(PackagedFunction.environment(world.aws().endpoint()));
-        environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
-        world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+        Map<String, String> environment = PackagedFunction.environment(world);
         // as the template sets them from GitHubApiUrl and GitHubTokenSecretArn
         environment.put("BUILDPUSH_GITHOSTS_GITHUB_API_URL", github.url(""));
         environment.put("BUILDPUSH_GITHOSTS_GITHUB_TOKEN_REF", CommitStatusWorldResource.GITHUB_TOKEN_REF);

@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -52,9 +50,7 @@ class EventAbuseZipIT {
     static void start() throws IOException {
         world = TriggerWorld.start();
         aws = world.aws();
-        Map<String, String> environment = new HashMap<>(PackagedFunction.environment(aws.endpoint()));
-        environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
-        world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+        Map<String, String> environment = PackagedFunction.environment(world);
         zip = PackagedFunction.Running.start(environment);
     }
 

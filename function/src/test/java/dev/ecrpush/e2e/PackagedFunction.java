@@ -16,6 +16,7 @@ import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Repo;
+import dev.ecrpush.support.TriggerWorld;
 
 /**
  * This function's packaged zip ({@code -Dfunction.zip}, which the build sets to {@code target/function.zip}) as
@@ -71,6 +72,18 @@ public final class PackagedFunction {
         return Map.of("AWS_ENDPOINT_URL", awsEndpoint.toString(), "AWS_ACCESS_KEY_ID", FUNCTION_ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", "function-role-secret", "AWS_SESSION_TOKEN", "function-role-session",
                 "BUILDPUSH_CODEBUILD_REGION", "us-east-1", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", STACK_KANIKO_IMAGE);
+    }
+
+    /**
+     * What Lambda gives the function in {@code world}: {@link #environment(URI)} with the world's AWS fake, DynamoDB
+     * Local for the idempotency table, and the world's configuration as the environment variables Lambda would set
+     * from the template. Modifiable, for a test's own additions.
+     */
+    public static Map<String, String> environment(TriggerWorld world) {
+        Map<String, String> environment = new HashMap<>(environment(world.aws().endpoint()));
+        environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
+        world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+        return environment;
     }
 
     /**

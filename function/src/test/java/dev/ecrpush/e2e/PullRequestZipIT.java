@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -45,10 +44,7 @@ class PullRequestZipIT {
     @BeforeAll
     static void start() throws IOException {
         world = TriggerWorld.start();
-        Map<String, String> environment = new HashMap<>(PackagedFunction.environment(world.aws().endpoint()));
-        environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
-        // the world's configuration as the environment variables Lambda would set
-        world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+        Map<String, String> environment = PackagedFunction.environment(world);
         zip = PackagedFunction.Running.start(environment);
     }
 

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
@@ -41,9 +39,7 @@ class SupersededBuildsZipIT {
     @BeforeAll
     static void start() throws IOException {
         world = TriggerWorld.start();
-        Map<String, String> environment = new HashMap<>(PackagedFunction.environment(world.aws().endpoint()));
-        environment.put("AWS_ENDPOINT_URL_DYNAMODB", world.dynamoDbEndpoint().toString());
-        world.config().forEach((key, value) -> environment.put(key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'), value));
+        Map<String, String> environment = PackagedFunction.environment(world);
         zip = PackagedFunction.Running.start(environment);
     }
 
