@@ -37,8 +37,6 @@ import dev.ecrpush.trigger.TriggerSource;
  */
 @ApplicationScoped
 public class ForkApprovals {
-    /** The status of a build {@link #hold} answers: not asked for until an approval. */
-    public static final String HELD = TriggeredBuild.HELD;
     private static final Logger LOG = Logger.getLogger(ForkApprovals.class);
     /** The first line of an approval: {@code /build}, and optionally the commit it approves, nothing else. */
     private static final Pattern COMMAND = Pattern.compile("/build(?:[ \\t]+([0-9a-fA-F]{7,40}))?");

@@ -67,7 +67,7 @@ public class PullRequestDeliveries {
     static final ChangedFiles NOT_LISTED = new ChangedFiles.Unknown("a pull request's event lists no changed files");
 
     /** What the limit of builds per delivery does not count: nothing of these was asked of CodeBuild or ECS. */
-    private static final Set<String> NOT_ASKED = Set.of(TriggeredBuild.FILTERED, TriggeredBuild.SKIPPED, ForkApprovals.HELD,
+    private static final Set<String> NOT_ASKED = Set.of(TriggeredBuild.FILTERED, TriggeredBuild.SKIPPED, TriggeredBuild.HELD,
             CLEANED_UP);
 
     private final TriggerSource triggers;

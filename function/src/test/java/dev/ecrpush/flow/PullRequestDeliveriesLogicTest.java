@@ -294,7 +294,7 @@ class PullRequestDeliveriesLogicTest {
         // given
         Trigger trigger = prTrigger("hello-prs");
         set(trigger);
-        TriggeredBuild held = new TriggeredBuild("hello-prs", REF, ForkApprovals.HELD, "from a fork: /build " + SHA, null, null,
+        TriggeredBuild held = new TriggeredBuild("hello-prs", REF, TriggeredBuild.HELD, "from a fork: /build " + SHA, null, null,
                 null, null);
         when(forkApprovals.hold(trigger, FORK_PR, REF)).thenReturn(held);
         // when

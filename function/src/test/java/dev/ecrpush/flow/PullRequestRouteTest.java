@@ -226,7 +226,7 @@ class PullRequestRouteTest {
     void githubPullRequestFromAFork_isHeld_andStartsNothing() throws Exception {
         // given
         when(forkApprovals.hold(any(), any(), eq("pull/2"))).thenAnswer(call -> new TriggeredBuild(
-                ((Trigger) call.getArgument(0)).name(), "pull/2", ForkApprovals.HELD, "held until /build", null, null, null, null));
+                ((Trigger) call.getArgument(0)).name(), "pull/2", TriggeredBuild.HELD, "held until /build", null, null, null, null));
         // when
         JsonNode answer = post(github("pull_request", fresh("github-pull-request-fork.json")), "github", 202);
         // then
@@ -313,7 +313,7 @@ class PullRequestRouteTest {
             PullRequest pr = call.getArgument(1);
             held.put(pr.host(), pr);
             heldFor.put(pr.host(), ((Trigger) call.getArgument(0)).name());
-            return new TriggeredBuild(heldFor.get(pr.host()), call.getArgument(2), ForkApprovals.HELD, "held", null, null, null, null);
+            return new TriggeredBuild(heldFor.get(pr.host()), call.getArgument(2), TriggeredBuild.HELD, "held", null, null, null, null);
         });
         when(forkApprovals.approve(any())).thenAnswer(call -> {
             WebhookEvent.PullRequestComment comment = call.getArgument(0);
