@@ -7,6 +7,7 @@ import dev.ecrpush.aws.Partition;
 import dev.ecrpush.step.AwsConnector;
 import dev.ecrpush.step.AwsCredential;
 import dev.ecrpush.step.EcrSpec;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.Warning;
 
@@ -31,11 +32,42 @@ public final class Planner {
         if (spec.remoteCacheImage() != null && !spec.remoteCacheImage().equals(spec.imageName())) {
             repositories.add(new Plan.RepositoryPlan(spec.remoteCacheImage(), Plan.RepositoryPlan.Purpose.CACHE));
         }
-        LaunchRequest launch = config.planner(payload.executor().type())
-                .plan(payload.executor(), new LaunchInput(payload, plugin, image, env, config.images(), warnings));
-        List<String> imageUris = spec.tags().stream().map(tag -> registry + "/" + spec.imageName() + ":" + tag).toList();
+        LaunchPlanner planner = config.planner(payload.executor().type());
+        List<String> imageUris = spec.tags().stream().map(tag -> imageUri(registry, spec.imageName(), tag)).toList();
+        if (!spec.multiPlatform()) {
+            Platform platform = spec.platforms().isEmpty() ? null : spec.platforms().get(0);
+            LaunchRequest launch = planner.plan(payload.executor(), new LaunchInput(payload, plugin, image, env, config.images(),
+                    warnings, platform, token(payload, null)));
+            return new Plan(payload, registry, spec.imageName(), imageUris, plugin, image, env, repositories,
+                    credentials(payload), launch, warnings, List.of());
+        }
+        List<Plan.PlatformBuild> builds = new ArrayList<>();
+        for (Platform platform : spec.platforms()) {
+            String tag = EcrSpec.platformTag(spec.tags().get(0), platform);
+            StepPayload own = payload.withTags(List.of(tag));
+            PluginEnv ownEnv = PluginEnvMapper.map(own, plugin, registry, config);
+            LaunchRequest launch = planner.plan(own.executor(), new LaunchInput(own, plugin, image, ownEnv, config.images(),
+                    warnings, platform, token(payload, platform)));
+            builds.add(new Plan.PlatformBuild(platform, tag, imageUri(registry, spec.imageName(), tag), ownEnv, launch));
+        }
         return new Plan(payload, registry, spec.imageName(), imageUris, plugin, image, env, repositories,
-                credentials(payload), launch, warnings);
+                credentials(payload), builds.get(0).launch(), warnings, builds);
+    }
+
+    private static String imageUri(String registry, String repository, String tag) {
+        return registry + "/" + repository + ":" + tag;
+    }
+
+    /**
+     * The service's idempotency token of a build: the payload's key, and for one platform of several the key and the
+     * platform, so that a repeat starts none of them twice and no two platforms share a token.
+     */
+    static String token(StepPayload payload, Platform platform) {
+        String key = payload.idempotencyKey();
+        if (key == null) {
+            return null;
+        }
+        return Hashing.idempotencyToken(platform == null ? key : key + "#" + platform.wire());
     }
 
     /** {@code ACCOUNT.dkr.ecr.REGION.} and the partition's DNS suffix ({@code amazonaws.com.cn} in China). */

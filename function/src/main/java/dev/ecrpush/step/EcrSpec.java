@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * The step's {@code spec}, validated, with expressions resolved and defaults applied. Optional text fields
  * are null when unset (never empty); lists and maps are empty when unset.
+ *
+ * @param platforms {@code platforms} (beyond the seed's inputs): empty for the executor's default platform, as before
  */
 public record EcrSpec(
         String connectorRef,
@@ -28,7 +30,8 @@ public record EcrSpec(
         List<KeyValue> envVariables,
         Integer runAsUser,
         Resources resources,
-        int retry) {
+        int retry,
+        List<Platform> platforms) {
 
     public EcrSpec {
         tags = List.copyOf(tags);
@@ -39,13 +42,24 @@ public record EcrSpec(
         envDockerSecrets = List.copyOf(envDockerSecrets);
         fileDockerSecrets = List.copyOf(fileDockerSecrets);
         envVariables = List.copyOf(envVariables);
+        platforms = List.copyOf(platforms);
     }
 
     /** The same spec with other tags (a monotonic trigger's run pushes only those that name its commit). */
     public EcrSpec withTags(List<String> newTags) {
         return new EcrSpec(connectorRef, region, account, imageName, newTags, dockerfile, context, target, buildArgs, labels,
                 optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets,
-                fileDockerSecrets, envVariables, runAsUser, resources, retry);
+                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms);
+    }
+
+    /** Whether the image is an index of per-platform images, each built natively by its own build. */
+    public boolean multiPlatform() {
+        return platforms.size() > 1;
+    }
+
+    /** The tag a platform's own build pushes when the step has two or more platforms: {@code <first tag>-linux-arm64}. */
+    public static String platformTag(String firstTag, Platform platform) {
+        return firstTag + "-" + platform.tagSuffix();
     }
 
     /** Whether the step asks for anything only the buildx plugin can do. */

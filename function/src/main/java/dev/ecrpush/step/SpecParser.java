@@ -12,7 +12,7 @@ final class SpecParser {
     private static final Set<String> SPEC = Set.of("connectorRef", "region", "account", "imageName", "tags",
             "dockerfile", "context", "target", "buildArgs", "labels", "optimize", "caching", "cacheFrom", "cacheTo",
             "remoteCacheImage", "baseImageConnectorRefs", "envDockerSecrets", "fileDockerSecrets", "envVariables",
-            "runAsUser", "resources", "retry");
+            "runAsUser", "resources", "retry", "platforms");
     private static final Set<String> RESOURCES = Set.of("limits");
     private static final Set<String> LIMITS = Set.of("memory", "cpu");
     private static final int DEFAULT_RETRY = 1;
@@ -73,6 +73,7 @@ final class SpecParser {
         Integer runAsUser = spec.integer("runAsUser", 0, Integer.MAX_VALUE);
         Resources resources = resources(spec.object("resources", false));
         Integer retry = spec.integer("retry", 0, 5);
+        List<Platform> platforms = platforms(spec, tags);
 
         applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser, appliesRunAsUser);
         if (problems.hasErrors()) {
@@ -80,7 +81,7 @@ final class SpecParser {
         }
         return new Parsed(new EcrSpec(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs,
                 labels, optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageRefs, envSecrets, fileSecrets,
-                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry), connectorRef, baseImageRefs);
+                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry, platforms), connectorRef, baseImageRefs);
     }
 
     /** What the seeds mark as not applicable to the infra is reported, never silently dropped. */
@@ -180,6 +181,40 @@ final class SpecParser {
             spec.problems().error(spec.path("tags"), "must list at least one tag");
         }
         return tags;
+    }
+
+    /**
+     * {@code platforms}: each a supported platform, once. With two or more, each platform's build pushes its own tag,
+     * the first tag followed by {@code -<os>-<arch>}, which must be a valid tag and none of the step's own.
+     */
+    private static List<Platform> platforms(Fields spec, List<String> tags) {
+        List<String> names = spec.textList("platforms", true);
+        List<Platform> platforms = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String at = spec.path("platforms") + "[" + i + "]";
+            Platform platform = Platform.parse(names.get(i));
+            if (platform == null) {
+                spec.problems().error(at, Rules.quoted(names.get(i)) + " is not a platform the builds run on natively;"
+                        + " use " + Platform.SUPPORTED.stream().map(Platform::wire).toList());
+            } else if (platforms.contains(platform)) {
+                spec.problems().error(at, Rules.quoted(names.get(i)) + " is listed twice");
+            } else {
+                platforms.add(platform);
+            }
+        }
+        if (platforms.size() > 1 && !tags.isEmpty()) {
+            for (Platform platform : platforms) {
+                String own = EcrSpec.platformTag(tags.get(0), platform);
+                if (!Rules.TAG.matcher(own).matches()) {
+                    spec.problems().error(spec.path("tags") + "[0]", "is too long for the per-platform tag " + Rules.quoted(own)
+                            + " (at most 128 characters)");
+                } else if (tags.contains(own)) {
+                    spec.problems().error(spec.path("platforms"), "each platform's build pushes " + Rules.quoted(own)
+                            + ", which is also one of the step's tags; the index goes under the step's tags");
+                }
+            }
+        }
+        return platforms;
     }
 
     /** The literal {@code "null"} a pipeline YAML leaves behind means unset, for all three fields alike. */

@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.codebuild.model.SourceType;
 import software.amazon.awssdk.services.codebuild.model.StartBuildRequest;
 
 import dev.ecrpush.error.InvalidStepException;
-import dev.ecrpush.plan.Hashing;
 import dev.ecrpush.plan.LaunchInput;
 import dev.ecrpush.plan.Plugin;
 import dev.ecrpush.plan.PluginEnv;
@@ -74,8 +73,8 @@ final class CodeBuildRequests {
             request.computeTypeOverride(computeType(step.spec().resources(), warnings));
         }
         source(request, payload.codebase(), sourceTypesByHost);
-        if (payload.idempotencyKey() != null) {
-            request.idempotencyToken(Hashing.idempotencyToken(payload.idempotencyKey()));
+        if (in.idempotencyToken() != null) {
+            request.idempotencyToken(in.idempotencyToken());
         }
         return request.build();
     }

@@ -141,8 +141,8 @@ final class EcsRequests {
                         .assignPublicIp(executor.assignPublicIp() ? AssignPublicIp.ENABLED : AssignPublicIp.DISABLED)
                         .build()).build())
                 .overrides(overrides(payload, env, settings, in.warnings()));
-        if (payload.idempotencyKey() != null) {
-            request.clientToken(Hashing.idempotencyToken(payload.idempotencyKey()));
+        if (in.idempotencyToken() != null) {
+            request.clientToken(in.idempotencyToken());
         }
         return new EcsLaunch(definition, request.build());
     }
