@@ -1,6 +1,7 @@
 package dev.ecrpush.flow;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,6 +18,7 @@ import dev.ecrpush.credentials.CredentialsResolver;
 import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.Executors;
+import dev.ecrpush.idempotency.PlatformBuildStore;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.ExecutorCheck;
 import dev.ecrpush.launch.LaunchResult;
@@ -42,21 +44,51 @@ public class AwsStages {
     private final Executors executors;
     private final RepositoryDefaults repositoryDefaults;
     private final KnownRepositories known = new KnownRepositories();
+    private final PlatformBuilds platforms;
 
     @Inject
-    public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config) {
+    public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config,
+            PlatformBuilds platforms) {
         this.clients = clients;
         this.credentials = credentials;
         this.executors = executors;
         this.repositoryDefaults = RepositoryDefaults.from(config.repository());
+        this.platforms = platforms;
     }
 
-    /** Ensures the repositories, then starts the build. Nothing is started when any earlier stage fails. */
+    /** Stages without an idempotency table: a step of one platform only. */
+    public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config) {
+        this(clients, credentials, executors, config, null);
+    }
+
+    /**
+     * What a run needs of the function's configuration that no AWS call can change, checked before the run's first
+     * call (its idempotency claim): a multi-platform step needs the idempotency table and credentials the function can
+     * resolve again when its builds end.
+     */
+    public void requireRunnable(Plan plan) {
+        if (plan.multiPlatform() && platforms == null) {
+            throw new InvalidStepException("step.spec.platforms: a multi-platform run keeps its builds in the idempotency"
+                    + " table, and these stages have none");
+        }
+        if (plan.multiPlatform()) {
+            platforms.requireRunnable(plan);
+        }
+    }
+
+    /**
+     * Ensures the repositories, then starts the build, or every platform's build of a multi-platform step. Nothing is
+     * started when any earlier stage fails.
+     */
     public StepResult run(Plan plan) {
         BuildExecutor executor = executorOf(plan);
         PluginImageCheck.require(plan);
+        requireRunnable(plan);
         executor.requireRunnable(plan);
         boolean created = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).ensure(plan);
+        if (plan.multiPlatform()) {
+            return platforms.launch(plan, executor, created);
+        }
         LaunchResult launch = executor.launch(plan);
         return StepResult.started(plan, launch, created);
     }
@@ -82,7 +114,33 @@ public class AwsStages {
             throw new InvalidStepException("buildId: a status request is " + executors.buildIdForms()
                     + " alone, as a run returned it");
         }
-        return executor.status(buildId);
+        return subjectOf(executor, buildId, () -> executor.status(buildId)).status().get();
+    }
+
+    /**
+     * What a build's state change or status request is about: the build itself, or the multi-platform whole it is one
+     * platform's build of ({@link PlatformBuilds}), judged once however often it is asked. A build that is not the
+     * function's by its ID is never looked up: {@code own} refuses it.
+     *
+     * @param own the build as its executor reads it back
+     */
+    public Subject subjectOf(BuildExecutor executor, String buildId, Supplier<BuildStatusResult> own) {
+        PlatformBuildStore.Group group = platforms != null && executor.foreignBuild(buildId) == null
+                ? platforms.groupOf(buildId) : null;
+        if (group == null) {
+            return new Subject(buildId, own);
+        }
+        BuildStatusResult[] judged = new BuildStatusResult[1];
+        return new Subject(group.id(), () -> {
+            if (judged[0] == null) {
+                judged[0] = platforms.status(group, executor);
+            }
+            return judged[0];
+        });
+    }
+
+    /** A build, or a multi-platform whole under its first platform's build ID, and how to read it back. */
+    public record Subject(String buildId, Supplier<BuildStatusResult> status) {
     }
 
     private BuildExecutor executorOf(Plan plan) {

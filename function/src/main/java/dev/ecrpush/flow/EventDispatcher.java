@@ -109,17 +109,20 @@ public class EventDispatcher {
             return read[0];
         };
         TaskCompletions.Answer answer;
+        AwsStages.Subject subject;
         try {
             if (executor.readsBackEveryEvent()) {
                 status.get();
             }
-            answer = completions.onBuildEvent(buildId, status);
+            // One platform's build of a multi-platform step: the task, the tags and the host wait for the whole.
+            subject = aws.subjectOf(executor, buildId, status);
+            answer = completions.onBuildEvent(subject.buildId(), subject.status());
         } catch (NotAllowedException notTheFunctions) {
             // Thrown by the read-back alone, before anything was sent or stopped.
             return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, notTheFunctions.getMessage());
         }
-        moveTags(buildId, status);
-        forgetEnded(buildId, status);
+        moveTags(subject.buildId(), subject.status());
+        forgetEnded(subject.buildId(), subject.status());
         if (stashes.mayConcern(event)) {
             try {
                 stashes.buildEnded(status.get());
@@ -129,7 +132,7 @@ public class EventDispatcher {
             }
         }
         // Last: the host hears of the build's end once the function has done its own part of it.
-        statuses.onBuildEvent(buildId, status);
+        statuses.onBuildEvent(subject.buildId(), subject.status());
         return answer;
     }
 

@@ -61,6 +61,11 @@ public class IdempotencyTables {
         return new SupersededStore(table());
     }
 
+    /** The builds of multi-platform steps, each naming its group and the index to write. */
+    public PlatformBuildStore platformBuilds() {
+        return new PlatformBuildStore(table());
+    }
+
     /** Pull requests from forks held until an approval. */
     public ForkHoldStore forkHolds() {
         return new ForkHoldStore(table());

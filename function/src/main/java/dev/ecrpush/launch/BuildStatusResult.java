@@ -3,6 +3,7 @@ package dev.ecrpush.launch;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The answer to a status request, for a polling loop: {@code buildId}, {@code status},
@@ -16,12 +17,36 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  *                of the container that failed); null otherwise
  * @param stashedParameters the SSM parameters the build was started with (where an OIDC token may have been
  *                stashed for it), so that they can be deleted once it has ended; not part of the answer
+ * @param platforms each platform's build of a multi-platform step (then {@code digest} is the index's, written by
+ *                  the function once every platform has pushed); absent for a build of one platform
  */
 public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
-        String reason, @JsonIgnore List<StashedParameter> stashedParameters) {
+        String reason, @JsonIgnore List<StashedParameter> stashedParameters,
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
         stashedParameters = List.copyOf(stashedParameters);
+        platforms = platforms == null ? null : List.copyOf(platforms);
+    }
+
+    /** A build of one platform, or of none named. */
+    public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason,
+            List<StashedParameter> stashedParameters) {
+        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, null);
+    }
+
+    /**
+     * One platform's build of a multi-platform step, as its executor reads it back.
+     *
+     * @param imageUri the platform's own image ({@code <first tag>-linux-arm64})
+     * @param digest   the image its build pushed, once it has
+     */
+    public record PlatformStatus(String platform, String buildId, Status status, String phase, String imageUri, String digest,
+            String reason) {
+        public static PlatformStatus of(String platform, BuildStatusResult build) {
+            return new PlatformStatus(platform, build.buildId(), build.status(), build.phase(),
+                    build.imageUris().isEmpty() ? null : build.imageUris().get(0), build.digest(), build.reason());
+        }
     }
 
     /** A build that names no stashed parameter. */

@@ -13,6 +13,7 @@ import dev.ecrpush.launch.ExecutorCheck;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.plan.CredentialsPlan;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.step.Warning;
 
@@ -36,7 +37,24 @@ public record StepResult(
         Boolean duplicate,
         List<String> warnings,
         Map<String, Object> checks,
-        ObjectNode plan) {
+        ObjectNode plan,
+        List<PlatformStarted> platforms) {
+
+    /**
+     * One platform's build of a multi-platform step, as started.
+     *
+     * @param imageUri the platform's own image; the step's tags name the index written over them all
+     */
+    public record PlatformStarted(String platform, String imageUri, String buildId, String buildArn, String logsUrl) {
+    }
+
+    /** A result of one build (every result but a multi-platform step's start). */
+    public StepResult(String status, String mode, String executor, String buildId, String buildArn, String logsUrl,
+            String registry, String repository, List<String> imageUris, String pluginImage, Boolean repositoryCreated,
+            Boolean duplicate, List<String> warnings, Map<String, Object> checks, ObjectNode plan) {
+        this(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage, repositoryCreated,
+                duplicate, warnings, checks, plan, null);
+    }
 
     public static final String PLANNED = "PLANNED";
     public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
@@ -58,13 +76,26 @@ public record StepResult(
         return of(STARTED, plan, launch, repositoryCreated, null, view(plan));
     }
 
+    /**
+     * A multi-platform step's builds, started: {@code buildId} is the first platform's, which a status request and the
+     * Step Functions completion answer for the whole (every platform's build, and the index once written).
+     */
+    public static StepResult started(Plan plan, List<PlatformStarted> platforms, boolean repositoryCreated) {
+        PlatformStarted first = platforms.get(0);
+        StepResult one = of(STARTED, plan, new LaunchResult(first.buildId(), first.buildArn(), first.logsUrl()), repositoryCreated,
+                null, view(plan));
+        return new StepResult(one.status, one.mode, one.executor, one.buildId, one.buildArn, one.logsUrl, one.registry,
+                one.repository, one.imageUris, one.pluginImage, one.repositoryCreated, one.duplicate, one.warnings, one.checks,
+                one.plan, List.copyOf(platforms));
+    }
+
     private static StepResult of(String status, Plan plan, LaunchResult launch,
             Boolean repositoryCreated, Map<String, Object> checks, ObjectNode view) {
         return new StepResult(status, plan.payload().mode().wire(), plan.payload().executor().type(),
                 launch == null ? null : launch.buildId(), launch == null ? null : launch.buildArn(),
                 launch == null ? null : launch.logsUrl(), plan.registry(), plan.repository(), plan.imageUris(),
                 plan.pluginImage(), repositoryCreated, null, plan.warnings().stream().map(Warning::toString).toList(),
-                checks, view);
+                checks, view, null);
     }
 
     /**
@@ -79,8 +110,41 @@ public record StepResult(
         ArrayNode repositories = view.putArray("repositories");
         plan.repositories().forEach(r -> repositories.addObject().put("name", r.name()).put("purpose", r.purpose().name()));
         view.set("credentials", credentials(plan.credentials()));
-        plan.launch().describe(view);
+        if (!plan.multiPlatform()) {
+            plan.launch().describe(view);
+            return view;
+        }
+        ArrayNode platforms = view.putArray("platforms");
+        for (Plan.PlatformBuild build : plan.platformBuilds()) {
+            ObjectNode platform = platforms.addObject().put("platform", build.platform().wire()).put("imageUri", build.imageUri());
+            platform.set("env", strings(build.env().plain()));
+            build.launch().describe(platform);
+        }
+        view.set("imageIndex", imageIndex(plan));
         return view;
+    }
+
+    /**
+     * The index the function writes once every platform's build has pushed: its kind, the tags it goes under, and one
+     * entry per platform, whose digest and size are the pushed image's (unknown before).
+     */
+    private static ObjectNode imageIndex(Plan plan) {
+        ObjectNode index = JsonNodeFactory.instance.objectNode();
+        index.put("writtenBy", "ecr.PutImage, one call per tag, once every platform's build has succeeded");
+        index.put("mediaType", ImageIndex.DOCKER_LIST + " when every image is a Docker manifest, else " + ImageIndex.OCI_INDEX);
+        ArrayNode tags = index.putArray("imageUris");
+        plan.imageUris().forEach(tags::add);
+        ArrayNode manifests = index.putArray("manifests");
+        for (Plan.PlatformBuild build : plan.platformBuilds()) {
+            ObjectNode entry = manifests.addObject();
+            entry.put("from", build.imageUri());
+            ObjectNode platform = entry.putObject("platform");
+            platform.put("architecture", build.platform().architecture()).put("os", build.platform().os());
+            if (build.platform().variant() != null) {
+                platform.put("variant", build.platform().variant());
+            }
+        }
+        return index;
     }
 
     private static ObjectNode strings(Map<String, String> values) {
