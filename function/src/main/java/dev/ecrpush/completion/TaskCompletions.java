@@ -100,7 +100,7 @@ public class TaskCompletions {
             return new Answer(Status.IGNORED, buildId, "the build is " + build.status() + ", not over");
         }
         TaskOutcome outcome = build.status() == BuildStatusResult.Status.SUCCEEDED
-                ? success(buildId, waiting.imageUris(), build.digest())
+                ? success(buildId, waiting.imageUris(), build)
                 : failure(build);
         boolean delivered = false;
         RuntimeException undelivered = null;
@@ -131,9 +131,10 @@ public class TaskCompletions {
         return new Answer(answer, buildId, build.status() + " in phase " + build.phase());
     }
 
-    private TaskOutcome success(String buildId, List<String> imageUris, String digest) {
+    /** The output: the build as read back (a multi-platform step's with each platform's), under the run's images. */
+    private TaskOutcome success(String buildId, List<String> imageUris, BuildStatusResult build) {
         BuildStatusResult result = new BuildStatusResult(buildId, BuildStatusResult.Status.SUCCEEDED, "COMPLETED",
-                imageUris, digest, null);
+                imageUris, build.digest(), null, List.of(), build.platforms());
         return new TaskOutcome.Success(json.valueToTree(result).toString());
     }
 
