@@ -283,6 +283,51 @@ class PlatformBuildsFlowTest {
         assertEquals(0, aws.bodies(PUT_IMAGE).size());
     }
 
+    @Test
+    void planMode_showsEachPlatformsRequest_andTheIndexToBeWritten_withNoAwsCall() throws Exception {
+        // given
+        ObjectNode payload = run("exec-" + UUID.randomUUID(), null);
+        payload.put("mode", "plan");
+        // when
+        JsonNode planned = post(payload, 200);
+        // then
+        assertEquals("PLANNED", planned.get("status").asText());
+        JsonNode platforms = planned.at("/plan/platforms");
+        assertEquals(2, platforms.size());
+        assertEquals("linux/amd64", platforms.get(0).get("platform").asText());
+        assertEquals("9f1c2d3-linux-amd64", env(platforms.get(0).get("startBuild"), "PLUGIN_TAGS"));
+        assertEquals("9f1c2d3-linux-arm64", env(platforms.get(1).get("startBuild"), "PLUGIN_TAGS"));
+        assertEquals("9f1c2d3-linux-arm64", platforms.get(1).at("/env/PLUGIN_TAGS").asText());
+        assertNotEquals(platforms.get(0).at("/startBuild/idempotencyToken"), platforms.get(1).at("/startBuild/idempotencyToken"));
+        assertFalse(planned.get("plan").has("startBuild"), "a multi-platform plan shows its requests per platform only");
+        JsonNode index = planned.at("/plan/imageIndex");
+        assertEquals(List.of("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:9f1c2d3",
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:latest"),
+                Fixtures.JSON.convertValue(index.get("imageUris"), List.class));
+        assertEquals(Fixtures.JSON.readTree("""
+                [{"from": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:9f1c2d3-linux-amd64",
+                  "platform": {"architecture": "amd64", "os": "linux"}},
+                 {"from": "123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/app:9f1c2d3-linux-arm64",
+                  "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"}}]"""), index.get("manifests"));
+        assertEquals(List.of(), aws.calls());
+    }
+
+    @Test
+    void anOidcConnector_isRefusedForTwoPlatforms_namingTheField_beforeAnyAwsCall() throws Exception {
+        // given: a web identity's token is good for the start only, and the index is written when the last build ends
+        ObjectNode payload = run("exec-" + UUID.randomUUID(), null);
+        payload.set("connectors", Fixtures.JSON.readTree("""
+                {"role": {"type": "Aws", "spec": {"credential": {"type": "OidcAuthentication",
+                          "spec": {"iamRoleArn": "arn:aws:iam::123456789012:role/oidc"}}}}}"""));
+        payload.put("oidcToken", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvYXBwIn0.c2lnbmF0dXJl");
+        // when
+        JsonNode refused = post(payload, 400);
+        // then
+        assertEquals("InvalidStepException", refused.get("errorType").asText(), refused.toString());
+        assertTrue(refused.get("errorMessage").asText().startsWith("step.spec.platforms: "), refused.toString());
+        assertEquals(List.of(), aws.calls());
+    }
+
     static String env(JsonNode startBuild, String name) {
         for (JsonNode variable : startBuild.get("environmentVariablesOverride")) {
             if (variable.get("name").asText().equals(name)) {
