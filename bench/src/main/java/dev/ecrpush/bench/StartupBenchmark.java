@@ -70,6 +70,7 @@ public final class StartupBenchmark {
         report(function, ours, baseline, base, rounds, warm);
         reportRunCalls(function.zip());
         reportWebhook(function.zip(), rounds);
+        PlatformStartBenchmark.report(function.zip(), rounds);
         // The fakes' server threads are not daemons.
         System.exit(0);
     }
