@@ -97,6 +97,7 @@ public class AwsStages {
     public StepResult preflight(Plan plan) {
         BuildExecutor executor = executorOf(plan);
         PluginImageCheck.require(plan);
+        requireRunnable(plan);
         executor.requireRunnable(plan);
         List<RepositoryCheck> repositories = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).check(plan);
         ExecutorCheck check = executor.preflight(plan);

@@ -34,6 +34,7 @@ import dev.ecrpush.idempotency.PullRequestImageStore;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.StepResult;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.step.EcrSpec;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.trigger.Trigger;
@@ -101,12 +102,12 @@ public class PullRequestImages {
         List<Pattern> own = ownTags(trigger, pullRequest);
         Set<String> tags = new TreeSet<>();
         List<String> kept = new ArrayList<>();
-        for (String uri : result.imageUris()) {
+        for (String uri : pushed(result)) {
             if (!uri.startsWith(prefix)) {
                 continue;
             }
             String tag = uri.substring(prefix.length());
-            if (own.stream().anyMatch(pattern -> pattern.matcher(tag).matches())) {
+            if (own.stream().anyMatch(pattern -> pattern.matcher(tag).matches() || pattern.matcher(withoutPlatform(tag)).matches())) {
                 tags.add(tag);
             } else {
                 kept.add(tag);
@@ -129,6 +130,29 @@ public class PullRequestImages {
             LOG.warnf("pull request #%d, trigger %s: its earlier builds pushed to another repository than %s, so %s are not"
                     + " recorded and closing the request leaves them", pullRequest.number(), trigger.name(), result.repository(), tags);
         }
+    }
+
+    /** The images a start pushes: its tags, and a multi-platform step's each platform's own. */
+    private static List<String> pushed(StepResult result) {
+        List<String> uris = new ArrayList<>(result.imageUris());
+        if (result.platforms() != null) {
+            result.platforms().forEach(p -> uris.add(p.imageUri()));
+        }
+        return uris;
+    }
+
+    /**
+     * A platform's own tag without its platform ({@code pr-12-linux-arm64} is {@code pr-12}'s), so that it is the
+     * request's own exactly when the tag it was made from is.
+     */
+    static String withoutPlatform(String tag) {
+        for (Platform platform : Platform.SUPPORTED) {
+            String suffix = "-" + platform.tagSuffix();
+            if (tag.endsWith(suffix)) {
+                return tag.substring(0, tag.length() - suffix.length());
+            }
+        }
+        return tag;
     }
 
     /**

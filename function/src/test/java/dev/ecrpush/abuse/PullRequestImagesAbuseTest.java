@@ -97,6 +97,16 @@ class PullRequestImagesAbuseTest {
                 false, null, List.of(), null, null);
     }
 
+    /** A multi-platform start pushing {@code first-linux-amd64} and {@code first-linux-arm64}, its tags naming the index. */
+    private static StepResult startedOnTwoPlatforms(String repository, String... tags) {
+        StepResult one = started(REGISTRY, repository, tags);
+        List<StepResult.PlatformStarted> platforms = List.of("linux-amd64", "linux-arm64").stream()
+                .map(p -> new StepResult.PlatformStarted(p.replace('-', '/'), REGISTRY + "/" + repository + ":" + tags[0] + "-" + p,
+                        "ecr-build-push:" + p, null, null)).toList();
+        return new StepResult(one.status(), one.mode(), one.executor(), one.buildId(), null, null, one.registry(), one.repository(),
+                one.imageUris(), null, false, null, List.of(), null, null, platforms);
+    }
+
     /** Each BatchDeleteImage call as {@code registryId/repository: tag, tag} (tags as ECR received them, in order). */
     private List<String> deletes() {
         List<String> calls = new ArrayList<>();
@@ -136,6 +146,20 @@ class PullRequestImagesAbuseTest {
         aws.resetRequests();
         assertEquals(new PullRequestImages.Cleanup(List.of(), List.of()), images.closed(app, pr(12)), "a redelivered close");
         assertEquals(List.of(), aws.calls());
+    }
+
+    @Test
+    void aMultiPlatformRequest_deletesEachPlatformsOwnTag_ofItsOwnTagsOnly() {
+        Trigger app = trigger("123456789012", "acme/app", false);
+        images.built(app, pr(21), startedOnTwoPlatforms("acme/app", "pr-21", "pr-21-3f2a9c1"));
+        images.built(app, pr(22), startedOnTwoPlatforms("acme/app", "latest", "pr-22"));
+        aws.resetRequests();
+
+        images.closed(app, pr(21));
+        images.closed(app, pr(22));
+
+        assertEquals(List.of("123456789012/acme/app: pr-21, pr-21-3f2a9c1, pr-21-linux-amd64, pr-21-linux-arm64",
+                "123456789012/acme/app: pr-22"), deletes(), "latest-linux-amd64 is no tag of the request's own");
     }
 
     @Test

@@ -320,12 +320,15 @@ class PlatformBuildsFlowTest {
                 {"role": {"type": "Aws", "spec": {"credential": {"type": "OidcAuthentication",
                           "spec": {"iamRoleArn": "arn:aws:iam::123456789012:role/oidc"}}}}}"""));
         payload.put("oidcToken", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOmFjbWUvYXBwIn0.c2lnbmF0dXJl");
-        // when
-        JsonNode refused = post(payload, 400);
-        // then
-        assertEquals("InvalidStepException", refused.get("errorType").asText(), refused.toString());
-        assertTrue(refused.get("errorMessage").asText().startsWith("step.spec.platforms: "), refused.toString());
-        assertEquals(List.of(), aws.calls());
+        // when: run, and preflight, which says what run would do
+        for (String mode : List.of("run", "preflight")) {
+            payload.put("mode", mode);
+            JsonNode refused = post(payload, 400);
+            // then
+            assertEquals("InvalidStepException", refused.get("errorType").asText(), refused.toString());
+            assertTrue(refused.get("errorMessage").asText().startsWith("step.spec.platforms: "), refused.toString());
+            assertEquals(List.of(), aws.calls());
+        }
     }
 
     static String env(JsonNode startBuild, String name) {
