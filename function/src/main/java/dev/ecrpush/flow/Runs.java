@@ -68,7 +68,6 @@ public class Runs {
                     + " is configured (buildpush.idempotency.table); without it the build could move " + moving.tags()
                     + " back to an older commit");
         }
-        aws.requireRunnable(plan);
         String key = payload.idempotencyKey();
         if (key == null || !tables.configured()) {
             return new StepOutcome.Finished(launch(plan));

@@ -82,8 +82,12 @@ public class StepService {
         return switch (step.mode()) {
             case PLAN -> new StepOutcome.Finished(StepResult.planned(plan));
             case PREFLIGHT -> new StepOutcome.Finished(aws.preflight(plan));
-            case RUN -> runs.run(plan, monotonic == null || planned.moving().isEmpty() ? null
-                    : new MonotonicRun.Moving(monotonic, planned.moving(), payload.toString()));
+            case RUN -> {
+                // Before the run's first call, its idempotency claim: what no AWS call can change fails first.
+                aws.requireRunnable(plan);
+                yield runs.run(plan, monotonic == null || planned.moving().isEmpty() ? null
+                        : new MonotonicRun.Moving(monotonic, planned.moving(), payload.toString()));
+            }
         };
     }
 

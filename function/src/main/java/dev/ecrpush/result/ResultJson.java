@@ -79,7 +79,10 @@ public final class ResultJson {
                 // Result records are public; an accessor that cannot be called is a defect, and Jackson may know better.
                 return fallback.valueToTree(record);
             }
-            if (value != null || !skipNulls) {
+            JsonInclude own = component.getAccessor().getAnnotation(JsonInclude.class);
+            own = own != null ? own : component.getAnnotation(JsonInclude.class);
+            boolean skip = own != null ? own.value() == JsonInclude.Include.NON_NULL : skipNulls;
+            if (value != null || !skip) {
                 object.set(component.getName(), tree(value, fallback));
             }
         }
