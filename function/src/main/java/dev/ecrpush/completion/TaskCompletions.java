@@ -26,7 +26,8 @@ import dev.ecrpush.step.SecretText;
  * Completes the Step Functions tasks runs were given ({@code taskToken}) when their build ends: a run stores its
  * token with the build ({@link #await}), next to those of earlier tasks waiting for the same build (none is ever
  * replaced), and the build's state-change event completes every one ({@link #onBuildEvent})
- * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported) or {@code SendTaskFailure}
+ * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported, its phase timings) or
+ * {@code SendTaskFailure}
  * (the outcome as {@code error}, the failed phase as {@code cause}). A state change for a build no task waits
  * for is acknowledged and ignored.
  */
@@ -100,7 +101,7 @@ public class TaskCompletions {
             return new Answer(Status.IGNORED, buildId, "the build is " + build.status() + ", not over");
         }
         TaskOutcome outcome = build.status() == BuildStatusResult.Status.SUCCEEDED
-                ? success(buildId, waiting.imageUris(), build.digest())
+                ? success(build.succeededWith(waiting.imageUris()))
                 : failure(build);
         boolean delivered = false;
         RuntimeException undelivered = null;
@@ -131,9 +132,8 @@ public class TaskCompletions {
         return new Answer(answer, buildId, build.status() + " in phase " + build.phase());
     }
 
-    private TaskOutcome success(String buildId, List<String> imageUris, String digest) {
-        BuildStatusResult result = new BuildStatusResult(buildId, BuildStatusResult.Status.SUCCEEDED, "COMPLETED",
-                imageUris, digest, null);
+    /** The build as read back (its timings too), with the images the waiting run asked for. */
+    private TaskOutcome success(BuildStatusResult result) {
         return new TaskOutcome.Success(json.valueToTree(result).toString());
     }
 
