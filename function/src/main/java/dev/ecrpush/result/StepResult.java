@@ -36,11 +36,26 @@ public record StepResult(
         Boolean duplicate,
         List<String> warnings,
         Map<String, Object> checks,
-        ObjectNode plan) {
+        ObjectNode plan,
+        RunTimings timings) {
 
     public static final String PLANNED = "PLANNED";
     public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
     public static final String STARTED = "STARTED";
+
+    /** A result without the function's time (every status but STARTED). */
+    public StepResult(String status, String mode, String executor, String buildId, String buildArn, String logsUrl,
+            String registry, String repository, List<String> imageUris, String pluginImage, Boolean repositoryCreated,
+            Boolean duplicate, List<String> warnings, Map<String, Object> checks, ObjectNode plan) {
+        this(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
+                repositoryCreated, duplicate, warnings, checks, plan, null);
+    }
+
+    /** The same result, with the function's time to the launch's answer. */
+    public StepResult withTimings(RunTimings runTimings) {
+        return new StepResult(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
+                repositoryCreated, duplicate, warnings, checks, plan, runTimings);
+    }
 
     public static StepResult planned(Plan plan) {
         return of(PLANNED, plan, null, null, null, view(plan));

@@ -121,6 +121,47 @@ class TaskCompletionsTest {
     }
 
     /**
+     * The function's own time to the launch is kept with the first token, as the run that started the build measured
+     * it, and reaches every waiting task's output beside the build's phases.
+     */
+    @Test
+    void success_outputCarriesTheFunctionTimeKeptWithTheFirstToken() throws Exception {
+        String build = "ecr-build-push:cccc0000-0000-4000-8000-000000000004";
+        completions.await(build, new SecretText("token-first"), IMAGES, 612L);
+        completions.await(build, new SecretText("token-retry"), IMAGES, 5L);
+        PhaseTimings timings = new PhaseTimings(2.0, 186.0, null, 4.0, 95.0, null, 99.0, 2.0, 291.4);
+        // when
+        completions.onBuildEvent(build, () -> new BuildStatusResult(build, BuildStatusResult.Status.SUCCEEDED, "COMPLETED", IMAGES,
+                null, null, List.of(), timings));
+        // then
+        List<JsonNode> bodies = AWS.bodies(STEP_FUNCTIONS + "SendTaskSuccess");
+        assertEquals(2, bodies.size());
+        for (JsonNode body : bodies) {
+            JsonNode output = Fixtures.JSON.readTree(body.get("output").asText());
+            assertEquals(612, output.at("/timings/functionMillis").asLong(), output::toString);
+            assertEquals(186.0, output.at("/timings/provisioningSeconds").asDouble(), output::toString);
+        }
+    }
+
+    /** An item kept before the function's time was: its task is completed all the same, without that time. */
+    @Test
+    void success_ofATokenKeptBeforeTheFunctionTimeWas_leavesItOut() throws Exception {
+        String build = "ecr-build-push:cccc0000-0000-4000-8000-000000000005";
+        client.putItem(r -> r.tableName(TABLE).item(Map.of("idempotencyKey", AttributeValue.fromS("build#" + build),
+                "status", AttributeValue.fromS("IN_PROGRESS"), "taskTokens", AttributeValue.fromSs(List.of("token-old")),
+                "imageUris", AttributeValue.fromL(List.of(AttributeValue.fromS(IMAGES.get(0)))))));
+        PhaseTimings timings = new PhaseTimings(2.0, 186.0, null, 4.0, 95.0, null, 99.0, 2.0, 291.4);
+        // when
+        TaskCompletions.Answer answer = completions.onBuildEvent(build, () -> new BuildStatusResult(build,
+                BuildStatusResult.Status.SUCCEEDED, "COMPLETED", IMAGES, null, null, List.of(), timings));
+        // then
+        assertEquals(TaskCompletions.Status.TASK_SUCCEEDED, answer.status());
+        JsonNode output = Fixtures.JSON.readTree(AWS.bodies(STEP_FUNCTIONS + "SendTaskSuccess").get(0).get("output").asText());
+        assertEquals(Fixtures.JSON.valueToTree(timings), output.get("timings"));
+        assertEquals(IMAGES, Fixtures.JSON.convertValue(output.get("imageUris"), List.class));
+    }
+
+    /**
      * A task that stores its token while the build's end is being handled (after its waiting tokens were read,
      * before its outcome was recorded) is completed too: no later event would find it, and no later
      * {@code await} either, since the build's outcome is recorded by then.
