@@ -103,17 +103,16 @@ public final class TaskTokenStore {
         values.put(":one", AttributeValue.fromS(taskToken.value()));
         Map<String, String> names = new HashMap<>(Map.of("#tokens", TASK_TOKENS, "#uris", IMAGE_URIS,
                 "#status", IdempotencyTable.STATUS, "#expires", IdempotencyTable.EXPIRES_AT, "#key", IdempotencyTable.KEY));
-        String setMillis = "";
+        // The first run that waits for the build keeps its time: the build is that run's.
+        String keepMillis = functionMillis == null ? "" : " #millis = if_not_exists(#millis, :millis),";
         if (functionMillis != null) {
             values.put(":millis", AttributeValue.fromN(Long.toString(functionMillis)));
             names.put("#millis", FUNCTION_MILLIS);
-            setMillis = " #millis = if_not_exists(#millis, :millis),";
         }
-        String set = setMillis;
         try {
             UpdateItemResponse updated = table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
                     .updateExpression("SET #uris = if_not_exists(#uris, :uris), #status = if_not_exists(#status, :inProgress),"
-                            + set + " #expires = :expires ADD #tokens :token")
+                            + keepMillis + " #expires = :expires ADD #tokens :token")
                     .conditionExpression("(attribute_not_exists(#key) OR #status = :inProgress)"
                             + " AND (attribute_not_exists(#tokens) OR size(#tokens) < :max OR contains(#tokens, :one))")
                     .expressionAttributeNames(names)
