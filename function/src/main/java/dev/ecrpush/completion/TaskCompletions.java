@@ -9,7 +9,9 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -26,7 +28,8 @@ import dev.ecrpush.step.SecretText;
  * Completes the Step Functions tasks runs were given ({@code taskToken}) when their build ends: a run stores its
  * token with the build ({@link #await}), next to those of earlier tasks waiting for the same build (none is ever
  * replaced), and the build's state-change event completes every one ({@link #onBuildEvent})
- * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported) or {@code SendTaskFailure}
+ * with {@code SendTaskSuccess} (build ID, image URIs, the digest the build reported, its phase timings) or
+ * {@code SendTaskFailure}
  * (the outcome as {@code error}, the failed phase as {@code cause}). A state change for a build no task waits
  * for is acknowledged and ignored.
  */
@@ -72,7 +75,15 @@ public class TaskCompletions {
      * @param imageUris the images the build pushes, for the task's output
      */
     public void await(String buildId, SecretText taskToken, List<String> imageUris) {
-        TaskTokenStore.Entry entry = store().await(buildId, taskToken, imageUris);
+        await(buildId, taskToken, imageUris, null);
+    }
+
+    /**
+     * The same, keeping the function's own time to the build's launch ({@code functionMillis}; null when not known)
+     * for the task's output. The first run that waits for the build keeps it: the build is that run's.
+     */
+    public void await(String buildId, SecretText taskToken, List<String> imageUris, Long functionMillis) {
+        TaskTokenStore.Entry entry = store().await(buildId, taskToken, imageUris, functionMillis);
         if (entry instanceof TaskTokenStore.Entry.Ended ended) {
             LOG.infof("build %s has already ended; completing the new task with its outcome", buildId);
             send(taskToken, ended.outcome(), buildId);
@@ -100,7 +111,7 @@ public class TaskCompletions {
             return new Answer(Status.IGNORED, buildId, "the build is " + build.status() + ", not over");
         }
         TaskOutcome outcome = build.status() == BuildStatusResult.Status.SUCCEEDED
-                ? success(buildId, waiting.imageUris(), build)
+                ? success(build.succeededWith(waiting.imageUris()), waiting.functionMillis())
                 : failure(build);
         boolean delivered = false;
         RuntimeException undelivered = null;
@@ -131,11 +142,17 @@ public class TaskCompletions {
         return new Answer(answer, buildId, build.status() + " in phase " + build.phase());
     }
 
-    /** The output: the build as read back (a multi-platform step's with each platform's), under the run's images. */
-    private TaskOutcome success(String buildId, List<String> imageUris, BuildStatusResult build) {
-        BuildStatusResult result = new BuildStatusResult(buildId, BuildStatusResult.Status.SUCCEEDED, "COMPLETED",
-                imageUris, build.digest(), null, List.of(), build.platforms());
-        return new TaskOutcome.Success(json.valueToTree(result).toString());
+    /**
+     * The build as read back (its timings too), with the images the waiting run asked for, and the function's own
+     * time to its launch as {@code timings.functionMillis}, as the run's result has it (left out when not kept).
+     */
+    private TaskOutcome success(BuildStatusResult result, Long functionMillis) {
+        JsonNode output = json.valueToTree(result);
+        if (functionMillis != null && output instanceof ObjectNode object) {
+            JsonNode timings = object.get("timings");
+            (timings instanceof ObjectNode known ? known : object.putObject("timings")).put("functionMillis", functionMillis);
+        }
+        return new TaskOutcome.Success(output.toString());
     }
 
     private static TaskOutcome failure(BuildStatusResult build) {

@@ -33,10 +33,13 @@ import dev.ecrpush.step.SecretText;
  * over the completion of another execution's task (a Step Functions retry brings a new token while the first
  * task may be gone; completing a gone task is answered {@code TaskDoesNotExist} and ignored). Once the tasks
  * are completed the tokens are removed and the outcome kept, so that a task that asks again later is answered
- * at once.
+ * at once. With the tokens it keeps the images the run asked for and the function's own time to the build's
+ * launch ({@value #FUNCTION_MILLIS}, absent in items written before it was kept: their tasks' output leaves it out).
  */
 public final class TaskTokenStore {
     private static final String IMAGE_URIS = "imageUris";
+    /** The function's own time to the build's launch, as the run that started it measured it; absent in older items. */
+    static final String FUNCTION_MILLIS = "functionMillis";
     /** A string set: adding a token that is there already (a retry with the same token) keeps one. */
     static final String TASK_TOKENS = "taskTokens";
     /**
@@ -55,11 +58,18 @@ public final class TaskTokenStore {
 
     /** A build as stored: waiting for its end with its tasks' tokens, or ended with the outcome its tasks got. */
     public sealed interface Entry {
-        /** @param taskTokens every token to complete, in no particular order */
-        record Waiting(List<SecretText> taskTokens, List<String> imageUris) implements Entry {
+        /**
+         * @param taskTokens     every token to complete, in no particular order
+         * @param functionMillis the function's own time to the build's launch; null when not kept (an older item)
+         */
+        record Waiting(List<SecretText> taskTokens, List<String> imageUris, Long functionMillis) implements Entry {
             public Waiting {
                 taskTokens = List.copyOf(taskTokens);
                 imageUris = List.copyOf(imageUris);
+            }
+
+            public Waiting(List<SecretText> taskTokens, List<String> imageUris) {
+                this(taskTokens, imageUris, null);
             }
         }
 
@@ -75,6 +85,14 @@ public final class TaskTokenStore {
      * @throws InvalidStepException naming {@code taskToken} when {@value #MAX_TOKENS} tasks already wait
      */
     public Entry await(String buildId, SecretText taskToken, List<String> imageUris) {
+        return await(buildId, taskToken, imageUris, null);
+    }
+
+    /**
+     * The same, keeping {@code functionMillis} (the function's own time to the build's launch) unless the item has one:
+     * the first run's, which started the build.
+     */
+    public Entry await(String buildId, SecretText taskToken, List<String> imageUris, Long functionMillis) {
         Instant now = table.clock().instant();
         Map<String, AttributeValue> values = new HashMap<>();
         values.put(":token", AttributeValue.fromSs(List.of(taskToken.value())));
@@ -83,15 +101,21 @@ public final class TaskTokenStore {
         values.put(":expires", AttributeValue.fromN(Long.toString(now.plus(table.ttl()).getEpochSecond())));
         values.put(":max", AttributeValue.fromN(Integer.toString(MAX_TOKENS)));
         values.put(":one", AttributeValue.fromS(taskToken.value()));
+        Map<String, String> names = new HashMap<>(Map.of("#tokens", TASK_TOKENS, "#uris", IMAGE_URIS,
+                "#status", IdempotencyTable.STATUS, "#expires", IdempotencyTable.EXPIRES_AT, "#key", IdempotencyTable.KEY));
+        // The first run that waits for the build keeps its time: the build is that run's.
+        String keepMillis = functionMillis == null ? "" : " #millis = if_not_exists(#millis, :millis),";
+        if (functionMillis != null) {
+            values.put(":millis", AttributeValue.fromN(Long.toString(functionMillis)));
+            names.put("#millis", FUNCTION_MILLIS);
+        }
         try {
             UpdateItemResponse updated = table.client().updateItem(r -> r.tableName(table.name()).key(key(buildId))
                     .updateExpression("SET #uris = if_not_exists(#uris, :uris), #status = if_not_exists(#status, :inProgress),"
-                            + " #expires = :expires ADD #tokens :token")
+                            + keepMillis + " #expires = :expires ADD #tokens :token")
                     .conditionExpression("(attribute_not_exists(#key) OR #status = :inProgress)"
                             + " AND (attribute_not_exists(#tokens) OR size(#tokens) < :max OR contains(#tokens, :one))")
-                    .expressionAttributeNames(Map.of("#tokens", TASK_TOKENS, "#uris", IMAGE_URIS,
-                            "#status", IdempotencyTable.STATUS, "#expires", IdempotencyTable.EXPIRES_AT,
-                            "#key", IdempotencyTable.KEY))
+                    .expressionAttributeNames(names)
                     .expressionAttributeValues(values)
                     .returnValues(ReturnValue.ALL_NEW)
                     .returnValuesOnConditionCheckFailure(ReturnValuesOnConditionCheckFailure.ALL_OLD));
@@ -174,7 +198,16 @@ public final class TaskTokenStore {
         if (item.containsKey(IMAGE_URIS) && item.get(IMAGE_URIS).hasL()) {
             item.get(IMAGE_URIS).l().forEach(v -> uris.add(v.s()));
         }
-        return new Entry.Waiting(tokens.stream().map(SecretText::new).toList(), uris);
+        Long millis = null;
+        if (item.containsKey(FUNCTION_MILLIS) && item.get(FUNCTION_MILLIS).n() != null) {
+            try {
+                millis = Long.parseLong(item.get(FUNCTION_MILLIS).n());
+            } catch (NumberFormatException e) {
+                // Only the function writes it; an item it cannot read leaves the time out rather than failing the task.
+                millis = null;
+            }
+        }
+        return new Entry.Waiting(tokens.stream().map(SecretText::new).toList(), uris, millis);
     }
 
     private static String text(Map<String, AttributeValue> item, String name) {

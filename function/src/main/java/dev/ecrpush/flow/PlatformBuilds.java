@@ -142,11 +142,11 @@ public class PlatformBuilds {
             stopAll(executor, running, "the " + platform + " build of the same image " + failure.status());
             return new BuildStatusResult(group.id(), failure.status(), failure.phase(), imageUris, null, platform + ": "
                     + (failure.reason() == null ? "its build " + failure.status() + " in phase " + failure.phase() : failure.reason()),
-                    stashed, platforms);
+                    stashed, null, platforms);
         }
         if (builds.stream().anyMatch(b -> !b.status().terminal())) {
             Status status = builds.stream().allMatch(b -> b.status() == Status.QUEUED) ? Status.QUEUED : Status.IN_PROGRESS;
-            return new BuildStatusResult(group.id(), status, "PLATFORMS", imageUris, null, null, stashed, platforms);
+            return new BuildStatusResult(group.id(), status, "PLATFORMS", imageUris, null, null, stashed, null, platforms);
         }
         // Every platform has succeeded.
         Map<Platform, String> digests = new LinkedHashMap<>();
@@ -155,18 +155,18 @@ public class PlatformBuilds {
                 String platform = group.members().get(i).platform().wire();
                 return new BuildStatusResult(group.id(), Status.FAILED, "INDEX", imageUris, null, platform
                         + ": its build succeeded without reporting the digest it pushed, so the index cannot name its image",
-                        stashed, platforms);
+                        stashed, null, platforms);
             }
             digests.put(group.members().get(i).platform(), builds.get(i).digest());
         }
         if (group.indexDigest() != null) {
-            return new BuildStatusResult(group.id(), Status.SUCCEEDED, "COMPLETED", imageUris, group.indexDigest(), null, stashed,
+            return new BuildStatusResult(group.id(), Status.SUCCEEDED, "COMPLETED", imageUris, group.indexDigest(), null, stashed, null,
                     platforms);
         }
         ImageIndexWriter.Outcome outcome = writer(group.target()).write(digests, group.target().tags());
         if (outcome instanceof ImageIndexWriter.Outcome.Refused refused) {
             return new BuildStatusResult(group.id(), Status.FAILED, "INDEX", imageUris, null,
-                    "the image index was not written: " + refused.reason(), stashed, platforms);
+                    "the image index was not written: " + refused.reason(), stashed, null, platforms);
         }
         String digest = ((ImageIndexWriter.Outcome.Written) outcome).index().digest();
         try {
@@ -175,7 +175,7 @@ public class PlatformBuilds {
             // Written all the same: the next question writes the same bytes again, which ECR takes as done.
             LOG.warnf("the index %s of build %s is written; remembering it failed: %s", digest, group.id(), e.getMessage());
         }
-        return new BuildStatusResult(group.id(), Status.SUCCEEDED, "COMPLETED", imageUris, digest, null, stashed, platforms);
+        return new BuildStatusResult(group.id(), Status.SUCCEEDED, "COMPLETED", imageUris, digest, null, stashed, null, platforms);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.ecrpush.flow;
 
 import java.io.IOException;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,6 +22,7 @@ import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.idempotency.RunStore;
 import dev.ecrpush.idempotency.TagMoveStore;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.result.RunTimings;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.StepPayload;
 
@@ -39,25 +41,38 @@ public class Runs {
     private final IdempotencyTables tables;
     private final TaskCompletions completions;
     private final ObjectMapper json;
+    private final LongSupplier nanos;
 
     @Inject
     public Runs(AwsStages aws, IdempotencyTables tables, TaskCompletions completions, ObjectMapper json) {
+        this(aws, tables, completions, json, System::nanoTime);
+    }
+
+    /** @param nanos the monotonic clock of a run given no {@link Stopwatch} (tests give a fake one) */
+    Runs(AwsStages aws, IdempotencyTables tables, TaskCompletions completions, ObjectMapper json, LongSupplier nanos) {
         this.aws = aws;
         this.tables = tables;
         this.completions = completions;
         this.json = json;
+        this.nanos = nanos;
     }
 
     public StepOutcome run(Plan plan) {
         return run(plan, null);
     }
 
+    public StepOutcome run(Plan plan, MonotonicRun.Moving moving) {
+        return run(plan, moving, Stopwatch.start(nanos));
+    }
+
     /**
      * @param moving a monotonic trigger's tags to move once the build has succeeded; null for none. The run takes
      *               its place in the ref's push order when its key is claimed (a repeat of the delivery takes none),
      *               and its build is recorded with the tags once started.
+     * @param stopwatch started when the function took the payload: the result's {@code timings.functionMillis} is read
+     *                  from it as the launch answers, and kept with the result and the task token
      */
-    public StepOutcome run(Plan plan, MonotonicRun.Moving moving) {
+    public StepOutcome run(Plan plan, MonotonicRun.Moving moving, Stopwatch stopwatch) {
         StepPayload payload = plan.payload();
         if (payload.taskToken() != null && !completions.available()) {
             throw new InvalidStepException("taskToken: cannot be completed: the function keeps task tokens in its"
@@ -70,7 +85,7 @@ public class Runs {
         }
         String key = payload.idempotencyKey();
         if (key == null || !tables.configured()) {
-            return new StepOutcome.Finished(launch(plan));
+            return new StepOutcome.Finished(launch(plan, stopwatch));
         }
         RunStore runs = tables.runs();
         Claim claim = runs.claim(key, payload.contentHash());
@@ -87,7 +102,10 @@ public class Runs {
             ObjectNode first = readResult(done.resultJson(), key);
             LOG.infof("idempotency key %s: already run (build %s); nothing started", key, first.path("buildId").asText("-"));
             if (payload.taskToken() != null && first.path("buildId").isTextual()) {
-                completions.await(first.path("buildId").asText(), payload.taskToken(), plan.imageUris());
+                // The build is the first run's: so is the function's time that started it (none in a result kept before).
+                JsonNode millis = first.path("timings").path("functionMillis");
+                completions.await(first.path("buildId").asText(), payload.taskToken(), plan.imageUris(),
+                        millis.canConvertToLong() ? millis.asLong() : null);
             }
             first.put("duplicate", true);
             return new StepOutcome.Duplicate(first);
@@ -101,7 +119,7 @@ public class Runs {
         try {
             // The place in the push order is taken as the delivery arrives, before its build starts.
             position = moving == null ? 0 : tables.tagMoves().nextPosition(moving.run().refSequence());
-            result = aws.run(plan);
+            result = timed(aws.run(plan), stopwatch);
         } catch (RuntimeException e) {
             recordFailure(runs, key, e);
             throw e;
@@ -116,15 +134,21 @@ public class Runs {
         return new StepOutcome.Finished(result);
     }
 
-    private StepResult launch(Plan plan) {
-        StepResult result = aws.run(plan);
+    private StepResult launch(Plan plan, Stopwatch stopwatch) {
+        StepResult result = timed(aws.run(plan), stopwatch);
         awaitCompletion(plan, result);
         return result;
     }
 
+    /** The launch has answered: the function's own time ends here, before anything is recorded. */
+    private static StepResult timed(StepResult started, Stopwatch stopwatch) {
+        return started.withTimings(new RunTimings(stopwatch.elapsedMillis()));
+    }
+
     private void awaitCompletion(Plan plan, StepResult result) {
         if (plan.payload().taskToken() != null) {
-            completions.await(result.buildId(), plan.payload().taskToken(), result.imageUris());
+            completions.await(result.buildId(), plan.payload().taskToken(), result.imageUris(),
+                    result.timings() == null ? null : result.timings().functionMillis());
         }
     }
 

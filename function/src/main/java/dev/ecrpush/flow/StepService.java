@@ -1,6 +1,7 @@
 package dev.ecrpush.flow;
 
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,12 +31,19 @@ public class StepService {
     private final Settings settings;
     private final AwsStages aws;
     private final Runs runs;
+    private final LongSupplier nanos;
 
     @Inject
     public StepService(Settings settings, AwsStages aws, Runs runs) {
+        this(settings, aws, runs, System::nanoTime);
+    }
+
+    /** @param nanos the monotonic clock the function's own time is measured on ({@link Stopwatch}) */
+    StepService(Settings settings, AwsStages aws, Runs runs, LongSupplier nanos) {
         this.settings = settings;
         this.aws = aws;
         this.runs = runs;
+        this.nanos = nanos;
     }
 
     /**
@@ -73,6 +81,8 @@ public class StepService {
      * pushes the tags that name the commit, and the others are left for the function to move when it succeeds.
      */
     public StepOutcome submit(JsonNode payload, TriggerType triggerType, Narrowing narrowing, MonotonicRun monotonic) {
+        // The function's own time (the run's timings.functionMillis) starts here, where every entry point meets.
+        Stopwatch stopwatch = Stopwatch.start(nanos);
         Planned planned = plan(payload, triggerType, narrowing, monotonic != null);
         Plan plan = planned.plan();
         StepPayload step = plan.payload();
@@ -86,7 +96,7 @@ public class StepService {
                 // Before the run's first call, its idempotency claim: what no AWS call can change fails first.
                 aws.requireRunnable(plan);
                 yield runs.run(plan, monotonic == null || planned.moving().isEmpty() ? null
-                        : new MonotonicRun.Moving(monotonic, planned.moving(), payload.toString()));
+                        : new MonotonicRun.Moving(monotonic, planned.moving(), payload.toString()), stopwatch);
             }
         };
     }

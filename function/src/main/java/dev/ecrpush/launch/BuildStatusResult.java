@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * The answer to a status request, for a polling loop: {@code buildId}, {@code status},
- * {@code phase}, {@code imageUris}, {@code digest} and {@code reason}. Every field is always present;
+ * {@code phase}, {@code imageUris}, {@code digest}, {@code reason} and {@code timings}. Every field is always present;
  * {@code digest} is null until the build has succeeded and the image can be read back.
  *
  * @param buildId the CodeBuild build ID or the ECS task ARN
@@ -17,11 +17,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                of the container that failed); null otherwise
  * @param stashedParameters the SSM parameters the build was started with (where an OIDC token may have been
  *                stashed for it), so that they can be deleted once it has ended; not part of the answer
+ * @param timings where the build's time went, as far as its service tells ({@link PhaseTimings}); null only for a
+ *                result made without reading the build back, and for a multi-platform whole (each platform has its own)
  * @param platforms each platform's build of a multi-platform step (then {@code digest} is the index's, written by
  *                  the function once every platform has pushed); absent for a build of one platform
  */
 public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
-        String reason, @JsonIgnore List<StashedParameter> stashedParameters,
+        String reason, @JsonIgnore List<StashedParameter> stashedParameters, PhaseTimings timings,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
@@ -29,10 +31,10 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
         platforms = platforms == null ? null : List.copyOf(platforms);
     }
 
-    /** A build of one platform, or of none named. */
+    /** A build of one platform, or of none named, as its executor read it back. */
     public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason,
-            List<StashedParameter> stashedParameters) {
-        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, null);
+            List<StashedParameter> stashedParameters, PhaseTimings timings) {
+        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, null);
     }
 
     /**
@@ -42,16 +44,32 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
      * @param digest   the image its build pushed, once it has
      */
     public record PlatformStatus(String platform, String buildId, Status status, String phase, String imageUri, String digest,
-            String reason) {
+            String reason, PhaseTimings timings) {
         public static PlatformStatus of(String platform, BuildStatusResult build) {
             return new PlatformStatus(platform, build.buildId(), build.status(), build.phase(),
-                    build.imageUris().isEmpty() ? null : build.imageUris().get(0), build.digest(), build.reason());
+                    build.imageUris().isEmpty() ? null : build.imageUris().get(0), build.digest(), build.reason(), build.timings());
         }
+    }
+
+    /** A build whose timings are not known. */
+    public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason,
+            List<StashedParameter> stashedParameters) {
+        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, null);
     }
 
     /** A build that names no stashed parameter. */
     public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason) {
         this(buildId, status, phase, imageUris, digest, reason, List.of());
+    }
+
+    /**
+     * The build as a Step Functions task that waited for it is completed with once it has succeeded: phase
+     * {@code COMPLETED} whatever the executor's last phase was, the images the task's run asked for, no reason, and
+     * everything else as read back.
+     */
+    public BuildStatusResult succeededWith(List<String> waitedImageUris) {
+        return new BuildStatusResult(buildId, Status.SUCCEEDED, "COMPLETED", waitedImageUris, digest, null, stashedParameters,
+                timings, platforms);
     }
 
     /** The caller's view of a build: a build waiting for capacity is QUEUED, and FAILED covers CodeBuild's FAULT. */

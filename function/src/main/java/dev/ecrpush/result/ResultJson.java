@@ -48,6 +48,9 @@ public final class ResultJson {
         if (value instanceof Long l) {
             return NODES.numberNode(l);
         }
+        if (value instanceof Double d) {
+            return NODES.numberNode(d);
+        }
         if (value instanceof Enum<?> e) {
             return NODES.textNode(e.name());
         }

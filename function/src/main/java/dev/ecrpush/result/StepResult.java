@@ -38,7 +38,8 @@ public record StepResult(
         List<String> warnings,
         Map<String, Object> checks,
         ObjectNode plan,
-        List<PlatformStarted> platforms) {
+        List<PlatformStarted> platforms,
+        RunTimings timings) {
 
     /**
      * One platform's build of a multi-platform step, as started.
@@ -48,17 +49,23 @@ public record StepResult(
     public record PlatformStarted(String platform, String imageUri, String buildId, String buildArn, String logsUrl) {
     }
 
-    /** A result of one build (every result but a multi-platform step's start). */
-    public StepResult(String status, String mode, String executor, String buildId, String buildArn, String logsUrl,
-            String registry, String repository, List<String> imageUris, String pluginImage, Boolean repositoryCreated,
-            Boolean duplicate, List<String> warnings, Map<String, Object> checks, ObjectNode plan) {
-        this(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage, repositoryCreated,
-                duplicate, warnings, checks, plan, null);
-    }
-
     public static final String PLANNED = "PLANNED";
     public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
     public static final String STARTED = "STARTED";
+
+    /** A result without the function's time (every status but STARTED). */
+    public StepResult(String status, String mode, String executor, String buildId, String buildArn, String logsUrl,
+            String registry, String repository, List<String> imageUris, String pluginImage, Boolean repositoryCreated,
+            Boolean duplicate, List<String> warnings, Map<String, Object> checks, ObjectNode plan) {
+        this(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
+                repositoryCreated, duplicate, warnings, checks, plan, null, null);
+    }
+
+    /** The same result, with the function's time to the launch's answer. */
+    public StepResult withTimings(RunTimings runTimings) {
+        return new StepResult(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
+                repositoryCreated, duplicate, warnings, checks, plan, platforms, runTimings);
+    }
 
     public static StepResult planned(Plan plan) {
         return of(PLANNED, plan, null, null, null, view(plan));
@@ -86,7 +93,7 @@ public record StepResult(
                 null, view(plan));
         return new StepResult(one.status, one.mode, one.executor, one.buildId, one.buildArn, one.logsUrl, one.registry,
                 one.repository, one.imageUris, one.pluginImage, one.repositoryCreated, one.duplicate, one.warnings, one.checks,
-                one.plan, List.copyOf(platforms));
+                one.plan, List.copyOf(platforms), null);
     }
 
     private static StepResult of(String status, Plan plan, LaunchResult launch,
@@ -95,7 +102,7 @@ public record StepResult(
                 launch == null ? null : launch.buildId(), launch == null ? null : launch.buildArn(),
                 launch == null ? null : launch.logsUrl(), plan.registry(), plan.repository(), plan.imageUris(),
                 plan.pluginImage(), repositoryCreated, null, plan.warnings().stream().map(Warning::toString).toList(),
-                checks, view, null);
+                checks, view, null, null);
     }
 
     /**

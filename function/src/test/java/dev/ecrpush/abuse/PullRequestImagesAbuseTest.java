@@ -104,7 +104,7 @@ class PullRequestImagesAbuseTest {
                 .map(p -> new StepResult.PlatformStarted(p.replace('-', '/'), REGISTRY + "/" + repository + ":" + tags[0] + "-" + p,
                         "ecr-build-push:" + p, null, null)).toList();
         return new StepResult(one.status(), one.mode(), one.executor(), one.buildId(), null, null, one.registry(), one.repository(),
-                one.imageUris(), null, false, null, List.of(), null, null, platforms);
+                one.imageUris(), null, false, null, List.of(), null, null, platforms, null);
     }
 
     /** Each BatchDeleteImage call as {@code registryId/repository: tag, tag} (tags as ECR received them, in order). */

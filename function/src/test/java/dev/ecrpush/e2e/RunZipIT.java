@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -70,6 +72,7 @@ class RunZipIT {
                 aws.calls());
         assertEquals("STARTED", cold.path("status").asText(), cold::toString);
         assertEquals(KnownTargetScenario.BUILD_ID, cold.path("buildId").asText());
+        assertTrue(cold.at("/timings/functionMillis").canConvertToLong(), cold::toString);
 
         // when: warm, the same target
         aws.resetRequests();
@@ -77,9 +80,26 @@ class RunZipIT {
         // then
         assertEquals(List.of("StartBuild by " + FUNCTION_KEY), aws.calls());
         assertEquals("STARTED", warm.path("status").asText());
+        assertTrue(warm.at("/timings/functionMillis").canConvertToLong(), warm::toString);
         String output = log.toString(StandardCharsets.UTF_8);
         assertTrue(output.contains("run plan"), output);
         assertFalse(output.contains(KnownTargetScenario.SECRET_KEY_VALUE));
+    }
+
+    /** Issue 14: the packaged function's status request says where the build's time went. */
+    @Test
+    void status_reportsThePhaseTimings() throws IOException {
+        // given: CodeBuild's canned answer for a build that succeeded
+        aws.reply(AwsFake.CODEBUILD + "BatchGetBuilds", Files.readString(Path.of("src/test/resources/timings/codebuild-succeeded.json"))
+                .replace("ecr-build-push:0b6c4c1e-7d2f-4a8e-9b1a-2f3c4d5e6f70", KnownTargetScenario.BUILD_ID));
+        // when
+        JsonNode status = JSON.readTree(runtime.invoke(("{\"buildId\": \"" + KnownTargetScenario.BUILD_ID + "\"}")
+                .getBytes(StandardCharsets.UTF_8), TIMEOUT).success().payload());
+        // then
+        assertEquals(JSON.readTree("""
+                {"queuedSeconds": 2.0, "provisioningSeconds": 186.0, "pullingImageSeconds": null, "fetchingSourceSeconds": 4.0,
+                 "buildingSeconds": 95.0, "pushingSeconds": null, "runningSeconds": 99.0, "finalizingSeconds": 2.0,
+                 "totalSeconds": 291.4}"""), status.get("timings"), status::toString);
     }
 
     @Test

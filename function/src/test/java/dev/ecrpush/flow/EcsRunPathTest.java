@@ -169,6 +169,14 @@ class EcsRunPathTest {
         assertEquals("PENDING", status.get("phase").asText());
         assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/worker:5e6f7a8", status.at("/imageUris/0").asText());
         assertTrue(status.get("digest").isNull());
+        // created a minute ago and not yet pulling: provisioning so far, the phases not begun unknown (issue 14)
+        JsonNode timings = status.get("timings");
+        assertTrue(timings.get("provisioningSeconds").asDouble() >= 60.0, timings::toString);
+        assertEquals(timings.get("provisioningSeconds"), timings.get("totalSeconds"), timings::toString);
+        for (String phase : List.of("queuedSeconds", "pullingImageSeconds", "fetchingSourceSeconds", "buildingSeconds",
+                "pushingSeconds", "runningSeconds", "finalizingSeconds")) {
+            assertTrue(timings.get(phase).isNull(), phase + ": " + timings);
+        }
     }
 
     @Test

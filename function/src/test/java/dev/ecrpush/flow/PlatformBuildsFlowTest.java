@@ -219,6 +219,9 @@ class PlatformBuildsFlowTest {
         assertEquals(indexDigest, status.get("digest").asText());
         assertEquals(amdBuild, status.get("buildId").asText());
         assertEquals(2, aws.bodies(PUT_IMAGE).size());
+        // and each platform's build has its own phase timings (the whole has none of its own)
+        assertTrue(status.at("/platforms/1/timings").isObject(), status.toString());
+        assertTrue(status.get("timings").isNull(), status.toString());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -39,6 +40,7 @@ import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.idempotency.RunStore;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.result.RunTimings;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.SecretText;
 import dev.ecrpush.support.Fixtures;
@@ -52,6 +54,8 @@ class RunsLogicTest {
     private static final String KEY = "deploy-42";
     private static final String BUILD_ID = "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001";
     private static final String TOKEN = "AQCEAAAAKgAAAA-test-task-token";
+    /** What the fake clock measures from a run's start to its launch's answer. */
+    private static final RunTimings MEASURED = new RunTimings(21L);
 
     @Mock
     AwsStages aws;
@@ -66,7 +70,9 @@ class RunsLogicTest {
 
     @BeforeEach
     void setUp() {
-        runs = new Runs(aws, tables, completions, Fixtures.JSON);
+        // Every reading of the clock is 21 ms after the one before: a run measures 21 ms from its start to the launch.
+        long[] now = {1_000_000_000L};
+        runs = new Runs(aws, tables, completions, Fixtures.JSON, () -> now[0] += 21_000_000L);
     }
 
     /** A run of the base payload, with the key and task token given (null for none). */
@@ -101,7 +107,7 @@ class RunsLogicTest {
         // when
         StepOutcome outcome = runs.run(plan);
         // then
-        assertEquals(new StepOutcome.Finished(result), outcome);
+        assertEquals(new StepOutcome.Finished(result.withTimings(MEASURED)), outcome);
         verifyNoInteractions(tables, completions);
     }
 
@@ -131,7 +137,7 @@ class RunsLogicTest {
         // when
         StepOutcome outcome = runs.run(plan);
         // then
-        assertEquals(new StepOutcome.Finished(result), outcome);
+        assertEquals(new StepOutcome.Finished(result.withTimings(MEASURED)), outcome);
         verify(tables, never()).runs();
     }
 
@@ -145,7 +151,7 @@ class RunsLogicTest {
         // when
         StepOutcome outcome = runs.run(plan);
         // then
-        assertEquals(new StepOutcome.Finished(result), outcome);
+        assertEquals(new StepOutcome.Finished(result.withTimings(MEASURED)), outcome);
         InOrder order = inOrder(store, aws);
         order.verify(store).claim(eq(KEY), anyString());
         order.verify(aws).run(plan);
@@ -154,6 +160,7 @@ class RunsLogicTest {
         JsonNode json = Fixtures.JSON.readTree(stored.getValue());
         assertEquals("STARTED", json.get("status").asText());
         assertEquals(BUILD_ID, json.get("buildId").asText());
+        assertEquals(21, json.at("/timings/functionMillis").asLong(), json::toString);
         verify(store, never()).fail(anyString(), anyString());
     }
 
@@ -181,8 +188,44 @@ class RunsLogicTest {
         // when
         runs.run(plan);
         // then
-        verify(completions).await(BUILD_ID, new SecretText(TOKEN), plan.imageUris());
+        verify(completions).await(BUILD_ID, new SecretText(TOKEN), plan.imageUris(), null);
         verifyNoInteractions(aws);
+    }
+
+    /** A repeat's task is completed by the first run's build: the function's time it reports is the first run's. */
+    @Test
+    void keyAlreadyDone_withATaskToken_keepsTheFirstRunsFunctionTime() {
+        // given
+        Plan plan = plan(KEY, TOKEN);
+        when(completions.available()).thenReturn(true);
+        tableHolds(new Claim.Done("{\"status\":\"STARTED\",\"buildId\":\"" + BUILD_ID + "\",\"timings\":{\"functionMillis\":617}}"));
+        // when
+        StepOutcome outcome = runs.run(plan);
+        // then
+        verify(completions).await(BUILD_ID, new SecretText(TOKEN), plan.imageUris(), 617L);
+        assertEquals(617, ((StepOutcome.Duplicate) outcome).firstResult().at("/timings/functionMillis").asLong());
+        verifyNoInteractions(aws);
+    }
+
+    /** The function's time runs from the step service's start to the launch's answer, and is in the run's result. */
+    @Test
+    void functionTime_isMeasuredToTheLaunchsAnswer_fromTheGivenStart() {
+        // given: the step service took the payload at 1 s; the launch answers at 1.6125 s
+        Plan plan = plan(null, TOKEN);
+        StepResult result = started(plan);
+        when(completions.available()).thenReturn(true);
+        long[] clock = {1_000_000_000L};
+        Stopwatch stopwatch = Stopwatch.start(() -> clock[0]);
+        when(aws.run(plan)).then(invocation -> {
+            clock[0] += 612_500_000L;
+            return result;
+        });
+        // when: the task token is kept after the launch, and takes time the function's time must not include
+        doAnswer(invocation -> clock[0] += 50_000_000L).when(completions).await(any(), any(), any(), any());
+        StepOutcome outcome = runs.run(plan, null, stopwatch);
+        // then
+        assertEquals(new RunTimings(612L), ((StepOutcome.Finished) outcome).result().timings());
+        verify(completions).await(BUILD_ID, new SecretText(TOKEN), plan.imageUris(), 612L);
     }
 
     @Test
@@ -197,7 +240,7 @@ class RunsLogicTest {
         assertTrue(refused.getMessage().startsWith("idempotencyKey: \"" + KEY + "\" belongs to a run of another payload"),
                 refused.getMessage());
         verify(store).claim(KEY, plan.payload().contentHash());
-        verify(completions, never()).await(anyString(), any(), any());
+        verify(completions, never()).await(anyString(), any(), any(), any());
         verifyNoInteractions(aws);
         verify(store, never()).fail(anyString(), anyString());
     }
@@ -306,7 +349,7 @@ class RunsLogicTest {
         InOrder order = inOrder(aws, completions, store);
         order.verify(aws).run(plan);
         order.verify(store).complete(eq(KEY), anyString(), eq(BUILD_ID));
-        order.verify(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris());
+        order.verify(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris(), 21L);
     }
 
     /**
@@ -322,7 +365,7 @@ class RunsLogicTest {
         tableHolds(new Claim.Claimed());
         when(aws.run(plan)).thenReturn(result);
         ThrottledException throttled = new ThrottledException("dynamodb:PutItem throttled");
-        doThrow(throttled).when(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris());
+        doThrow(throttled).when(completions).await(BUILD_ID, new SecretText(TOKEN), result.imageUris(), 21L);
         // when
         ThrottledException thrown = assertThrows(ThrottledException.class, () -> runs.run(plan));
         // then
@@ -341,8 +384,8 @@ class RunsLogicTest {
         // when
         StepOutcome outcome = runs.run(plan);
         // then
-        assertEquals(new StepOutcome.Finished(result), outcome);
-        verify(completions).await(BUILD_ID, new SecretText(TOKEN), List.copyOf(result.imageUris()));
+        assertEquals(new StepOutcome.Finished(result.withTimings(MEASURED)), outcome);
+        verify(completions).await(BUILD_ID, new SecretText(TOKEN), List.copyOf(result.imageUris()), 21L);
         verifyNoInteractions(tables);
     }
 }

@@ -150,6 +150,41 @@ class ScheduleAndCompletionTest {
                 aws.calls());
     }
 
+    /**
+     * Issue 14: the run reports the function's own time to the launch; the status request and the task's completion
+     * report where the build's time went (a canned BatchGetBuilds answer), and the completion the function's time too.
+     */
+    @Test
+    void timings_inTheRunsResult_theStatusRequest_andTheTasksCompletion() throws Exception {
+        // given: a run that carries a task token, of a build of its own
+        String buildId = "ecr-build-push:" + UUID.randomUUID();
+        world.startBuildAnswers(buildId);
+        String token = "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKETOKEN" + UUID.randomUUID();
+        JsonNode started = post(run("exec-" + UUID.randomUUID(), token), 200);
+        JsonNode functionMillis = started.at("/timings/functionMillis");
+        assertTrue(functionMillis.canConvertToLong() && functionMillis.asLong() >= 0, started::toString);
+        assertEquals(functionMillis.asLong(), Long.parseLong(item("build#" + buildId).get("functionMillis").n()));
+        String succeeded = Files.readString(Path.of("src/test/resources/timings/codebuild-succeeded.json"))
+                .replace("ecr-build-push:0b6c4c1e-7d2f-4a8e-9b1a-2f3c4d5e6f70", buildId);
+        aws.reply(AwsFake.CODEBUILD + "BatchGetBuilds", succeeded);
+        JsonNode phases = Fixtures.JSON.readTree("""
+                {"queuedSeconds": 2.0, "provisioningSeconds": 186.0, "pullingImageSeconds": null, "fetchingSourceSeconds": 4.0,
+                 "buildingSeconds": 95.0, "pushingSeconds": null, "runningSeconds": 99.0, "finalizingSeconds": 2.0,
+                 "totalSeconds": 291.4}""");
+        // when: a status request
+        JsonNode status = post("{\"buildId\": \"" + buildId + "\"}", 200);
+        // then: the phases, and no function time (a status request reads the build alone)
+        assertEquals(phases, status.get("timings"), status::toString);
+        // when: CodeBuild reports the build succeeded
+        JsonNode answer = post(stateChange(Repo.path("events/codebuild-state-change.json"), buildId), 200);
+        assertEquals("TASK_SUCCEEDED", answer.get("status").asText(), answer::toString);
+        // then
+        JsonNode output = Fixtures.JSON.readTree(aws.bodies(SUCCESS).get(0).get("output").asText());
+        ObjectNode expected = phases.deepCopy();
+        expected.put("functionMillis", functionMillis.asLong());
+        assertEquals(expected.toString(), output.get("timings").toString());
+    }
+
     @Test
     void taskToken_isCompletedByTheBuildsStateChange_withImagesAndDigest() throws Exception {
         // given: a run that carries a task token

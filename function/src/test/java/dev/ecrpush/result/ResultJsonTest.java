@@ -22,6 +22,7 @@ import dev.ecrpush.flow.ScheduledRebuilds;
 import dev.ecrpush.flow.TriggeredBuild;
 import dev.ecrpush.flow.WebhookDeliveries;
 import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.PhaseTimings;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.launch.StashedParameter;
 import dev.ecrpush.plan.Plan;
@@ -48,6 +49,9 @@ class ResultJsonTest {
                 "COMPLETED", List.of("r/app:1", "r/app:latest"), "sha256:" + "a".repeat(64), null));
         assertSame(new BuildStatusResult("arn:aws:ecs:us-east-1:111111111111:task/c/0123", BuildStatusResult.Status.FAILED,
                 "STOPPED", List.of(), null, "Essential container in task exited (plugin: exit code 1)"));
+        assertSame(new BuildStatusResult("p:0b6c5f1e-0000-4000-8000-000000000003", BuildStatusResult.Status.IN_PROGRESS,
+                "BUILD", List.of("r/app:1"), null, null, List.of(),
+                new PhaseTimings(2.0, 186.0, null, 4.0, 106.5, null, 110.5, null, 300.125)));
     }
 
     /** The parameters a build was started with are for deleting its OIDC token stash, never part of its status. */

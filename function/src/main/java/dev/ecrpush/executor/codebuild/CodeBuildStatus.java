@@ -1,5 +1,6 @@
 package dev.ecrpush.executor.codebuild;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +32,8 @@ import dev.ecrpush.launch.StashedParameter;
  * A CodeBuild build as the caller sees it, read back with {@code BatchGetBuilds} and judged here once, for a
  * status request and for the completion of a Step Functions task alike: the status, the phase (the one that
  * failed, for a build that did not succeed), why (that phase's messages), the images it pushes (its own plugin
- * environment as it was started) and the digest it pushed (the variable it exported,
- * {@value Buildspec#DIGEST_VARIABLE}).
+ * environment as it was started), the digest it pushed (the variable it exported,
+ * {@value Buildspec#DIGEST_VARIABLE}) and where its time went ({@link CodeBuildTimings}).
  */
 public final class CodeBuildStatus {
     /** Phases in which CodeBuild has accepted the build but has no capacity running it yet. */
@@ -40,14 +41,21 @@ public final class CodeBuildStatus {
 
     private final CodeBuildClient codeBuild;
     private final List<String> projects;
+    private final Clock clock;
 
     /**
      * @param codeBuild the function's own client, in the region of the project
      * @param projects  the names of the function's projects: a build of any other is not reported
      */
     public CodeBuildStatus(CodeBuildClient codeBuild, Set<String> projects) {
+        this(codeBuild, projects, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is for the phase a running build is in ({@link CodeBuildTimings}) */
+    public CodeBuildStatus(CodeBuildClient codeBuild, Set<String> projects, Clock clock) {
         this.codeBuild = codeBuild;
         this.projects = List.copyOf(projects);
+        this.clock = clock;
     }
 
     /**
@@ -64,7 +72,8 @@ public final class CodeBuildStatus {
         BuildPhase failed = status.terminal() && status != Status.SUCCEEDED ? failedPhase(build) : null;
         String phase = failed != null ? failed.phaseTypeAsString() : build.currentPhase();
         String reason = failed != null ? reason(failed) : null;
-        return new BuildStatusResult(build.id(), status, phase, images.imageUris(), digest, reason, parameters(build));
+        return new BuildStatusResult(build.id(), status, phase, images.imageUris(), digest, reason, parameters(build),
+                CodeBuildTimings.of(build, clock.instant()));
     }
 
     /** The build's {@code PARAMETER_STORE} variables: where an OIDC token stashed for it is. */

@@ -1,6 +1,7 @@
 package dev.ecrpush.executor.ecs;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,7 @@ import dev.ecrpush.executor.ecs.EcsTaskStatus.Snapshot;
 import dev.ecrpush.executor.ecs.EcsTaskStatus.Verdict;
 import dev.ecrpush.aws.AwsFailures;
 import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.PhaseTimings;
 import dev.ecrpush.launch.PushedImages;
 import dev.ecrpush.launch.StashedParameter;
 
@@ -27,7 +29,8 @@ import dev.ecrpush.launch.StashedParameter;
  * The status of an ECS build, read back with {@code DescribeTasks} for a status request and for the completion of
  * a Step Functions task alike, and judged by {@link EcsTaskStatus}. ECS has no task timeout, so whichever of the
  * two sees a task running past its step timeout first stops it ({@code StopTask}) and reports TIMED_OUT. Once the
- * task has succeeded, the digest is the one the plugin container printed last ({@link EcsPluginLogs#digestOf}).
+ * task has succeeded, the digest is the one the plugin container printed last ({@link EcsPluginLogs#digestOf}); where
+ * its time went is read from the task's timestamps ({@link EcsTimings}).
  */
 public final class EcsBuildStatus {
     private static final Logger LOG = Logger.getLogger(EcsBuildStatus.class);
@@ -97,7 +100,8 @@ public final class EcsBuildStatus {
         if (foreign != null) {
             throw new NotAllowedException("buildId: " + foreign);
         }
-        return act(Snapshot.of(task), stashed(task, arn.region()));
+        Instant now = clock.instant();
+        return act(Snapshot.of(task), now, stashed(task, arn.region()), EcsTimings.of(task, now));
     }
 
     /** The parameters the task's secrets were stashed in, as its source container's overrides name them. */
@@ -114,15 +118,15 @@ public final class EcsBuildStatus {
         return parameters;
     }
 
-    private BuildStatusResult act(Snapshot task, List<StashedParameter> stashed) {
-        Verdict verdict = EcsTaskStatus.judge(task, clock.instant());
+    private BuildStatusResult act(Snapshot task, Instant now, List<StashedParameter> stashed, PhaseTimings timings) {
+        Verdict verdict = EcsTaskStatus.judge(task, now);
         if (verdict.stopForTimeout()) {
             stop(task.taskArn(), verdict.reason());
         }
         PushedImages images = new PushedImages(task.pluginEnv());
         String digest = verdict.status() == Status.SUCCEEDED ? digest(task.taskArn()) : null;
         return new BuildStatusResult(task.taskArn(), verdict.status(), verdict.phase(), images.imageUris(), digest,
-                verdict.reason(), stashed);
+                verdict.reason(), stashed, timings);
     }
 
     /** A log that cannot be read leaves the digest out rather than failing a build that has succeeded. */

@@ -198,7 +198,7 @@ class CodeBuildStatusTest {
         // then
         Set<String> fields = new TreeSet<>();
         json.fieldNames().forEachRemaining(fields::add);
-        assertEquals(new TreeSet<>(List.of("buildId", "status", "phase", "imageUris", "digest", "reason")), fields);
+        assertEquals(new TreeSet<>(List.of("buildId", "status", "phase", "imageUris", "digest", "reason", "timings")), fields);
         assertEquals("IN_PROGRESS", json.get("status").asText());
         assertTrue(json.get("digest").isNull());
         assertFalse(json.get("imageUris").isEmpty());
