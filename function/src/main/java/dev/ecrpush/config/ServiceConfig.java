@@ -91,6 +91,19 @@ public interface ServiceConfig {
          * {@code dev.ecrpush.executor.codebuild.CodeBuildSettings#gitHosts(String)}.
          */
         Optional<String> gitHosts();
+
+        /**
+         * The build account, the function's own: the only account whose reserved-capacity fleets a payload's {@code
+         * executor.fleet} may name. The template passes {@code AWS::AccountId}. Unset: the account of {@link
+         * #project()} when it is an ARN; else no fleet is allowed.
+         */
+        Optional<String> account();
+
+        /**
+         * The reserved-capacity fleets a payload may name (comma-separated fleet ARNs, each of {@link #account()} in
+         * {@link #region()}, checked at start-up). Unset or empty: any fleet of the build account in the region.
+         */
+        Optional<String> fleets();
     }
 
     interface Ecs {
