@@ -21,7 +21,10 @@ import software.amazon.awssdk.services.ecs.model.LogDriver;
 import software.amazon.awssdk.services.ecs.model.MountPoint;
 import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
 import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.CPUArchitecture;
+import software.amazon.awssdk.services.ecs.model.OSFamily;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
+import software.amazon.awssdk.services.ecs.model.RuntimePlatform;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.Secret;
 import software.amazon.awssdk.services.ecs.model.Tag;
@@ -38,6 +41,7 @@ import dev.ecrpush.plan.PluginEnv;
 import dev.ecrpush.plan.SecretSource;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.step.SecretRef;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.Warning;
 
@@ -128,7 +132,8 @@ final class EcsRequests {
     static EcsLaunch launch(EcsSpec executor, LaunchInput in, EcsSettings settings) {
         StepPayload payload = in.payload();
         PluginEnv env = in.env();
-        RegisterTaskDefinitionRequest definition = taskDefinition(payload, in.plugin(), in.pluginImage(), env, in.images(), settings);
+        RegisterTaskDefinitionRequest definition = taskDefinition(payload, in.plugin(), in.pluginImage(), env, in.images(), settings,
+                in.platform());
         RunTaskRequest.Builder request = RunTaskRequest.builder()
                 .cluster(executor.cluster())
                 .taskDefinition(definition.family())
@@ -177,7 +182,7 @@ final class EcsRequests {
     }
 
     private static RegisterTaskDefinitionRequest taskDefinition(StepPayload payload, Plugin plugin, String pluginImage,
-            PluginEnv env, PlanConfig.PluginImages images, EcsSettings ecs) {
+            PluginEnv env, PlanConfig.PluginImages images, EcsSettings ecs, Platform platform) {
         ContainerDefinition.Builder source = ContainerDefinition.builder()
                 .name(EcsTaskLayout.SOURCE_CONTAINER)
                 .image(images.prefixed(ecs.sourceImage()))
@@ -215,14 +220,28 @@ final class EcsRequests {
                 .taskRoleArn(ecs.taskRoleArn())
                 .volumes(Volume.builder().name(EcsTaskLayout.WORKSPACE_VOLUME).build())
                 .containerDefinitions(source.build(), build)
+                .runtimePlatform(runtimePlatform(platform))
                 .build();
-        // The SDK's rendering lists every member, so any difference in content gives another hash.
+        // The SDK's rendering lists every member, so any difference in content gives another hash: a definition of
+        // one architecture is another family than the other's, and than one without a platform.
         String hash = Hashing.sha256(content.toString());
         String prefix = ecs.taskFamily().length() > MAX_FAMILY_PREFIX ? ecs.taskFamily().substring(0, MAX_FAMILY_PREFIX) : ecs.taskFamily();
         return content.toBuilder()
                 .family(prefix + "-" + hash.substring(0, 16))
                 .tags(Tag.builder().key(EcsTaskLayout.CONTENT_TAG).value(hash).build())
                 .build();
+    }
+
+    /**
+     * Fargate's {@code runtimePlatform} of a platform's build; null (the member left out, Fargate's default X86_64
+     * Linux) when the step names no platform, so that such a definition is the one registered before platforms existed.
+     */
+    static RuntimePlatform runtimePlatform(Platform platform) {
+        if (platform == null) {
+            return null;
+        }
+        return RuntimePlatform.builder().operatingSystemFamily(OSFamily.LINUX)
+                .cpuArchitecture(platform.arm() ? CPUArchitecture.ARM64 : CPUArchitecture.X86_64).build();
     }
 
     private static void putIfSet(Map<String, String> variables, String name, String value) {
