@@ -52,6 +52,13 @@ public interface ServiceConfig {
          */
         Optional<String> kanikoEcrImage();
 
+        /**
+         * The platforms {@link #kanikoEcrImage()} exists for, comma-separated ({@code linux/amd64,linux/arm64}): a
+         * step's {@code platforms} outside them is refused. Defaults to {@code linux/amd64}, what the stack's image
+         * bootstrap builds (on x86_64); a deployer who builds a multi-arch kaniko-ecr image names its platforms here.
+         */
+        Optional<String> kanikoEcrPlatforms();
+
         /** Defaults to {@code plugins/ecr:21.1.1}. */
         Optional<String> ecrImage();
 

@@ -1,6 +1,7 @@
 package dev.ecrpush.executor.codebuild;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import software.amazon.awssdk.regions.Region;
 
 import software.amazon.awssdk.services.codebuild.model.StartBuildRequest;
 
@@ -23,6 +27,7 @@ import dev.ecrpush.executor.ecs.EcsSettings;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.step.StepParser;
+import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
 /**
@@ -250,6 +255,39 @@ class CodeBuildPlatformsTest {
         assertThrows(IllegalStateException.class, () -> new CodeBuildSettings("p", null, "us-east-1", Map.of(), "12345", Set.of()));
         assertEquals("123456789012", new CodeBuildSettings("arn:aws:codebuild:us-east-1:123456789012:project/p", null,
                 "us-east-1", Map.of()).account());
+    }
+
+    /** The arm64 build of a two-platform step, started with the real SDK client: the body CodeBuild receives. */
+    @Test
+    void launch_armBuildOnItsFleet_isTheStartBuildCodeBuildReceives() {
+        // given
+        ObjectNode payload = payload("linux/amd64", "linux/arm64");
+        executor(payload).put("computeType", "BUILD_GENERAL1_LARGE").putObject("fleet").put("linux/arm64", ARM_FLEET);
+        Plan plan = plan(payload, SETTINGS);
+        try (AwsFake aws = new AwsFake()) {
+            aws.reply(AwsFake.CODEBUILD + "StartBuild", "{\"build\": {\"id\": \"ecr-build-push-docker:0b6c4c1e-7d2f-4a8e-9b1a-"
+                    + "2f3c4d5e6f70\", \"arn\": \"arn:aws:codebuild:us-east-1:" + ACCOUNT + ":build/ecr-build-push-docker:"
+                    + "0b6c4c1e-7d2f-4a8e-9b1a-2f3c4d5e6f70\", \"buildStatus\": \"IN_PROGRESS\"}}");
+            // when
+            for (Plan.PlatformBuild build : plan.platformBuilds()) {
+                new CodeBuildLauncher(aws.codeBuild(Region.US_EAST_1), aws.ssm(Region.US_EAST_1)).launch(plan.forPlatform(build));
+            }
+            // then
+            List<JsonNode> bodies = aws.bodies(AwsFake.CODEBUILD + "StartBuild");
+            JsonNode amd = bodies.get(0);
+            JsonNode arm = bodies.get(1);
+            assertEquals("LINUX_CONTAINER", amd.get("environmentTypeOverride").asText());
+            assertEquals("BUILD_GENERAL1_LARGE", amd.get("computeTypeOverride").asText());
+            assertFalse(amd.has("fleetOverride"));
+            assertEquals("ARM_CONTAINER", arm.get("environmentTypeOverride").asText());
+            assertEquals(Fixtures.JSON.createObjectNode().put("fleetArn", ARM_FLEET), arm.get("fleetOverride"));
+            assertFalse(arm.has("computeTypeOverride"));
+            assertEquals("plugins/ecr:21.1.1", arm.get("imageOverride").asText());
+            assertEquals(((CodeBuildLaunch) plan.platformBuilds().get(1).launch()).request().idempotencyToken(),
+                    arm.get("idempotencyToken").asText());
+            assertNotEquals(amd.get("idempotencyToken"), arm.get("idempotencyToken"));
+            assertEquals(dev.ecrpush.result.SdkJson.toJson(((CodeBuildLaunch) plan.platformBuilds().get(1).launch()).request()), arm);
+        }
     }
 
     static List<String> paths(InvalidStepException e) {

@@ -22,10 +22,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import software.amazon.awssdk.regions.Region;
 
 import dev.ecrpush.executor.codebuild.CodeBuildSettings;
+import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
 import dev.ecrpush.result.SdkJson;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 
@@ -69,8 +71,11 @@ class EcsPlatformsTest {
         return Planner.plan(Fixtures.parse(payload), config());
     }
 
+    /** The kaniko-ecr image a deployer built for both platforms (the stack's own is linux/amd64 only). */
     static PlanConfig config() {
-        return Fixtures.planConfig(CodeBuildSettings.defaults(), ECS_CONFIG);
+        return Fixtures.planConfig(CodeBuildSettings.defaults(), ECS_CONFIG).withImages(new PlanConfig.PluginImages(
+                BuildImage.KANIKO_ECR.defaultReference(), BuildImage.ECR.defaultReference(), BuildImage.BUILDX_ECR.defaultReference(),
+                null, List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64)));
     }
 
     static EcsLaunch launch(Plan plan) {
