@@ -117,7 +117,7 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
          * mirror or pull-through prefix, at any tag or digest: its repository path ends with the reference's at a
          * path boundary.
          */
-        static boolean sameRepository(String image, String reference) {
+        public static boolean sameRepository(String image, String reference) {
             String path = repositoryPath(image);
             String wanted = repositoryPath(reference);
             return path.equals(wanted) || path.endsWith("/" + wanted);

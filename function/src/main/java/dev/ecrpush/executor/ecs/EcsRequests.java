@@ -149,6 +149,7 @@ final class EcsRequests {
         if (in.idempotencyToken() != null) {
             request.clientToken(in.idempotencyToken());
         }
+        sourceImagePlatform(in.platform(), settings.sourceImage(), in.warnings());
         return new EcsLaunch(definition, request.build());
     }
 
@@ -230,6 +231,23 @@ final class EcsRequests {
                 .family(prefix + "-" + hash.substring(0, 16))
                 .tags(Tag.builder().key(EcsTaskLayout.CONTENT_TAG).value(hash).build())
                 .build();
+    }
+
+    /**
+     * The {@code source} container's image runs on the task's architecture too: alpine/git is published for
+     * linux/arm64 ({@link BuildImage#GIT_SOURCE}), and recognised through any mirror, tag or pinned digest; another
+     * image is the deployer's, which must exist for the platform (a warning, once for the plan).
+     */
+    private static void sourceImagePlatform(Platform platform, String sourceImage, List<Warning> warnings) {
+        boolean published = PlanConfig.PluginImages.sameRepository(sourceImage, BuildImage.GIT_SOURCE.defaultReference());
+        if (platform == null || platform == Platform.LINUX_AMD64 || published && BuildImage.GIT_SOURCE.platforms().contains(platform)) {
+            return;
+        }
+        Warning warning = new Warning("executor", platform.wire() + ": the ECS source image " + sourceImage
+                + " (buildpush.ecs.source-image) is configured by the deployer, and must be published for " + platform.wire());
+        if (!warnings.contains(warning)) {
+            warnings.add(warning);
+        }
     }
 
     /**

@@ -59,6 +59,10 @@ class EcsPlatformsTest {
 
     /** A kaniko build on ECS with these platforms, the kaniko image being one the deployer built for both. */
     static Plan plan(String... platforms) {
+        return Planner.plan(Fixtures.parse(payload(List.of(platforms))), config());
+    }
+
+    static ObjectNode payload(List<String> platforms) {
         ObjectNode payload = Fixtures.basePayload().put("mode", "run").put("idempotencyKey", "exec-42.build_app");
         ((ObjectNode) payload.at("/step/spec")).put("region", "eu-west-1");
         payload.putObject("executor").put("type", "ECS").put("cluster", "ci-builds")
@@ -68,7 +72,7 @@ class EcsPlatformsTest {
         for (String platform : platforms) {
             list.add(platform);
         }
-        return Planner.plan(Fixtures.parse(payload), config());
+        return payload;
     }
 
     /** The kaniko-ecr image a deployer built for both platforms (the stack's own is linux/amd64 only). */
@@ -145,6 +149,20 @@ class EcsPlatformsTest {
         assertEquals(List.of("DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask"), AWS.operations());
         assertEquals(want.taskDefinition().runtimePlatform().cpuArchitectureAsString(),
                 AWS.bodies(ECS + "RegisterTaskDefinition").get(0).at("/runtimePlatform/cpuArchitecture").asText());
+    }
+
+    @Test
+    void sourceImage_thePublishedAlpineGit_needsNoWarning_anotherImageIsTheDeployers() {
+        Plan published = plan("linux/amd64", "linux/arm64");
+        assertFalse(published.warnings().stream().anyMatch(w -> w.path().equals("executor")), published.warnings().toString());
+        EcsSettings own = Fixtures.ecsSettings("ecr-build-push", "registry.example.com/tools/git:2", EXECUTION_ROLE,
+                "arn:aws:iam::111111111111:role/ecr-build-push-task", "/ecr-build-push/ecs", "eu-west-1", null, "x-access-token",
+                Duration.ofHours(1));
+        Plan theirs = Planner.plan(Fixtures.parse(payload(List.of("linux/amd64", "linux/arm64"))),
+                Fixtures.planConfig(CodeBuildSettings.defaults(), own).withImages(config().images()));
+        assertEquals(1, theirs.warnings().stream().filter(w -> w.path().equals("executor")
+                && w.message().startsWith("linux/arm64: the ECS source image registry.example.com/tools/git:2")).count(),
+                theirs.warnings().toString());
     }
 
     @Test
