@@ -33,11 +33,6 @@ public record CodeBuildSpec(String project, boolean privileged, String region, C
         fleets = fleets == null ? Fleets.NONE : fleets;
     }
 
-    /** A spec without machine options: the project's own compute and no fleet. */
-    public CodeBuildSpec(String project, boolean privileged) {
-        this(project, privileged, "us-east-1", null, Fleets.NONE);
-    }
-
     /**
      * {@code executor.fleet}: one reserved-capacity fleet ARN for the step's one build ({@code any}), or one per
      * platform ({@code byPlatform}); never both.
