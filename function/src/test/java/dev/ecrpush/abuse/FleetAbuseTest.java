@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -90,6 +91,20 @@ class FleetAbuseTest {
         assertTrue(e.problems().get(0).startsWith("executor.fleet: "), e.getMessage());
         assertTrue(e.getMessage().contains("not of the build account"), e.getMessage());
         assertFalse(e.getMessage().contains(OWN_ACCOUNT), "the build account is not told: " + e.getMessage());
+        assertEquals(List.of(), aws.calls());
+    }
+
+    /** Not an abuse, but the same guarantee: a platform the kaniko image lacks is refused before anything is started. */
+    @Test
+    void kanikoOnArm64_withTheStacksImage_isRefusedNamingThePlatform_withNoAwsCall() {
+        // given
+        StepService service = service(Map.of());
+        ObjectNode payload = run("arn:aws:codebuild:us-east-1:" + OWN_ACCOUNT + FLEET_ID).put("infra", "K8");
+        // when
+        InvalidStepException e = assertThrows(InvalidStepException.class, () -> service.handle(payload, TriggerType.MANUAL));
+        // then
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith("step.spec.platforms[0]: linux/arm64 is not a platform"), e.getMessage());
         assertEquals(List.of(), aws.calls());
     }
 
