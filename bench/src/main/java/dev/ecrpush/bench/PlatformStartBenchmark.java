@@ -96,7 +96,7 @@ final class PlatformStartBenchmark {
     /** A run under a new key, to the same target each time. */
     private static byte[] run(int platforms) throws IOException {
         ObjectNode payload = (ObjectNode) JSON.readTree("""
-                {"mode": "run", "infra": "K8",
+                {"mode": "run", "infra": "VM",
                  "codebase": {"repoUrl": "https://github.com/acme/app.git", "branch": "main",
                               "commitSha": "9f1c2d3e4b5a69788776655443322110ffeeddcc"},
                  "step": {"type": "BuildAndPushECR", "identifier": "build_app",

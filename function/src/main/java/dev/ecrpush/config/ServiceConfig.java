@@ -52,6 +52,13 @@ public interface ServiceConfig {
          */
         Optional<String> kanikoEcrImage();
 
+        /**
+         * The platforms {@link #kanikoEcrImage()} exists for, comma-separated ({@code linux/amd64,linux/arm64}): a
+         * step's {@code platforms} outside them is refused. Defaults to {@code linux/amd64}, what the stack's image
+         * bootstrap builds (on x86_64); a deployer who builds a multi-arch kaniko-ecr image names its platforms here.
+         */
+        Optional<String> kanikoEcrPlatforms();
+
         /** Defaults to {@code plugins/ecr:21.1.1}. */
         Optional<String> ecrImage();
 
@@ -91,6 +98,19 @@ public interface ServiceConfig {
          * {@code dev.ecrpush.executor.codebuild.CodeBuildSettings#gitHosts(String)}.
          */
         Optional<String> gitHosts();
+
+        /**
+         * The build account, the function's own: the only account whose reserved-capacity fleets a payload's {@code
+         * executor.fleet} may name. The template passes {@code AWS::AccountId}. Unset: the account of {@link
+         * #project()} when it is an ARN; else no fleet is allowed.
+         */
+        Optional<String> account();
+
+        /**
+         * The reserved-capacity fleets a payload may name (comma-separated fleet ARNs, each of {@link #account()} in
+         * {@link #region()}, checked at start-up). Unset or empty: any fleet of the build account in the region.
+         */
+        Optional<String> fleets();
     }
 
     interface Ecs {

@@ -3,7 +3,9 @@ package dev.ecrpush.config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +23,7 @@ import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.policy.Policy;
 import dev.ecrpush.step.ParseSettings;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.trigger.TriggerPayloads;
 
@@ -42,7 +45,8 @@ public class Settings {
         ServiceConfig.Plugins plugins = config.plugins();
         PlanConfig.PluginImages images = new PlanConfig.PluginImages(image(plugins.kanikoEcrImage(), BuildImage.KANIKO_ECR),
                 image(plugins.ecrImage(), BuildImage.ECR), image(plugins.buildxEcrImage(), BuildImage.BUILDX_ECR),
-                plugins.registryPrefix().orElse(null));
+                plugins.registryPrefix().orElse(null),
+                plugins.kanikoEcrPlatforms().map(Settings::platforms).orElse(BuildImage.KANIKO_ECR.platforms()));
         this.planConfig = PlanConfig.of(executors.planners()).withImages(images)
                 .withBuildkitImage(plugins.buildkitImage().orElse(PlanConfig.DEFAULT_BUILDKIT_IMAGE))
                 .withOidcParameterPrefix(config.oidc().parameterPrefix());
@@ -55,6 +59,32 @@ public class Settings {
     /** The region the function runs in, as Lambda sets it; the default for the build account's region. */
     public static String functionRegion() {
         return System.getenv().getOrDefault("AWS_REGION", "us-east-1");
+    }
+
+    /**
+     * {@code buildpush.plugins.kaniko-ecr-platforms}: platforms separated by commas, each one a step may name.
+     *
+     * @throws IllegalStateException naming the key and the entry that is not one
+     */
+    static List<Platform> platforms(String value) {
+        List<Platform> platforms = new ArrayList<>();
+        for (String entry : value.split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            Platform platform = Platform.parse(entry);
+            if (platform == null) {
+                throw new IllegalStateException("buildpush.plugins.kaniko-ecr-platforms: \"" + entry.strip() + "\" is not one of "
+                        + Platform.SUPPORTED.stream().map(Platform::wire).toList());
+            }
+            if (!platforms.contains(platform)) {
+                platforms.add(platform);
+            }
+        }
+        if (platforms.isEmpty()) {
+            throw new IllegalStateException("buildpush.plugins.kaniko-ecr-platforms: names no platform");
+        }
+        return platforms;
     }
 
     private static String image(Optional<String> configured, BuildImage image) {

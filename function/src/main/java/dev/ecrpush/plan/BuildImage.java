@@ -3,6 +3,8 @@ package dev.ecrpush.plan;
 import java.util.List;
 import java.util.Optional;
 
+import dev.ecrpush.step.Platform;
+
 /**
  * Every image the function starts, and what the scripts it hands them may rely on: the one place for the facts
  * about an image (its shell or none, its entry point, its {@code PATH}, the programs the rendered scripts call),
@@ -26,7 +28,14 @@ public enum BuildImage {
                     + " deploy/Dockerfile @ v1.28.3, target kaniko-debug: busybox in /busybox, a VOLUME; /bin/sh -> /busybox/sh;"
                     + " PATH=/usr/local/bin:/kaniko:/busybox; /kaniko/executor), plus /kaniko/kaniko-ecr from plugins/kaniko-ecr:1.13.9"
                     + " (drone/drone-kaniko docker/ecr/Dockerfile.linux.amd64 @ v1.13.9: ADD release/linux/amd64/kaniko-ecr /kaniko/;"
-                    + " the plugin runs /kaniko/executor with --digest-file=/kaniko/digest-file, kaniko.go)"),
+                    + " the plugin runs /kaniko/executor with --digest-file=/kaniko/digest-file, kaniko.go)",
+            List.of(Platform.LINUX_AMD64),
+            "built by the stack's image bootstrap (infra/buildspec-images.yml, run by images/ImageBootstrap) with docker build"
+                    + " in a CodeBuild LINUX_CONTAINER project (aws/codebuild/amazonlinux-x86_64-standard:5.0): one linux/amd64"
+                    + " image. Both its bases exist for linux/arm64: plugins/kaniko-ecr:1.13.9 (below) and"
+                    + " ghcr.io/osscontainertools/kaniko debug (osscontainertools/kaniko .github/workflows/images.yaml @ v1.28.3,"
+                    + " image executor-debug, target kaniko-debug: platforms linux/amd64,linux/arm64,linux/s390x,linux/riscv64,"
+                    + "linux/ppc64le), so a bootstrap build on ARM_CONTAINER and an index over both would make it multi-arch"),
 
     /**
      * The upstream kaniko plugin image, as released: not started by the function (it has no shell, so a buildspec
@@ -37,7 +46,11 @@ public enum BuildImage {
             List.of(new Program("kaniko-ecr", "/kaniko/kaniko-ecr"), new Program("executor", "/kaniko/executor")),
             "drone/drone-kaniko docker/ecr/Dockerfile.linux.amd64 @ v1.13.9: FROM harnesscommunity/kaniko-executor:1.25.15-linux-amd64"
                     + " (a kaniko executor image: FROM scratch plus /kaniko binaries, no shell; @ v1.13.3 the same on 1.25.0),"
-                    + " ENTRYPOINT [\"/kaniko/kaniko-ecr\"]"),
+                    + " ENTRYPOINT [\"/kaniko/kaniko-ecr\"]",
+            List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
+            "drone/drone-kaniko @ v1.13.9: docker/ecr/Dockerfile.linux.arm64 (FROM harnesscommunity/kaniko-executor:1.25.15-linux-arm64),"
+                    + " .harness/harness.yaml stage linux-arm64 (auto_tag_suffix linux-arm64, matrix repo ecr) and"
+                    + " docker/ecr/manifest.tmpl: plugins/kaniko-ecr:TAG lists linux/amd64 and linux/arm64"),
 
     /** drone-docker behind the ECR wrapper, docker-in-docker: infra VM and DLITE_VM without caching. */
     ECR("plugins/ecr:21.1.1", "/bin/sh",
@@ -46,7 +59,10 @@ public enum BuildImage {
             "drone-plugins/drone-docker docker/ecr/Dockerfile.linux.amd64 @ v21.1.1: FROM plugins/docker:linux-amd64,"
                     + " ENTRYPOINT [\"/usr/local/bin/dockerd-entrypoint.sh\", \"/bin/drone-ecr\"]; plugins/docker"
                     + " (docker/docker/Dockerfile.linux.amd64) is FROM docker:28.1.1-dind -> docker:28-cli -> alpine:3.21:"
-                    + " busybox /bin/sh and applets, dockerd and docker in /usr/local/bin"),
+                    + " busybox /bin/sh and applets, dockerd and docker in /usr/local/bin",
+            List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
+            "drone-plugins/drone-docker @ v21.1.1: docker/ecr/Dockerfile.linux.arm64 (FROM plugins/docker:linux-arm64) and"
+                    + " docker/ecr/manifest.tmpl: plugins/ecr:TAG lists linux/amd64, linux/arm64 (variant v8) and two windows/amd64"),
 
     /** buildx behind the ECR wrapper, docker-in-docker: infra VM and DLITE_VM with caching. */
     BUILDX_ECR("plugins/buildx-ecr:1.4.2", "/bin/sh",
@@ -54,14 +70,21 @@ public enum BuildImage {
             docker(new Program("buildx-ecr", "/bin/buildx-ecr")),
             "drone-plugins/drone-buildx-ecr docker/Dockerfile.linux.amd64 @ v1.4.2: FROM plugins/buildx:linux-amd64,"
                     + " ENTRYPOINT [\"/usr/local/bin/dockerd-entrypoint.sh\", \"/bin/buildx-ecr\"]; plugins/buildx"
-                    + " (drone-plugins/drone-buildx @ v1.3.12) is FROM docker:28.1.1-dind -> alpine:3.21, as plugins/ecr"),
+                    + " (drone-plugins/drone-buildx @ v1.3.12) is FROM docker:28.1.1-dind -> alpine:3.21, as plugins/ecr",
+            List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
+            "drone-plugins/drone-buildx-ecr @ v1.4.2: docker/ecr/Dockerfile.linux.arm64 (FROM plugins/buildx:linux-arm64),"
+                    + " .drone.yml pipeline linux-arm64-ecr (arch arm64, auto_tag_suffix linux-arm64) and docker/ecr/manifest.tmpl:"
+                    + " plugins/buildx-ecr:TAG lists linux/amd64, linux/arm64 (variant v8) and two windows/amd64"),
 
     /** The ECS task's {@code source} container: clones the commit into the volume the plugin builds from. */
     GIT_SOURCE("alpine/git:2.45.2", "/bin/sh",
             List.of("git"), Paths.ALPINE,
             List.of(new Program("git", "/usr/bin/git"), new Program("sh", "/bin/sh"), new Program("tail", "/usr/bin/tail")),
             "alpine-docker/git Dockerfile: FROM alpine, apk add git ..., ENTRYPOINT [\"git\"]; no ENV HOME;"
-                    + " busybox /bin/sh and applets from alpine"),
+                    + " busybox /bin/sh and applets from alpine",
+            List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
+            "alpine-docker/git build.sh (master): docker buildx build --push --platform linux/amd64,linux/arm/v7,"
+                    + "linux/arm64/v8,linux/arm/v6,linux/ppc64le,linux/s390x,linux/386, tagged v<git version> and <git version>"),
 
     /**
      * The image the stack's image bootstrap builds {@link #KANIKO_ECR} in (CodeBuild's managed Amazon Linux image,
@@ -74,7 +97,9 @@ public enum BuildImage {
                     new Program("aws", "/usr/local/bin/aws"), new Program("grep", "/usr/bin/grep")),
             "aws/aws-codebuild-docker-images al/x86_64/standard/5.0/Dockerfile: FROM amazonlinux:2023 (bash, grep);"
                     + " AWS CLI v2 installed with -b /usr/local/bin; Docker 28.5.2's static binaries extracted into"
-                    + " /usr/local/bin (CodeBuild starts the daemon in privileged mode)");
+                    + " /usr/local/bin (CodeBuild starts the daemon in privileged mode)",
+            List.of(Platform.LINUX_AMD64),
+            "an x86_64 image by name; its arm64 counterpart is aws/codebuild/amazonlinux-aarch64-standard:3.0 (ARM_CONTAINER)");
 
     /** Constants the constants above use: an enum's own static fields are not yet set when its constants are made. */
     private static final class Paths {
@@ -92,15 +117,19 @@ public enum BuildImage {
     private final String path;
     private final List<Program> programs;
     private final String source;
+    private final List<Platform> platforms;
+    private final String platformsSource;
 
     BuildImage(String defaultReference, String shell, List<String> entrypoint, String path, List<Program> programs,
-            String source) {
+            String source, List<Platform> platforms, String platformsSource) {
         this.defaultReference = defaultReference;
         this.shell = shell;
         this.entrypoint = List.copyOf(entrypoint);
         this.path = path;
         this.programs = List.copyOf(programs);
         this.source = source;
+        this.platforms = List.copyOf(platforms);
+        this.platformsSource = platformsSource;
     }
 
     /** The plugins/ecr and plugins/buildx-ecr layout: the plugin, the daemon, and the busybox applets the buildspec uses. */
@@ -139,6 +168,19 @@ public enum BuildImage {
     /** Where the facts above were read: repository, path and tag. */
     public String source() {
         return source;
+    }
+
+    /**
+     * The platforms {@link #defaultReference()} is published for (as the function knows them; for {@link #KANIKO_ECR},
+     * what the stack builds), the ones the builds run on: {@code linux/amd64}, {@code linux/arm64}.
+     */
+    public List<Platform> platforms() {
+        return platforms;
+    }
+
+    /** Where {@link #platforms()} was read: repository, path and tag. */
+    public String platformsSource() {
+        return platformsSource;
     }
 
     /**

@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.ecrpush.step.Platform;
+
 
 /**
  * The configuration the planner reads, as plain data and pure functions so that planning stays a pure function.
@@ -64,7 +66,17 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
      * registry host, e.g. a pull-through cache for Docker Hub. An image given with its registry (as the stack gives
      * the images it pinned at deploy time) is used as it is.
      */
-    public record PluginImages(String kanikoEcr, String ecr, String buildxEcr, String registryPrefix) {
+    public record PluginImages(String kanikoEcr, String ecr, String buildxEcr, String registryPrefix,
+            List<Platform> kanikoEcrPlatforms) {
+        public PluginImages {
+            kanikoEcrPlatforms = List.copyOf(kanikoEcrPlatforms);
+        }
+
+        /** Images whose kaniko-ecr is the stack's build, for {@link BuildImage#KANIKO_ECR}'s platforms. */
+        public PluginImages(String kanikoEcr, String ecr, String buildxEcr, String registryPrefix) {
+            this(kanikoEcr, ecr, buildxEcr, registryPrefix, BuildImage.KANIKO_ECR.platforms());
+        }
+
         public static PluginImages defaults() {
             return new PluginImages(BuildImage.KANIKO_ECR.defaultReference(), BuildImage.ECR.defaultReference(),
                     BuildImage.BUILDX_ECR.defaultReference(), null);
@@ -83,6 +95,46 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
                 return image;
             }
             return registryPrefix.endsWith("/") ? registryPrefix + image : registryPrefix + "/" + image;
+        }
+
+        /**
+         * The platforms the plugin's configured image is known to exist for; empty when the function cannot know. The
+         * kaniko-ecr image is always the deployer's build (the stack's, by default: {@code linux/amd64} only), so its
+         * platforms are configured with it ({@code buildpush.plugins.kaniko-ecr-platforms}). The docker plugins' images
+         * are known when they are the published image ({@link #sameRepository}: whatever registry, mirror, tag or pinned
+         * digest the stack pulls it through); another image is the deployer's, which the function cannot see into.
+         */
+        public List<Platform> platforms(Plugin plugin) {
+            return switch (plugin) {
+                case KANIKO_ECR -> kanikoEcrPlatforms;
+                case ECR, BUILDX_ECR -> sameRepository(image(plugin), plugin.image().defaultReference())
+                        ? plugin.image().platforms() : List.of();
+            };
+        }
+
+        /**
+         * Whether {@code image} is of the repository {@code reference} names ({@code plugins/ecr}), through any registry,
+         * mirror or pull-through prefix, at any tag or digest: its repository path ends with the reference's at a
+         * path boundary.
+         */
+        public static boolean sameRepository(String image, String reference) {
+            String path = repositoryPath(image);
+            String wanted = repositoryPath(reference);
+            return path.equals(wanted) || path.endsWith("/" + wanted);
+        }
+
+        /** The image's repository path: without its registry host, digest or tag. */
+        private static String repositoryPath(String image) {
+            String path = image;
+            int at = path.indexOf('@');
+            if (at >= 0) {
+                path = path.substring(0, at);
+            }
+            int colon = path.lastIndexOf(':');
+            if (colon > path.lastIndexOf('/')) {
+                path = path.substring(0, colon);
+            }
+            return hasRegistry(path) ? path.substring(path.indexOf('/') + 1) : path;
         }
 
         /** Docker's rule: the first path component names a registry when it has a '.' or a ':', or is localhost. */

@@ -25,6 +25,7 @@ public final class Planner {
         String registry = registry(spec.account(), spec.region());
         Plugin plugin = PluginEnvMapper.plugin(payload.infra(), spec);
         String image = config.images().image(plugin);
+        ImagePlatforms.check(spec, plugin, config.images(), warnings);
         PluginEnv env = PluginEnvMapper.map(payload, plugin, registry, config);
 
         List<Plan.RepositoryPlan> repositories = new ArrayList<>();

@@ -55,6 +55,12 @@ public final class Fields {
         return value != null && !value.isNull();
     }
 
+    /** Whether {@code field} is a JSON object (a field that may be a string or a map reads it as the map). */
+    public boolean isObject(String field) {
+        JsonNode value = node.get(field);
+        return value != null && value.isObject();
+    }
+
     JsonNode raw(String field) {
         return node.get(field);
     }
@@ -188,7 +194,7 @@ public final class Fields {
      * A map of at most {@value Rules#MAX_ITEMS} strings in the order written; an absent map is empty. Values are read
      * at {@code field.key}; a larger map is refused before any entry is read.
      */
-    List<KeyValue> textMap(String field) {
+    public List<KeyValue> textMap(String field) {
         if (!has(field)) {
             return List.of();
         }

@@ -1,5 +1,6 @@
 package dev.ecrpush.step;
 
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -9,7 +10,8 @@ import java.util.function.Function;
  * @param connector     null when it could not be read
  * @param baseImage     null when the step has none
  * @param connectorPath where a connector ({@code ref}) is read from, e.g. {@code connectors.aws}
+ * @param platforms     {@code step.spec.platforms} (empty for none); null when the spec could not be read
  */
 public record StepCheck(Infra infra, String infraText, Codebase codebase, AwsConnector connector, DockerConnector baseImage,
-        Function<String, String> connectorPath, Problems problems) {
+        Function<String, String> connectorPath, Problems problems, List<Platform> platforms) {
 }

@@ -93,7 +93,8 @@ public final class StepParser {
                         + " authenticates with OIDC and the token is its web identity");
             }
             if (executor != null) {
-                executor.check(new StepCheck(infra, infraText, codebase, connector, baseImage, connectors::pathOf, problems));
+                executor.check(new StepCheck(infra, infraText, codebase, connector, baseImage, connectors::pathOf, problems,
+                        spec == null || spec.spec() == null ? null : spec.spec().platforms()));
             }
         }
         if (step != null && connector == null && !problems.hasErrors()) {

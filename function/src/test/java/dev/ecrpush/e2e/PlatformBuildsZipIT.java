@@ -80,7 +80,7 @@ class PlatformBuildsZipIT {
         world.aws().replyWhenBodyContains(START_BUILD, "linux-arm64", AwsFake.json("{\"build\":{\"id\":\"" + ARM + "\"}}"));
         ObjectNode payload = (ObjectNode) JSON.readTree("""
                 {"mode": "run", "idempotencyKey": "zip-platforms-1", "taskToken": "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPTOKEN",
-                 "infra": "K8",
+                 "infra": "VM",
                  "codebase": {"repoUrl": "https://github.com/acme/app.git", "branch": "main",
                               "commitSha": "9f1c2d3e4b5a69788776655443322110ffeeddcc"},
                  "step": {"type": "BuildAndPushECR", "identifier": "build_app",

@@ -105,7 +105,7 @@ class PlatformBuildsFlowTest {
 
     static ObjectNode run(String key, String taskToken) throws Exception {
         ObjectNode payload = (ObjectNode) Fixtures.JSON.readTree("""
-                {"mode": "run", "infra": "K8",
+                {"mode": "run", "infra": "VM",
                  "codebase": {"repoUrl": "https://github.com/acme/app.git", "branch": "main",
                               "commitSha": "9f1c2d3e4b5a69788776655443322110ffeeddcc"},
                  "step": {"type": "BuildAndPushECR", "identifier": "build_app",
@@ -150,6 +150,9 @@ class PlatformBuildsFlowTest {
         assertEquals(List.of("9f1c2d3-linux-amd64", "9f1c2d3-linux-arm64"), List.of(env(starts.get(0), "PLUGIN_TAGS"),
                 env(starts.get(1), "PLUGIN_TAGS")));
         assertNotEquals(starts.get(0).get("idempotencyToken").asText(), starts.get(1).get("idempotencyToken").asText());
+        // natively: each on its architecture's environment
+        assertEquals(List.of("LINUX_CONTAINER", "ARM_CONTAINER"), starts.stream().map(b -> b.get("environmentTypeOverride").asText())
+                .toList());
         assertEquals("STARTED", started.get("status").asText());
         assertEquals(amdBuild, started.get("buildId").asText());
         assertEquals("linux/arm64", started.at("/platforms/1/platform").asText());

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
+import software.amazon.awssdk.services.codebuild.model.ComputeType;
 
 import dev.ecrpush.aws.Arn;
 import dev.ecrpush.aws.AwsClients;
@@ -42,7 +43,7 @@ import dev.ecrpush.step.Rules;
 @Singleton
 public class CodeBuildExecutor implements BuildExecutor {
     static final ExecutorType KIND = ExecutorType.CODEBUILD;
-    private static final Set<String> FIELDS = Set.of("type", "project");
+    private static final Set<String> FIELDS = Set.of("type", "project", "computeType", "fleet");
     /** A project's name, as a payload names it or as it ends its ARN. */
     private static final Pattern PROJECT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{1,254}");
     /** What {@code StartBuild} returns as the build's ID. */
@@ -72,14 +73,18 @@ public class CodeBuildExecutor implements BuildExecutor {
     public ExecutorSpec parse(Fields executor, Infra infra, Problems problems) {
         // The docker plugins (every infra but K8) need privileged mode: they have a project of their own.
         String project = settings.projectFor(infra != null && infra != Infra.K8);
+        ComputeType computeType = null;
+        CodeBuildSpec.Fleets fleets = CodeBuildSpec.Fleets.NONE;
         if (executor != null) {
             executor.allowOnly(FIELDS, Set.of());
             String given = executor.optionalText("project");
             if (given != null && !named(given, project, infra, problems)) {
                 return null;
             }
+            computeType = CodeBuildFleets.computeType(executor, problems);
+            fleets = CodeBuildFleets.fleets(executor, settings, problems);
         }
-        return new CodeBuildSpec(project, settings.isPrivileged(project));
+        return new CodeBuildSpec(project, settings.isPrivileged(project), settings.region(), computeType, fleets);
     }
 
     /**

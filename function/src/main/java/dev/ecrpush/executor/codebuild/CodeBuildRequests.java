@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import software.amazon.awssdk.services.codebuild.model.ComputeType;
+import software.amazon.awssdk.services.codebuild.model.EnvironmentType;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariable;
 import software.amazon.awssdk.services.codebuild.model.EnvironmentVariableType;
 import software.amazon.awssdk.services.codebuild.model.ImagePullCredentialsType;
+import software.amazon.awssdk.services.codebuild.model.ProjectFleet;
 import software.amazon.awssdk.services.codebuild.model.SourceType;
 import software.amazon.awssdk.services.codebuild.model.StartBuildRequest;
 
@@ -20,6 +22,7 @@ import dev.ecrpush.plan.PluginEnv;
 import dev.ecrpush.plan.SecretSource;
 import dev.ecrpush.step.BuildPushStep;
 import dev.ecrpush.step.Codebase;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.step.Resources;
 import dev.ecrpush.step.SecretRef;
 import dev.ecrpush.step.StepPayload;
@@ -30,17 +33,6 @@ final class CodeBuildRequests {
     /** CodeBuild's limits for {@code timeoutInMinutesOverride}. */
     static final int MIN_TIMEOUT_MINUTES = 5;
     static final int MAX_TIMEOUT_MINUTES = 2160;
-
-    /** The general-purpose Linux compute types, smallest first: memory (GiB) and vCPUs. */
-    private record Compute(ComputeType type, long memoryGib, int vcpus) {
-    }
-
-    private static final List<Compute> COMPUTE = List.of(
-            new Compute(ComputeType.BUILD_GENERAL1_SMALL, 3, 2),
-            new Compute(ComputeType.BUILD_GENERAL1_MEDIUM, 7, 4),
-            new Compute(ComputeType.BUILD_GENERAL1_LARGE, 15, 8),
-            new Compute(ComputeType.BUILD_GENERAL1_XLARGE, 70, 36),
-            new Compute(ComputeType.BUILD_GENERAL1_2_XLARGE, 145, 72));
 
     private CodeBuildRequests() {
     }
@@ -69,9 +61,7 @@ final class CodeBuildRequests {
         if (step.timeout() != null) {
             request.timeoutInMinutesOverride(timeoutMinutes(step.timeout(), warnings));
         }
-        if (step.spec().resources() != null) {
-            request.computeTypeOverride(computeType(step.spec().resources(), warnings));
-        }
+        machine(request, executor, in.platform(), step.spec().resources(), warnings);
         source(request, payload.codebase(), sourceTypesByHost);
         if (in.idempotencyToken() != null) {
             request.idempotencyToken(in.idempotencyToken());
@@ -110,18 +100,58 @@ final class CodeBuildRequests {
         return (int) Math.max(MIN_TIMEOUT_MINUTES, minutes);
     }
 
-    /** The smallest compute type that meets both limits. */
-    static ComputeType computeType(Resources resources, List<Warning> warnings) {
-        for (Compute compute : COMPUTE) {
-            boolean memoryFits = resources.memoryBytes() == null || resources.memoryBytes() <= compute.memoryGib() << 30;
-            boolean cpuFits = resources.milliCpu() == null || resources.milliCpu() <= compute.vcpus() * 1000;
+    /**
+     * The machine a build runs on. A platform's build names its environment type ({@code LINUX_CONTAINER} or {@code
+     * ARM_CONTAINER}); a step without platforms keeps the project's, as before platforms existed. On a fleet the
+     * fleet's machines decide the size, so no compute type is sent; otherwise {@code executor.computeType} (checked
+     * against the environment type when the step was parsed), else the smallest type {@code resources} fit in.
+     */
+    private static void machine(StartBuildRequest.Builder request, CodeBuildSpec executor, Platform platform,
+            Resources resources, List<Warning> warnings) {
+        EnvironmentType environment = CodeBuildCompute.environmentType(platform);
+        if (platform != null) {
+            request.environmentTypeOverride(environment);
+        }
+        String fleet = executor.fleets().fleetFor(platform);
+        if (fleet != null) {
+            request.fleetOverride(ProjectFleet.builder().fleetArn(fleet).build());
+            if (resources != null) {
+                once(warnings, new Warning("step.spec.resources", "are not applied to a build on a reserved fleet: its"
+                        + " machines are the fleet's own"));
+            }
+        } else if (executor.computeType() != null) {
+            request.computeTypeOverride(executor.computeType());
+        } else if (resources != null) {
+            request.computeTypeOverride(computeType(resources, environment, executor.region(), warnings));
+        }
+    }
+
+    /**
+     * The smallest compute type of the environment type that meets both limits. Above the largest, the largest, with a
+     * warning: the limits are a pod's, which a CodeBuild machine need not match exactly (ARM's largest, 96 GB and 48
+     * vCPUs, is smaller than x86's).
+     */
+    static ComputeType computeType(Resources resources, EnvironmentType environment, String region, List<Warning> warnings) {
+        List<CodeBuildCompute.Size> sizes = CodeBuildCompute.sizes(environment, region);
+        for (CodeBuildCompute.Size size : sizes) {
+            boolean memoryFits = resources.memoryBytes() == null || resources.memoryBytes() <= size.memoryGib() << 30;
+            boolean cpuFits = resources.milliCpu() == null || resources.milliCpu() <= size.vcpus() * 1000;
             if (memoryFits && cpuFits) {
-                return compute.type();
+                return size.type();
             }
         }
-        warnings.add(new Warning("step.spec.resources.limits", "exceed the largest CodeBuild compute type; "
-                + "BUILD_GENERAL1_2XLARGE is used"));
-        return ComputeType.BUILD_GENERAL1_2_XLARGE;
+        CodeBuildCompute.Size largest = sizes.get(sizes.size() - 1);
+        once(warnings, new Warning("step.spec.resources.limits", "exceed the largest CodeBuild compute type of "
+                + environment + "; " + largest.type() + " (" + largest.memoryGib() + " GB, " + largest.vcpus()
+                + " vCPUs) is used"));
+        return largest.type();
+    }
+
+    /** A warning the builds of several platforms would each give, given once. */
+    private static void once(List<Warning> warnings, Warning warning) {
+        if (!warnings.contains(warning)) {
+            warnings.add(warning);
+        }
     }
 
     private static void source(StartBuildRequest.Builder request, Codebase codebase, Map<String, String> sourceTypesByHost) {

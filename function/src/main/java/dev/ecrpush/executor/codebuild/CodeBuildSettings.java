@@ -24,8 +24,14 @@ import dev.ecrpush.githost.GitHostRegistry;
  *                          null (or {@code project} again): one project, which is then the privileged one for both
  * @param region            the region of the projects (the build account's)
  * @param sourceTypesByHost CodeBuild source types for self-managed Git hosts, by lower-case host name
+ * @param account           the build account (the function's own, whose fleets a build may run on); null when not known
+ * @param fleets            the only reserved-capacity fleets a payload may name, by ARN; empty: any fleet of {@code
+ *                          account} in {@code region}
  */
-public record CodeBuildSettings(String project, String dockerProject, String region, Map<String, String> sourceTypesByHost) {
+public record CodeBuildSettings(String project, String dockerProject, String region, Map<String, String> sourceTypesByHost,
+        String account, Set<String> fleets) {
+    /** A build account: twelve digits. */
+    private static final Pattern ACCOUNT = Pattern.compile("\\d{12}");
     /** A DNS host name, lower case: what {@code URI.getHost()} of a clone URL is compared with. */
     private static final Pattern HOST = Pattern.compile(
             "(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*");
@@ -42,6 +48,42 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
             dockerProject = null;
         }
         sourceTypesByHost = Map.copyOf(sourceTypesByHost);
+        if (account == null || account.isBlank()) {
+            account = accountOf(project);
+        } else if (!ACCOUNT.matcher(account).matches()) {
+            throw new IllegalStateException("buildpush.codebuild.account: \"" + account + "\" is not an AWS account ID (12 digits)");
+        }
+        fleets = Collections.unmodifiableSet(new LinkedHashSet<>(fleets));
+        for (String fleet : fleets) {
+            String problem = CodeBuildFleets.problem(fleet, region, account);
+            if (problem != null) {
+                throw new IllegalStateException("buildpush.codebuild.fleets: " + fleet + " " + problem);
+            }
+        }
+    }
+
+    /** Settings without fleet configuration: the build account is the configured project's when it is an ARN. */
+    public CodeBuildSettings(String project, String dockerProject, String region, Map<String, String> sourceTypesByHost) {
+        this(project, dockerProject, region, sourceTypesByHost, null, Set.of());
+    }
+
+    /** The account of a project given by ARN; null for a project given by name. */
+    private static String accountOf(String project) {
+        dev.ecrpush.aws.Arn arn = project == null ? null : dev.ecrpush.aws.Arn.parse(project);
+        return arn == null ? null : arn.account();
+    }
+
+    /**
+     * {@code buildpush.codebuild.fleets}: comma-separated fleet ARNs, blanks around entries allowed; empty for none.
+     */
+    public static Set<String> fleetList(String value) {
+        Set<String> fleets = new LinkedHashSet<>();
+        for (String entry : value.split(",")) {
+            if (!entry.isBlank()) {
+                fleets.add(entry.strip());
+            }
+        }
+        return fleets;
     }
 
     /**
@@ -62,7 +104,8 @@ public record CodeBuildSettings(String project, String dockerProject, String reg
         Map<String, String> types = new LinkedHashMap<>(hosts.sourceTypesByHost());
         types.putAll(config.gitHosts().map(CodeBuildSettings::gitHosts).orElse(Map.of()));
         return new CodeBuildSettings(config.project(), config.dockerProject().orElse(null),
-                config.region().orElseGet(Settings::functionRegion), types);
+                config.region().orElseGet(Settings::functionRegion), types, config.account().orElse(null),
+                config.fleets().map(CodeBuildSettings::fleetList).orElse(Set.of()));
     }
 
     /**

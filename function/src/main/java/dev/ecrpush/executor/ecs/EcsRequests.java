@@ -21,7 +21,10 @@ import software.amazon.awssdk.services.ecs.model.LogDriver;
 import software.amazon.awssdk.services.ecs.model.MountPoint;
 import software.amazon.awssdk.services.ecs.model.NetworkConfiguration;
 import software.amazon.awssdk.services.ecs.model.NetworkMode;
+import software.amazon.awssdk.services.ecs.model.CPUArchitecture;
+import software.amazon.awssdk.services.ecs.model.OSFamily;
 import software.amazon.awssdk.services.ecs.model.RegisterTaskDefinitionRequest;
+import software.amazon.awssdk.services.ecs.model.RuntimePlatform;
 import software.amazon.awssdk.services.ecs.model.RunTaskRequest;
 import software.amazon.awssdk.services.ecs.model.Secret;
 import software.amazon.awssdk.services.ecs.model.Tag;
@@ -38,6 +41,7 @@ import dev.ecrpush.plan.PluginEnv;
 import dev.ecrpush.plan.SecretSource;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.step.SecretRef;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.step.StepPayload;
 import dev.ecrpush.step.Warning;
 
@@ -128,7 +132,8 @@ final class EcsRequests {
     static EcsLaunch launch(EcsSpec executor, LaunchInput in, EcsSettings settings) {
         StepPayload payload = in.payload();
         PluginEnv env = in.env();
-        RegisterTaskDefinitionRequest definition = taskDefinition(payload, in.plugin(), in.pluginImage(), env, in.images(), settings);
+        RegisterTaskDefinitionRequest definition = taskDefinition(payload, in.plugin(), in.pluginImage(), env, in.images(), settings,
+                in.platform());
         RunTaskRequest.Builder request = RunTaskRequest.builder()
                 .cluster(executor.cluster())
                 .taskDefinition(definition.family())
@@ -144,6 +149,7 @@ final class EcsRequests {
         if (in.idempotencyToken() != null) {
             request.clientToken(in.idempotencyToken());
         }
+        sourceImagePlatform(in.platform(), settings.sourceImage(), in.warnings());
         return new EcsLaunch(definition, request.build());
     }
 
@@ -177,7 +183,7 @@ final class EcsRequests {
     }
 
     private static RegisterTaskDefinitionRequest taskDefinition(StepPayload payload, Plugin plugin, String pluginImage,
-            PluginEnv env, PlanConfig.PluginImages images, EcsSettings ecs) {
+            PluginEnv env, PlanConfig.PluginImages images, EcsSettings ecs, Platform platform) {
         ContainerDefinition.Builder source = ContainerDefinition.builder()
                 .name(EcsTaskLayout.SOURCE_CONTAINER)
                 .image(images.prefixed(ecs.sourceImage()))
@@ -215,14 +221,45 @@ final class EcsRequests {
                 .taskRoleArn(ecs.taskRoleArn())
                 .volumes(Volume.builder().name(EcsTaskLayout.WORKSPACE_VOLUME).build())
                 .containerDefinitions(source.build(), build)
+                .runtimePlatform(runtimePlatform(platform))
                 .build();
-        // The SDK's rendering lists every member, so any difference in content gives another hash.
+        // The SDK's rendering lists every member, so any difference in content gives another hash: a definition of
+        // one architecture is another family than the other's, and than one without a platform.
         String hash = Hashing.sha256(content.toString());
         String prefix = ecs.taskFamily().length() > MAX_FAMILY_PREFIX ? ecs.taskFamily().substring(0, MAX_FAMILY_PREFIX) : ecs.taskFamily();
         return content.toBuilder()
                 .family(prefix + "-" + hash.substring(0, 16))
                 .tags(Tag.builder().key(EcsTaskLayout.CONTENT_TAG).value(hash).build())
                 .build();
+    }
+
+    /**
+     * The {@code source} container's image runs on the task's architecture too: alpine/git is published for
+     * linux/arm64 ({@link BuildImage#GIT_SOURCE}), and recognised through any mirror, tag or pinned digest; another
+     * image is the deployer's, which must exist for the platform (a warning, once for the plan).
+     */
+    private static void sourceImagePlatform(Platform platform, String sourceImage, List<Warning> warnings) {
+        boolean published = PlanConfig.PluginImages.sameRepository(sourceImage, BuildImage.GIT_SOURCE.defaultReference());
+        if (platform == null || platform == Platform.LINUX_AMD64 || published && BuildImage.GIT_SOURCE.platforms().contains(platform)) {
+            return;
+        }
+        Warning warning = new Warning("executor", platform.wire() + ": the ECS source image " + sourceImage
+                + " (buildpush.ecs.source-image) is configured by the deployer, and must be published for " + platform.wire());
+        if (!warnings.contains(warning)) {
+            warnings.add(warning);
+        }
+    }
+
+    /**
+     * Fargate's {@code runtimePlatform} of a platform's build; null (the member left out, Fargate's default X86_64
+     * Linux) when the step names no platform, so that such a definition is the one registered before platforms existed.
+     */
+    static RuntimePlatform runtimePlatform(Platform platform) {
+        if (platform == null) {
+            return null;
+        }
+        return RuntimePlatform.builder().operatingSystemFamily(OSFamily.LINUX)
+                .cpuArchitecture(platform.arm() ? CPUArchitecture.ARM64 : CPUArchitecture.X86_64).build();
     }
 
     private static void putIfSet(Map<String, String> variables, String name, String value) {
