@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.StartupEvent;
 
+import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.result.ResultJson;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.Mode;
@@ -44,25 +45,39 @@ public class SnapStartPriming implements Resource {
 
     private final StepService steps;
     private final ObjectMapper json;
+    private final boolean atInit;
 
     @Inject
-    public SnapStartPriming(StepService steps, ObjectMapper json) {
+    public SnapStartPriming(StepService steps, ObjectMapper json, ServiceConfig config) {
         this.steps = steps;
         this.json = json;
+        this.atInit = config.priming().atInit();
     }
 
     void register(@Observes StartupEvent startup) {
         // CRaC contexts may hold resources weakly: the container keeps this application-scoped bean alive.
         Core.getGlobalContext().register(this);
+        if (atInit) {
+            // buildpush.priming.at-init: the same warm-up in the init phase, where no snapshot will take it (the
+            // benchmark under the runtime interface client; a function without SnapStart).
+            primeLogged("at init");
+        }
     }
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
+        primeLogged("for the snapshot");
+    }
+
+    /** Primes; a failure is logged and never thrown, so that it never blocks the snapshot or the init. */
+    private void primeLogged(String when) {
+        long start = System.nanoTime();
         try {
             StepResult result = prime();
-            LOG.infof("primed for the snapshot: %s plan of %s", result.status(), result.repository());
+            LOG.infof("primed %s in %d ms: %s plan of %s", when, (System.nanoTime() - start) / 1_000_000, result.status(),
+                    result.repository());
         } catch (RuntimeException e) {
-            LOG.warnf("priming before the snapshot failed, the first invocation warms up instead: %s", e.toString());
+            LOG.warnf("priming %s failed, the first invocation warms up instead: %s", when, e.toString());
         }
     }
 
