@@ -19,6 +19,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.StartupEvent;
 
 import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.config.Settings;
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.priming.RunPathPriming;
 import dev.ecrpush.result.ResultJson;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.Mode;
@@ -46,12 +49,19 @@ public class SnapStartPriming implements Resource {
     private final StepService steps;
     private final ObjectMapper json;
     private final boolean atInit;
+    private final RunPathPriming runPath;
 
     @Inject
-    public SnapStartPriming(StepService steps, ObjectMapper json, ServiceConfig config) {
+    public SnapStartPriming(StepService steps, ObjectMapper json, ServiceConfig config, Settings settings, GitHostRegistry hosts) {
+        this(steps, json, config, new RunPathPriming(config, hosts, settings.planConfig(), json));
+    }
+
+    /** @param runPath the run and event paths' priming, over canned answers */
+    SnapStartPriming(StepService steps, ObjectMapper json, ServiceConfig config, RunPathPriming runPath) {
         this.steps = steps;
         this.json = json;
         this.atInit = config.priming().atInit();
+        this.runPath = runPath;
     }
 
     void register(@Observes StartupEvent startup) {
@@ -69,7 +79,10 @@ public class SnapStartPriming implements Resource {
         primeLogged("for the snapshot");
     }
 
-    /** Primes; a failure is logged and never thrown, so that it never blocks the snapshot or the init. */
+    /**
+     * Primes the plan path, then the run and event paths; a failure is logged and never thrown, so that it never
+     * blocks the snapshot or the init (the first invocation then warms up what priming did not).
+     */
     private void primeLogged(String when) {
         long start = System.nanoTime();
         try {
@@ -78,6 +91,15 @@ public class SnapStartPriming implements Resource {
                     result.repository());
         } catch (RuntimeException e) {
             LOG.warnf("priming %s failed, the first invocation warms up instead: %s", when, e.toString());
+        }
+        start = System.nanoTime();
+        try {
+            RunPathPriming.Outcome outcome = runPath.prime();
+            LOG.infof("primed the run path %s in %d ms: builds %s; %d operations answered locally, %s called directly", when,
+                    (System.nanoTime() - start) / 1_000_000, outcome.buildIds(), outcome.operations().size(),
+                    outcome.calledDirectly());
+        } catch (RuntimeException e) {
+            LOG.warnf("priming the run path %s failed, the first run warms up instead: %s", when, e.toString());
         }
     }
 
