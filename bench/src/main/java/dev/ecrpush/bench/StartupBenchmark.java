@@ -21,6 +21,7 @@ import dev.ecrpush.e2e.PackagedFunction;
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
+import dev.ecrpush.support.DynamoDbLocal;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerWorld;
@@ -53,7 +54,9 @@ public final class StartupBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("priming")) {
             // scripts/benchmark priming [ROUNDS]: the priming figures alone
-            reportPriming(PackagedFunction.ZIP, args.length > 1 ? Integer.parseInt(args[1]) : 5);
+            int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+            reportPriming(PackagedFunction.ZIP, rounds, false);
+            reportPriming(PackagedFunction.ZIP, rounds, true);
             System.exit(0);
         }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -75,7 +78,8 @@ public final class StartupBenchmark {
         report(function, ours, baseline, base, rounds, warm);
         reportRunCalls(function.zip());
         reportWebhook(function.zip(), rounds);
-        reportPriming(function.zip(), rounds);
+        reportPriming(function.zip(), rounds, false);
+        reportPriming(function.zip(), rounds, true);
         // The fakes' server threads are not daemons.
         System.exit(0);
     }
@@ -188,22 +192,29 @@ public final class StartupBenchmark {
      * another account, a repository that exists, CodeBuild), and then the same cold path in the same process to a
      * target nothing is cached for (another account, role and repository: new credentials, clients and repository
      * check). The difference between the two runs is what the first request pays for loading the run path.
+     *
+     * @param stack also as the stack runs it: an idempotency table (DynamoDB Local) and a Step Functions task token,
+     *              so that the runs claim their key and keep their token
      */
-    private static void reportPriming(Path zip, int rounds) throws IOException {
+    private static void reportPriming(Path zip, int rounds, boolean stack) throws IOException {
         PrimingFigures without = new PrimingFigures();
         PrimingFigures with = new PrimingFigures();
-        try (AwsFake aws = new AwsFake()) {
-            // The fake's own first answers are slow (its server warms up): one round first, not counted, so that the
-            // first run of every counted round measures the function and not the fake.
-            primingRound(zip, aws, false, new PrimingFigures());
+        try (AwsFake aws = new AwsFake(); DynamoDbLocal table = stack ? DynamoDbLocal.start() : null) {
+            if (table != null) {
+                table.createIdempotencyTable(TriggerWorld.TABLE);
+            }
+            // The fakes' own first answers are slow (their servers warm up): one round first, not counted, so that the
+            // first run of every counted round measures the function and not the fakes.
+            primingRound(zip, aws, table, false, new PrimingFigures());
             for (int round = 0; round < rounds; round++) {
                 boolean primedFirst = round % 2 == 1;
-                primingRound(zip, aws, primedFirst, primedFirst ? with : without);
-                primingRound(zip, aws, !primedFirst, primedFirst ? without : with);
+                primingRound(zip, aws, table, primedFirst, primedFirst ? with : without);
+                primingRound(zip, aws, table, !primedFirst, primedFirst ? without : with);
             }
         }
-        System.out.printf(Locale.ROOT, "%nfirst run-mode invocation after init against the same cold path later (new target),"
-                + " local fake, %d rounds (medians, ms):%n", rounds);
+        System.out.printf(Locale.ROOT, "%nfirst run-mode invocation after init against the same cold path later (new target), local fakes,"
+                + " %s, %d rounds (medians, ms):%n", stack ? "with an idempotency table and a task token, as the stack runs it"
+                : "no idempotency table", rounds);
         System.out.printf(Locale.ROOT, "  %-34s %8s %12s %14s %12s%n", "", "init", "first run", "later, new", "first - later");
         for (Object[] row : new Object[][] {{"without priming", without}, {"buildpush.priming.at-init=true", with}}) {
             PrimingFigures f = (PrimingFigures) row[1];
@@ -224,23 +235,30 @@ public final class StartupBenchmark {
                 rounded(with.initMs()), rounded(with.firstRunMs()), rounded(with.laterColdRunMs()));
     }
 
-    private static void primingRound(Path zip, AwsFake aws, boolean primed, PrimingFigures figures) throws IOException {
+    private static void primingRound(Path zip, AwsFake aws, DynamoDbLocal table, boolean primed, PrimingFigures figures)
+            throws IOException {
         KnownTargetScenario.stub(aws, true);
         Map<String, String> env = withTestPolicy(PackagedFunction.environment(aws.endpoint()));
         env.put("BUILDPUSH_PRIMING_AT_INIT", Boolean.toString(primed));
-        byte[] first = JSON.writeValueAsBytes(KnownTargetScenario.payload("run", "app", "bench-first"));
-        ObjectNode other = KnownTargetScenario.payload("run", "other-app", "bench-later");
-        ((ObjectNode) other.at("/step/spec")).put("account", "222222222222");
-        ((ObjectNode) other.at("/connectors/aws/spec/credential/crossAccountAccess"))
+        ObjectNode first = KnownTargetScenario.payload("run", "app", "bench-first");
+        ObjectNode later = KnownTargetScenario.payload("run", "other-app", "bench-later");
+        ((ObjectNode) later.at("/step/spec")).put("account", "222222222222");
+        ((ObjectNode) later.at("/connectors/aws/spec/credential/crossAccountAccess"))
                 .put("crossAccountRoleArn", "arn:aws:iam::222222222222:role/bench-later");
-        byte[] later = JSON.writeValueAsBytes(other);
+        if (table != null) {
+            env.put("AWS_ENDPOINT_URL_DYNAMODB", table.endpoint().toString());
+            env.put("BUILDPUSH_IDEMPOTENCY_TABLE", TriggerWorld.TABLE);
+            for (ObjectNode payload : List.of(first, later)) {
+                payload.put("idempotencyKey", UUID.randomUUID().toString()).put("taskToken", "bench-" + UUID.randomUUID());
+            }
+        }
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
                 FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime, env,
                         OutputStream.nullOutputStream())) {
             runtime.awaitIdle(TIMEOUT);
             figures.initMs().add((runtime.firstPollNanos() - process.startedAtNanos()) / 1e6);
-            figures.firstRunMs().add(startedRun(runtime, first));
-            figures.laterColdRunMs().add(startedRun(runtime, later));
+            figures.firstRunMs().add(startedRun(runtime, JSON.writeValueAsBytes(first)));
+            figures.laterColdRunMs().add(startedRun(runtime, JSON.writeValueAsBytes(later)));
         }
     }
 

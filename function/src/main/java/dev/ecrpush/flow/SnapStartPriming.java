@@ -95,8 +95,8 @@ public class SnapStartPriming implements Resource {
         start = System.nanoTime();
         try {
             RunPathPriming.Outcome outcome = runPath.prime();
-            LOG.infof("primed the run path %s in %d ms: builds %s; %d operations answered locally, %s called directly", when,
-                    (System.nanoTime() - start) / 1_000_000, outcome.buildIds(), outcome.operations().size(),
+            LOG.infof("primed the run path %s in %d ms (%s): builds %s; %d operations answered locally, %s called directly", when,
+                    (System.nanoTime() - start) / 1_000_000, outcome.millis(), outcome.buildIds(), outcome.operations().size(),
                     outcome.calledDirectly());
         } catch (RuntimeException e) {
             LOG.warnf("priming the run path %s failed, the first run warms up instead: %s", when, e.toString());

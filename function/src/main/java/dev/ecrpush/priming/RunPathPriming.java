@@ -107,7 +107,7 @@ public final class RunPathPriming {
     }
 
     /** What priming went through: the builds it started (on the canned answers) and the operations answered. */
-    public record Outcome(List<String> buildIds, List<String> operations, List<String> calledDirectly) {
+    public record Outcome(List<String> buildIds, List<String> operations, List<String> calledDirectly, Map<String, Long> millis) {
     }
 
     /**
@@ -115,6 +115,8 @@ public final class RunPathPriming {
      * closed before it returns.
      */
     public Outcome prime() {
+        Map<String, Long> millis = new LinkedHashMap<>();
+        long start = System.nanoTime();
         EcsSettings ecsSettings = runnable(EcsSettings.from(config.ecs()));
         CannedAws[] canned = new CannedAws[1];
         CannedAws aws = new CannedAws(answers(ecsSettings, () -> canned[0]));
@@ -133,10 +135,13 @@ public final class RunPathPriming {
             PlanConfig plans = new PlanConfig(runnable(planConfig.images()), planConfig.buildkitImage(),
                     planConfig.oidcParameterPrefix(), Map.of(codeBuild.type(), codeBuild, ecs.type(), ecs));
             List<String> buildIds = new ArrayList<>();
+            start = lap(millis, "set-up", start);
             for (JsonNode payload : List.of(codeBuildPayload(), payload(ECS_PAYLOAD))) {
                 Plan plan = Planner.plan(StepParser.parse(payload, parse), plans);
                 StepResult result = ((StepOutcome.Finished) runs.run(plan)).result();
                 json.writeValueAsBytes(ResultJson.tree(result, json));
+                String executor = plan.payload().executor().type();
+                start = lap(millis, executor + " run", start);
                 // The build's state-change event: read back, and its waiting task completed.
                 BuildStatusResult[] status = new BuildStatusResult[1];
                 completions.onBuildEvent(result.buildId(), () -> status[0] = stages.status(result.buildId()));
@@ -144,6 +149,7 @@ public final class RunPathPriming {
                     json.writeValueAsBytes(ResultJson.tree(status[0], json));
                 }
                 buildIds.add(result.buildId());
+                start = lap(millis, executor + " end", start);
             }
             List<String> direct = new ArrayList<>();
             directCalls(clients).forEach((operation, call) -> {
@@ -152,12 +158,19 @@ public final class RunPathPriming {
                     direct.add(operation);
                 }
             });
-            return new Outcome(buildIds, aws.operations(), direct);
+            lap(millis, "direct calls", start);
+            return new Outcome(buildIds, aws.operations(), direct, millis);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
             clients.close();
         }
+    }
+
+    private static long lap(Map<String, Long> millis, String step, long start) {
+        long now = System.nanoTime();
+        millis.put(step, (now - start) / 1_000_000);
+        return now;
     }
 
     /** The ECS settings with what a run needs and the configuration may leave out (a cluster, an execution role). */
