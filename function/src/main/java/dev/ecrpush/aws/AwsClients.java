@@ -86,7 +86,15 @@ public class AwsClients {
     }
 
     public AwsClients(Options options) {
-        this.httpClient = UrlConnectionHttpClient.builder().build();
+        this(options, UrlConnectionHttpClient.builder().build());
+    }
+
+    /**
+     * A factory whose clients all send through {@code httpClient}, which it closes with them: SnapStart priming's
+     * clients answer locally ({@link dev.ecrpush.priming.CannedAws}) and never reach AWS.
+     */
+    public AwsClients(Options options, SdkHttpClient httpClient) {
+        this.httpClient = httpClient;
         this.functionCredentials = options.functionCredentials() != null
                 ? options.functionCredentials()
                 : new LazyDefaultCredentials();

@@ -41,6 +41,9 @@ public interface ServiceConfig {
     /** A JSON file holding a map of connectors, for {@code connectorRef}s the payload does not define. */
     Optional<String> connectorsFile();
 
+    /** The warm-up of the run path before the SnapStart snapshot ({@link dev.ecrpush.flow.SnapStartPriming}). */
+    Priming priming();
+
     /**
      * The images builds run in: {@code name:tag}, or pinned {@code name:tag@sha256:...} (the stack pins every one
      * at deploy time). Unset, each is {@link dev.ecrpush.plan.BuildImage#defaultReference()}.
@@ -388,5 +391,16 @@ public interface ServiceConfig {
          * may name it.
          */
         Optional<String> tokenRef();
+    }
+
+    /** SnapStart priming. */
+    interface Priming {
+        /**
+         * Also prime during init, as the application starts, not only before a SnapStart snapshot: for the benchmark
+         * and for functions without SnapStart that would rather pay in init than in their first request. Defaults to
+         * {@code false}.
+         */
+        @WithDefault("false")
+        boolean atInit();
     }
 }

@@ -30,6 +30,8 @@ public final class LambdaEdge {
     /** Lambda constructs the handler during the init phase, so SnapStart snapshots a booted application. */
     public LambdaEdge() {
         this(Booted.QUARKUS, EdgeRoutes.declared());
+        // Quarkus has booted by now: the edge can take priming's request (SnapStart; buildpush.priming.at-init).
+        EdgePriming.register(this);
     }
 
     /** An edge in front of another application (tests): it routes as the deployed one does. */

@@ -18,6 +18,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.runtime.StartupEvent;
 
+import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.config.Settings;
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.priming.RunPathPriming;
 import dev.ecrpush.result.ResultJson;
 import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.Mode;
@@ -44,25 +48,58 @@ public class SnapStartPriming implements Resource {
 
     private final StepService steps;
     private final ObjectMapper json;
+    private final boolean atInit;
+    private final RunPathPriming runPath;
 
     @Inject
-    public SnapStartPriming(StepService steps, ObjectMapper json) {
+    public SnapStartPriming(StepService steps, ObjectMapper json, ServiceConfig config, Settings settings, GitHostRegistry hosts) {
+        this(steps, json, config, new RunPathPriming(config, hosts, settings.planConfig(), json));
+    }
+
+    /** @param runPath the run and event paths' priming, over canned answers */
+    SnapStartPriming(StepService steps, ObjectMapper json, ServiceConfig config, RunPathPriming runPath) {
         this.steps = steps;
         this.json = json;
+        this.atInit = config.priming().atInit();
+        this.runPath = runPath;
     }
 
     void register(@Observes StartupEvent startup) {
         // CRaC contexts may hold resources weakly: the container keeps this application-scoped bean alive.
         Core.getGlobalContext().register(this);
+        if (atInit) {
+            // buildpush.priming.at-init: the same warm-up in the init phase, where no snapshot will take it (the
+            // benchmark under the runtime interface client; a function without SnapStart).
+            primeLogged("at init");
+        }
     }
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
+        primeLogged("for the snapshot");
+    }
+
+    /**
+     * Primes the plan path, then the run and event paths; a failure is logged and never thrown, so that it never
+     * blocks the snapshot or the init (the first invocation then warms up what priming did not).
+     */
+    private void primeLogged(String when) {
+        long start = System.nanoTime();
         try {
             StepResult result = prime();
-            LOG.infof("primed for the snapshot: %s plan of %s", result.status(), result.repository());
+            LOG.infof("primed %s in %d ms: %s plan of %s", when, (System.nanoTime() - start) / 1_000_000, result.status(),
+                    result.repository());
         } catch (RuntimeException e) {
-            LOG.warnf("priming before the snapshot failed, the first invocation warms up instead: %s", e.toString());
+            LOG.warnf("priming %s failed, the first invocation warms up instead: %s", when, e.toString());
+        }
+        start = System.nanoTime();
+        try {
+            RunPathPriming.Outcome outcome = runPath.prime();
+            LOG.infof("primed the run path %s in %d ms (%s): builds %s; %d operations answered locally, %s called directly", when,
+                    (System.nanoTime() - start) / 1_000_000, outcome.millis(), outcome.buildIds(), outcome.operations().size(),
+                    outcome.calledDirectly());
+        } catch (RuntimeException e) {
+            LOG.warnf("priming the run path %s failed, the first run warms up instead: %s", when, e.toString());
         }
     }
 

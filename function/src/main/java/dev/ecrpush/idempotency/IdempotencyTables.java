@@ -22,8 +22,13 @@ public class IdempotencyTables {
 
     @Inject
     public IdempotencyTables(AwsClients clients, ServiceConfig config) {
+        this(clients, config.idempotency());
+    }
+
+    /** The table of {@code config}, with {@code clients}: SnapStart priming's own, over its canned answers. */
+    public IdempotencyTables(AwsClients clients, ServiceConfig.Idempotency config) {
         this.clients = clients;
-        this.config = config.idempotency();
+        this.config = config;
     }
 
     /** Whether {@code buildpush.idempotency.table} is set. */

@@ -3,7 +3,9 @@ package dev.ecrpush.flow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
@@ -15,15 +17,21 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 
 import dev.ecrpush.aws.AwsClients;
+import dev.ecrpush.executor.ecs.EcsExecutor;
 import dev.ecrpush.result.StepResult;
+import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.AwsFakeResource;
+import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.InjectFake;
+import dev.ecrpush.support.KnownTargetScenario;
 
 /**
  * SnapStart priming runs the real parse-plan-serialise path of the application, and touches neither AWS nor the
@@ -39,6 +47,12 @@ class SnapStartPrimingTest {
 
     @Inject
     SnapStartPriming priming;
+
+    @Inject
+    StepService steps;
+
+    @Inject
+    EcsExecutor ecs;
 
     @BeforeEach
     void countCredentialResolutions() {
@@ -67,6 +81,37 @@ class SnapStartPrimingTest {
         assertTrue(primed.plan().get("startBuild").has("buildspecOverride"), "the launch request was built");
         assertEquals(0, resolved.get(), "credentials resolved during priming");
         assertEquals(List.of(), aws.calls(), "AWS called during priming");
+    }
+
+    @Test
+    void runPathPriming_leavesNothingToRealRequests_aRunOfItsOwnTargetIsCold() throws Exception {
+        // given: priming has run the run path (its CodeBuild payload's account, role, secret and repositories)
+        KnownTargetScenario.stub(aws, false);
+        priming.beforeCheckpoint(null);
+        assertEquals(List.of(), aws.calls(), "AWS called during priming");
+        assertEquals(0, resolved.get(), "the function's credentials resolved during priming");
+        // when: a real run of that same target
+        ObjectNode payload = (ObjectNode) Fixtures.JSON.readTree(SnapStartPriming.class.getResourceAsStream(SnapStartPriming.PAYLOAD));
+        payload.put("mode", "run").remove("idempotencyKey");
+        StepResult result = (StepResult) steps.handle(payload, TriggerType.MANUAL);
+        // then: the whole cold path, against AWS: no credentials, repository or client of priming's was reused
+        assertEquals("STARTED", result.status());
+        assertEquals(List.of("GetSecretValue by " + AwsFake.FUNCTION_ACCESS_KEY, "AssumeRole by AKIAPRIMINGEXAMPLE01",
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "PutLifecyclePolicy by " + KnownTargetScenario.TARGET_KEY,
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "PutLifecyclePolicy by " + KnownTargetScenario.TARGET_KEY,
+                "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY), aws.calls());
+        // and the real ECS executor knows no task definition of priming's
+        assertEquals(Map.of(), knownTaskDefinitions(ecs));
+    }
+
+    /** The ECS executor's known revisions, by content hash: what a launch reuses without asking ECS. */
+    private static Map<?, ?> knownTaskDefinitions(EcsExecutor executor) throws ReflectiveOperationException {
+        Field known = EcsExecutor.class.getDeclaredField("knownTaskDefinitions");
+        known.setAccessible(true);
+        Object cache = known.get(executor);
+        Field revisions = cache.getClass().getDeclaredField("revisions");
+        revisions.setAccessible(true);
+        return (Map<?, ?>) revisions.get(cache);
     }
 
     @Test

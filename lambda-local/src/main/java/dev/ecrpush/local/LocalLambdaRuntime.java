@@ -67,6 +67,8 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     /** The invocation the function took last, and when: what it is busy with when an answer does not come. */
     private volatile Pending handedOut;
     private volatile long handedOutNanos;
+    /** When the client first asked for an event: its init was over (0 until then). */
+    private volatile long firstPollNanos;
 
     private LocalLambdaRuntime(HttpServer server, ExecutorService handlers) {
         this.server = server;
@@ -217,6 +219,14 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * When the client first polled for an event ({@link System#nanoTime()}), which is where Lambda ends the init
+     * phase; 0 while it has not.
+     */
+    public long firstPollNanos() {
+        return firstPollNanos;
+    }
+
     /** Stops listening; a {@code next} poll that is still open is answered with an error. */
     @Override
     public void close() {
@@ -244,6 +254,9 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     }
 
     private void next(HttpExchange exchange) throws IOException {
+        if (firstPollNanos == 0) {
+            firstPollNanos = System.nanoTime();
+        }
         openPolls.incrementAndGet();
         try {
             poll(exchange);

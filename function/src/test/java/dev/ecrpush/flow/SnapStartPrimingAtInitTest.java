@@ -1,0 +1,46 @@
+package dev.ecrpush.flow;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.ecrpush.priming.RunPathPriming;
+import dev.ecrpush.step.TriggerType;
+import dev.ecrpush.support.Fixtures;
+
+/** {@code buildpush.priming.at-init}: priming in the init phase as well, and a failure there never stops the start. */
+class SnapStartPrimingAtInitTest {
+    private final StepService steps = mock(StepService.class);
+    private final RunPathPriming runPath = mock(RunPathPriming.class);
+
+    @Test
+    void startup_primes_whenAtInitIsSet_andSurvivesAFailure() {
+        when(steps.handle(any(), any())).thenThrow(new IllegalStateException("boom"));
+        when(runPath.prime()).thenThrow(new IllegalStateException("boom"));
+        SnapStartPriming priming = new SnapStartPriming(steps, new ObjectMapper(),
+                Fixtures.config(Map.of("BUILDPUSH_PRIMING_AT_INIT", "true")), runPath);
+        // when: the application starts (a priming failure is logged, not thrown)
+        priming.register(null);
+        // then: both the plan path and the run path were primed, the second despite the first's failure
+        verify(steps, times(1)).handle(any(), any(TriggerType.class));
+        verify(runPath, times(1)).prime();
+    }
+
+    @Test
+    void startup_leavesPrimingToTheSnapshot_byDefault() {
+        SnapStartPriming priming = new SnapStartPriming(steps, new ObjectMapper(), Fixtures.config(Map.of()), runPath);
+        // when
+        priming.register(null);
+        // then
+        verify(steps, times(0)).handle(any(), any(TriggerType.class));
+        verify(runPath, times(0)).prime();
+    }
+}

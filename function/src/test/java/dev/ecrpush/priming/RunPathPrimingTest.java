@@ -1,0 +1,134 @@
+package dev.ecrpush.priming;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+
+import dev.ecrpush.aws.AwsClients;
+import dev.ecrpush.config.ServiceConfig;
+import dev.ecrpush.config.Settings;
+import dev.ecrpush.executor.Executors;
+import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.support.Fixtures;
+
+/**
+ * The run path's priming: every operation of the run and event paths marshalled, signed and parsed, and not one
+ * connection opened, even with every SDK endpoint pointed at a live local socket that would take it.
+ */
+class RunPathPrimingTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ServerSocket socket;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final List<String> endpointProperties = List.of("aws.endpointUrl");
+    private final List<String> saved = new ArrayList<>();
+
+    /** A local server that counts every connection made to it, and every SDK endpoint pointed at it. */
+    @BeforeEach
+    void recordEveryConnection() throws IOException {
+        socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread accept = new Thread(() -> {
+            while (!socket.isClosed()) {
+                try (Socket connection = socket.accept()) {
+                    connections.incrementAndGet();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "recording-socket");
+        accept.setDaemon(true);
+        accept.start();
+        for (String property : endpointProperties) {
+            saved.add(System.getProperty(property));
+            System.setProperty(property, "http://127.0.0.1:" + socket.getLocalPort());
+        }
+    }
+
+    @AfterEach
+    void restore() throws IOException {
+        for (int i = 0; i < endpointProperties.size(); i++) {
+            if (saved.get(i) == null) {
+                System.clearProperty(endpointProperties.get(i));
+            } else {
+                System.setProperty(endpointProperties.get(i), saved.get(i));
+            }
+        }
+        socket.close();
+    }
+
+    private static RunPathPriming priming(Map<String, String> environment) {
+        ServiceConfig config = Fixtures.config(environment);
+        Settings settings = new Settings(config, JSON, new Executors(List.of(Fixtures.CODEBUILD, Fixtures.ECS)), new GitHostRegistry());
+        return new RunPathPriming(config, new GitHostRegistry(), settings.planConfig(), JSON);
+    }
+
+    @Test
+    void prime_answersEveryOperationOfTheRunAndEventPaths_withoutAConnection() {
+        // when: with nothing configured (no cluster, no execution role, no idempotency table, the unbuilt kaniko image)
+        RunPathPriming.Outcome outcome = priming(Map.of()).prime();
+        // then: a CodeBuild build and an ECS task started through the function's own stages, on canned answers
+        assertEquals(2, outcome.buildIds().size(), outcome.toString());
+        assertTrue(outcome.buildIds().get(0).matches("ecr-build-push:[0-9a-f-]{36}"), outcome.toString());
+        assertTrue(outcome.buildIds().get(1).matches("arn:aws:ecs:us-east-1:123456789012:task/priming/[0-9a-f]{32}"),
+                outcome.toString());
+        // and every operation was answered locally; only those no payload reaches were called directly
+        assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS),
+                "not primed: " + RunPathPriming.OPERATIONS.stream().filter(o -> !outcome.operations().contains(o)).toList());
+        assertEquals(List.of("DescribeRepositories", "SetRepositoryPolicy", "BatchGetImage", "PutImage", "DeleteParameter"),
+                outcome.calledDirectly());
+        // and nothing reached the network
+        assertEquals(0, connections.get(), "connections opened while priming");
+    }
+
+    @Test
+    void prime_withTheStacksConfiguration_stillPrimesEverything() {
+        // given: what the stack configures: a cluster, roles, the built kaniko image, an idempotency table
+        RunPathPriming priming = priming(Map.of("BUILDPUSH_ECS_CLUSTER", "builds", "BUILDPUSH_ECS_EXECUTION_ROLE_ARN",
+                "arn:aws:iam::111111111111:role/execution", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE",
+                "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr:1", "BUILDPUSH_IDEMPOTENCY_TABLE", "runs",
+                "BUILDPUSH_REPOSITORY_BUILD_PRINCIPAL", "arn:aws:iam::111111111111:role/build"));
+        // when
+        RunPathPriming.Outcome outcome = priming.prime();
+        // then: the configured cluster's task, and a new repository's push policy set by the function's own code
+        assertTrue(outcome.buildIds().get(1).matches("arn:aws:ecs:us-east-1:123456789012:task/builds/[0-9a-f]{32}"),
+                outcome.toString());
+        assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS), outcome.toString());
+        assertFalse(outcome.calledDirectly().contains("SetRepositoryPolicy"), outcome.toString());
+        assertEquals(0, connections.get(), "connections opened while priming");
+    }
+
+    @Test
+    void theRecordingSocket_seesARealClientsCall() {
+        // A control: the same endpoint setting does bring a real client to the socket, which counts it.
+        AwsClients real = new AwsClients(AwsClients.Options.defaults().withFunctionCredentials(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDCONTROL", "control"))));
+        try {
+            assertThrows(SdkException.class, () -> real.ecr(Region.US_EAST_1, real.functionCredentials())
+                    .describeRepositories(r -> r.repositoryNames("control")));
+        } finally {
+            real.close();
+        }
+        assertTrue(connections.get() > 0, "the socket saw no connection");
+    }
+}
