@@ -1,7 +1,6 @@
 package dev.ecrpush.flow;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +26,7 @@ import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.idempotency.TagMoveStore;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.step.EcrSpec;
 import dev.ecrpush.step.TriggerType;
 import dev.ecrpush.trigger.Trigger;
@@ -44,10 +44,6 @@ import dev.ecrpush.trigger.TriggerSource;
 @ApplicationScoped
 public class TagMoves {
     private static final Logger LOG = Logger.getLogger(TagMoves.class);
-    /** Every manifest type a builder plugin pushes, so that ECR hands the manifest back as it was pushed. */
-    private static final List<String> MANIFEST_TYPES = List.of("application/vnd.docker.distribution.manifest.v2+json",
-            "application/vnd.docker.distribution.manifest.list.v2+json", "application/vnd.oci.image.manifest.v1+json",
-            "application/vnd.oci.image.index.v1+json");
 
     /** How often a move catches up with later claims; each round needs another event to have claimed meanwhile. */
     private static final int CATCH_UP_ROUNDS = 3;
@@ -145,7 +141,7 @@ public class TagMoves {
         Outcome outcome = Outcome.MOVED;
         try {
             BatchGetImageResponse found = ecr.batchGetImage(r -> r.registryId(spec.account()).repositoryName(plan.repository())
-                    .imageIds(image).acceptedMediaTypes(MANIFEST_TYPES));
+                    .imageIds(image).acceptedMediaTypes(ImageIndex.MANIFEST_TYPES));
             if (found.images().isEmpty()) {
                 LOG.warnf("build %s: its image %s is not in %s; %s not moved", buildId, image, plan.repository(),
                         planned.moving());
