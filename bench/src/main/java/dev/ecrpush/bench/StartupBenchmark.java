@@ -17,13 +17,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import dev.ecrpush.e2e.PackagedFunction;
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
 import dev.ecrpush.support.AwsFake;
-import dev.ecrpush.support.DynamoDbLocal;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerWorld;
@@ -57,8 +55,8 @@ public final class StartupBenchmark {
         if (args.length > 0 && args[0].equals("priming")) {
             // scripts/benchmark priming [ROUNDS]: the priming figures alone
             int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-            reportPriming(PackagedFunction.ZIP, rounds, false);
-            reportPriming(PackagedFunction.ZIP, rounds, true);
+            PrimingBenchmark.report(PackagedFunction.ZIP, rounds, false);
+            PrimingBenchmark.report(PackagedFunction.ZIP, rounds, true);
             System.exit(0);
         }
         if (args.length > 0 && args[0].equals("platforms")) {
@@ -86,8 +84,8 @@ public final class StartupBenchmark {
         reportRunCalls(function.zip());
         reportWebhook(function.zip(), rounds);
         PlatformStartBenchmark.report(function.zip(), rounds);
-        reportPriming(function.zip(), rounds, false);
-        reportPriming(function.zip(), rounds, true);
+        PrimingBenchmark.report(function.zip(), rounds, false);
+        PrimingBenchmark.report(function.zip(), rounds, true);
         // The fakes' server threads are not daemons.
         System.exit(0);
     }
@@ -185,102 +183,6 @@ public final class StartupBenchmark {
                         again.elapsed().toNanos() / 1e6);
             }
         }
-    }
-
-    /** One setting's figures per round: init (JVM start to the first poll), the first run, a later run to a new target. */
-    private record PrimingFigures(List<Double> initMs, List<Double> firstRunMs, List<Double> laterColdRunMs) {
-        PrimingFigures() {
-            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-        }
-    }
-
-    /**
-     * What priming saves the first run-mode invocation, with and without {@code buildpush.priming.at-init}: the init
-     * phase (JVM start to the client's first poll for an event), the first run after init (manual keys, a role in
-     * another account, a repository that exists, CodeBuild), and then the same cold path in the same process to a
-     * target nothing is cached for (another account, role and repository: new credentials, clients and repository
-     * check). The difference between the two runs is what the first request pays for loading the run path.
-     *
-     * @param stack also as the stack runs it: an idempotency table (DynamoDB Local) and a Step Functions task token,
-     *              so that the runs claim their key and keep their token
-     */
-    private static void reportPriming(Path zip, int rounds, boolean stack) throws IOException {
-        PrimingFigures without = new PrimingFigures();
-        PrimingFigures with = new PrimingFigures();
-        try (AwsFake aws = new AwsFake(); DynamoDbLocal table = stack ? DynamoDbLocal.start() : null) {
-            if (table != null) {
-                table.createIdempotencyTable(TriggerWorld.TABLE);
-            }
-            // The fakes' own first answers are slow (their servers warm up): one round first, not counted, so that the
-            // first run of every counted round measures the function and not the fakes.
-            primingRound(zip, aws, table, false, new PrimingFigures());
-            for (int round = 0; round < rounds; round++) {
-                boolean primedFirst = round % 2 == 1;
-                primingRound(zip, aws, table, primedFirst, primedFirst ? with : without);
-                primingRound(zip, aws, table, !primedFirst, primedFirst ? without : with);
-            }
-        }
-        System.out.printf(Locale.ROOT, "%nfirst run-mode invocation after init against the same cold path later (new target), local fakes,"
-                + " %s, %d rounds (medians, ms):%n", stack ? "with an idempotency table and a task token, as the stack runs it"
-                : "no idempotency table", rounds);
-        System.out.printf(Locale.ROOT, "  %-34s %8s %12s %14s %12s%n", "", "init", "first run", "later, new", "first - later");
-        for (Object[] row : new Object[][] {{"without priming", without}, {"buildpush.priming.at-init=true", with}}) {
-            PrimingFigures f = (PrimingFigures) row[1];
-            double first = percentile(f.firstRunMs(), 50);
-            double later = percentile(f.laterColdRunMs(), 50);
-            System.out.printf(Locale.ROOT, "  %-34s %8.0f %12.1f %14.1f %12.1f%n", row[0], percentile(f.initMs(), 50), first,
-                    later, first - later);
-        }
-        double saved = percentile(without.firstRunMs(), 50) - percentile(with.firstRunMs(), 50);
-        double initGrowth = percentile(with.initMs(), 50) - percentile(without.initMs(), 50);
-        double extra = percentile(with.firstRunMs(), 50) - percentile(with.laterColdRunMs(), 50);
-        System.out.printf(Locale.ROOT, "  primed: first run %.1f ms more than the later cold path (target: at most 100) -> %s%n",
-                extra, extra <= 100 ? "met" : "NOT met");
-        System.out.printf(Locale.ROOT, "  primed: init %+.0f ms for %.0f ms saved on the first run (target: no more) -> %s%n",
-                initGrowth, saved, initGrowth <= saved ? "met" : "NOT met");
-        System.out.printf(Locale.ROOT, "  per round, init / first / later: without %s / %s / %s; primed %s / %s / %s%n",
-                rounded(without.initMs()), rounded(without.firstRunMs()), rounded(without.laterColdRunMs()),
-                rounded(with.initMs()), rounded(with.firstRunMs()), rounded(with.laterColdRunMs()));
-    }
-
-    private static void primingRound(Path zip, AwsFake aws, DynamoDbLocal table, boolean primed, PrimingFigures figures)
-            throws IOException {
-        KnownTargetScenario.stub(aws, true);
-        Map<String, String> env = withTestPolicy(PackagedFunction.environment(aws.endpoint()));
-        env.put("BUILDPUSH_PRIMING_AT_INIT", Boolean.toString(primed));
-        ObjectNode first = KnownTargetScenario.payload("run", "app", "bench-first");
-        ObjectNode later = KnownTargetScenario.payload("run", "other-app", "bench-later");
-        ((ObjectNode) later.at("/step/spec")).put("account", "222222222222");
-        ((ObjectNode) later.at("/connectors/aws/spec/credential/crossAccountAccess"))
-                .put("crossAccountRoleArn", "arn:aws:iam::222222222222:role/bench-later");
-        if (table != null) {
-            // The fake starts the same build every time: the tokens waiting for it are cleared, or they would pile up.
-            table.client().deleteItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey",
-                    AttributeValue.fromS("build#" + KnownTargetScenario.BUILD_ID))));
-            env.put("AWS_ENDPOINT_URL_DYNAMODB", table.endpoint().toString());
-            env.put("BUILDPUSH_IDEMPOTENCY_TABLE", TriggerWorld.TABLE);
-            for (ObjectNode payload : List.of(first, later)) {
-                payload.put("idempotencyKey", UUID.randomUUID().toString()).put("taskToken", "bench-" + UUID.randomUUID());
-            }
-        }
-        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
-                FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime, env,
-                        OutputStream.nullOutputStream())) {
-            runtime.awaitIdle(TIMEOUT);
-            figures.initMs().add((runtime.firstPollNanos() - process.startedAtNanos()) / 1e6);
-            figures.firstRunMs().add(startedRun(runtime, JSON.writeValueAsBytes(first)));
-            figures.laterColdRunMs().add(startedRun(runtime, JSON.writeValueAsBytes(later)));
-        }
-    }
-
-    /** A run's invocation time, once it has started a build; anything else stops the benchmark. */
-    private static double startedRun(LocalLambdaRuntime runtime, byte[] payload) throws IOException {
-        LocalLambdaRuntime.Success answer = runtime.invoke(payload, TIMEOUT).success();
-        JsonNode result = JSON.readTree(answer.payload());
-        if (!result.path("buildId").isTextual()) {
-            throw new IllegalStateException("the run started no build: " + result);
-        }
-        return answer.elapsed().toNanos() / 1e6;
     }
 
     private static void measure(Subject subject, Figures figures, int warm) throws IOException {
