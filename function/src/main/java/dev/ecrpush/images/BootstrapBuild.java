@@ -113,14 +113,15 @@ final class BootstrapBuild {
      * Starts a build of {@code project} per platform and waits for them.
      *
      * @param tag             the kaniko-ecr image's tag; each build pushes {@link #platformTag} of it
+     * @param platforms       the platforms to build, of {@link #LAUNCHES}; built in that order
      * @param remainingMillis the function's remaining time ({@code Context#getRemainingTimeInMillis})
      * @param log             receives a line per start, state change and end
      * @throws InterruptedException when the wait is interrupted
      */
-    Outcome run(String project, String tag, String requestId, LongSupplier remainingMillis, Consumer<String> log)
-            throws InterruptedException {
+    Outcome run(String project, String tag, String requestId, List<Platform> platforms, LongSupplier remainingMillis,
+            Consumer<String> log) throws InterruptedException {
         Map<Platform, Build> builds = new LinkedHashMap<>();
-        for (Launch launch : LAUNCHES) {
+        for (Launch launch : LAUNCHES.stream().filter(l -> platforms.contains(l.platform())).toList()) {
             try {
                 Build build = codeBuild.startBuild(request(project, tag, requestId, launch)).build();
                 builds.put(launch.platform(), build);

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -43,6 +44,8 @@ public final class ImageBootstrap {
      * A tag as Docker's reference grammar allows it ({@code [\w][\w.-]{0,127}}), short enough that the longest
      * platform's tag ({@code -linux-arm64}, twelve characters more) is one too.
      */
+    /** The custom resource's attribute with the platforms the kaniko-ecr image exists for, comma-separated. */
+    static final String PLATFORMS_ATTRIBUTE = "KanikoEcrPlatforms";
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,115}");
     /** When there is no Lambda context (a local call), the most a Lambda function may run. */
     private static final long NO_CONTEXT_BUDGET_MILLIS = Duration.ofMinutes(15).toMillis();
@@ -125,10 +128,15 @@ public final class ImageBootstrap {
         } catch (IllegalArgumentException e) {
             return CustomResourceResponse.failed(request, physicalResourceId(request), e.getMessage());
         }
+        List<Platform> platforms = platforms(request.property("Platforms"));
+        if (platforms == null) {
+            return CustomResourceResponse.failed(request, physicalResourceId(request), "the Platforms property "
+                    + request.property("Platforms") + " is neither linux/amd64,linux/arm64 nor linux/amd64");
+        }
         if (request.requestId() == null) {
             return CustomResourceResponse.failed(request, physicalResourceId(request), "the request has no RequestId");
         }
-        BootstrapBuild.Outcome outcome = build.run(project, tag, request.requestId(), remainingMillis, log);
+        BootstrapBuild.Outcome outcome = build.run(project, tag, request.requestId(), platforms, remainingMillis, log);
         if (outcome instanceof BootstrapBuild.Failed failed) {
             return CustomResourceResponse.failed(request, physicalResourceId(request), failed.reason());
         }
@@ -140,9 +148,35 @@ public final class ImageBootstrap {
         KanikoIndex.Written pinned = (KanikoIndex.Written) written;
         List<String> names = new ArrayList<>();
         builds.forEach((platform, pinnedBuild) -> names.add(pinnedBuild.buildId() + " (" + platform + ")"));
-        return CustomResourceResponse.success(request, project, "builds " + String.join(" and ", names) + " pinned the plugin"
-                + " images; the kaniko-ecr image's index " + pinned.indexDigest() + " is " + repository.uri() + ":" + tag,
-                pinned.images().data());
+        Map<String, String> data = new LinkedHashMap<>(pinned.images().data());
+        data.put(PLATFORMS_ATTRIBUTE, String.join(",", platforms.stream().map(Platform::wire).toList()));
+        return CustomResourceResponse.success(request, project, (names.size() == 1 ? "build " : "builds ")
+                + String.join(" and ", names) + " pinned the plugin images; the kaniko-ecr image's index "
+                + pinned.indexDigest() + " is " + repository.uri() + ":" + tag, data);
+    }
+
+    /**
+     * The platforms the {@code Platforms} property asks for, in {@link BootstrapBuild#LAUNCHES} order: both when it is
+     * absent, {@code linux/amd64} alone for a region without ARM builds. Null for anything else: the other images are
+     * pinned by the amd64 build, so it is always built.
+     */
+    static List<Platform> platforms(String property) {
+        List<Platform> all = BootstrapBuild.LAUNCHES.stream().map(BootstrapBuild.Launch::platform).toList();
+        if (property == null) {
+            return all;
+        }
+        List<Platform> named = new ArrayList<>();
+        for (String entry : property.split(",", -1)) {
+            Platform platform = Platform.parse(entry);
+            if (platform == null || !all.contains(platform) || named.contains(platform)) {
+                return null;
+            }
+            named.add(platform);
+        }
+        if (!named.contains(Platform.LINUX_AMD64)) {
+            return null;
+        }
+        return all.stream().filter(named::contains).toList();
     }
 
     /**

@@ -189,6 +189,11 @@ class ImageBootstrapTemplateTest {
         JsonNode environment = sam.properties("BuildPushFunction").path("Environment").path("Variables");
         keys.forEach((attribute, variable) -> assertEquals("[\"PluginImages\",\"" + attribute + "\"]",
                 environment.path(variable).path("Fn::GetAtt").toString(), variable));
+        // and the platforms the kaniko-ecr image's index lists, as the bootstrap built them
+        assertEquals("[\"PluginImages\",\"KanikoEcrPlatforms\"]",
+                environment.path("BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS").path("Fn::GetAtt").toString());
+        assertEquals("PluginImagePlatforms", sam.properties("PluginImages").at("/Platforms/Ref").asText());
+        assertEquals("linux/amd64,linux/arm64", sam.root().at("/Parameters/PluginImagePlatforms/Default").asText());
     }
 
     @Test

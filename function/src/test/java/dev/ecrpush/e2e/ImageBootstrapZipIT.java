@@ -113,7 +113,7 @@ class ImageBootstrapZipIT {
         assertEquals(List.of(), List.copyOf(OciIndexSchema.validate(JSON.readTree(index.path("imageManifest").asText()))));
         assertEquals(JSON.readTree("{\"KanikoEcrImage\":\"" + CodeBuildAnswers.REPOSITORY + "@" + indexDigest + "\",\"EcrImage\":\""
                 + CodeBuildAnswers.ECR + "\",\"BuildxEcrImage\":\"" + CodeBuildAnswers.BUILDX_ECR + "\",\"SourceImage\":\""
-                + CodeBuildAnswers.SOURCE + "\"}"), answer.path("Data"));
+                + CodeBuildAnswers.SOURCE + "\",\"KanikoEcrPlatforms\":\"linux/amd64,linux/arm64\"}"), answer.path("Data"));
         assertEquals(put.body(), new String(result, StandardCharsets.UTF_8));
         // and: both builds, each with its platform's overrides, and every call signed by the function's credentials
         assertEquals(List.of("StartBuild", "StartBuild", "BatchGetBuilds", "BatchGetImage", "PutImage"), aws.operations());

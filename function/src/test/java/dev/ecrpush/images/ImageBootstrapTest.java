@@ -32,6 +32,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,9 +51,11 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.codebuild.CodeBuildClient;
 
 import dev.ecrpush.registry.ImageIndex;
+import dev.ecrpush.step.Platform;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.OciIndexSchema;
 import dev.ecrpush.support.PresignedUrlFake;
+import dev.ecrpush.support.Repo;
 
 /**
  * The image bootstrap handler with the real CodeBuild client against the WireMock fake of AWS, answering at a local
@@ -153,10 +158,50 @@ class ImageBootstrapTest {
                 + "\"StackId\":\"arn:aws:cloudformation:us-east-1:111111111111:stack/ecr-build-push/5b7f1c40-3f1e-11f0-9a8e-0affd3c1e1a1\","
                 + "\"RequestId\":\"0d7b4c8e-4c2a-4a55-9c1e-2f5c6d7e8f90\",\"LogicalResourceId\":\"PluginImages\","
                 + "\"Data\":{\"KanikoEcrImage\":\"" + REPOSITORY + "@" + indexDigest + "\",\"EcrImage\":\"" + ECR
-                + "\",\"BuildxEcrImage\":\"" + BUILDX_ECR + "\",\"SourceImage\":\"" + SOURCE + "\"}}", answer.body());
+                + "\",\"BuildxEcrImage\":\"" + BUILDX_ECR + "\",\"SourceImage\":\"" + SOURCE + "\","
+                + "\"KanikoEcrPlatforms\":\"linux/amd64,linux/arm64\"}}", answer.body());
         assertEquals(answer.body(), result, "the invocation's result is the answer too");
         assertEquals(Duration.ofSeconds(20), context.slept(), "two polls, ten seconds apart");
         assertTrue(context.log().contains("linux/arm64: started build " + ARM_BUILD_ID), context.log());
+    }
+
+    @Test
+    void amd64Only_asInARegionWithoutArmBuilds_buildsOnePlatform_andPinsTheIndexOfIt() throws Exception {
+        // given: the deployer chose linux/amd64 alone (PluginImagePlatforms)
+        startsBothBuilds();
+        aws.reply(BATCH_GET_BUILDS, builds(succeeded(BUILD_ID, exportedPinnedImages())));
+        aws.reply(BATCH_GET_IMAGE, kanikoImages(AMD_MANIFEST, ARM_MANIFEST));
+        aws.reply(PUT_IMAGE, "{\"image\":{}}");
+        ObjectNode event = (ObjectNode) event("create.json");
+        ((ObjectNode) event.path("ResourceProperties")).put("Platforms", "linux/amd64");
+        // when
+        invoke(event, new TestContext(FUNCTION_TIMEOUT));
+        // then: no ARM build asked for; the index lists the one image
+        assertEquals(List.of("StartBuild", "BatchGetBuilds", "BatchGetImage", "PutImage"), aws.operations());
+        assertTrue(aws.bodies(START_BUILD).get(0).path("environmentTypeOverride").isMissingNode());
+        JsonNode index = JSON.readTree(aws.bodies(PUT_IMAGE).get(0).path("imageManifest").asText());
+        assertEquals(List.of(), List.copyOf(OciIndexSchema.validate(index)));
+        assertEquals(1, index.path("manifests").size());
+        assertEquals(ImageIndex.digestOf(AMD_MANIFEST), index.at("/manifests/0/digest").asText());
+        JsonNode answer = JSON.readTree(responseUrl.only().body());
+        assertEquals("SUCCESS", answer.path("Status").asText(), answer::toString);
+        assertEquals("linux/amd64", answer.at("/Data/KanikoEcrPlatforms").asText());
+        assertEquals(REPOSITORY + "@" + ImageIndex.digestOf(aws.bodies(PUT_IMAGE).get(0).path("imageManifest").asText()),
+                answer.at("/Data/KanikoEcrImage").asText());
+        assertTrue(answer.path("Reason").asText().startsWith("build " + BUILD_ID + " (linux/amd64) pinned"), answer::toString);
+    }
+
+    @Test
+    void everyPlatformsTheTemplateOffers_isOneTheFunctionBuilds() throws IOException {
+        String template = Files.readString(Repo.path("template.yaml"));
+        Matcher allowed = Pattern.compile("\\n  PluginImagePlatforms:\\n(?:    .*\\n)*?    AllowedValues: \\[([^\\]]*)\\]")
+                .matcher(template);
+        assertTrue(allowed.find(), "template.yaml has no PluginImagePlatforms with AllowedValues");
+        List<String> values = Stream.of(allowed.group(1).split(", ")).map(v -> v.replace("'", "")).toList();
+        assertEquals(List.of("linux/amd64,linux/arm64", "linux/amd64"), values);
+        for (String value : values) {
+            assertEquals(value, String.join(",", ImageBootstrap.platforms(value).stream().map(Platform::wire).toList()));
+        }
     }
 
     @Test
@@ -435,9 +480,14 @@ class ImageBootstrapTest {
         "KanikoEcrTag | a:b | the KanikoEcrTag property a:b is no image tag of at most 116 characters ([A-Za-z0-9_][A-Za-z0-9_.-]*)",
         "Repository | docker.io/plugins/kaniko-ecr | the Repository property docker.io/plugins/kaniko-ecr is no ECR repository URI"
                 + " (<account>.dkr.ecr.<region>.<domain>/<name>)",
+        "Platforms | linux/arm64 | the Platforms property linux/arm64 is neither linux/amd64,linux/arm64 nor linux/amd64",
+        "Platforms | linux/amd64,linux/amd64 | the Platforms property linux/amd64,linux/amd64 is neither linux/amd64,linux/arm64"
+                + " nor linux/amd64",
+        "Platforms | linux/amd64,linux/s390x | the Platforms property linux/amd64,linux/s390x is neither linux/amd64,linux/arm64"
+                + " nor linux/amd64",
         "Repository | 111111111111.dkr.ecr.us-east-1.amazonaws.com/ | the Repository property"
                 + " 111111111111.dkr.ecr.us-east-1.amazonaws.com/ is no ECR repository URI (<account>.dkr.ecr.<region>.<domain>/<name>)"})
-    void aPropertyThatNamesNoTagOrRepository_isAnsweredFailed_beforeAnyBuild(String property, String value, String reason)
+    void aBadTagRepositoryOrPlatformsProperty_isAnsweredFailed_beforeAnyBuild(String property, String value, String reason)
             throws Exception {
         // given
         ObjectNode event = (ObjectNode) event("create.json");
