@@ -57,8 +57,9 @@ public interface ServiceConfig {
 
         /**
          * The platforms {@link #kanikoEcrImage()} exists for, comma-separated ({@code linux/amd64,linux/arm64}): a
-         * step's {@code platforms} outside them is refused. Defaults to {@code linux/amd64}, what the stack's image
-         * bootstrap builds (on x86_64); a deployer who builds a multi-arch kaniko-ecr image names its platforms here.
+         * step's {@code platforms} outside them is refused. Defaults to {@code linux/amd64,linux/arm64}, what the
+         * stack's image bootstrap builds (one build on each, and the index over them); a deployer who points
+         * {@link #kanikoEcrImage()} at an image of their own names its platforms here.
          */
         Optional<String> kanikoEcrPlatforms();
 

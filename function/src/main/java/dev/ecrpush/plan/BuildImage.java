@@ -29,13 +29,15 @@ public enum BuildImage {
                     + " PATH=/usr/local/bin:/kaniko:/busybox; /kaniko/executor), plus /kaniko/kaniko-ecr from plugins/kaniko-ecr:1.13.9"
                     + " (drone/drone-kaniko docker/ecr/Dockerfile.linux.amd64 @ v1.13.9: ADD release/linux/amd64/kaniko-ecr /kaniko/;"
                     + " the plugin runs /kaniko/executor with --digest-file=/kaniko/digest-file, kaniko.go)",
-            List.of(Platform.LINUX_AMD64),
-            "built by the stack's image bootstrap (infra/buildspec-images.yml, run by images/ImageBootstrap) with docker build"
-                    + " in a CodeBuild LINUX_CONTAINER project (aws/codebuild/amazonlinux-x86_64-standard:5.0): one linux/amd64"
-                    + " image. Both its bases exist for linux/arm64: plugins/kaniko-ecr:1.13.9 (below) and"
-                    + " ghcr.io/osscontainertools/kaniko debug (osscontainertools/kaniko .github/workflows/images.yaml @ v1.28.3,"
-                    + " image executor-debug, target kaniko-debug: platforms linux/amd64,linux/arm64,linux/s390x,linux/riscv64,"
-                    + "linux/ppc64le), so a bootstrap build on ARM_CONTAINER and an index over both would make it multi-arch"),
+            List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
+            "built by the stack's image bootstrap (infra/buildspec-images.yml, run by images/ImageBootstrap) with docker build,"
+                    + " natively per platform: one build in the CodeBuild LINUX_CONTAINER project"
+                    + " (aws/codebuild/amazonlinux-x86_64-standard:5.0) and one on ARM_CONTAINER"
+                    + " (aws/codebuild/amazonlinux-aarch64-standard:3.0), each checking its image's platform before pushing it;"
+                    + " the function then writes the index over the two and pins the image by its digest (images/KanikoIndex)."
+                    + " Both bases exist for linux/arm64: plugins/kaniko-ecr:1.13.9 (below) and ghcr.io/osscontainertools/kaniko"
+                    + " debug (osscontainertools/kaniko .github/workflows/images.yaml @ v1.28.3, image executor-debug, target"
+                    + " kaniko-debug: platforms linux/amd64,linux/arm64,linux/s390x,linux/riscv64,linux/ppc64le)"),
 
     /**
      * The upstream kaniko plugin image, as released: not started by the function (it has no shell, so a buildspec
@@ -99,7 +101,8 @@ public enum BuildImage {
                     + " AWS CLI v2 installed with -b /usr/local/bin; Docker 28.5.2's static binaries extracted into"
                     + " /usr/local/bin (CodeBuild starts the daemon in privileged mode)",
             List.of(Platform.LINUX_AMD64),
-            "an x86_64 image by name; its arm64 counterpart is aws/codebuild/amazonlinux-aarch64-standard:3.0 (ARM_CONTAINER)");
+            "an x86_64 image by name; the bootstrap's arm64 build overrides it with aws/codebuild/amazonlinux-aarch64-standard:3.0"
+                    + " (ARM_CONTAINER), CodeBuild's Amazon Linux 2023 aarch64 image with the same tools");
 
     /** Constants the constants above use: an enum's own static fields are not yet set when its constants are made. */
     private static final class Paths {

@@ -46,10 +46,10 @@ final class ImagePlatforms {
 
     private static String remedy(Plugin plugin) {
         if (plugin == Plugin.KANIKO_ECR) {
-            return ": the stack builds its kaniko-ecr image on x86_64 only. Build arm64 with the docker plugins on"
-                    + " CodeBuild (infra VM or DLITE_VM: plugins/ecr and plugins/buildx-ecr exist for linux/arm64), or have"
-                    + " the deployer build a multi-arch kaniko-ecr image and list its platforms in"
-                    + " buildpush.plugins.kaniko-ecr-platforms";
+            return ": the deployer lists the kaniko-ecr image's platforms in buildpush.plugins.kaniko-ecr-platforms"
+                    + " (the stack's own image exists for linux/amd64 and linux/arm64). Build this platform with the docker"
+                    + " plugins on CodeBuild (infra VM or DLITE_VM: plugins/ecr and plugins/buildx-ecr exist for linux/arm64),"
+                    + " or have the deployer publish the kaniko-ecr image for it and list it there";
         }
         return "";
     }

@@ -99,10 +99,11 @@ public record PlanConfig(PluginImages images, String buildkitImage, String oidcP
 
         /**
          * The platforms the plugin's configured image is known to exist for; empty when the function cannot know. The
-         * kaniko-ecr image is always the deployer's build (the stack's, by default: {@code linux/amd64} only), so its
-         * platforms are configured with it ({@code buildpush.plugins.kaniko-ecr-platforms}). The docker plugins' images
-         * are known when they are the published image ({@link #sameRepository}: whatever registry, mirror, tag or pinned
-         * digest the stack pulls it through); another image is the deployer's, which the function cannot see into.
+         * kaniko-ecr image is always the deployer's build (the stack's, by default: {@code linux/amd64} and
+         * {@code linux/arm64}), so its platforms are configured with it ({@code buildpush.plugins.kaniko-ecr-platforms}).
+         * The docker plugins' images are known when they are the published image ({@link #sameRepository}: whatever
+         * registry, mirror, tag or pinned digest the stack pulls it through); another image is the deployer's, which the
+         * function cannot see into.
          */
         public List<Platform> platforms(Plugin plugin) {
             return switch (plugin) {

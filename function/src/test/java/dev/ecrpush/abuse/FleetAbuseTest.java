@@ -96,9 +96,9 @@ class FleetAbuseTest {
 
     /** Not an abuse, but the same guarantee: a platform the kaniko image lacks is refused before anything is started. */
     @Test
-    void kanikoOnArm64_withTheStacksImage_isRefusedNamingThePlatform_withNoAwsCall() {
-        // given
-        StepService service = service(Map.of());
+    void kanikoOnArm64_withAnImageTheDeployerDeclaresAmd64Only_isRefusedNamingThePlatform_withNoAwsCall() {
+        // given: the stack's own kaniko-ecr image exists for arm64 too; this deployer's does not
+        StepService service = service(Map.of("BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS", "linux/amd64"));
         ObjectNode payload = run("arn:aws:codebuild:us-east-1:" + OWN_ACCOUNT + FLEET_ID).put("infra", "K8");
         // when
         InvalidStepException e = assertThrows(InvalidStepException.class, () -> service.handle(payload, TriggerType.MANUAL));

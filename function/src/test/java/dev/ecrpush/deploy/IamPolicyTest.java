@@ -165,10 +165,12 @@ class IamPolicyTest {
     }
 
     @Test
-    void imageBootstrapRole_allowsExactlyTheCallsOfItsCode_onTheBootstrapProjectOnly() {
-        // given
-        Set<String> bootstrapCalls = SdkCalls.scan(SdkCalls.IMAGE_BOOTSTRAP).keySet();
-        assertEquals(Set.of("codebuild:StartBuild", "codebuild:BatchGetBuilds"), bootstrapCalls, "the scan of its package");
+    void imageBootstrapRole_allowsExactlyTheCallsOfItsCode_onTheBootstrapProjectAndThePluginRepositoryOnly() {
+        // given: its package's calls, and the index writer's it shares with the build-push function
+        Set<String> bootstrapCalls = new TreeSet<>(SdkCalls.scan(SdkCalls.IMAGE_BOOTSTRAP).keySet());
+        bootstrapCalls.addAll(SdkCalls.scan(SdkCalls.IMAGE_INDEX_WRITER).keySet());
+        assertEquals(Set.of("codebuild:StartBuild", "codebuild:BatchGetBuilds", "codebuild:StopBuild", "ecr:BatchGetImage",
+                "ecr:PutImage"), bootstrapCalls, "the scan of its package and the index writer");
         assertEquals("ImageBootstrapFunctionRole", sam.properties("ImageBootstrapFunction").at("/Role/Fn::GetAtt/0").asText());
         List<JsonNode> statements = sam.statementsOfRole("ImageBootstrapFunctionRole");
         // when
@@ -179,6 +181,9 @@ class IamPolicyTest {
         for (JsonNode statement : statements) {
             if (CfnTemplate.actions(statement).stream().anyMatch(a -> a.startsWith("codebuild:"))) {
                 assertEquals("ImageBootstrapProject", statement.at("/Resource/Fn::GetAtt/0").asText(), statement.toString());
+            }
+            if (CfnTemplate.actions(statement).stream().anyMatch(a -> a.startsWith("ecr:"))) {
+                assertEquals("PluginImageRepository", statement.at("/Resource/Fn::GetAtt/0").asText(), statement.toString());
             }
         }
     }

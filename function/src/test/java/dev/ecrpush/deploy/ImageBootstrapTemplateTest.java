@@ -172,6 +172,15 @@ class ImageBootstrapTemplateTest {
     }
 
     @Test
+    void pluginImages_namesTheTagTheProjectBuilds_andTheProjectIsTheAmd64Build() {
+        // The index goes under the tag the project names; each platform's build pushes that tag and its platform.
+        assertEquals(env("KANIKO_ECR_TAG"), sam.properties("PluginImages").path("KanikoEcrTag").asText());
+        // The function starts the project as it is for linux/amd64 and overrides only the arm64 build's environment.
+        assertEquals("linux/amd64", env("IMAGE_PLATFORM"));
+        assertEquals("LINUX_CONTAINER", sam.properties("ImageBootstrapProject").at("/Environment/Type").asText());
+    }
+
+    @Test
     void function_takesEveryPinnedImageFromPluginImages() {
         Map<String, String> keys = Map.of("KanikoEcrImage", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE",
                 "EcrImage", "BUILDPUSH_PLUGINS_ECR_IMAGE", "BuildxEcrImage", "BUILDPUSH_PLUGINS_BUILDX_ECR_IMAGE",
@@ -180,6 +189,11 @@ class ImageBootstrapTemplateTest {
         JsonNode environment = sam.properties("BuildPushFunction").path("Environment").path("Variables");
         keys.forEach((attribute, variable) -> assertEquals("[\"PluginImages\",\"" + attribute + "\"]",
                 environment.path(variable).path("Fn::GetAtt").toString(), variable));
+        // and the platforms the kaniko-ecr image's index lists, as the bootstrap built them
+        assertEquals("[\"PluginImages\",\"KanikoEcrPlatforms\"]",
+                environment.path("BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS").path("Fn::GetAtt").toString());
+        assertEquals("PluginImagePlatforms", sam.properties("PluginImages").at("/Platforms/Ref").asText());
+        assertEquals("linux/amd64,linux/arm64", sam.root().at("/Parameters/PluginImagePlatforms/Default").asText());
     }
 
     @Test

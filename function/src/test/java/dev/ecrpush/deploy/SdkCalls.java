@@ -66,6 +66,8 @@ final class SdkCalls {
 
     /** The image bootstrap function's code: the same zip, its own handler and role. */
     static final String IMAGE_BOOTSTRAP = "dev/ecrpush/images/";
+    /** The index writer, which the image bootstrap calls too (the kaniko-ecr image's index). */
+    static final String IMAGE_INDEX_WRITER = "dev/ecrpush/registry/ImageIndexWriter";
 
     /** The build-push function's calls: every class but the image bootstrap's. */
     static Map<String, Set<String>> scanFunction() {

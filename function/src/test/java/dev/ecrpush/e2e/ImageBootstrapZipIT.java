@@ -25,8 +25,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.CodeBuildAnswers;
+import dev.ecrpush.support.OciIndexSchema;
 import dev.ecrpush.support.PresignedUrlFake;
 import dev.ecrpush.support.Repo;
 
@@ -34,7 +36,7 @@ import dev.ecrpush.support.Repo;
  * The image bootstrap function as deployed: {@code target/function.zip} with the handler {@code template.yaml} gives
  * {@code ImageBootstrapFunction}, under the Lambda runtime interface client, against the AWS fake (through
  * {@code AWS_ENDPOINT_URL}) and a local stand-in for the response URL. What only the zip can get wrong: the
- * handler's classes and their dependencies packaged, and the CodeBuild calls left whole by the SDK shrinker.
+ * handler's classes and their dependencies packaged, and the CodeBuild and ECR calls left whole by the SDK shrinker.
  */
 class ImageBootstrapZipIT {
     /** Long enough for one poll (10 s) with the 30 s kept back for answering. */
@@ -80,11 +82,15 @@ class ImageBootstrapZipIT {
     }
 
     @Test
-    void create_startsTheBuild_andAnswersSuccessWithTheFourPinnedImages() throws IOException {
-        // given
-        aws.reply(AwsFake.CODEBUILD + "StartBuild", CodeBuildAnswers.startedBuild());
-        aws.reply(AwsFake.CODEBUILD + "BatchGetBuilds",
-                CodeBuildAnswers.builds(CodeBuildAnswers.succeeded(CodeBuildAnswers.exportedPinnedImages())));
+    void create_startsABuildPerPlatform_writesTheIndex_andAnswersSuccessPinningKanikoEcrByIt() throws IOException {
+        // given: the amd64 build and the arm64 one (ARM_CONTAINER), both succeeded; ECR holds their images
+        aws.reply(AwsFake.CODEBUILD + "StartBuild", CodeBuildAnswers.startedBuild(CodeBuildAnswers.BUILD_ID));
+        aws.replyWhenBodyContains(AwsFake.CODEBUILD + "StartBuild", "ARM_CONTAINER",
+                AwsFake.json(CodeBuildAnswers.startedBuild(CodeBuildAnswers.ARM_BUILD_ID)));
+        aws.reply(AwsFake.CODEBUILD + "BatchGetBuilds", CodeBuildAnswers.bothSucceeded());
+        aws.reply(AwsFake.ECR + "BatchGetImage", CodeBuildAnswers.kanikoImages(CodeBuildAnswers.AMD_MANIFEST,
+                CodeBuildAnswers.ARM_MANIFEST));
+        aws.reply(AwsFake.ECR + "PutImage", "{\"image\":{}}");
         ObjectNode event = event("create.json");
         int before = responseUrl.received().size();
         // when
@@ -99,15 +105,25 @@ class ImageBootstrapZipIT {
         assertEquals("SUCCESS", answer.path("Status").asText(), answer::toString);
         assertEquals(event.path("RequestId").asText(), answer.path("RequestId").asText());
         assertEquals(CodeBuildAnswers.PROJECT, answer.path("PhysicalResourceId").asText());
-        assertEquals(JSON.readTree("{\"KanikoEcrImage\":\"" + CodeBuildAnswers.KANIKO_ECR + "\",\"EcrImage\":\""
+        // and: the index as ECR got it, whole after the SDK shrinker, and kaniko-ecr pinned by its digest
+        JsonNode index = aws.bodies(AwsFake.ECR + "PutImage").get(0);
+        assertEquals(CodeBuildAnswers.TAG, index.path("imageTag").asText());
+        assertEquals(ImageIndex.DOCKER_LIST, index.path("imageManifestMediaType").asText());
+        String indexDigest = ImageIndex.digestOf(index.path("imageManifest").asText());
+        assertEquals(List.of(), List.copyOf(OciIndexSchema.validate(JSON.readTree(index.path("imageManifest").asText()))));
+        assertEquals(JSON.readTree("{\"KanikoEcrImage\":\"" + CodeBuildAnswers.REPOSITORY + "@" + indexDigest + "\",\"EcrImage\":\""
                 + CodeBuildAnswers.ECR + "\",\"BuildxEcrImage\":\"" + CodeBuildAnswers.BUILDX_ECR + "\",\"SourceImage\":\""
-                + CodeBuildAnswers.SOURCE + "\"}"), answer.path("Data"));
+                + CodeBuildAnswers.SOURCE + "\",\"KanikoEcrPlatforms\":\"linux/amd64,linux/arm64\"}"), answer.path("Data"));
         assertEquals(put.body(), new String(result, StandardCharsets.UTF_8));
-        // and: the function's own credentials signed both calls
-        assertEquals(List.of("StartBuild", "BatchGetBuilds"), aws.operations());
+        // and: both builds, each with its platform's overrides, and every call signed by the function's credentials
+        assertEquals(List.of("StartBuild", "StartBuild", "BatchGetBuilds", "BatchGetImage", "PutImage"), aws.operations());
+        assertEquals(List.of("1.13.9-kaniko1.28.5-linux-amd64", "1.13.9-kaniko1.28.5-linux-arm64"),
+                aws.bodies(AwsFake.CODEBUILD + "StartBuild").stream()
+                        .map(b -> b.at("/environmentVariablesOverride/0/value").asText()).toList());
+        assertEquals("ARM_CONTAINER", aws.bodies(AwsFake.CODEBUILD + "StartBuild").get(1).path("environmentTypeOverride").asText());
         assertTrue(aws.requests().stream().allMatch(r -> AwsFake.FUNCTION_ACCESS_KEY.equals(r.signedBy())), aws.requests().toString());
         String output = log.toString(StandardCharsets.UTF_8);
-        assertTrue(output.contains("started build " + CodeBuildAnswers.BUILD_ID), output);
+        assertTrue(output.contains("linux/arm64: started build " + CodeBuildAnswers.ARM_BUILD_ID), output);
     }
 
     @Test

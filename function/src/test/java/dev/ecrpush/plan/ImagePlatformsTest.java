@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.error.InvalidStepException;
+import dev.ecrpush.result.StepResult;
 import dev.ecrpush.step.Platform;
 import dev.ecrpush.support.Fixtures;
 
@@ -39,21 +41,46 @@ class ImagePlatformsTest {
         return Planner.plan(Fixtures.parse(payload), Fixtures.planConfig().withImages(images));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"CodeBuild, /startBuild/environmentTypeOverride, ARM_CONTAINER",
+        "ECS, /registerTaskDefinition/runtimePlatform/cpuArchitecture, ARM64"})
+    void kaniko_asTheStackBuildsIt_plansAmd64AndArm64_eachNatively(String executor, String field, String arm) {
+        // given: the stack's kaniko-ecr image (its index over the amd64 and arm64 builds), no platforms configured
+        ObjectNode payload = payload("K8", "linux/amd64", "linux/arm64");
+        ObjectNode on = payload.putObject("executor").put("type", executor);
+        if (executor.equals("ECS")) {
+            on.put("cluster", "ci-builds").put("assignPublicIp", false);
+            on.putArray("subnets").add("subnet-0a1b2c3d4e5f60718");
+            on.putArray("securityGroups").add("sg-0123456789abcdef0");
+        }
+        // when
+        Plan plan = plan(payload, new PlanConfig.PluginImages(STACK_KANIKO, "plugins/ecr:21.1.1", "plugins/buildx-ecr:1.4.2", null));
+        // then: one build per platform, each on its own hardware, the same kaniko-ecr image
+        assertEquals(List.of(Platform.LINUX_AMD64, Platform.LINUX_ARM64),
+                plan.platformBuilds().stream().map(Plan.PlatformBuild::platform).toList());
+        assertTrue(plan.warnings().stream().noneMatch(w -> w.path().startsWith("step.spec.platforms")), plan.warnings().toString());
+        JsonNode view = StepResult.view(plan);
+        assertEquals(arm, view.at("/platforms/1" + field).asText(), view.toString());
+        assertFalse(view.at("/platforms/0" + field).asText().equals(arm), view.toString());
+        assertTrue(view.toString().contains(STACK_KANIKO), "the stack's image, for both: " + view);
+        assertEquals(2, view.at("/imageIndex/manifests").size());
+    }
+
     @Test
-    void kaniko_asTheStackBuildsIt_isRefusedForArm64_namingThePlatformsEntry() {
-        // given: the stack's kaniko-ecr image, built on x86_64
-        PlanConfig.PluginImages images = new PlanConfig.PluginImages(STACK_KANIKO, "plugins/ecr:21.1.1", "plugins/buildx-ecr:1.4.2",
-                null);
+    void kaniko_declaredAmd64OnlyByTheDeployer_isRefusedForArm64_namingThePlatformsEntry() {
+        // given: a deployer's own kaniko-ecr image, which they declare for linux/amd64 only
+        PlanConfig config = settings(Map.of("BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE", "registry.example.com/team/kaniko-ecr:1",
+                "BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS", "linux/amd64")).planConfig();
         // when
         InvalidStepException e = assertThrows(InvalidStepException.class,
-                () -> plan(payload("K8", "linux/amd64", "linux/arm64"), images));
+                () -> Planner.plan(Fixtures.parse(payload("K8", "linux/amd64", "linux/arm64")), config));
         // then
         assertEquals(1, e.problems().size(), e.getMessage());
         assertTrue(e.problems().get(0).startsWith("step.spec.platforms[1]: linux/arm64 is not a platform the KANIKO_ECR image"
                 + " exists for ([linux/amd64])"), e.getMessage());
         assertTrue(e.getMessage().contains("buildpush.plugins.kaniko-ecr-platforms"), e.getMessage());
         // and a single arm64 platform too
-        assertThrows(InvalidStepException.class, () -> plan(payload("K8", "linux/arm64"), images));
+        assertThrows(InvalidStepException.class, () -> Planner.plan(Fixtures.parse(payload("K8", "linux/arm64")), config));
     }
 
     @Test
@@ -112,7 +139,9 @@ class ImagePlatformsTest {
     void kanikoPlatformsKey_isReadAndCheckedAtStartUp() {
         assertEquals(BOTH, settings(Map.of("BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS", "linux/amd64, linux/arm64"))
                 .planConfig().images().kanikoEcrPlatforms());
-        assertEquals(List.of(Platform.LINUX_AMD64), settings(Map.of()).planConfig().images().kanikoEcrPlatforms());
+        assertEquals(BOTH, settings(Map.of()).planConfig().images().kanikoEcrPlatforms(), "the stack's image, by default");
+        assertEquals(List.of(Platform.LINUX_AMD64), settings(Map.of("BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS", "linux/amd64"))
+                .planConfig().images().kanikoEcrPlatforms());
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> settings(Map.of("BUILDPUSH_PLUGINS_KANIKO_ECR_PLATFORMS", "linux/s390x")));
         assertTrue(e.getMessage().startsWith("buildpush.plugins.kaniko-ecr-platforms: "), e.getMessage());

@@ -6,15 +6,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.ecrpush.registry.ImageIndex;
+
 /**
- * CodeBuild's answers about the image bootstrap build, as its JSON protocol sends them: the started build, a build
- * that is still running, and ended ones with their phases and exported variables.
+ * CodeBuild's answers about the image bootstrap builds, one per platform, as its JSON protocol sends them: the
+ * started build, a build that is still running, and ended ones with their phases and exported variables; and ECR's
+ * copy of the kaniko-ecr image each platform's build pushed.
  */
 public final class CodeBuildAnswers {
+    /** The linux/amd64 build (the project as it is). */
     public static final String BUILD_ID = "ecr-build-push-images:5e1c7a42-0b8d-4f3e-9a61-2c7d8e9f0a1b";
+    /** The linux/arm64 build ({@code ARM_CONTAINER}). */
+    public static final String ARM_BUILD_ID = "ecr-build-push-images:c3d4e5f6-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
     public static final String PROJECT = "ecr-build-push-images";
-    public static final String KANIKO_ECR = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr@sha256:"
-            + "1111111111111111111111111111111111111111111111111111111111111111";
+    public static final String REPOSITORY = "111111111111.dkr.ecr.us-east-1.amazonaws.com/ecr-build-push/kaniko-ecr";
+    /** The tag the custom resource names ({@code KanikoEcrTag}), as template.yaml sets it. */
+    public static final String TAG = "1.13.9-kaniko1.28.5";
+    /** What {@code docker push} pushes for each platform's kaniko-ecr image: a Docker image manifest. */
+    public static final String AMD_MANIFEST = manifest("amd64");
+    public static final String ARM_MANIFEST = manifest("arm64");
+    /** Each platform's kaniko-ecr image as its build pins it: by the digest of the manifest ECR holds. */
+    public static final String KANIKO_ECR = REPOSITORY + "@" + ImageIndex.digestOf(AMD_MANIFEST);
+    public static final String KANIKO_ECR_ARM = REPOSITORY + "@" + ImageIndex.digestOf(ARM_MANIFEST);
     public static final String ECR = "docker.io/plugins/ecr:21.1.1@sha256:"
             + "2222222222222222222222222222222222222222222222222222222222222222";
     public static final String BUILDX_ECR = "docker.io/plugins/buildx-ecr:1.4.2@sha256:"
@@ -27,9 +40,14 @@ public final class CodeBuildAnswers {
     private CodeBuildAnswers() {
     }
 
-    /** StartBuild's answer: the build, just submitted. */
+    /** StartBuild's answer: the linux/amd64 build, just submitted. */
     public static String startedBuild() {
-        return JSON.createObjectNode().set("build", build("IN_PROGRESS", "SUBMITTED")).toString();
+        return startedBuild(BUILD_ID);
+    }
+
+    /** StartBuild's answer: build {@code id}, just submitted. */
+    public static String startedBuild(String id) {
+        return JSON.createObjectNode().set("build", build(id, "IN_PROGRESS", "SUBMITTED")).toString();
     }
 
     /** BatchGetBuilds' answer. */
@@ -44,14 +62,23 @@ public final class CodeBuildAnswers {
     }
 
     public static ObjectNode build(String status, String currentPhase) {
-        return JSON.createObjectNode().put("id", BUILD_ID).put("arn", "arn:aws:codebuild:us-east-1:111111111111:build/" + BUILD_ID)
+        return build(BUILD_ID, status, currentPhase);
+    }
+
+    public static ObjectNode build(String id, String status, String currentPhase) {
+        return JSON.createObjectNode().put("id", id).put("arn", "arn:aws:codebuild:us-east-1:111111111111:build/" + id)
                 .put("projectName", PROJECT).put("buildStatus", status).put("currentPhase", currentPhase)
                 .put("buildComplete", !status.equals("IN_PROGRESS")).put("startTime", 1748779200.0);
     }
 
     /** An ended, successful build that exported {@code exported}. */
     public static ObjectNode succeeded(ArrayNode exported) {
-        ObjectNode build = build("SUCCEEDED", "COMPLETED");
+        return succeeded(BUILD_ID, exported);
+    }
+
+    /** Build {@code id}, ended successfully, having exported {@code exported}. */
+    public static ObjectNode succeeded(String id, ArrayNode exported) {
+        ObjectNode build = build(id, "SUCCEEDED", "COMPLETED");
         build.set("phases", phases("SUCCEEDED"));
         build.set("exportedEnvironmentVariables", exported);
         return build;
@@ -59,7 +86,11 @@ public final class CodeBuildAnswers {
 
     /** An ended build whose BUILD phase failed on a command. */
     public static ObjectNode failedInBuildPhase() {
-        ObjectNode build = build("FAILED", "COMPLETED");
+        return failedInBuildPhase(BUILD_ID);
+    }
+
+    public static ObjectNode failedInBuildPhase(String id) {
+        ObjectNode build = build(id, "FAILED", "COMPLETED");
         build.set("phases", phases("FAILED"));
         return build;
     }
@@ -76,6 +107,35 @@ public final class CodeBuildAnswers {
 
     public static ArrayNode exportedPinnedImages() {
         return exported(KANIKO_ECR, ECR, BUILDX_ECR, SOURCE);
+    }
+
+    /** BatchGetBuilds' answer when both platforms' builds have succeeded, each exporting its own kaniko-ecr image. */
+    public static String bothSucceeded() {
+        return builds(succeeded(BUILD_ID, exportedPinnedImages()),
+                succeeded(ARM_BUILD_ID, exported(KANIKO_ECR_ARM, ECR, BUILDX_ECR, SOURCE)));
+    }
+
+    /** ECR's BatchGetImage answer: each platform's kaniko-ecr image, as it was pushed. */
+    public static String kanikoImages(String amdManifest, String armManifest) {
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode images = answer.putArray("images");
+        List<String> digests = List.of(ImageIndex.digestOf(AMD_MANIFEST), ImageIndex.digestOf(ARM_MANIFEST));
+        List<String> manifests = List.of(amdManifest, armManifest);
+        for (int i = 0; i < 2; i++) {
+            images.addObject().put("registryId", "111111111111").put("repositoryName", "ecr-build-push/kaniko-ecr")
+                    .put("imageManifest", manifests.get(i)).put("imageManifestMediaType", ImageIndex.DOCKER_MANIFEST)
+                    .putObject("imageId").put("imageDigest", digests.get(i));
+        }
+        answer.putArray("failures");
+        return answer.toString();
+    }
+
+    private static String manifest(String architecture) {
+        return "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{"
+                + "\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":1520,\"digest\":\"sha256:"
+                + (architecture.equals("amd64") ? "a" : "b").repeat(64) + "\"},\"layers\":[{\"mediaType\":"
+                + "\"application/vnd.docker.image.rootfs.diff.tar.gzip\",\"size\":2811478,\"digest\":\"sha256:"
+                + (architecture.equals("amd64") ? "c" : "d").repeat(64) + "\"}]}";
     }
 
     /** The phases of an ended build whose BUILD phase ended with {@code buildPhaseStatus}. */
