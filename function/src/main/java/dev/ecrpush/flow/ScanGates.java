@@ -189,9 +189,23 @@ public class ScanGates {
         return builds.stream().limit(MAX_PER_EVENT).toList();
     }
 
-    /** The builds whose gate has no verdict yet, for the sweep; at most {@value #MAX_PER_EVENT}. */
+    /**
+     * The builds whose gate has no verdict yet, for the sweep; at most {@value #MAX_PER_EVENT}. A build listed whose gate
+     * is no longer recorded (expired) is taken off the list, so that it never takes a newer gate's place.
+     */
     public List<String> pending() {
-        return tables.configured() ? tables.scanGates().pending(MAX_PER_EVENT) : List.of();
+        if (!tables.configured()) {
+            return List.of();
+        }
+        List<String> pending = new ArrayList<>();
+        for (String buildId : tables.scanGates().pending(MAX_PER_EVENT)) {
+            if (gateOf(buildId) == null) {
+                tables.scanGates().notPending(buildId);
+            } else {
+                pending.add(buildId);
+            }
+        }
+        return pending;
     }
 
     private BuildStatusResult decided(ScanGateStore.Gate gate, BuildStatusResult build, ScanSummary summary) {

@@ -117,6 +117,13 @@ class ScanGateFlowTest {
         return PlatformBuildsFlowTest.post("{\"buildId\": \"" + buildId + "\"}", 200);
     }
 
+    Map<String, AttributeValue> item(String key) {
+        try (DynamoDbClient client = world.dynamoDb().client()) {
+            return client.getItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS(key))))
+                    .item();
+        }
+    }
+
     List<JsonNode> mine(String target) {
         return aws.bodies(target).stream().filter(b -> b.path("taskToken").asText().equals(token)).toList();
     }
@@ -273,10 +280,20 @@ class ScanGateFlowTest {
         assertEquals("ScanGateFailed", failure.get("error").asText());
         assertTrue(failure.get("cause").asText().contains("timeout: no verdict 5m after the build succeeded; no scan of the"
                 + " image was found"), failure.toString());
-        // and the gate is no longer pending: the next sweep does not ask about it
+        // and the gate is no longer pending: the next sweep does not ask about it, nor about a listed build whose gate
+        // is gone (expired), which it takes off the list
+        String gone = "ecr-build-push:" + UUID.randomUUID();
+        try (DynamoDbClient client = world.dynamoDb().client()) {
+            client.updateItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey",
+                    AttributeValue.fromS("build#scangates#pending"))).updateExpression("ADD buildIds :b")
+                    .expressionAttributeValues(Map.of(":b", AttributeValue.fromSs(List.of(gone)))));
+        }
         aws.resetRequests();
         PlatformBuildsFlowTest.post("{\"scanGateSweep\": {}}", 200);
         assertFalse(aws.bodies(BATCH_GET_BUILDS).stream().anyMatch(b -> b.toString().contains(buildId)));
+        assertFalse(aws.bodies(BATCH_GET_BUILDS).stream().anyMatch(b -> b.toString().contains(gone)));
+        assertFalse(item("build#scangates#pending").getOrDefault("buildIds", AttributeValue.fromSs(List.of("x"))).ss()
+                .contains(gone));
     }
 
     @Test
