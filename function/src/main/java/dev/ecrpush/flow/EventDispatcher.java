@@ -24,7 +24,8 @@ import dev.ecrpush.step.TriggerType;
 
 /**
  * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
- * {@code source} and {@code detail-type} (a Scheduled Event, or an executor's build state change); a status
+ * {@code source} and {@code detail-type} (a Scheduled Event, an executor's build state change, or a scan event of
+ * ECR or Inspector for a scan gate, {@link ScanGates}); the scan gates' sweep, {@code {"scanGateSweep": {}}}; a status
  * request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
  * lacks its {@code step} still gets every problem listed. Every event is read strictly and within a size
  * ({@link PayloadJson}).
