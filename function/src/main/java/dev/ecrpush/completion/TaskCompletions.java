@@ -39,6 +39,8 @@ public class TaskCompletions {
     /** Step Functions' answers for a token whose task is over or never was: nothing left to complete. */
     private static final List<String> TASK_GONE = List.of("TaskDoesNotExist", "TaskTimedOut", "InvalidToken");
     private static final int MAX_CAUSE = 32_768;
+    /** The {@code error} of a task whose build pushed an image that failed its scan gate (docs/scan-gate.md). */
+    public static final String SCAN_GATE_FAILED = "ScanGateFailed";
 
     private final AwsClients clients;
     private final IdempotencyTables tables;
@@ -158,7 +160,8 @@ public class TaskCompletions {
     private static TaskOutcome failure(BuildStatusResult build) {
         String cause = "build " + build.buildId() + " " + build.status() + " in phase " + build.phase()
                 + (build.reason() == null || build.reason().isEmpty() ? "" : ": " + build.reason());
-        return new TaskOutcome.Failure(build.status().taskError(),
+        // A build whose image did not pass its scan gate is told apart from one that failed to build.
+        return new TaskOutcome.Failure(build.scanGateFailed() ? SCAN_GATE_FAILED : build.status().taskError(),
                 cause.length() > MAX_CAUSE ? cause.substring(0, MAX_CAUSE) : cause);
     }
 

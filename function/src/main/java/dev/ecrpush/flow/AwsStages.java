@@ -19,6 +19,7 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.executor.BuildExecutor;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.idempotency.PlatformBuildStore;
+import dev.ecrpush.idempotency.ScanGateStore;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.ExecutorCheck;
 import dev.ecrpush.launch.LaunchResult;
@@ -45,15 +46,23 @@ public class AwsStages {
     private final RepositoryDefaults repositoryDefaults;
     private final KnownRepositories known = new KnownRepositories();
     private final PlatformBuilds platforms;
+    private final ScanGates gates;
 
     @Inject
     public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config,
-            PlatformBuilds platforms) {
+            PlatformBuilds platforms, ScanGates gates) {
         this.clients = clients;
         this.credentials = credentials;
         this.executors = executors;
         this.repositoryDefaults = RepositoryDefaults.from(config.repository());
         this.platforms = platforms;
+        this.gates = gates;
+    }
+
+    /** Stages without scan gates: a step with {@code scanGate} is refused. */
+    public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config,
+            PlatformBuilds platforms) {
+        this(clients, credentials, executors, config, platforms, null);
     }
 
     /** Stages without an idempotency table: a step of one platform only. */
@@ -74,6 +83,13 @@ public class AwsStages {
         if (plan.multiPlatform()) {
             platforms.requireRunnable(plan);
         }
+        if (plan.payload().step().spec().scanGate() != null && gates == null) {
+            throw new InvalidStepException("step.spec.scanGate: a gated run keeps its gate in the idempotency table, and these"
+                    + " stages have none");
+        }
+        if (gates != null) {
+            gates.requireRunnable(plan);
+        }
     }
 
     /**
@@ -90,6 +106,19 @@ public class AwsStages {
             return platforms.launch(plan, executor, created);
         }
         LaunchResult launch = executor.launch(plan);
+        if (gates != null) {
+            try {
+                gates.remember(plan, launch.buildId());
+            } catch (RuntimeException e) {
+                // A build whose gate is not kept would succeed unscanned: it is stopped, and the run fails.
+                try {
+                    executor.stop(launch.buildId(), "its scan gate could not be recorded");
+                } catch (RuntimeException stopFailed) {
+                    e.addSuppressed(stopFailed);
+                }
+                throw e;
+            }
+        }
         return StepResult.started(plan, launch, created);
     }
 
@@ -126,10 +155,21 @@ public class AwsStages {
      * @param own the build as its executor reads it back
      */
     public Subject subjectOf(BuildExecutor executor, String buildId, Supplier<BuildStatusResult> own) {
-        PlatformBuildStore.Group group = platforms != null && executor.foreignBuild(buildId) == null
-                ? platforms.groupOf(buildId) : null;
+        boolean ours = executor.foreignBuild(buildId) == null;
+        PlatformBuildStore.Group group = platforms != null && ours ? platforms.groupOf(buildId) : null;
         if (group == null) {
-            return new Subject(buildId, own);
+            ScanGateStore.Gate gate = gates != null && ours ? gates.gateOf(buildId) : null;
+            if (gate == null) {
+                return new Subject(buildId, own);
+            }
+            // A gated build: what it is to every caller is what its gate makes of it, judged once.
+            BuildStatusResult[] gated = new BuildStatusResult[1];
+            return new Subject(buildId, () -> {
+                if (gated[0] == null) {
+                    gated[0] = gates.judge(gate, own.get());
+                }
+                return gated[0];
+            }, true);
         }
         BuildStatusResult[] judged = new BuildStatusResult[1];
         return new Subject(group.id(), () -> {
@@ -140,8 +180,15 @@ public class AwsStages {
         });
     }
 
-    /** A build, or a multi-platform whole under its first platform's build ID, and how to read it back. */
-    public record Subject(String buildId, Supplier<BuildStatusResult> status) {
+    /**
+     * A build, or a multi-platform whole under its first platform's build ID, and how to read it back.
+     *
+     * @param gated whether the build has a scan gate, which every event has judge (read back) even when no task waits
+     */
+    public record Subject(String buildId, Supplier<BuildStatusResult> status, boolean gated) {
+        public Subject(String buildId, Supplier<BuildStatusResult> status) {
+            this(buildId, status, false);
+        }
     }
 
     private BuildExecutor executorOf(Plan plan) {

@@ -1,5 +1,7 @@
 package dev.ecrpush.flow;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,7 +24,8 @@ import dev.ecrpush.step.TriggerType;
 
 /**
  * Decides what a non-HTTP event is and hands it to the stage that owns it: an EventBridge event by its
- * {@code source} and {@code detail-type} (a Scheduled Event, or an executor's build state change); a status
+ * {@code source} and {@code detail-type} (a Scheduled Event, an executor's build state change, or a scan event of
+ * ECR or Inspector for a scan gate, {@link ScanGates}); the scan gates' sweep, {@code {"scanGateSweep": {}}}; a status
  * request, {@code {"buildId": ...}} alone; everything else is read as a step payload, so a payload that
  * lacks its {@code step} still gets every problem listed. Every event is read strictly and within a size
  * ({@link PayloadJson}).
@@ -31,6 +34,11 @@ import dev.ecrpush.step.TriggerType;
 public class EventDispatcher {
     private static final Logger LOG = Logger.getLogger(EventDispatcher.class);
     static final String SCHEDULED_EVENT = "Scheduled Event";
+    /** ECR's basic scanning event, and Inspector's for enhanced scanning (docs/scan-gate.md). */
+    static final String ECR_IMAGE_SCAN = "ECR Image Scan";
+    static final String INSPECTOR_SCAN = "Inspector2 Scan";
+    /** The sweep's input, as the template's schedule sends it: {@code {"scanGateSweep": {}}}. */
+    static final String SCAN_GATE_SWEEP = "scanGateSweep";
 
     private final StepService steps;
     private final AwsStages aws;
@@ -41,11 +49,19 @@ public class EventDispatcher {
     private final TagMoves tagMoves;
     private final SupersededBuilds superseded;
     private final CommitStatuses statuses;
+    private final ScanGates gates;
+
+    /** A dispatcher without scan gates: scan events and sweeps are refused. */
+    public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
+            Executors executors, StashCleanup stashes, TagMoves tagMoves, SupersededBuilds superseded,
+            CommitStatuses statuses) {
+        this(steps, aws, schedules, completions, executors, stashes, tagMoves, superseded, statuses, null);
+    }
 
     @Inject
     public EventDispatcher(StepService steps, AwsStages aws, ScheduledRebuilds schedules, TaskCompletions completions,
             Executors executors, StashCleanup stashes, TagMoves tagMoves, SupersededBuilds superseded,
-            CommitStatuses statuses) {
+            CommitStatuses statuses, ScanGates gates) {
         this.steps = steps;
         this.aws = aws;
         this.schedules = schedules;
@@ -55,6 +71,7 @@ public class EventDispatcher {
         this.tagMoves = tagMoves;
         this.superseded = superseded;
         this.statuses = statuses;
+        this.gates = gates;
     }
 
     public Object dispatch(byte[] event) {
@@ -64,6 +81,9 @@ public class EventDispatcher {
         }
         if (root.isObject() && root.has("buildId") && !root.has("step")) {
             return aws.status(buildId(root));
+        }
+        if (root.isObject() && root.size() == 1 && root.has(SCAN_GATE_SWEEP) && gates != null) {
+            return sweep();
         }
         return steps.handle(root, TriggerType.MANUAL);
     }
@@ -75,6 +95,10 @@ public class EventDispatcher {
         // sends its input, which the template shapes as one from aws.scheduler.
         if ((source.equals("aws.events") || source.equals("aws.scheduler")) && type.equals(SCHEDULED_EVENT)) {
             return schedules.run(event);
+        }
+        if (gates != null && (source.equals("aws.ecr") && type.equals(ECR_IMAGE_SCAN)
+                || source.equals("aws.inspector2") && type.equals(INSPECTOR_SCAN))) {
+            return scanEvent(event);
         }
         BuildExecutor executor = executors.reading(source, type);
         if (executor != null) {
@@ -116,6 +140,10 @@ public class EventDispatcher {
             }
             // One platform's build of a multi-platform step: the task, the tags and the host wait for the whole.
             subject = aws.subjectOf(executor, buildId, status);
+            if (subject.gated()) {
+                // The gate is judged on every event, waiting task or not: it is how a scan gets its verdict.
+                subject.status().get();
+            }
             answer = completions.onBuildEvent(subject.buildId(), subject.status());
         } catch (NotAllowedException notTheFunctions) {
             // Thrown by the read-back alone, before anything was sent or stopped.
@@ -123,7 +151,7 @@ public class EventDispatcher {
         }
         moveTags(subject.buildId(), subject.status());
         forgetEnded(subject.buildId(), subject.status());
-        if (stashes.mayConcern(event)) {
+        if (event != null && stashes.mayConcern(event)) {
             try {
                 stashes.buildEnded(status.get());
             } catch (RuntimeException e) {
@@ -168,6 +196,49 @@ public class EventDispatcher {
         } catch (RuntimeException e) {
             LOG.warnf("build %s: not forgotten among its ref's running builds: %s", buildId, e.getMessage());
         }
+    }
+
+    /**
+     * A scan finished or changed: each build whose gate the function recorded for that very image (repository, digest,
+     * account, region) is judged again, as its state-change event would be: read back, and its scan read with the
+     * gate's own credentials. The event chooses nothing else; what it says of the scan is never believed. An image no
+     * gate judges is acknowledged as IGNORED.
+     */
+    private Object scanEvent(JsonNode event) {
+        List<String> builds = gates.buildsScanning(event);
+        if (builds.isEmpty()) {
+            return new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, null,
+                    "no scan gate the function recorded judges this image");
+        }
+        return judgeAgain(builds, event);
+    }
+
+    /**
+     * The fallback when no scan event comes (lost, or sent to another account's bus): every pending gate is judged
+     * again, as a status request would, and its task completed once it has a verdict. Bounded by the gate's timeout.
+     */
+    private Object sweep() {
+        List<String> pending = gates.pending();
+        return pending.isEmpty() ? List.of() : judgeAgain(pending, null);
+    }
+
+    private Object judgeAgain(List<String> builds, JsonNode event) {
+        List<TaskCompletions.Answer> answers = new ArrayList<>();
+        for (String buildId : builds) {
+            BuildExecutor executor = executors.owning(buildId);
+            if (executor == null) {
+                answers.add(new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, "no executor owns this build"));
+                continue;
+            }
+            try {
+                answers.add((TaskCompletions.Answer) buildEvent(executor, buildId, event));
+            } catch (RuntimeException e) {
+                // One build's failure leaves the others judged; its gate is judged again by the next event or sweep.
+                LOG.warnf("build %s: its scan gate was not judged again: %s", buildId, e.getMessage());
+                answers.add(new TaskCompletions.Answer(TaskCompletions.Status.IGNORED, buildId, e.getMessage()));
+            }
+        }
+        return answers.size() == 1 ? answers.get(0) : answers;
     }
 
     /** EventBridge's envelope: no step payload has these fields. */

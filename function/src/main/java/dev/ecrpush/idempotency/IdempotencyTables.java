@@ -71,6 +71,11 @@ public class IdempotencyTables {
         return new PlatformBuildStore(table());
     }
 
+    /** The scan gates of builds, by build and by the image they judge. */
+    public ScanGateStore scanGates() {
+        return new ScanGateStore(table());
+    }
+
     /** Pull requests from forks held until an approval. */
     public ForkHoldStore forkHolds() {
         return new ForkHoldStore(table());

@@ -21,14 +21,39 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                result made without reading the build back, and for a multi-platform whole (each platform has its own)
  * @param platforms each platform's build of a multi-platform step (then {@code digest} is the index's, written by
  *                  the function once every platform has pushed); absent for a build of one platform
+ * @param scan      the scan gate of a step with {@code scanGate} (docs/scan-gate.md): its state, the scan's status, the
+ *                  counts per severity and why; absent for a step without one
  */
 public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
         String reason, @JsonIgnore List<StashedParameter> stashedParameters, PhaseTimings timings,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ScanSummary scan) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
         stashedParameters = List.copyOf(stashedParameters);
         platforms = platforms == null ? null : List.copyOf(platforms);
+    }
+
+    /** A build without a scan gate, as every build was before {@code scanGate}. */
+    public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason,
+            List<StashedParameter> stashedParameters, PhaseTimings timings, List<PlatformStatus> platforms) {
+        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, platforms, null);
+    }
+
+    /**
+     * The build as its scan gate judges it: {@code status}, {@code phase} and {@code reason} are the gate's
+     * (a build that succeeded is IN_PROGRESS in phase {@code SCANNING} until its scan passes), everything else as read
+     * back.
+     */
+    public BuildStatusResult gated(Status gatedStatus, String gatedPhase, String gatedReason, ScanSummary summary) {
+        return new BuildStatusResult(buildId, gatedStatus, gatedPhase, imageUris, digest, gatedReason, stashedParameters, timings,
+                platforms, summary);
+    }
+
+    /** Whether the build failed because its scan did not pass: a task waiting for it fails with {@code ScanGateFailed}. */
+    @JsonIgnore
+    public boolean scanGateFailed() {
+        return scan != null && scan.state() == ScanSummary.State.FAILED;
     }
 
     /** A build of one platform, or of none named, as its executor read it back. */
@@ -69,7 +94,7 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
      */
     public BuildStatusResult succeededWith(List<String> waitedImageUris) {
         return new BuildStatusResult(buildId, Status.SUCCEEDED, "COMPLETED", waitedImageUris, digest, null, stashedParameters,
-                timings, platforms);
+                timings, platforms, scan);
     }
 
     /** The caller's view of a build: a build waiting for capacity is QUEUED, and FAILED covers CodeBuild's FAULT. */

@@ -15,6 +15,7 @@ import dev.ecrpush.plan.CredentialsPlan;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.registry.RepositoryCheck;
+import dev.ecrpush.step.ScanGate;
 import dev.ecrpush.step.Warning;
 
 /**
@@ -117,6 +118,10 @@ public record StepResult(
         ArrayNode repositories = view.putArray("repositories");
         plan.repositories().forEach(r -> repositories.addObject().put("name", r.name()).put("purpose", r.purpose().name()));
         view.set("credentials", credentials(plan.credentials()));
+        ScanGate gate = plan.payload().step().spec().scanGate();
+        if (gate != null) {
+            view.set("scanGate", scanGate(gate));
+        }
         if (!plan.multiPlatform()) {
             plan.launch().describe(view);
             return view;
@@ -152,6 +157,16 @@ public record StepResult(
             }
         }
         return index;
+    }
+
+    /** The gate the build's success waits for (docs/scan-gate.md), as the function will apply it. */
+    private static ObjectNode scanGate(ScanGate gate) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("maxSeverity", gate.maxSeverity().name()).put("ignoreUnfixed", gate.ignoreUnfixed())
+                .put("timeoutSeconds", gate.timeout().toSeconds()).put("untagOnFailure", gate.untagOnFailure());
+        node.put("judgedBy", "ecr.DescribeImageScanFindings of the pushed digest, when the build has succeeded; the build"
+                + " is SUCCEEDED only once the scan passes");
+        return node;
     }
 
     private static ObjectNode strings(Map<String, String> values) {

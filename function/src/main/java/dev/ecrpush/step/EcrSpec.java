@@ -7,6 +7,7 @@ import java.util.List;
  * are null when unset (never empty); lists and maps are empty when unset.
  *
  * @param platforms {@code platforms} (beyond the seed's inputs): empty for the executor's default platform, as before
+ * @param scanGate  {@code scanGate} (beyond the seed's inputs): the scan the pushed image must pass; null for none
  */
 public record EcrSpec(
         String connectorRef,
@@ -31,7 +32,8 @@ public record EcrSpec(
         Integer runAsUser,
         Resources resources,
         int retry,
-        List<Platform> platforms) {
+        List<Platform> platforms,
+        ScanGate scanGate) {
 
     public EcrSpec {
         tags = List.copyOf(tags);
@@ -45,11 +47,22 @@ public record EcrSpec(
         platforms = List.copyOf(platforms);
     }
 
+    /** A spec without a scan gate, as every spec was before {@code scanGate}. */
+    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
+            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
+            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
+            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
+            Integer runAsUser, Resources resources, int retry, List<Platform> platforms) {
+        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
+                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
+                runAsUser, resources, retry, platforms, null);
+    }
+
     /** The same spec with other tags (a monotonic trigger's run pushes only those that name its commit). */
     public EcrSpec withTags(List<String> newTags) {
         return new EcrSpec(connectorRef, region, account, imageName, newTags, dockerfile, context, target, buildArgs, labels,
                 optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets,
-                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms);
+                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms, scanGate);
     }
 
     /** Whether the image is an index of per-platform images, each built natively by its own build. */

@@ -1,5 +1,6 @@
 package dev.ecrpush.step;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +13,10 @@ final class SpecParser {
     private static final Set<String> SPEC = Set.of("connectorRef", "region", "account", "imageName", "tags",
             "dockerfile", "context", "target", "buildArgs", "labels", "optimize", "caching", "cacheFrom", "cacheTo",
             "remoteCacheImage", "baseImageConnectorRefs", "envDockerSecrets", "fileDockerSecrets", "envVariables",
-            "runAsUser", "resources", "retry", "platforms");
+            "runAsUser", "resources", "retry", "platforms", "scanGate");
     private static final Set<String> RESOURCES = Set.of("limits");
     private static final Set<String> LIMITS = Set.of("memory", "cpu");
+    private static final Set<String> SCAN_GATE = Set.of("maxSeverity", "ignoreUnfixed", "timeout", "untagOnFailure");
     private static final int DEFAULT_RETRY = 1;
 
     private SpecParser() {
@@ -74,6 +76,7 @@ final class SpecParser {
         Resources resources = resources(spec.object("resources", false));
         Integer retry = spec.integer("retry", 0, 5);
         List<Platform> platforms = platforms(spec, tags);
+        ScanGate scanGate = scanGate(spec, platforms);
 
         applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser, appliesRunAsUser);
         if (problems.hasErrors()) {
@@ -81,7 +84,8 @@ final class SpecParser {
         }
         return new Parsed(new EcrSpec(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs,
                 labels, optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageRefs, envSecrets, fileSecrets,
-                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry, platforms), connectorRef, baseImageRefs);
+                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry, platforms, scanGate), connectorRef,
+                baseImageRefs);
     }
 
     /** What the seeds mark as not applicable to the infra is reported, never silently dropped. */
@@ -315,6 +319,46 @@ final class SpecParser {
             }
         }
         return secrets;
+    }
+
+    /**
+     * {@code scanGate} (docs/scan-gate.md): {@code maxSeverity} is required (the gate names its bar), {@code timeout}
+     * is bounded; a multi-platform step is refused, since its tags name an index the function writes, whose platforms'
+     * images are scanned one by one.
+     */
+    private static ScanGate scanGate(Fields spec, List<Platform> platforms) {
+        Fields gate = spec.object("scanGate", false);
+        if (gate == null) {
+            return null;
+        }
+        Problems problems = spec.problems();
+        gate.allowOnly(SCAN_GATE, Set.of());
+        ScanGate.Severity bar = null;
+        String barText = gate.requiredText("maxSeverity");
+        if (barText != null) {
+            bar = ScanGate.Severity.bar(barText);
+            if (bar == null) {
+                problems.error(gate.path("maxSeverity"), Rules.quoted(barText) + " is not one of " + ScanGate.Severity.BARS);
+            }
+        }
+        boolean ignoreUnfixed = gate.bool("ignoreUnfixed", false);
+        boolean untag = gate.bool("untagOnFailure", false);
+        Duration timeout = ScanGate.DEFAULT_TIMEOUT;
+        String timeoutText = gate.optionalText("timeout");
+        if (timeoutText != null) {
+            timeout = Rules.duration(timeoutText);
+            if (timeout == null || timeout.compareTo(ScanGate.MIN_TIMEOUT) < 0 || timeout.compareTo(ScanGate.MAX_TIMEOUT) > 0) {
+                problems.error(gate.path("timeout"), Rules.quoted(timeoutText) + " is not a duration from 1m to 6h, such as"
+                        + " 30m");
+                timeout = null;
+            }
+        }
+        if (platforms.size() > 1) {
+            problems.error(spec.path("scanGate"), "is not available for a multi-platform step: its tags name an index the"
+                    + " function writes, and ECR scans each platform's image on its own; gate a step of one platform");
+            return null;
+        }
+        return bar == null || timeout == null ? null : new ScanGate(bar, ignoreUnfixed, timeout, untag);
     }
 
     private static Resources resources(Fields resources) {

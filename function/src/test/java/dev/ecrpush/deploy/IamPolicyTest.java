@@ -133,6 +133,12 @@ class IamPolicyTest {
         Set<String> closing = SdkCalls.scan("dev/ecrpush/flow/PullRequestImages").keySet();
         assertEquals(Set.of("ecr:BatchDeleteImage"), closing);
         needed.addAll(closing);
+        // and what a scan gate does with them: read the pushed image's scan, and (untagOnFailure) look its tags up and
+        // remove the moving ones
+        Set<String> gate = new TreeSet<>(SdkCalls.scan("dev/ecrpush/scan/").keySet());
+        gate.addAll(SdkCalls.scan("dev/ecrpush/flow/ScanGates").keySet());
+        assertEquals(Set.of("ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:BatchDeleteImage"), gate);
+        needed.addAll(gate);
         // when
         Set<String> granted = CfnTemplate.allowedActions(target.statementsOfRole("TargetRole"));
         // then

@@ -122,6 +122,21 @@ class StateMachineTest {
         assertFalse(machine.at("/States/StartBuild/Assign/buildId").isMissingNode(), "the loop needs the build ID");
     }
 
+    @Test
+    void pollingLoop_failsAGatedBuildWhoseScanFailed_asScanGateFailed_beforeTheGenericFailure() {
+        // given
+        JsonNode choices = machine.at("/States/IsBuildDone/Choices");
+        // when
+        List<String> order = new ArrayList<>();
+        choices.forEach(c -> order.add(c.path("Next").asText()));
+        // then: checked before BuildFailed, which a FAILED status would match too
+        assertTrue(order.indexOf("ScanGateFailed") >= 0 && order.indexOf("ScanGateFailed") < order.indexOf("BuildFailed"),
+                order.toString());
+        assertTrue(choices.get(order.indexOf("ScanGateFailed")).path("Condition").asText().contains("$states.input.scan.state = 'FAILED'"));
+        assertEquals("Fail", machine.at("/States/ScanGateFailed/Type").asText());
+        assertEquals("ScanGateFailed", machine.at("/States/ScanGateFailed/Error").asText());
+    }
+
     private static Set<String> targets(JsonNode state) {
         Set<String> targets = new TreeSet<>();
         for (String field : List.of("Next", "Default")) {

@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -160,15 +161,38 @@ class TemplateSchemaTest {
         Map<String, String> expected = Map.of("aws.codebuild", "CodeBuild Build State Change", "aws.ecs", "ECS Task State Change");
         Set<String> seen = new TreeSet<>();
         sam.properties("BuildPushFunction").path("Events").forEach(event -> {
-            if (event.path("Type").asText().equals("EventBridgeRule")) {
-                JsonNode pattern = event.at("/Properties/Pattern");
-                String source = pattern.at("/source/0").asText();
+            JsonNode pattern = event.at("/Properties/Pattern");
+            String source = pattern.at("/source/0").asText();
+            if (event.path("Type").asText().equals("EventBridgeRule") && !SCAN_SOURCES.containsKey(source)) {
                 assertEquals(expected.get(source), pattern.at("/detail-type/0").asText(), pattern.toString());
                 assertEquals(1, pattern.path("detail").size(), "filtered to this stack's projects or cluster: " + pattern);
                 seen.add(source);
             }
         });
         assertEquals(expected.keySet(), seen);
+    }
+
+    /** The scan events a scan gate hears of (docs/scan-gate.md): basic scanning's, and Inspector's. */
+    private static final Map<String, String> SCAN_SOURCES = Map.of("aws.ecr", "ECR Image Scan", "aws.inspector2",
+            "Inspector2 Scan");
+
+    @Test
+    void scanRules_sendBasicAndEnhancedScanEnds_andASweepAsksAgain() {
+        Map<String, String> seen = new TreeMap<>();
+        List<String> sweeps = new ArrayList<>();
+        sam.properties("BuildPushFunction").path("Events").forEach(event -> {
+            JsonNode pattern = event.at("/Properties/Pattern");
+            String source = pattern.at("/source/0").asText();
+            if (event.path("Type").asText().equals("EventBridgeRule") && SCAN_SOURCES.containsKey(source)) {
+                assertEquals(1, pattern.path("detail-type").size(), pattern.toString());
+                seen.put(source, pattern.at("/detail-type/0").asText());
+            }
+            if (event.path("Type").asText().equals("Schedule")) {
+                sweeps.add(event.at("/Properties/Input").asText());
+            }
+        });
+        assertEquals(new TreeMap<>(SCAN_SOURCES), seen);
+        assertEquals(List.of("{\"scanGateSweep\": {}}"), sweeps);
     }
 
     @Test
