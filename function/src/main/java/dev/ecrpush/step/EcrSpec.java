@@ -7,6 +7,8 @@ import java.util.List;
  * are null when unset (never empty); lists and maps are empty when unset.
  *
  * @param platforms {@code platforms} (beyond the seed's inputs): empty for the executor's default platform, as before
+ * @param onExistingTag {@code onExistingTag} (beyond the seed's inputs): what a run does when its tags exist already;
+ *                  {@link OnExistingTag#DEFAULT} when unset
  */
 public record EcrSpec(
         String connectorRef,
@@ -31,7 +33,8 @@ public record EcrSpec(
         Integer runAsUser,
         Resources resources,
         int retry,
-        List<Platform> platforms) {
+        List<Platform> platforms,
+        OnExistingTag onExistingTag) {
 
     public EcrSpec {
         tags = List.copyOf(tags);
@@ -43,13 +46,25 @@ public record EcrSpec(
         fileDockerSecrets = List.copyOf(fileDockerSecrets);
         envVariables = List.copyOf(envVariables);
         platforms = List.copyOf(platforms);
+        onExistingTag = onExistingTag == null ? OnExistingTag.DEFAULT : onExistingTag;
+    }
+
+    /** A spec with the default {@code onExistingTag}, as every spec was before it. */
+    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
+            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
+            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
+            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
+            Integer runAsUser, Resources resources, int retry, List<Platform> platforms) {
+        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
+                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
+                runAsUser, resources, retry, platforms, null);
     }
 
     /** The same spec with other tags (a monotonic trigger's run pushes only those that name its commit). */
     public EcrSpec withTags(List<String> newTags) {
         return new EcrSpec(connectorRef, region, account, imageName, newTags, dockerfile, context, target, buildArgs, labels,
                 optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets,
-                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms);
+                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms, onExistingTag);
     }
 
     /** Whether the image is an index of per-platform images, each built natively by its own build. */
