@@ -21,9 +21,9 @@ import dev.ecrpush.executor.Executors;
 import dev.ecrpush.idempotency.PlatformBuildStore;
 import dev.ecrpush.launch.BuildStatusResult;
 import dev.ecrpush.launch.ExecutorCheck;
-import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.launch.PluginImageCheck;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.registry.ExistingTags;
 import dev.ecrpush.registry.KnownRepositories;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.registry.RepositoryDefaults;
@@ -81,16 +81,37 @@ public class AwsStages {
      * started when any earlier stage fails.
      */
     public StepResult run(Plan plan) {
+        return run(plan, true);
+    }
+
+    /**
+     * The same; then, before anything is started, the tags it would push as the repository has them
+     * ({@link ExistingTags}): a run already built answers {@code ALREADY_BUILT}, a refused one throws
+     * {@link dev.ecrpush.error.TagExistsException}. Both come after the policy (held in the plan) and are read with
+     * the run's own target credentials, like the repositories.
+     *
+     * @param skipAllowed false for a monotonic trigger's push, which builds to move its moving tags
+     */
+    public StepResult run(Plan plan, boolean skipAllowed) {
         BuildExecutor executor = executorOf(plan);
         PluginImageCheck.require(plan);
         requireRunnable(plan);
         executor.requireRunnable(plan);
-        boolean created = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).ensure(plan);
-        if (plan.multiPlatform()) {
-            return platforms.launch(plan, executor, created);
+        EcrClient ecr = targetEcr(plan);
+        List<String> createdNames = new RepositoryEnsurer(ecr, repositoryDefaults, known).ensureCreating(plan);
+        boolean created = !createdNames.isEmpty();
+        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, createdNames.contains(plan.repository()),
+                skipAllowed);
+        if (existing.decision() == ExistingTags.Decision.ALREADY_BUILT) {
+            return StepResult.alreadyBuilt(plan, existing.digest(), existing);
         }
-        LaunchResult launch = executor.launch(plan);
-        return StepResult.started(plan, launch, created);
+        StepResult started;
+        if (plan.multiPlatform()) {
+            started = platforms.launch(plan, executor, created);
+        } else {
+            started = StepResult.started(plan, executor.launch(plan), created);
+        }
+        return existing.worthReporting() ? started.withCheck(StepResult.EXISTING_TAGS, existing) : started;
     }
 
     /** The same credentials and read-only checks: nothing is created or started. */
@@ -99,9 +120,14 @@ public class AwsStages {
         PluginImageCheck.require(plan);
         requireRunnable(plan);
         executor.requireRunnable(plan);
-        List<RepositoryCheck> repositories = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).check(plan);
+        EcrClient ecr = targetEcr(plan);
+        List<RepositoryCheck> repositories = new RepositoryEnsurer(ecr, repositoryDefaults, known).check(plan);
+        // What a run would do about its tags; a run that would be refused is refused here too. A repository that does
+        // not exist yet would be created empty: nothing to read.
+        boolean absent = repositories.stream().anyMatch(r -> r.name().equals(plan.repository()) && !r.exists());
+        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, absent, true);
         ExecutorCheck check = executor.preflight(plan);
-        return StepResult.preflightOk(plan, repositories, check);
+        return StepResult.preflightOk(plan, repositories, existing, check);
     }
 
     /**

@@ -135,6 +135,14 @@ class MonotonicTagsFlowTest {
         }
     }
 
+    /**
+     * The moves' reads of an image by its digest; a run's own lookup of its tags before it builds
+     * ({@code onExistingTag}) asks by tag, and is not one of them.
+     */
+    private List<JsonNode> imageReads() {
+        return aws.bodies(BATCH_GET_IMAGE).stream().filter(body -> body.at("/imageIds/0").has("imageDigest")).toList();
+    }
+
     @Test
     void theBuildOfAMonotonicTrigger_pushesOnlyTheTagThatNamesItsCommit() throws Exception {
         Push a = Push.of('1');
@@ -173,7 +181,7 @@ class MonotonicTagsFlowTest {
         // then: latest and main-latest are B's image, put as ECR received them, with the manifest read by B's digest
         assertEquals(List.of("acme/mono:latest <- " + b.digest() + " by 123456789012",
                 "acme/mono:main-latest <- " + b.digest() + " by 123456789012"), putImages());
-        assertEquals(b.digest(), aws.bodies(BATCH_GET_IMAGE).get(0).at("/imageIds/0/imageDigest").asText());
+        assertEquals(b.digest(), imageReads().get(0).at("/imageIds/0/imageDigest").asText());
         // when: A's build succeeds last
         succeeded(a);
         // then: nothing is moved back to A
@@ -221,7 +229,7 @@ class MonotonicTagsFlowTest {
         // when: a state change that says it succeeded
         succeeded(a);
         // then: the event is not trusted on its own; nothing is read from ECR or moved
-        assertEquals(List.of(), aws.requests(BATCH_GET_IMAGE));
+        assertEquals(List.of(), imageReads());
         assertEquals(List.of(), aws.requests(PUT_IMAGE));
         // and once it has succeeded, its event moves the tags
         readsBack(a, "SUCCEEDED");
@@ -328,10 +336,10 @@ class MonotonicTagsFlowTest {
             Future<TagMoves.Outcome> older = background.submit(() -> tagMoves.onBuildEvent(a.build(), () -> new BuildStatusResult(
                     a.build(), BuildStatusResult.Status.SUCCEEDED, "COMPLETED", List.of(), a.digest(), null)));
             // when: B's event is handled while A's waits for its image
-            for (int wait = 0; wait < 50 && aws.requests(BATCH_GET_IMAGE).isEmpty(); wait++) {
+            for (int wait = 0; wait < 50 && imageReads().isEmpty(); wait++) {
                 Thread.sleep(100);
             }
-            assertEquals(1, aws.requests(BATCH_GET_IMAGE).size(), () -> "A has not claimed and asked for its image yet: "
+            assertEquals(1, imageReads().size(), () -> "A has not claimed and asked for its image yet: "
                     + aws.calls());
             succeeded(b);
             assertEquals(TagMoves.Outcome.MOVED, older.get(30, TimeUnit.SECONDS));
