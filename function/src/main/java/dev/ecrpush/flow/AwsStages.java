@@ -100,10 +100,10 @@ public class AwsStages {
         EcrClient ecr = targetEcr(plan);
         List<String> createdNames = new RepositoryEnsurer(ecr, repositoryDefaults, known).ensureCreating(plan);
         boolean created = !createdNames.isEmpty();
-        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, createdNames.contains(plan.repository()),
-                skipAllowed);
+        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, createdNames.contains(plan.repository())
+                ? "the repository was created by this run, so none of its tags exists" : null, skipAllowed);
         if (existing.decision() == ExistingTags.Decision.ALREADY_BUILT) {
-            return StepResult.alreadyBuilt(plan, existing.digest(), existing);
+            return StepResult.alreadyBuilt(plan, existing.digest(), existing, created);
         }
         StepResult started;
         if (plan.multiPlatform()) {
@@ -125,7 +125,8 @@ public class AwsStages {
         // What a run would do about its tags; a run that would be refused is refused here too. A repository that does
         // not exist yet would be created empty: nothing to read.
         boolean absent = repositories.stream().anyMatch(r -> r.name().equals(plan.repository()) && !r.exists());
-        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, absent, true);
+        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, absent
+                ? "the repository does not exist yet, so none of its tags exists (a run would create it)" : null, true);
         ExecutorCheck check = executor.preflight(plan);
         return StepResult.preflightOk(plan, repositories, existing, check);
     }

@@ -148,13 +148,14 @@ public final class ExistingTags {
     /**
      * For a run: reads the tags and decides; a refusal is thrown.
      *
-     * @param repositoryCreated whether this run has just created the image's repository (then it holds no image)
-     * @param skipAllowed       false for a monotonic trigger's push: its build must succeed to move the moving tags,
-     *                          so {@code skip} builds as {@code rebuild} does
+     * @param emptyBecause why the image's repository holds no image, so that nothing is read (this run has just created
+     *                     it; a preflight found it missing); null to read the tags
+     * @param skipAllowed  false for a monotonic trigger's push: its build must succeed to move the moving tags, so
+     *                     {@code skip} builds as {@code rebuild} does
      * @throws TagExistsException when the decision is {@link Decision#REFUSED}
      */
-    public Check requireBuildable(Plan plan, boolean repositoryCreated, boolean skipAllowed) {
-        Check check = check(plan, repositoryCreated, skipAllowed);
+    public Check requireBuildable(Plan plan, String emptyBecause, boolean skipAllowed) {
+        Check check = check(plan, emptyBecause, skipAllowed);
         if (check.decision() == Decision.REFUSED) {
             throw new TagExistsException("step.spec.tags: " + check.reason());
         }
@@ -162,14 +163,13 @@ public final class ExistingTags {
     }
 
     /** The same, without throwing: what a preflight reports (and then refuses, as a run would). */
-    public Check check(Plan plan, boolean repositoryCreated, boolean skipAllowed) {
+    public Check check(Plan plan, String emptyBecause, boolean skipAllowed) {
         EcrSpec spec = plan.payload().step().spec();
         OnExistingTag setting = spec.onExistingTag();
         String commit = commit(plan.payload().codebase().commitSha());
         List<String> pushed = pushedTags(plan);
-        if (repositoryCreated) {
-            return decide(setting, skipAllowed, commit, spec.tags(), pushed, Map.of(), () -> null,
-                    "the repository was created by this run, so none of its tags exists");
+        if (emptyBecause != null) {
+            return decide(setting, skipAllowed, commit, spec.tags(), pushed, Map.of(), () -> null, emptyBecause);
         }
         Map<String, String> found;
         try {
@@ -238,8 +238,7 @@ public final class ExistingTags {
             return new Check(wire, commit, mutabilityName, judged, Decision.REFUSED, null, listed(immutable, commit)
                     + (immutable.size() == 1 ? " exists and is immutable" : " exist and are immutable") + " in the repository"
                     + " (" + mutabilityName + "), so the build's push would be refused after the whole build"
-                    + (setting == OnExistingTag.SKIP && !alreadyBuilt ? "; the run is not already built: "
-                    + notBuiltBecause(tags, stepTags, commit) : "")
+                    + (setting == OnExistingTag.SKIP && !alreadyBuilt ? "; " + notBuiltBecause(tags, stepTags, commit) : "")
                     + "; push another tag, or delete the existing one first");
         }
         String reason = read == null

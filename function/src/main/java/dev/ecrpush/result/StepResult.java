@@ -90,11 +90,13 @@ public record StepResult(
     /**
      * A run that started nothing: every tag names {@code digest}, an image of the run's commit; what was found is
      * under {@code checks.existingTags}.
+     *
+     * @param repositoryCreated whether the run created a repository (its cache repository: the image's held the tags)
      */
-    public static StepResult alreadyBuilt(Plan plan, String digest, Object existingTags) {
+    public static StepResult alreadyBuilt(Plan plan, String digest, Object existingTags, boolean repositoryCreated) {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put(EXISTING_TAGS, existingTags);
-        StepResult one = of(ALREADY_BUILT, plan, null, false, checks, view(plan));
+        StepResult one = of(ALREADY_BUILT, plan, null, repositoryCreated, checks, view(plan));
         return new StepResult(one.status, one.mode, one.executor, null, null, null, one.registry, one.repository, one.imageUris,
                 one.pluginImage, one.repositoryCreated, null, one.warnings, one.checks, one.plan, null, null, digest);
     }

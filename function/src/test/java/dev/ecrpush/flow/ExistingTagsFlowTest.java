@@ -304,6 +304,39 @@ class ExistingTagsFlowTest {
     }
 
     @Test
+    void aRepositoryTheRunCreates_holdsNoTag_soNoneIsRead() throws Exception {
+        // given: the repository does not exist (a name no other test ensured), and ECR would report tags if asked
+        aws.reply(AwsFake.ECR + "CreateRepository", "{\"repository\": {\"repositoryName\": \"acme/fresh\","
+                + " \"registryId\": \"123456789012\"}}");
+        aws.reply(AwsFake.ECR + "PutLifecyclePolicy", "{}");
+        tagsFound("latest=" + ANOTHER_COMMITS);
+        ObjectNode payload = run("fail");
+        ((ObjectNode) payload.at("/step/spec")).put("imageName", "acme/fresh");
+        // when
+        JsonNode result = post(payload, 200);
+        // then: created, and built without a lookup
+        assertEquals("STARTED", result.get("status").asText(), result::toString);
+        assertTrue(result.get("repositoryCreated").asBoolean());
+        assertEquals(List.of(), aws.requests(BATCH_GET_IMAGE));
+        assertEquals(1, aws.requests(START_BUILD).size());
+    }
+
+    @Test
+    void preflight_ofARepositoryThatDoesNotExist_readsNoTag() throws Exception {
+        aws.reply(AwsFake.CODEBUILD + "BatchGetProjects", "{\"projects\":[{\"name\":\"ecr-build-push\","
+                + "\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:project/ecr-build-push\","
+                + "\"serviceRole\":\"arn:aws:iam::111111111111:role/build\"}]}");
+        aws.fail(DESCRIBE_REPOSITORIES, 400, "RepositoryNotFoundException", "not found");
+        tagsFound("latest=" + ANOTHER_COMMITS);
+        JsonNode result = post(run("fail").put("mode", "preflight"), 200);
+        assertEquals("PREFLIGHT_OK", result.get("status").asText(), result::toString);
+        assertEquals("BUILD", result.at("/checks/existingTags/decision").asText());
+        assertTrue(result.at("/checks/existingTags/reason").asText().startsWith("the repository does not exist yet"),
+                result::toString);
+        assertEquals(List.of(), aws.requests(BATCH_GET_IMAGE));
+    }
+
+    @Test
     void aTriggersSetting_winsOverItsPayloads() throws Exception {
         // given: the trigger says fail, its payload skip; the repository is mutable, so skip would build over nightly
         tagsFound("nightly=" + ANOTHER_COMMITS);
