@@ -222,7 +222,8 @@ final class SpecParser {
     /** {@code onExistingTag}: one of the exact names; unset is the default. */
     private static OnExistingTag onExistingTag(Fields spec) {
         if (spec.has("onExistingTag") && !spec.raw("onExistingTag").isTextual()) {
-            spec.problems().error(spec.path("onExistingTag"), "must be a string: one of " + OnExistingTag.wires());
+            spec.problems().error(spec.path("onExistingTag"), "must be a string: one of " + String.join(", ",
+                    OnExistingTag.wires()));
             return null;
         }
         String text = spec.optionalText("onExistingTag");
@@ -231,7 +232,8 @@ final class SpecParser {
         }
         OnExistingTag value = OnExistingTag.fromWire(text);
         if (value == null) {
-            spec.problems().error(spec.path("onExistingTag"), Rules.quoted(text) + " is not one of " + OnExistingTag.wires());
+            spec.problems().error(spec.path("onExistingTag"), Rules.quoted(text) + " is not one of " + String.join(", ",
+                    OnExistingTag.wires()));
         }
         return value;
     }

@@ -304,6 +304,15 @@ class ExistingTagsFlowTest {
     }
 
     @Test
+    void aValueThatIsNotASetting_isAnInvalidStepNamingTheField_beforeAnyAwsCall() throws Exception {
+        JsonNode error = post(run("overwrite"), 400);
+        assertEquals("InvalidStepException", error.get("errorType").asText(), error::toString);
+        assertEquals("step.spec.onExistingTag: \"overwrite\" is not one of skip, rebuild, fail",
+                error.get("errorMessage").asText());
+        assertEquals(List.of(), aws.calls());
+    }
+
+    @Test
     void aRepositoryTheRunCreates_holdsNoTag_soNoneIsRead() throws Exception {
         // given: the repository does not exist (a name no other test ensured), and ECR would report tags if asked
         aws.reply(AwsFake.ECR + "CreateRepository", "{\"repository\": {\"repositoryName\": \"acme/fresh\","
