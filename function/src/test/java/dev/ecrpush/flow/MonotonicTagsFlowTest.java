@@ -248,6 +248,25 @@ class MonotonicTagsFlowTest {
         assertEquals(2, aws.requests(PUT_IMAGE).size());
     }
 
+    /** Issue 15: a push whose commit's image exists already still builds, so that its success moves the moving tags. */
+    @Test
+    void aPushOfACommitAlreadyBuilt_stillBuilds_soItsMovingTagsMove() throws Exception {
+        // given: the commit's tag names an image of it already (onExistingTag is skip, the default)
+        Push d = Push.of('d');
+        ObjectNode found = Fixtures.JSON.createObjectNode();
+        found.putArray("images").addObject().put("registryId", "123456789012").put("repositoryName", "acme/mono")
+                .put("imageManifest", d.manifest()).put("imageManifestMediaType", MANIFEST_TYPE)
+                .putObject("imageId").put("imageTag", d.sha().substring(0, 7)).put("imageDigest", d.digest());
+        found.putArray("failures");
+        aws.reply(BATCH_GET_IMAGE, found.toString());
+        // when
+        JsonNode answer = push(d);
+        // then: started, not ALREADY_BUILT, and its moving tags wait for it
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
+        assertEquals(1, aws.requests(AwsFake.CODEBUILD + "StartBuild").size());
+        assertEquals("mono-app", item("build#tags#" + d.build()).get("trigger").s());
+    }
+
     @Test
     void aCrossAccountRun_movesItsTagsWithTheTargetRolesCredentials() throws Exception {
         Push a = Push.of('3');
