@@ -176,11 +176,12 @@ public final class StartupBenchmark {
                 LocalLambdaRuntime.Success again = runtime.invoke(run, TIMEOUT).success();
                 List<String> warm = aws.calls();
                 System.out.printf(Locale.ROOT, "%nAWS calls of a run (manual keys, cross-account, repository exists), local fake:%n");
-                System.out.printf(Locale.ROOT, "  cold start: %d %s (target: at most 4) -> %s; first response after %.0f ms%n",
-                        cold.size(), cold, cold.size() <= 4 ? "met" : "NOT met", coldMs);
-                System.out.printf(Locale.ROOT, "  warm, same target: %d %s (target: exactly 1, StartBuild) -> %s; %.1f ms%n",
-                        warm.size(), warm, warm.size() == 1 && warm.get(0).startsWith("StartBuild ") ? "met" : "NOT met",
-                        again.elapsed().toNanos() / 1e6);
+                // The budget: 4 calls to start a build, plus the lookup of the tags it would push (onExistingTag).
+                System.out.printf(Locale.ROOT, "  cold start: %d %s (target: at most 5) -> %s; first response after %.0f ms%n",
+                        cold.size(), cold, cold.size() <= 5 ? "met" : "NOT met", coldMs);
+                System.out.printf(Locale.ROOT, "  warm, same target: %d %s (target: exactly 2, BatchGetImage and StartBuild) -> %s;"
+                        + " %.1f ms%n", warm.size(), warm, warm.size() == 2 && warm.get(0).startsWith("BatchGetImage ")
+                        && warm.get(1).startsWith("StartBuild ") ? "met" : "NOT met", again.elapsed().toNanos() / 1e6);
             }
         }
     }

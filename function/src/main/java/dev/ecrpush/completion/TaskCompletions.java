@@ -93,6 +93,30 @@ public class TaskCompletions {
     }
 
     /**
+     * Completes {@code taskToken} at once with {@code SendTaskSuccess} for a run that started nothing because its image
+     * exists ({@code ALREADY_BUILT}): no build event will ever come for it. The output has the status, the image URIs,
+     * the digest (as a build's completion has them), the repository and the function's own time; nothing of the plan.
+     * A task that is gone already is logged, as for a build.
+     *
+     * @param result the run's result, as returned (or as first returned, for a repeat of its idempotency key)
+     */
+    public void alreadyBuilt(SecretText taskToken, JsonNode result) {
+        ObjectNode output = json.createObjectNode();
+        output.put("status", result.path("status").asText());
+        for (String field : List.of("registry", "repository", "digest")) {
+            if (result.path(field).isTextual()) {
+                output.put(field, result.path(field).asText());
+            }
+        }
+        output.set("imageUris", result.path("imageUris").isArray() ? result.get("imageUris") : json.createArrayNode());
+        JsonNode millis = result.path("timings").path("functionMillis");
+        if (millis.canConvertToLong()) {
+            output.putObject("timings").put("functionMillis", millis.asLong());
+        }
+        send(taskToken, new TaskOutcome.Success(output.toString()), "(none: already built as " + output.path("digest").asText() + ")");
+    }
+
+    /**
      * Completes the task waiting for {@code buildId}, if there is one, when the build has ended. The build is read
      * back ({@code status}) only when a task waits for it: what the event said is never trusted on its own.
      *

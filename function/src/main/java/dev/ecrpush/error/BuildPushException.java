@@ -9,7 +9,8 @@ package dev.ecrpush.error;
  */
 public abstract sealed class BuildPushException extends RuntimeException
         permits InvalidStepException, CredentialsRefusedException, PermissionDeniedException, NotAllowedException,
-        RepositoryFailedException, LaunchFailedException, RunInProgressException, ThrottledException, InternalErrorException {
+        RepositoryFailedException, LaunchFailedException, RunInProgressException, ThrottledException, InternalErrorException,
+        TagExistsException {
 
     private final boolean retryable;
     private final int httpStatus;

@@ -19,7 +19,8 @@ public final class ErrorTypes {
             RepositoryFailedException.class.getSimpleName(), RepositoryFailedException::new,
             LaunchFailedException.class.getSimpleName(), LaunchFailedException::new,
             ThrottledException.class.getSimpleName(), ThrottledException::new,
-            InternalErrorException.class.getSimpleName(), InternalErrorException::new);
+            InternalErrorException.class.getSimpleName(), InternalErrorException::new,
+            TagExistsException.class.getSimpleName(), TagExistsException::new);
 
     private ErrorTypes() {
     }

@@ -25,6 +25,7 @@ import dev.ecrpush.launch.ExecutorCheck;
 import dev.ecrpush.launch.LaunchResult;
 import dev.ecrpush.launch.PluginImageCheck;
 import dev.ecrpush.plan.Plan;
+import dev.ecrpush.registry.ExistingTags;
 import dev.ecrpush.registry.KnownRepositories;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.registry.RepositoryDefaults;
@@ -97,14 +98,41 @@ public class AwsStages {
      * started when any earlier stage fails.
      */
     public StepResult run(Plan plan) {
+        return run(plan, true);
+    }
+
+    /**
+     * The same; then, before anything is started, the tags it would push as the repository has them
+     * ({@link ExistingTags}): a run already built answers {@code ALREADY_BUILT}, a refused one throws
+     * {@link dev.ecrpush.error.TagExistsException}. Both come after the policy (held in the plan) and are read with
+     * the run's own target credentials, like the repositories.
+     *
+     * @param skipAllowed false for a monotonic trigger's push, which builds to move its moving tags
+     */
+    public StepResult run(Plan plan, boolean skipAllowed) {
         BuildExecutor executor = executorOf(plan);
         PluginImageCheck.require(plan);
         requireRunnable(plan);
         executor.requireRunnable(plan);
-        boolean created = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).ensure(plan);
-        if (plan.multiPlatform()) {
-            return platforms.launch(plan, executor, created);
+        EcrClient ecr = targetEcr(plan);
+        List<String> createdNames = new RepositoryEnsurer(ecr, repositoryDefaults, known).ensureCreating(plan);
+        boolean created = !createdNames.isEmpty();
+        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, createdNames.contains(plan.repository())
+                ? "the repository was created by this run, so none of its tags exists" : null, skipAllowed);
+        if (existing.decision() == ExistingTags.Decision.ALREADY_BUILT) {
+            return StepResult.alreadyBuilt(plan, existing.digest(), existing, created);
         }
+        StepResult started;
+        if (plan.multiPlatform()) {
+            started = platforms.launch(plan, executor, created);
+        } else {
+            started = StepResult.started(plan, launchGated(plan, executor), created);
+        }
+        return existing.worthReporting() ? started.withCheck(StepResult.EXISTING_TAGS, existing) : started;
+    }
+
+    /** Starts the build; a gated one's gate is recorded before anything else can see the build end. */
+    private LaunchResult launchGated(Plan plan, BuildExecutor executor) {
         LaunchResult launch = executor.launch(plan);
         if (gates != null) {
             try {
@@ -119,7 +147,7 @@ public class AwsStages {
                 throw e;
             }
         }
-        return StepResult.started(plan, launch, created);
+        return launch;
     }
 
     /** The same credentials and read-only checks: nothing is created or started. */
@@ -128,9 +156,15 @@ public class AwsStages {
         PluginImageCheck.require(plan);
         requireRunnable(plan);
         executor.requireRunnable(plan);
-        List<RepositoryCheck> repositories = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).check(plan);
+        EcrClient ecr = targetEcr(plan);
+        List<RepositoryCheck> repositories = new RepositoryEnsurer(ecr, repositoryDefaults, known).check(plan);
+        // What a run would do about its tags; a run that would be refused is refused here too. A repository that does
+        // not exist yet would be created empty: nothing to read.
+        boolean absent = repositories.stream().anyMatch(r -> r.name().equals(plan.repository()) && !r.exists());
+        ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, absent
+                ? "the repository does not exist yet, so none of its tags exists (a run would create it)" : null, true);
         ExecutorCheck check = executor.preflight(plan);
-        return StepResult.preflightOk(plan, repositories, check);
+        return StepResult.preflightOk(plan, repositories, existing, check);
     }
 
     /**

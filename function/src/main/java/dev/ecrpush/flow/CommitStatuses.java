@@ -43,7 +43,8 @@ public class CommitStatuses {
 
     /**
      * A build the trigger asked for on {@code sha} has been answered: if it started, and the trigger reports, its
-     * {@code pending} status is sent, with its logs link, once where it goes is remembered.
+     * {@code pending} status is sent, with its logs link, once where it goes is remembered; if it was already built
+     * ({@code ALREADY_BUILT}), {@code success} is sent at once.
      *
      * @param host       the Git host whose signed delivery the trigger matched
      * @param repository the repository as that delivery names it (the trigger's)
@@ -52,6 +53,12 @@ public class CommitStatuses {
      */
     public void started(Trigger trigger, String host, String repository, String sha, TriggeredBuild build) {
         try {
+            if (StepResult.ALREADY_BUILT.equals(build.status()) && build.result() instanceof StepResult
+                    && reports(trigger, host) && apis.configured(host)) {
+                // Nothing was started, so no end will come to report: the final status goes now, and nothing is kept.
+                apis.post(host, repository, sha, CommitStatus.alreadyBuilt(trigger.name()));
+                return;
+            }
             if (!StepResult.STARTED.equals(build.status()) || !(build.result() instanceof StepResult result)
                     || result.buildId() == null || !reports(trigger, host)) {
                 return;

@@ -101,7 +101,10 @@ public class Runs {
         if (claim instanceof Claim.Done done) {
             ObjectNode first = readResult(done.resultJson(), key);
             LOG.infof("idempotency key %s: already run (build %s); nothing started", key, first.path("buildId").asText("-"));
-            if (payload.taskToken() != null && first.path("buildId").isTextual()) {
+            if (payload.taskToken() != null && StepResult.ALREADY_BUILT.equals(first.path("status").asText())) {
+                // Nothing was started, so no build event will come: the new task is completed now, as the first was.
+                completions.alreadyBuilt(payload.taskToken(), first);
+            } else if (payload.taskToken() != null && first.path("buildId").isTextual()) {
                 // The build is the first run's: so is the function's time that started it (none in a result kept before).
                 JsonNode millis = first.path("timings").path("functionMillis");
                 completions.await(first.path("buildId").asText(), payload.taskToken(), plan.imageUris(),
@@ -119,7 +122,8 @@ public class Runs {
         try {
             // The place in the push order is taken as the delivery arrives, before its build starts.
             position = moving == null ? 0 : tables.tagMoves().nextPosition(moving.run().refSequence());
-            result = timed(aws.run(plan), stopwatch);
+            // A monotonic push's run builds even when its image exists: only a build's success moves its moving tags.
+            result = timed(moving == null ? aws.run(plan) : aws.run(plan, false), stopwatch);
         } catch (RuntimeException e) {
             recordFailure(runs, key, e);
             throw e;
@@ -127,7 +131,7 @@ public class Runs {
         // The started build is recorded before anything else can fail: a failure to keep the task token after
         // this fails the invocation, and its retry gets this build (and keeps the token) instead of a second one.
         runs.complete(key, json.valueToTree(result).toString(), result.buildId());
-        if (moving != null) {
+        if (moving != null && result.buildId() != null) {
             awaitMove(moving, position, result.buildId());
         }
         awaitCompletion(plan, result);
@@ -146,7 +150,9 @@ public class Runs {
     }
 
     private void awaitCompletion(Plan plan, StepResult result) {
-        if (plan.payload().taskToken() != null) {
+        if (plan.payload().taskToken() != null && StepResult.ALREADY_BUILT.equals(result.status())) {
+            completions.alreadyBuilt(plan.payload().taskToken(), json.valueToTree(result));
+        } else if (plan.payload().taskToken() != null) {
             completions.await(result.buildId(), plan.payload().taskToken(), result.imageUris(),
                     result.timings() == null ? null : result.timings().functionMillis());
         }

@@ -25,6 +25,14 @@ public record CommitStatus(State state, String context, String targetUrl, String
     }
 
     /**
+     * The status of a run of the trigger {@code trigger} that built nothing, because every tag it would push already
+     * names an image of the commit ({@code ALREADY_BUILT}): final at once, as no build will end.
+     */
+    public static CommitStatus alreadyBuilt(String trigger) {
+        return new CommitStatus(State.SUCCESS, CONTEXT_PREFIX + trigger, null, "The image of this commit was already built");
+    }
+
+    /**
      * The status of a build that ended as {@code status}, or null for one that has not ended. A build that timed out
      * failed (every host has that state), and says so.
      */

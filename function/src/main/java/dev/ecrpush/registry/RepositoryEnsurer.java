@@ -53,14 +53,26 @@ public final class RepositoryEnsurer {
      * @throws dev.ecrpush.error.CredentialsRefusedException when the target credentials are refused
      */
     public boolean ensure(Plan plan) {
+        return !ensureCreating(plan).isEmpty();
+    }
+
+    /**
+     * The same, telling which repositories it created: one created by this run holds no image yet, so no tag of it
+     * needs to be looked up ({@link ExistingTags}).
+     *
+     * @return the names of the repositories created, in the plan's order; empty when all existed
+     */
+    public List<String> ensureCreating(Plan plan) {
         Target target = Target.of(plan);
         List<String> pushRoles = crossAccountRoles(defaults.buildRoles(), target);
-        boolean created = false;
+        List<String> created = new ArrayList<>();
         for (RepositoryPlan repository : plan.repositories()) {
             if (known.contains(plan.registry(), repository.name())) {
                 continue;
             }
-            created |= ensureOne(target, repository, pushRoles);
+            if (ensureOne(target, repository, pushRoles)) {
+                created.add(repository.name());
+            }
             known.add(plan.registry(), repository.name());
         }
         return created;

@@ -40,7 +40,8 @@ public record StepResult(
         Map<String, Object> checks,
         ObjectNode plan,
         List<PlatformStarted> platforms,
-        RunTimings timings) {
+        RunTimings timings,
+        String digest) {
 
     /**
      * One platform's build of a multi-platform step, as started.
@@ -53,6 +54,17 @@ public record StepResult(
     public static final String PLANNED = "PLANNED";
     public static final String PREFLIGHT_OK = "PREFLIGHT_OK";
     public static final String STARTED = "STARTED";
+    /** Nothing started: every tag already names one image built from the run's commit ({@code onExistingTag: skip}). */
+    public static final String ALREADY_BUILT = "ALREADY_BUILT";
+
+    /** A result without a digest of its own (every status but ALREADY_BUILT). */
+    public StepResult(String status, String mode, String executor, String buildId, String buildArn, String logsUrl,
+            String registry, String repository, List<String> imageUris, String pluginImage, Boolean repositoryCreated,
+            Boolean duplicate, List<String> warnings, Map<String, Object> checks, ObjectNode plan,
+            List<PlatformStarted> platforms, RunTimings timings) {
+        this(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
+                repositoryCreated, duplicate, warnings, checks, plan, platforms, timings, null);
+    }
 
     /** A result without the function's time (every status but STARTED). */
     public StepResult(String status, String mode, String executor, String buildId, String buildArn, String logsUrl,
@@ -65,8 +77,33 @@ public record StepResult(
     /** The same result, with the function's time to the launch's answer. */
     public StepResult withTimings(RunTimings runTimings) {
         return new StepResult(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
-                repositoryCreated, duplicate, warnings, checks, plan, platforms, runTimings);
+                repositoryCreated, duplicate, warnings, checks, plan, platforms, runTimings, digest);
     }
+
+    /** The same result, with one more entry under {@code checks} (after those it has). */
+    public StepResult withCheck(String field, Object check) {
+        Map<String, Object> more = new LinkedHashMap<>(checks == null ? Map.of() : checks);
+        more.put(field, check);
+        return new StepResult(status, mode, executor, buildId, buildArn, logsUrl, registry, repository, imageUris, pluginImage,
+                repositoryCreated, duplicate, warnings, more, plan, platforms, timings, digest);
+    }
+
+    /**
+     * A run that started nothing: every tag names {@code digest}, an image of the run's commit; what was found is
+     * under {@code checks.existingTags}.
+     *
+     * @param repositoryCreated whether the run created a repository (its cache repository: the image's held the tags)
+     */
+    public static StepResult alreadyBuilt(Plan plan, String digest, Object existingTags, boolean repositoryCreated) {
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put(EXISTING_TAGS, existingTags);
+        StepResult one = of(ALREADY_BUILT, plan, null, repositoryCreated, checks, view(plan));
+        return new StepResult(one.status, one.mode, one.executor, null, null, null, one.registry, one.repository, one.imageUris,
+                one.pluginImage, one.repositoryCreated, null, one.warnings, one.checks, one.plan, null, null, digest);
+    }
+
+    /** The field of {@code checks} the existing tags are reported under. */
+    public static final String EXISTING_TAGS = "existingTags";
 
     public static StepResult planned(Plan plan) {
         return of(PLANNED, plan, null, null, null, view(plan));
@@ -74,8 +111,16 @@ public record StepResult(
 
     /** What preflight found: each repository and whether it exists, then the executor's check under its own field. */
     public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, ExecutorCheck executor) {
+        return preflightOk(plan, repositories, null, executor);
+    }
+
+    /** The same, with what a run would do about the tags that exist already, under {@code existingTags}. */
+    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, Object existingTags, ExecutorCheck executor) {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("repositories", repositories);
+        if (existingTags != null) {
+            checks.put(EXISTING_TAGS, existingTags);
+        }
         checks.put(executor.field(), executor);
         return of(PREFLIGHT_OK, plan, null, null, checks, view(plan));
     }
@@ -94,7 +139,7 @@ public record StepResult(
                 null, view(plan));
         return new StepResult(one.status, one.mode, one.executor, one.buildId, one.buildArn, one.logsUrl, one.registry,
                 one.repository, one.imageUris, one.pluginImage, one.repositoryCreated, one.duplicate, one.warnings, one.checks,
-                one.plan, List.copyOf(platforms), null);
+                one.plan, List.copyOf(platforms), null, null);
     }
 
     private static StepResult of(String status, Plan plan, LaunchResult launch,
@@ -103,7 +148,7 @@ public record StepResult(
                 launch == null ? null : launch.buildId(), launch == null ? null : launch.buildArn(),
                 launch == null ? null : launch.logsUrl(), plan.registry(), plan.repository(), plan.imageUris(),
                 plan.pluginImage(), repositoryCreated, null, plan.warnings().stream().map(Warning::toString).toList(),
-                checks, view, null, null);
+                checks, view, null, null, null);
     }
 
     /**

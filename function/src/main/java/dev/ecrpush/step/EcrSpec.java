@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param platforms {@code platforms} (beyond the seed's inputs): empty for the executor's default platform, as before
  * @param scanGate  {@code scanGate} (beyond the seed's inputs): the scan the pushed image must pass; null for none
+ * @param onExistingTag {@code onExistingTag} (beyond the seed's inputs): what a run does when its tags exist already;
+ *                  {@link OnExistingTag#DEFAULT} when unset
  */
 public record EcrSpec(
         String connectorRef,
@@ -33,7 +35,8 @@ public record EcrSpec(
         Resources resources,
         int retry,
         List<Platform> platforms,
-        ScanGate scanGate) {
+        ScanGate scanGate,
+        OnExistingTag onExistingTag) {
 
     public EcrSpec {
         tags = List.copyOf(tags);
@@ -45,9 +48,32 @@ public record EcrSpec(
         fileDockerSecrets = List.copyOf(fileDockerSecrets);
         envVariables = List.copyOf(envVariables);
         platforms = List.copyOf(platforms);
+        onExistingTag = onExistingTag == null ? OnExistingTag.DEFAULT : onExistingTag;
     }
 
-    /** A spec without a scan gate, as every spec was before {@code scanGate}. */
+    /** A spec with a scan gate and the default {@code onExistingTag}. */
+    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
+            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
+            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
+            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
+            Integer runAsUser, Resources resources, int retry, List<Platform> platforms, ScanGate scanGate) {
+        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
+                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
+                runAsUser, resources, retry, platforms, scanGate, null);
+    }
+
+    /** A spec without a scan gate, with this {@code onExistingTag}. */
+    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
+            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
+            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
+            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
+            Integer runAsUser, Resources resources, int retry, List<Platform> platforms, OnExistingTag onExistingTag) {
+        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
+                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
+                runAsUser, resources, retry, platforms, null, onExistingTag);
+    }
+
+    /** A spec without a scan gate and with the default {@code onExistingTag}, as every spec was before either. */
     public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
             String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
             List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
@@ -55,14 +81,14 @@ public record EcrSpec(
             Integer runAsUser, Resources resources, int retry, List<Platform> platforms) {
         this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
                 cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
-                runAsUser, resources, retry, platforms, null);
+                runAsUser, resources, retry, platforms, null, null);
     }
 
     /** The same spec with other tags (a monotonic trigger's run pushes only those that name its commit). */
     public EcrSpec withTags(List<String> newTags) {
         return new EcrSpec(connectorRef, region, account, imageName, newTags, dockerfile, context, target, buildArgs, labels,
                 optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets,
-                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms, scanGate);
+                fileDockerSecrets, envVariables, runAsUser, resources, retry, platforms, scanGate, onExistingTag);
     }
 
     /** Whether the image is an index of per-platform images, each built natively by its own build. */

@@ -13,7 +13,7 @@ final class SpecParser {
     private static final Set<String> SPEC = Set.of("connectorRef", "region", "account", "imageName", "tags",
             "dockerfile", "context", "target", "buildArgs", "labels", "optimize", "caching", "cacheFrom", "cacheTo",
             "remoteCacheImage", "baseImageConnectorRefs", "envDockerSecrets", "fileDockerSecrets", "envVariables",
-            "runAsUser", "resources", "retry", "platforms", "scanGate");
+            "runAsUser", "resources", "retry", "platforms", "scanGate", "onExistingTag");
     private static final Set<String> RESOURCES = Set.of("limits");
     private static final Set<String> LIMITS = Set.of("memory", "cpu");
     private static final Set<String> SCAN_GATE = Set.of("maxSeverity", "ignoreUnfixed", "timeout", "untagOnFailure");
@@ -77,6 +77,7 @@ final class SpecParser {
         Integer retry = spec.integer("retry", 0, 5);
         List<Platform> platforms = platforms(spec, tags);
         ScanGate scanGate = scanGate(spec, platforms);
+        OnExistingTag onExistingTag = onExistingTag(spec);
 
         applicability(spec, infra, caching, cacheFrom, cacheTo, remoteCacheImage, envSecrets, fileSecrets, runAsUser, appliesRunAsUser);
         if (problems.hasErrors()) {
@@ -84,7 +85,8 @@ final class SpecParser {
         }
         return new Parsed(new EcrSpec(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs,
                 labels, optimize, caching, cacheFrom, cacheTo, remoteCacheImage, baseImageRefs, envSecrets, fileSecrets,
-                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry, platforms, scanGate), connectorRef,
+                envVariables, runAsUser, resources, retry == null ? DEFAULT_RETRY : retry, platforms, scanGate, onExistingTag),
+                connectorRef,
                 baseImageRefs);
     }
 
@@ -219,6 +221,25 @@ final class SpecParser {
             }
         }
         return platforms;
+    }
+
+    /** {@code onExistingTag}: one of the exact names; unset is the default. */
+    private static OnExistingTag onExistingTag(Fields spec) {
+        if (spec.has("onExistingTag") && !spec.raw("onExistingTag").isTextual()) {
+            spec.problems().error(spec.path("onExistingTag"), "must be a string: one of " + String.join(", ",
+                    OnExistingTag.wires()));
+            return null;
+        }
+        String text = spec.optionalText("onExistingTag");
+        if (text == null) {
+            return OnExistingTag.DEFAULT;
+        }
+        OnExistingTag value = OnExistingTag.fromWire(text);
+        if (value == null) {
+            spec.problems().error(spec.path("onExistingTag"), Rules.quoted(text) + " is not one of " + String.join(", ",
+                    OnExistingTag.wires()));
+        }
+        return value;
     }
 
     /** The literal {@code "null"} a pipeline YAML leaves behind means unset, for all three fields alike. */

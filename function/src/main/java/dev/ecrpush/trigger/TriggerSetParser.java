@@ -16,6 +16,7 @@ import dev.ecrpush.error.InvalidStepException;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.policy.Narrowing;
 import dev.ecrpush.policy.Policy;
+import dev.ecrpush.step.OnExistingTag;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.StepPayload;
@@ -31,7 +32,7 @@ public final class TriggerSetParser {
     private static final Set<String> TOP = Set.of("triggers", "description");
     private static final Set<String> TRIGGER = Set.of("name", "description", "provider", "repository", "branches", "tags",
             "schedules", "payload", "policy", "excludeBranches", "excludeTags", "paths", "excludePaths", "actors", "excludeActors",
-            "skipMessages", "monotonicTags", "events", "pullRequests", "reportStatus", "cancelSuperseded");
+            "skipMessages", "monotonicTags", "events", "pullRequests", "reportStatus", "cancelSuperseded", "onExistingTag");
     private static final Set<String> PULL_REQUESTS = Set.of("tags", "sourceBranches", "excludeSourceBranches", "approvers");
     /** A push or a schedule supplies these; a stored trigger must not fix them. */
     private static final Set<String> PAYLOAD_FORBIDDEN = Set.of("idempotencyKey", "taskToken", "oidcToken", "triggerType");
@@ -120,7 +121,7 @@ public final class TriggerSetParser {
         }
         PushFilters filters = filters(node, at, branches, tags, problems);
         boolean monotonic = monotonicTags(node, at, branches.isEmpty() && tags.isEmpty(), problems);
-        ObjectNode payload = payload(node.path("payload"), at + ".payload", repository, settings, problems);
+        ObjectNode payload = payload(withOnExistingTag(node, at, problems), at + ".payload", repository, settings, problems);
         if (monotonic && payload != null && !namesTheCommit(payload, repository, settings)) {
             problems.add(at + ".monotonicTags: trigger \"" + (name == null ? at : name) + "\": monotonicTags needs a tag"
                     + " that contains the commit (<+codebase.shortCommitSha> or <+codebase.commitSha>): the build pushes"
@@ -353,6 +354,30 @@ public final class TriggerSetParser {
             return null;
         }
         return (ObjectNode) payload;
+    }
+
+    /**
+     * The trigger's payload, with the trigger's {@code onExistingTag} written over its {@code step.spec.onExistingTag}:
+     * the trigger's setting is the one its runs use (a delivery fills in the codebase only, so no sender chooses it).
+     */
+    private static JsonNode withOnExistingTag(JsonNode node, String at, List<String> problems) {
+        JsonNode payload = node.path("payload");
+        JsonNode value = node.path("onExistingTag");
+        if (value.isMissingNode() || value.isNull()) {
+            return payload;
+        }
+        OnExistingTag setting = value.isTextual() ? OnExistingTag.fromWire(value.asText()) : null;
+        if (setting == null) {
+            problems.add(at + ".onExistingTag: " + (value.isTextual() ? "\"" + value.asText() + "\" is not" : "must be")
+                    + " one of " + String.join(", ", OnExistingTag.wires()));
+            return payload;
+        }
+        if (!payload.path("step").path("spec").isObject()) {
+            return payload;
+        }
+        ObjectNode copy = payload.deepCopy();
+        ((ObjectNode) copy.path("step").path("spec")).put("onExistingTag", setting.wire());
+        return copy;
     }
 
     private static void unknownFields(JsonNode node, Set<String> known, String prefix, List<String> problems) {

@@ -137,6 +137,17 @@ class StateMachineTest {
         assertEquals("ScanGateFailed", machine.at("/States/ScanGateFailed/Error").asText());
     }
 
+    @Test
+    void aRunAlreadyBuilt_endsWithoutPollingForABuild() {
+        // a run that started nothing (onExistingTag: skip) has no build ID to poll: it goes straight to Built
+        assertEquals("StartedOrAlreadyBuilt", machine.at("/States/StartBuild/Next").asText());
+        JsonNode choice = machine.at("/States/StartedOrAlreadyBuilt");
+        assertEquals("{% $states.input.status = '" + dev.ecrpush.result.StepResult.ALREADY_BUILT + "' %}",
+                choice.at("/Choices/0/Condition").asText());
+        assertEquals("Built", choice.at("/Choices/0/Next").asText());
+        assertEquals("WaitBeforePolling", choice.path("Default").asText());
+    }
+
     private static Set<String> targets(JsonNode state) {
         Set<String> targets = new TreeSet<>();
         for (String field : List.of("Next", "Default")) {

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
@@ -68,8 +70,8 @@ class RunZipIT {
         JsonNode cold = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
         // then
         assertEquals(List.of("GetSecretValue by " + FUNCTION_KEY, "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
-                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "StartBuild by " + FUNCTION_KEY),
-                aws.calls());
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "BatchGetImage by " + KnownTargetScenario.TARGET_KEY,
+                "StartBuild by " + FUNCTION_KEY), aws.calls());
         assertEquals("STARTED", cold.path("status").asText(), cold::toString);
         assertEquals(KnownTargetScenario.BUILD_ID, cold.path("buildId").asText());
         assertTrue(cold.at("/timings/functionMillis").canConvertToLong(), cold::toString);
@@ -78,12 +80,63 @@ class RunZipIT {
         aws.resetRequests();
         JsonNode warm = JSON.readTree(runtime.invoke(payload, TIMEOUT).success().payload());
         // then
-        assertEquals(List.of("StartBuild by " + FUNCTION_KEY), aws.calls());
+        assertEquals(List.of("BatchGetImage by " + KnownTargetScenario.TARGET_KEY, "StartBuild by " + FUNCTION_KEY), aws.calls());
         assertEquals("STARTED", warm.path("status").asText());
         assertTrue(warm.at("/timings/functionMillis").canConvertToLong(), warm::toString);
         String output = log.toString(StandardCharsets.UTF_8);
         assertTrue(output.contains("run plan"), output);
         assertFalse(output.contains(KnownTargetScenario.SECRET_KEY_VALUE));
+    }
+
+    /**
+     * Issue 15: a re-run whose tags all name an image of its commit answers {@code ALREADY_BUILT} with that digest and
+     * starts nothing; one whose immutable tag names another commit's image fails with the typed error, as Lambda
+     * reports it to Step Functions.
+     */
+    @Test
+    void rerun_ofAnImageThatExists_answersAlreadyBuilt_andStartsNothing() throws IOException {
+        // given: the commit's image under both tags, in a repository that exists
+        KnownTargetScenario.stub(aws, true);
+        ObjectNode payload = KnownTargetScenario.payload("run", "rerun/app", "rerun-zip");
+        payload.putObject("codebase").put("repoUrl", "https://github.com/acme/app.git").put("branch", "main")
+                .put("commitSha", "9f1c2d3e4b5a69788776655443322110ffeeddcc");
+        ((ArrayNode) payload.at("/step/spec/tags")).insert(0, "<+codebase.shortCommitSha>");
+        String digest = "sha256:" + "c".repeat(64);
+        aws.reply(AwsFake.ECR + "BatchGetImage", images("9f1c2d3", digest, "latest", digest));
+        // when
+        JsonNode result = JSON.readTree(runtime.invoke(JSON.writeValueAsBytes(payload), TIMEOUT).success().payload());
+        // then
+        assertEquals("ALREADY_BUILT", result.path("status").asText(), result::toString);
+        assertEquals(digest, result.path("digest").asText());
+        assertTrue(result.path("buildId").isMissingNode(), result::toString);
+        assertEquals(List.of("GetSecretValue by " + FUNCTION_KEY, "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
+                "CreateRepository by " + KnownTargetScenario.TARGET_KEY, "BatchGetImage by " + KnownTargetScenario.TARGET_KEY),
+                aws.calls());
+
+        // when: latest names another commit's image, in an immutable repository
+        aws.resetRequests();
+        aws.reply(AwsFake.ECR + "BatchGetImage", images("latest", "sha256:" + "e".repeat(64)));
+        aws.reply(AwsFake.ECR + "DescribeRepositories", "{\"repositories\": [{\"repositoryName\": \"rerun/app\","
+                + " \"registryId\": \"123456789012\", \"imageTagMutability\": \"IMMUTABLE\"}]}");
+        LocalLambdaRuntime.Failure failure = runtime.invoke(JSON.writeValueAsBytes(payload), TIMEOUT).failure();
+        // then
+        assertEquals("dev.ecrpush.error.TagExistsException", failure.errorType());
+        assertTrue(failure.errorMessage().startsWith("step.spec.tags: tag \"latest\""), failure::errorMessage);
+        assertEquals(List.of("BatchGetImage by " + KnownTargetScenario.TARGET_KEY, "DescribeRepositories by "
+                + KnownTargetScenario.TARGET_KEY), aws.calls());
+    }
+
+    /** BatchGetImage's answer: each tag found with its digest. */
+    private static String images(String... tagsAndDigests) {
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode images = answer.putArray("images");
+        for (int i = 0; i < tagsAndDigests.length; i += 2) {
+            ObjectNode image = images.addObject().put("registryId", "123456789012").put("repositoryName", "rerun/app")
+                    .put("imageManifest", "{}").put("imageManifestMediaType", "application/vnd.oci.image.manifest.v1+json");
+            image.putObject("imageId").put("imageTag", tagsAndDigests[i]).put("imageDigest", tagsAndDigests[i + 1]);
+        }
+        answer.putArray("failures");
+        return answer.toString();
     }
 
     /** Issue 14: the packaged function's status request says where the build's time went. */

@@ -63,6 +63,22 @@ class CommitStatusesLogicTest {
     }
 
     @Test
+    void aRunAlreadyBuilt_getsItsFinalSuccessAtOnce_andNothingIsKeptForAnEnd() {
+        when(apis.configured("github")).thenReturn(true);
+        StepResult result = new StepResult(StepResult.ALREADY_BUILT, "run", "codebuild", null, null, null, null, null, List.of(),
+                null, null, null, List.of(), null, null);
+        new CommitStatuses(apis, tables).started(trigger(null), "github", "acme/app", SHA,
+                new TriggeredBuild("app", "refs/heads/main", StepResult.ALREADY_BUILT, result, null, null));
+        verify(apis).post("github", "acme/app", SHA, new CommitStatus(CommitStatus.State.SUCCESS, "ecr-push/app", null,
+                "The image of this commit was already built"));
+        verifyNoInteractions(tables);
+        // and a trigger that does not report sends nothing
+        new CommitStatuses(apis, tables).started(trigger(false), "github", "acme/app", SHA,
+                new TriggeredBuild("app", "refs/heads/main", StepResult.ALREADY_BUILT, result, null, null));
+        verify(apis).post(anyString(), anyString(), anyString(), any());
+    }
+
+    @Test
     void byDefault_aHostWithoutToken_getsNothing() {
         when(apis.configured("github")).thenReturn(false);
         new CommitStatuses(apis, tables).started(trigger(null), "github", "acme/app", SHA, started());

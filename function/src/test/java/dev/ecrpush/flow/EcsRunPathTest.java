@@ -62,6 +62,7 @@ class EcsRunPathTest {
                 """.formatted(TARGET_KEY)));
         stub("AmazonEC2ContainerRegistry_V20150921.CreateRepository",
                 json(400, "{\"__type\":\"RepositoryAlreadyExistsException\",\"message\":\"exists\"}"));
+        stub("AmazonEC2ContainerRegistry_V20150921.BatchGetImage", json(200, "{\"images\":[],\"failures\":[]}"));
         stub("AmazonEC2ContainerRegistry_V20150921.DescribeRepositories",
                 json(200, "{\"repositories\":[{\"repositoryName\":\"acme/worker\",\"registryId\":\"123456789012\"}]}"));
         stub(ECS + "DescribeTaskDefinition",
@@ -107,6 +108,7 @@ class EcsRunPathTest {
         assertEquals(List.of(
                 "AssumeRole by " + function,
                 "CreateRepository by " + TARGET_KEY,
+                "BatchGetImage by " + TARGET_KEY,
                 "DescribeTaskDefinition by " + function,
                 "RegisterTaskDefinition by " + function,
                 "RunTask by " + function), calls());

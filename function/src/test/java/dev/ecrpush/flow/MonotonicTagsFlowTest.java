@@ -135,6 +135,14 @@ class MonotonicTagsFlowTest {
         }
     }
 
+    /**
+     * The moves' reads of an image by its digest; a run's own lookup of its tags before it builds
+     * ({@code onExistingTag}) asks by tag, and is not one of them.
+     */
+    private List<JsonNode> imageReads() {
+        return aws.bodies(BATCH_GET_IMAGE).stream().filter(body -> body.at("/imageIds/0").has("imageDigest")).toList();
+    }
+
     @Test
     void theBuildOfAMonotonicTrigger_pushesOnlyTheTagThatNamesItsCommit() throws Exception {
         Push a = Push.of('1');
@@ -173,7 +181,7 @@ class MonotonicTagsFlowTest {
         // then: latest and main-latest are B's image, put as ECR received them, with the manifest read by B's digest
         assertEquals(List.of("acme/mono:latest <- " + b.digest() + " by 123456789012",
                 "acme/mono:main-latest <- " + b.digest() + " by 123456789012"), putImages());
-        assertEquals(b.digest(), aws.bodies(BATCH_GET_IMAGE).get(0).at("/imageIds/0/imageDigest").asText());
+        assertEquals(b.digest(), imageReads().get(0).at("/imageIds/0/imageDigest").asText());
         // when: A's build succeeds last
         succeeded(a);
         // then: nothing is moved back to A
@@ -221,7 +229,7 @@ class MonotonicTagsFlowTest {
         // when: a state change that says it succeeded
         succeeded(a);
         // then: the event is not trusted on its own; nothing is read from ECR or moved
-        assertEquals(List.of(), aws.requests(BATCH_GET_IMAGE));
+        assertEquals(List.of(), imageReads());
         assertEquals(List.of(), aws.requests(PUT_IMAGE));
         // and once it has succeeded, its event moves the tags
         readsBack(a, "SUCCEEDED");
@@ -238,6 +246,25 @@ class MonotonicTagsFlowTest {
         JsonNode answer = succeeded(a);
         assertEquals("IGNORED", answer.get("status").asText(), answer::toString);
         assertEquals(2, aws.requests(PUT_IMAGE).size());
+    }
+
+    /** Issue 15: a push whose commit's image exists already still builds, so that its success moves the moving tags. */
+    @Test
+    void aPushOfACommitAlreadyBuilt_stillBuilds_soItsMovingTagsMove() throws Exception {
+        // given: the commit's tag names an image of it already (onExistingTag is skip, the default)
+        Push d = Push.of('d');
+        ObjectNode found = Fixtures.JSON.createObjectNode();
+        found.putArray("images").addObject().put("registryId", "123456789012").put("repositoryName", "acme/mono")
+                .put("imageManifest", d.manifest()).put("imageManifestMediaType", MANIFEST_TYPE)
+                .putObject("imageId").put("imageTag", d.sha().substring(0, 7)).put("imageDigest", d.digest());
+        found.putArray("failures");
+        aws.reply(BATCH_GET_IMAGE, found.toString());
+        // when
+        JsonNode answer = push(d);
+        // then: started, not ALREADY_BUILT, and its moving tags wait for it
+        assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
+        assertEquals(1, aws.requests(AwsFake.CODEBUILD + "StartBuild").size());
+        assertEquals("mono-app", item("build#tags#" + d.build()).get("trigger").s());
     }
 
     @Test
@@ -328,10 +355,10 @@ class MonotonicTagsFlowTest {
             Future<TagMoves.Outcome> older = background.submit(() -> tagMoves.onBuildEvent(a.build(), () -> new BuildStatusResult(
                     a.build(), BuildStatusResult.Status.SUCCEEDED, "COMPLETED", List.of(), a.digest(), null)));
             // when: B's event is handled while A's waits for its image
-            for (int wait = 0; wait < 50 && aws.requests(BATCH_GET_IMAGE).isEmpty(); wait++) {
+            for (int wait = 0; wait < 50 && imageReads().isEmpty(); wait++) {
                 Thread.sleep(100);
             }
-            assertEquals(1, aws.requests(BATCH_GET_IMAGE).size(), () -> "A has not claimed and asked for its image yet: "
+            assertEquals(1, imageReads().size(), () -> "A has not claimed and asked for its image yet: "
                     + aws.calls());
             succeeded(b);
             assertEquals(TagMoves.Outcome.MOVED, older.get(30, TimeUnit.SECONDS));

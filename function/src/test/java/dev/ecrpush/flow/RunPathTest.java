@@ -52,11 +52,13 @@ class RunPathTest {
         // when
         JsonNode cold = Fixtures.JSON.readTree(FromEdge.given().body(payload("run", "app").toString()).contentType("application/json")
                 .post("/internal/events").then().statusCode(200).extract().asString());
-        // then: at most four calls, each signed by the right identity, and the build started
+        // then: at most five calls, each signed by the right identity, and the build started (the fifth, the lookup of
+        // the tags the run would push, onExistingTag)
         assertEquals(List.of(
                 "GetSecretValue by " + AwsFake.FUNCTION_ACCESS_KEY,
                 "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
                 "CreateRepository by " + KnownTargetScenario.TARGET_KEY,
+                "BatchGetImage by " + KnownTargetScenario.TARGET_KEY,
                 "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY), calls());
         assertEquals("STARTED", cold.get("status").asText());
         assertEquals("ecr-build-push:0b6c5f1e-0000-4000-8000-000000000001", cold.get("buildId").asText());
@@ -71,8 +73,9 @@ class RunPathTest {
         aws.resetRequests();
         FromEdge.given().body(payload("run", "app").toString()).contentType("application/json")
                 .post("/internal/events").then().statusCode(200);
-        // then: exactly one call
-        assertEquals(List.of("StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY), calls());
+        // then: exactly two calls: the tags the run would push, looked up in the repository it knows, and the build
+        assertEquals(List.of("BatchGetImage by " + KnownTargetScenario.TARGET_KEY, "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY),
+                calls());
 
         // and no secret value left the function: in no request, cold or warm, nor in the result
         String everything = coldRequests + aws.requests() + cold;

@@ -146,7 +146,8 @@ class ScheduleAndCompletionTest {
                 "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/payments-api:schedule"),
                 Fixtures.JSON.convertValue(result.get("imageUris"), List.class));
         assertEquals(List.of("GetSecretValue by " + AwsFake.FUNCTION_ACCESS_KEY, "AssumeRole by AKIAEXAMPLE",
-                "CreateRepository by ASIATARGETROLE000002", "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY),
+                "CreateRepository by ASIATARGETROLE000002", "BatchGetImage by ASIATARGETROLE000002",
+                "StartBuild by " + AwsFake.FUNCTION_ACCESS_KEY),
                 aws.calls());
     }
 

@@ -49,6 +49,8 @@ public final class KnownTargetScenario {
             aws.reply(AwsFake.ECR + "CreateRepository", "{\"repository\":{\"repositoryName\":\"app\",\"registryId\":\"123456789012\"}}");
         }
         aws.reply(AwsFake.ECR + "PutLifecyclePolicy", "{}");
+        // None of the run's tags exists yet (onExistingTag): the run builds.
+        aws.reply(AwsFake.ECR + "BatchGetImage", "{\"images\": [], \"failures\": []}");
         aws.fail(AwsFake.ECR + "DescribeRepositories", 400, "RepositoryNotFoundException", "RepositoryNotFoundException");
         aws.reply(AwsFake.CODEBUILD + "BatchGetProjects", "{\"projects\":[{\"name\":\"ecr-build-push\","
                 + "\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:project/ecr-build-push\","

@@ -103,6 +103,8 @@ public final class TriggerWorld implements AutoCloseable {
                 </AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>"""
                 .formatted(TARGET_KEY)));
         aws.fail(AwsFake.ECR + "CreateRepository", 400, "RepositoryAlreadyExistsException", "exists");
+        // None of a run's tags exists yet: every run builds (onExistingTag).
+        aws.reply(AwsFake.ECR + "BatchGetImage", "{\"images\": [], \"failures\": []}");
         startBuildAnswers(BUILD_ID);
         aws.fail(AwsFake.ECS + "DescribeTaskDefinition", 400, "ClientException", "Unable to describe task definition.");
         aws.reply(AwsFake.ECS + "RegisterTaskDefinition", "{\"taskDefinition\": {\"taskDefinitionArn\":"

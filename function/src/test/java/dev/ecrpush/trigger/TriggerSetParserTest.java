@@ -67,8 +67,8 @@ class TriggerSetParserTest {
                 ]}""".formatted(PAYLOAD, PAYLOAD));
         assertEquals(List.of(
                 "triggers[0].colour: is not a known field (actors, branches, cancelSuperseded, description, events, excludeActors,"
-                        + " excludeBranches, excludePaths, excludeTags, monotonicTags, name, paths, payload, policy, provider,"
-                        + " pullRequests, reportStatus, repository, schedules, skipMessages, tags)",
+                        + " excludeBranches, excludePaths, excludeTags, monotonicTags, name, onExistingTag, paths, payload, policy,"
+                        + " provider, pullRequests, reportStatus, repository, schedules, skipMessages, tags)",
                 "triggers[0].name: \"a b\" must be 1 to 64 letters, digits, '_', '.' or '-'",
                 "triggers[0].provider: \"gogs\" is not " + GitHostRegistry.enumerate(new GitHostRegistry().names(), "or"),
                 "triggers[0].repository: is required with branches or tags (e.g. \"acme/app\")",
@@ -109,6 +109,34 @@ class TriggerSetParserTest {
                            "imageNmae": "acme/app", "tags": ["<+pipeline.sequenceId>"]}}}"""));
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("triggers[0].payload.step.spec.imageNmae: ")), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("triggers[0].payload.step.spec.tags[0]: ")), problems.toString());
+    }
+
+    @Test
+    void onExistingTag_ofTheTrigger_isWrittenOverItsPayloads_forEveryRunOfIt() throws IOException {
+        // given: a payload that says fail, and a trigger that says rebuild
+        String payload = PAYLOAD.replace("\"tags\": [", "\"onExistingTag\": \"fail\", \"tags\": [");
+        // when
+        Trigger trigger = valid(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"],"
+                + " \"onExistingTag\": \"rebuild\", " + payload));
+        // then: the trigger's setting is the one its runs (push, pull request, schedule) are parsed with
+        assertEquals("rebuild", trigger.payload().at("/step/spec/onExistingTag").asText());
+        // and a trigger without one keeps its payload's
+        Trigger own = valid(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"], " + payload));
+        assertEquals("fail", own.payload().at("/step/spec/onExistingTag").asText());
+    }
+
+    @Test
+    void onExistingTag_notOneOfTheNames_isAProblemNamingTheTriggersField() throws IOException {
+        assertEquals(List.of("triggers[0].onExistingTag: \"Skip\" is not one of skip, rebuild, fail"),
+                problems(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"],"
+                        + " \"onExistingTag\": \"Skip\", " + PAYLOAD)));
+        assertEquals(List.of("triggers[0].onExistingTag: must be one of skip, rebuild, fail"),
+                problems(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"],"
+                        + " \"onExistingTag\": true, " + PAYLOAD)));
+        // and in the payload, the step's own problem with its path
+        List<String> inPayload = problems(trigger("\"name\": \"app\", \"repository\": \"acme/app\", \"branches\": [\"main\"], "
+                + PAYLOAD.replace("\"tags\": [", "\"onExistingTag\": \"always\", \"tags\": [")));
+        assertTrue(inPayload.stream().anyMatch(p -> p.startsWith("triggers[0].payload.step.spec.onExistingTag: ")), inPayload::toString);
     }
 
     @Test
