@@ -45,6 +45,9 @@ public class AwsStages {
     private final RepositoryDefaults repositoryDefaults;
     private final KnownRepositories known = new KnownRepositories();
     private final PlatformBuilds platforms;
+    /** The signing status of a succeeded build's digest (docs/signing.md); null in stages made without it (priming). */
+    @Inject
+    SigningReports signing;
 
     @Inject
     public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config,
@@ -90,6 +93,9 @@ public class AwsStages {
             return platforms.launch(plan, executor, created);
         }
         LaunchResult launch = executor.launch(plan);
+        if (signing != null) {
+            signing.started(plan, launch.buildId());
+        }
         return StepResult.started(plan, launch, created);
     }
 
@@ -120,24 +126,34 @@ public class AwsStages {
 
     /**
      * What a build's state change or status request is about: the build itself, or the multi-platform whole it is one
-     * platform's build of ({@link PlatformBuilds}), judged once however often it is asked. A build that is not the
-     * function's by its ID is never looked up: {@code own} refuses it.
+     * platform's build of ({@link PlatformBuilds}), judged once however often it is asked, with the signing status of its
+     * digest once it has succeeded ({@link SigningReports}). A build that is not the function's by its ID is never looked
+     * up: {@code own} refuses it.
      *
      * @param own the build as its executor reads it back
      */
     public Subject subjectOf(BuildExecutor executor, String buildId, Supplier<BuildStatusResult> own) {
         PlatformBuildStore.Group group = platforms != null && executor.foreignBuild(buildId) == null
                 ? platforms.groupOf(buildId) : null;
-        if (group == null) {
-            return new Subject(buildId, own);
-        }
         BuildStatusResult[] judged = new BuildStatusResult[1];
+        if (group == null) {
+            return new Subject(buildId, () -> {
+                if (judged[0] == null) {
+                    judged[0] = signed(buildId, own.get(), null);
+                }
+                return judged[0];
+            });
+        }
         return new Subject(group.id(), () -> {
             if (judged[0] == null) {
-                judged[0] = platforms.status(group, executor);
+                judged[0] = signed(group.id(), platforms.status(group, executor), group);
             }
             return judged[0];
         });
+    }
+
+    private BuildStatusResult signed(String buildId, BuildStatusResult result, PlatformBuildStore.Group group) {
+        return signing == null ? result : signing.report(buildId, result, group);
     }
 
     /** A build, or a multi-platform whole under its first platform's build ID, and how to read it back. */

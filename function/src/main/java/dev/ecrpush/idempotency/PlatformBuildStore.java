@@ -170,7 +170,7 @@ public final class PlatformBuildStore {
         }
     }
 
-    private static ObjectNode credentials(CredentialsPlan plan) {
+    static ObjectNode credentials(CredentialsPlan plan) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         if (plan.base() instanceof CredentialsPlan.Base.StaticKeys keys) {
             node.put("base", "StaticKeys");
@@ -205,7 +205,7 @@ public final class PlatformBuildStore {
                 : null;
     }
 
-    private static CredentialsPlan credentials(JsonNode node) {
+    static CredentialsPlan credentials(JsonNode node) {
         CredentialsPlan.Base base;
         if ("StaticKeys".equals(node.path("base").asText())) {
             AwsCredential.Value accessKey = node.has("accessKey") ? new AwsCredential.Value.Plain(node.path("accessKey").asText())

@@ -21,14 +21,29 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                result made without reading the build back, and for a multi-platform whole (each platform has its own)
  * @param platforms each platform's build of a multi-platform step (then {@code digest} is the index's, written by
  *                  the function once every platform has pushed); absent for a build of one platform
+ * @param signing   the signing status of {@code digest} with the configured signing profile (docs/signing.md), once the
+ *                  build has succeeded with a digest; absent without signing, and before
  */
 public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
         String reason, @JsonIgnore List<StashedParameter> stashedParameters, PhaseTimings timings,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SigningStatus signing) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
         stashedParameters = List.copyOf(stashedParameters);
         platforms = platforms == null ? null : List.copyOf(platforms);
+    }
+
+    /** A build, or a multi-platform whole, before its signing status is known. */
+    public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason,
+            List<StashedParameter> stashedParameters, PhaseTimings timings, List<PlatformStatus> platforms) {
+        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, platforms, null);
+    }
+
+    /** The same build with the signing status of its digest. */
+    public BuildStatusResult withSigning(SigningStatus signingStatus) {
+        return new BuildStatusResult(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, platforms,
+                signingStatus);
     }
 
     /** A build of one platform, or of none named, as its executor read it back. */
@@ -69,7 +84,7 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
      */
     public BuildStatusResult succeededWith(List<String> waitedImageUris) {
         return new BuildStatusResult(buildId, Status.SUCCEEDED, "COMPLETED", waitedImageUris, digest, null, stashedParameters,
-                timings, platforms);
+                timings, platforms, signing);
     }
 
     /** The caller's view of a build: a build waiting for capacity is QUEUED, and FAILED covers CodeBuild's FAULT. */
