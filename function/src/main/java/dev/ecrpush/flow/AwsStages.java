@@ -28,6 +28,8 @@ import dev.ecrpush.registry.KnownRepositories;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.registry.RepositoryDefaults;
 import dev.ecrpush.registry.RepositoryEnsurer;
+import dev.ecrpush.registry.SigningCheck;
+import dev.ecrpush.registry.SigningProfile;
 import dev.ecrpush.result.StepResult;
 
 /**
@@ -99,15 +101,19 @@ public class AwsStages {
         return StepResult.started(plan, launch, created);
     }
 
-    /** The same credentials and read-only checks: nothing is created or started. */
+    /**
+     * The same credentials and read-only checks: nothing is created or started. With a signing profile configured, the
+     * profile and the registry's signing rule are checked too ({@link SigningCheck}).
+     */
     public StepResult preflight(Plan plan) {
         BuildExecutor executor = executorOf(plan);
         PluginImageCheck.require(plan);
         requireRunnable(plan);
         executor.requireRunnable(plan);
         List<RepositoryCheck> repositories = new RepositoryEnsurer(targetEcr(plan), repositoryDefaults, known).check(plan);
+        SigningCheck signingCheck = signingCheck(plan);
         ExecutorCheck check = executor.preflight(plan);
-        return StepResult.preflightOk(plan, repositories, check);
+        return StepResult.preflightOk(plan, repositories, check, signingCheck);
     }
 
     /**
@@ -162,6 +168,18 @@ public class AwsStages {
 
     private BuildExecutor executorOf(Plan plan) {
         return executors.of(plan.payload().executor().type());
+    }
+
+    /** Preflight's look at the signing profile and the registry's rule; null when no profile is configured (no call). */
+    private SigningCheck signingCheck(Plan plan) {
+        SigningProfile profile = repositoryDefaults.signing();
+        if (profile == null) {
+            return null;
+        }
+        var spec = plan.payload().step().spec();
+        AwsCredentialsProvider provider = credentials.resolve(plan.credentials(), Region.of(spec.region()));
+        return SigningCheck.of(clients.signer(Region.of(profile.region()), provider), targetEcr(plan), profile, spec.account(),
+                plan.repository());
     }
 
     /** The target's ECR client, kept while its credentials are: the resolver hands out the same provider until then. */

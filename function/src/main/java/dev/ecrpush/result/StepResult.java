@@ -71,12 +71,24 @@ public record StepResult(
         return of(PLANNED, plan, null, null, null, view(plan));
     }
 
-    /** What preflight found: each repository and whether it exists, then the executor's check under its own field. */
-    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, ExecutorCheck executor) {
+    /**
+     * What preflight found, with the signing check under {@code signing} when a signing profile is configured
+     * (docs/signing.md); {@code signing} null: as {@link #preflightOk(Plan, List, ExecutorCheck)}.
+     */
+    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, ExecutorCheck executor,
+            dev.ecrpush.registry.SigningCheck signing) {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("repositories", repositories);
         checks.put(executor.field(), executor);
+        if (signing != null) {
+            checks.put("signing", signing);
+        }
         return of(PREFLIGHT_OK, plan, null, null, checks, view(plan));
+    }
+
+    /** What preflight found: each repository and whether it exists, then the executor's check under its own field. */
+    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, ExecutorCheck executor) {
+        return preflightOk(plan, repositories, executor, null);
     }
 
     public static StepResult started(Plan plan, LaunchResult launch, boolean repositoryCreated) {

@@ -190,6 +190,99 @@ class SigningFlowTest {
         assertEquals("ecr.DescribeImageSigningStatus failed: AccessDeniedException", status.at("/signing/failureReason").asText());
     }
 
+    static final String GET_PROFILE = AwsFake.SIGNER + "GetSigningProfile";
+
+    void profileIs(String status, String platform) {
+        aws.reply(GET_PROFILE, "{\"profileName\":\"builds_prod\",\"profileVersion\":\"2oCN6RHYVI\",\"platformId\":\"" + platform
+                + "\",\"platformDisplayName\":\"Notary v2 for Container Registries\",\"status\":\"" + status + "\",\"arn\":\""
+                + PROFILE + "\"}");
+    }
+
+    ObjectNode preflight(String repository) throws Exception {
+        ObjectNode payload = run(repository, null);
+        payload.put("mode", "preflight");
+        return payload;
+    }
+
+    void preflightStubs() {
+        aws.reply(AwsFake.ECR + "DescribeRepositories", "{\"repositories\":[{\"repositoryName\":\"acme/app\"}]}");
+        aws.reply(AwsFake.CODEBUILD + "BatchGetProjects", "{\"projects\":[{\"name\":\"ecr-build-push\"}],"
+                + "\"projectsNotFound\":[]}");
+    }
+
+    @Test
+    void preflight_activeProfile_reportsTheProfileAndThatARunWouldAddTheRule_changingNothing() throws Exception {
+        // given
+        preflightStubs();
+        profileIs("Active", "Notation-OCI-SHA384-ECDSA");
+        aws.reply(GET_SIGNING, "{\"registryId\":\"123456789012\",\"signingConfiguration\":{\"rules\":[" + OTHER_RULE + "]}}");
+        // when
+        JsonNode result = post(preflight("acme/app"), 200);
+        // then
+        assertEquals("PREFLIGHT_OK", result.get("status").asText(), result.toString());
+        assertEquals(Fixtures.JSON.readTree("{\"profile\":\"" + PROFILE + "\",\"repository\":\"acme/app\",\"status\":\"Active\","
+                + "\"platformId\":\"Notation-OCI-SHA384-ECDSA\",\"registryCovered\":false}"), result.at("/checks/signing"));
+        AwsFake.AwsRequest asked = aws.requests(GET_PROFILE).get(0);
+        assertEquals("builds_prod", asked.params().get("profileName"));
+        assertFalse(asked.params().containsKey("profileOwner"), "the profile is the target account's own");
+        assertEquals("us-east-1", asked.signingRegion());
+        assertTrue(aws.requests(PUT_SIGNING).isEmpty(), "preflight writes nothing");
+        assertTrue(aws.requests(START_BUILD).isEmpty());
+    }
+
+    @Test
+    void preflight_ruleOfTheProfileCovers_saysSo() throws Exception {
+        // given
+        preflightStubs();
+        profileIs("Active", "Notation-OCI-SHA384-ECDSA");
+        aws.reply(GET_SIGNING, "{\"registryId\":\"123456789012\",\"signingConfiguration\":{\"rules\":["
+                + RegistrySigningRules.rule(PROFILE, "acme/*") + "]}}");
+        // when
+        JsonNode result = post(preflight("acme/app"), 200);
+        // then
+        assertTrue(result.at("/checks/signing/registryCovered").asBoolean(), result.toString());
+    }
+
+    @Test
+    void preflight_canceledProfile_failsNamingTheKey() throws Exception {
+        // given
+        preflightStubs();
+        profileIs("Canceled", "Notation-OCI-SHA384-ECDSA");
+        // when
+        JsonNode error = post(preflight("acme/app"), 502);
+        // then
+        assertEquals("RepositoryFailedException", error.get("errorType").asText(), error.toString());
+        assertTrue(error.get("errorMessage").asText().startsWith("buildpush.repository.signing " + PROFILE
+                + ": the signing profile is Canceled"), error.toString());
+        assertTrue(aws.requests(START_BUILD).isEmpty());
+    }
+
+    @Test
+    void preflight_missingProfile_failsNamingTheKey() throws Exception {
+        // given
+        preflightStubs();
+        aws.stub(GET_PROFILE, com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json").withHeader("x-amzn-ErrorType", "ResourceNotFoundException")
+                .withBody("{\"message\":\"Profile not found\"}"));
+        // when
+        JsonNode error = post(preflight("acme/app"), 502);
+        // then
+        assertTrue(error.get("errorMessage").asText().startsWith("buildpush.repository.signing " + PROFILE
+                + ": no such signing profile"), error.toString());
+    }
+
+    @Test
+    void preflight_profileOfAnotherPlatform_failsNamingTheKey() throws Exception {
+        // given
+        preflightStubs();
+        profileIs("Active", "AWSLambda-SHA384-ECDSA");
+        // when
+        JsonNode error = post(preflight("acme/app"), 502);
+        // then
+        assertTrue(error.get("errorMessage").asText().contains("platform is AWSLambda-SHA384-ECDSA, not Notation-OCI-SHA384-ECDSA"),
+                error.toString());
+    }
+
     Map<String, AttributeValue> item(String key) {
         try (DynamoDbClient client = world.dynamoDb().client()) {
             return client.getItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey", AttributeValue.fromS(key)))).item();
