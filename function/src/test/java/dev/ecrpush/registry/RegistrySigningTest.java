@@ -302,6 +302,26 @@ class RegistrySigningTest {
         assertTrue(AWS.requests(ECR + "PutSigningConfiguration").isEmpty());
     }
 
+    @Test
+    void check_profileOfAnotherAccount_namesItsOwner_inTheProfilesRegion() {
+        // given: the security account's profile, used by the target account 123456789012
+        SigningProfile shared = SigningProfile.parse("arn:aws:signer:us-west-2:999999999999:/signing-profiles/org_builds");
+        AWS.reply(AwsFake.SIGNER + "GetSigningProfile", "{\"profileName\":\"org_builds\",\"platformId\":\""
+                + SigningProfile.PLATFORM_ID + "\",\"status\":\"Active\",\"arn\":\"" + shared.arn() + "\"}");
+        AWS.reply(ECR + "GetSigningConfiguration", configuration(rule(shared.arn(), "acme/*")));
+        var clients = AWS.clients();
+        // when
+        SigningCheck check = SigningCheck.of(clients.signer(Region.US_WEST_2, AwsFake.FUNCTION_CREDENTIALS), AWS.ecr(Region.EU_WEST_1),
+                shared, "123456789012", "acme/payments-api");
+        // then
+        AwsFake.AwsRequest asked = AWS.requests(AwsFake.SIGNER + "GetSigningProfile").get(0);
+        assertEquals("org_builds", asked.params().get("profileName"));
+        assertEquals("999999999999", asked.params().get("profileOwner"));
+        assertEquals("us-west-2", asked.signingRegion());
+        assertTrue(check.registryCovered());
+        assertEquals("Active", check.status());
+    }
+
     static String rule(String profile, String filter) {
         return "{\"signingProfileArn\":\"" + profile + "\",\"repositoryFilters\":[{\"filter\":\"" + filter
                 + "\",\"filterType\":\"WILDCARD_MATCH\"}]}";
