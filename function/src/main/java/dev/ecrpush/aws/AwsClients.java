@@ -28,6 +28,7 @@ import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.signer.SignerClient;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 
@@ -178,6 +179,10 @@ public class AwsClients {
 
     public DynamoDbClient dynamoDb(Region region, AwsCredentialsProvider credentials) {
         return kept(DynamoDbClient.class, region, credentials, () -> build(DynamoDbClient.builder(), region, credentials));
+    }
+
+    public SignerClient signer(Region region, AwsCredentialsProvider credentials) {
+        return kept(SignerClient.class, region, credentials, () -> build(SignerClient.builder(), region, credentials));
     }
 
     public SfnClient sfn(Region region, AwsCredentialsProvider credentials) {

@@ -215,6 +215,14 @@ public interface ServiceConfig {
          * no repository policy.
          */
         Optional<List<String>> buildPrincipal();
+
+        /**
+         * The ARN of the AWS Signer signing profile ({@code arn:PARTITION:signer:REGION:ACCOUNT:/signing-profiles/NAME})
+         * ECR managed signing signs the images of the function's repositories with: the function adds a signing rule for
+         * each repository to the target registry's signing configuration, keeping every other rule (docs/signing.md).
+         * Unset means no signing call at all. A value that is not such an ARN stops the function starting.
+         */
+        Optional<String> signing();
     }
 
     interface Credentials {

@@ -30,6 +30,8 @@ import dev.ecrpush.registry.KnownRepositories;
 import dev.ecrpush.registry.RepositoryCheck;
 import dev.ecrpush.registry.RepositoryDefaults;
 import dev.ecrpush.registry.RepositoryEnsurer;
+import dev.ecrpush.registry.SigningCheck;
+import dev.ecrpush.registry.SigningProfile;
 import dev.ecrpush.result.StepResult;
 
 /**
@@ -48,6 +50,9 @@ public class AwsStages {
     private final KnownRepositories known = new KnownRepositories();
     private final PlatformBuilds platforms;
     private final ScanGates gates;
+    /** The signing status of a succeeded build's digest (docs/signing.md); null in stages made without it (priming). */
+    @Inject
+    SigningReports signing;
 
     @Inject
     public AwsStages(AwsClients clients, CredentialsResolver credentials, Executors executors, ServiceConfig config,
@@ -147,10 +152,16 @@ public class AwsStages {
                 throw e;
             }
         }
+        if (signing != null) {
+            signing.started(plan, launch.buildId());
+        }
         return launch;
     }
 
-    /** The same credentials and read-only checks: nothing is created or started. */
+    /**
+     * The same credentials and read-only checks: nothing is created or started. With a signing profile configured, the
+     * profile and the registry's signing rule are checked too ({@link SigningCheck}).
+     */
     public StepResult preflight(Plan plan) {
         BuildExecutor executor = executorOf(plan);
         PluginImageCheck.require(plan);
@@ -163,8 +174,9 @@ public class AwsStages {
         boolean absent = repositories.stream().anyMatch(r -> r.name().equals(plan.repository()) && !r.exists());
         ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, absent
                 ? "the repository does not exist yet, so none of its tags exists (a run would create it)" : null, true);
+        SigningCheck signingCheck = signingCheck(plan);
         ExecutorCheck check = executor.preflight(plan);
-        return StepResult.preflightOk(plan, repositories, existing, check);
+        return StepResult.preflightOk(plan, repositories, existing, check, signingCheck);
     }
 
     /**
@@ -183,35 +195,37 @@ public class AwsStages {
 
     /**
      * What a build's state change or status request is about: the build itself, or the multi-platform whole it is one
-     * platform's build of ({@link PlatformBuilds}), judged once however often it is asked. A build that is not the
-     * function's by its ID is never looked up: {@code own} refuses it.
+     * platform's build of ({@link PlatformBuilds}), judged once however often it is asked, with the signing status of its
+     * digest once it has succeeded ({@link SigningReports}). A build that is not the function's by its ID is never looked
+     * up: {@code own} refuses it.
      *
      * @param own the build as its executor reads it back
      */
     public Subject subjectOf(BuildExecutor executor, String buildId, Supplier<BuildStatusResult> own) {
         boolean ours = executor.foreignBuild(buildId) == null;
         PlatformBuildStore.Group group = platforms != null && ours ? platforms.groupOf(buildId) : null;
-        if (group == null) {
-            ScanGateStore.Gate gate = gates != null && ours ? gates.gateOf(buildId) : null;
-            if (gate == null) {
-                return new Subject(buildId, own);
-            }
-            // A gated build: what it is to every caller is what its gate makes of it, judged once.
-            BuildStatusResult[] gated = new BuildStatusResult[1];
-            return new Subject(buildId, () -> {
-                if (gated[0] == null) {
-                    gated[0] = gates.judge(gate, own.get());
-                }
-                return gated[0];
-            }, true);
-        }
         BuildStatusResult[] judged = new BuildStatusResult[1];
+        if (group == null) {
+            // A gated build: what it is to every caller is what its gate makes of it, judged once.
+            ScanGateStore.Gate gate = gates != null && ours ? gates.gateOf(buildId) : null;
+            return new Subject(buildId, () -> {
+                if (judged[0] == null) {
+                    BuildStatusResult read = own.get();
+                    judged[0] = signed(buildId, gate == null ? read : gates.judge(gate, read), null);
+                }
+                return judged[0];
+            }, gate != null);
+        }
         return new Subject(group.id(), () -> {
             if (judged[0] == null) {
-                judged[0] = platforms.status(group, executor);
+                judged[0] = signed(group.id(), platforms.status(group, executor), group);
             }
             return judged[0];
         });
+    }
+
+    private BuildStatusResult signed(String buildId, BuildStatusResult result, PlatformBuildStore.Group group) {
+        return signing == null ? result : signing.report(buildId, result, group);
     }
 
     /**
@@ -227,6 +241,18 @@ public class AwsStages {
 
     private BuildExecutor executorOf(Plan plan) {
         return executors.of(plan.payload().executor().type());
+    }
+
+    /** Preflight's look at the signing profile and the registry's rule; null when no profile is configured (no call). */
+    private SigningCheck signingCheck(Plan plan) {
+        SigningProfile profile = repositoryDefaults.signing();
+        if (profile == null) {
+            return null;
+        }
+        var spec = plan.payload().step().spec();
+        AwsCredentialsProvider provider = credentials.resolve(plan.credentials(), Region.of(spec.region()));
+        return SigningCheck.of(clients.signer(Region.of(profile.region()), provider), targetEcr(plan), profile, spec.account(),
+                plan.repository());
     }
 
     /** The target's ECR client, kept while its credentials are: the resolver hands out the same provider until then. */

@@ -86,6 +86,11 @@ public class IdempotencyTables {
         return new PullRequestImageStore(table());
     }
 
+    /** Where builds of one platform pushed, for their signing status. */
+    public SigningTargetStore signingTargets() {
+        return new SigningTargetStore(table());
+    }
+
     /** Where builds' commit statuses go. */
     public CommitStatusStore commitStatuses() {
         return new CommitStatusStore(table());

@@ -23,21 +23,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                  the function once every platform has pushed); absent for a build of one platform
  * @param scan      the scan gate of a step with {@code scanGate} (docs/scan-gate.md): its state, the scan's status, the
  *                  counts per severity and why; absent for a step without one
+ * @param signing   the signing status of {@code digest} with the configured signing profile (docs/signing.md), once the
+ *                  build has succeeded with a digest; absent without signing, and before
  */
 public record BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest,
         String reason, @JsonIgnore List<StashedParameter> stashedParameters, PhaseTimings timings,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<PlatformStatus> platforms,
-        @JsonInclude(JsonInclude.Include.NON_NULL) ScanSummary scan) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) ScanSummary scan,
+        @JsonInclude(JsonInclude.Include.NON_NULL) SigningStatus signing) {
     public BuildStatusResult {
         imageUris = List.copyOf(imageUris);
         stashedParameters = List.copyOf(stashedParameters);
         platforms = platforms == null ? null : List.copyOf(platforms);
     }
 
-    /** A build without a scan gate, as every build was before {@code scanGate}. */
+    /** A build without a scan gate, or a multi-platform whole, before its signing status is known. */
     public BuildStatusResult(String buildId, Status status, String phase, List<String> imageUris, String digest, String reason,
             List<StashedParameter> stashedParameters, PhaseTimings timings, List<PlatformStatus> platforms) {
-        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, platforms, null);
+        this(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, platforms, null, null);
     }
 
     /**
@@ -47,13 +50,19 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
      */
     public BuildStatusResult gated(Status gatedStatus, String gatedPhase, String gatedReason, ScanSummary summary) {
         return new BuildStatusResult(buildId, gatedStatus, gatedPhase, imageUris, digest, gatedReason, stashedParameters, timings,
-                platforms, summary);
+                platforms, summary, signing);
     }
 
     /** Whether the build failed because its scan did not pass: a task waiting for it fails with {@code ScanGateFailed}. */
     @JsonIgnore
     public boolean scanGateFailed() {
         return scan != null && scan.state() == ScanSummary.State.FAILED;
+    }
+
+    /** The same build with the signing status of its digest. */
+    public BuildStatusResult withSigning(SigningStatus signingStatus) {
+        return new BuildStatusResult(buildId, status, phase, imageUris, digest, reason, stashedParameters, timings, platforms,
+                scan, signingStatus);
     }
 
     /** A build of one platform, or of none named, as its executor read it back. */
@@ -94,7 +103,7 @@ public record BuildStatusResult(String buildId, Status status, String phase, Lis
      */
     public BuildStatusResult succeededWith(List<String> waitedImageUris) {
         return new BuildStatusResult(buildId, Status.SUCCEEDED, "COMPLETED", waitedImageUris, digest, null, stashedParameters,
-                timings, platforms, scan);
+                timings, platforms, scan, signing);
     }
 
     /** The caller's view of a build: a build waiting for capacity is QUEUED, and FAILED covers CodeBuild's FAULT. */

@@ -245,6 +245,10 @@ public final class RunPathPriming {
                 ? CannedAws.Reply.json("{\"repository\":" + repository() + "}")
                 : CannedAws.Reply.jsonError("RepositoryAlreadyExistsException", "The repository already exists"));
         answers.put("DescribeRepositories", (request, n) -> CannedAws.Reply.json("{\"repositories\":[" + repository() + "]}"));
+        // With a signing profile configured, the registry already signs every repository with it: one read, no write.
+        config.repository().signing().ifPresent(profile -> answers.put("GetSigningConfiguration", (request, n) -> CannedAws.Reply.json(
+                "{\"registryId\":\"" + ACCOUNT + "\",\"signingConfiguration\":{\"rules\":[{\"signingProfileArn\":"
+                        + json.valueToTree(profile.strip()) + "}]}}")));
         answers.put("BatchGetImage", (request, n) -> CannedAws.Reply.json("{\"images\":[{\"registryId\":\"" + ACCOUNT
                 + "\",\"repositoryName\":\"" + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\"" + DIGEST + "\",\"imageTag\":\"latest\"},"
                 + "\"imageManifest\":" + json.valueToTree(MANIFEST) + ",\"imageManifestMediaType\":"

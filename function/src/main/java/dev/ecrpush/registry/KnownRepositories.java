@@ -19,6 +19,15 @@ public final class KnownRepositories {
         known.add(key(registry, name));
     }
 
+    /** Whether this container has seen {@code registry}'s signing configuration sign {@code name} with {@code profileArn}. */
+    public boolean signs(String registry, String name, String profileArn) {
+        return known.contains("signing " + key(registry, name) + " " + profileArn);
+    }
+
+    public void addSigning(String registry, String name, String profileArn) {
+        known.add("signing " + key(registry, name) + " " + profileArn);
+    }
+
     private static String key(String registry, String name) {
         return registry + "/" + name;
     }

@@ -24,9 +24,13 @@ import dev.ecrpush.aws.Arn;
  *                           ECS task role); a new repository in another account gets a policy letting exactly
  *                           these push and pull. Never an account or its root: see {@link #checkBuildRoles}.
  *                           Null or empty: no repository policy
+ * @param signing            the Signer profile ECR managed signing signs the images pushed to the function's repositories
+ *                           with ({@link SigningProfile}, docs/signing.md); null for no signing, the default. Unlike the
+ *                           others it applies to existing repositories too: it is a rule of the registry, not a
+ *                           repository setting
  */
 public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability, String kmsKey,
-        int untaggedExpiryDays, int cacheImagesKept, List<String> buildRoles) {
+        int untaggedExpiryDays, int cacheImagesKept, List<String> buildRoles, SigningProfile signing) {
 
     public enum TagMutability { MUTABLE, IMMUTABLE }
 
@@ -42,7 +46,13 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
     public static RepositoryDefaults from(dev.ecrpush.config.ServiceConfig.Repository repository) {
         return new RepositoryDefaults(repository.scanOnPush(), repository.tagMutability(),
                 repository.kmsKey().orElse(null), repository.untaggedExpiryDays(), repository.cacheImagesKept(),
-                repository.buildPrincipal().orElse(List.of()));
+                repository.buildPrincipal().orElse(List.of()), SigningProfile.parse(repository.signing().orElse(null)));
+    }
+
+    /** Defaults without signing. */
+    public RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability, String kmsKey, int untaggedExpiryDays,
+            int cacheImagesKept, List<String> buildRoles) {
+        this(scanOnPush, tagMutability, kmsKey, untaggedExpiryDays, cacheImagesKept, buildRoles, null);
     }
 
     public RepositoryDefaults {
@@ -66,11 +76,15 @@ public record RepositoryDefaults(boolean scanOnPush, TagMutability tagMutability
     }
 
     public RepositoryDefaults withBuildRoles(String... roles) {
-        return new RepositoryDefaults(scanOnPush, tagMutability, kmsKey, untaggedExpiryDays, cacheImagesKept, List.of(roles));
+        return new RepositoryDefaults(scanOnPush, tagMutability, kmsKey, untaggedExpiryDays, cacheImagesKept, List.of(roles), signing);
     }
 
     public RepositoryDefaults withKmsKey(String key) {
-        return new RepositoryDefaults(scanOnPush, tagMutability, key, untaggedExpiryDays, cacheImagesKept, buildRoles);
+        return new RepositoryDefaults(scanOnPush, tagMutability, key, untaggedExpiryDays, cacheImagesKept, buildRoles, signing);
+    }
+
+    public RepositoryDefaults withSigning(SigningProfile profile) {
+        return new RepositoryDefaults(scanOnPush, tagMutability, kmsKey, untaggedExpiryDays, cacheImagesKept, buildRoles, profile);
     }
 
     /** The account of a build role's ARN (checked by {@link #checkBuildRoles}). */

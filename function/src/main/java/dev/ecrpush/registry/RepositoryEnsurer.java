@@ -47,6 +47,9 @@ public final class RepositoryEnsurer {
      * Ensures every repository of the plan. A new repository in an account other than the build roles' gets a
      * policy letting exactly those roles push and pull ({@link RepositoryDefaults#buildRoles()}).
      *
+     * <p>With a signing profile configured ({@link RepositoryDefaults#signing()}), the registry's signing configuration is
+     * then made to sign the image repository ({@link RegistrySigning}); without one, no signing call is made.
+     *
      * @return whether any repository was created (the result's {@code repositoryCreated})
      * @throws dev.ecrpush.error.RepositoryFailedException   when ECR refuses
      * @throws dev.ecrpush.error.ThrottledException          when ECR still throttles after the SDK's retries
@@ -74,6 +77,14 @@ public final class RepositoryEnsurer {
                 created.add(repository.name());
             }
             known.add(plan.registry(), repository.name());
+        }
+        if (defaults.signing() != null) {
+            // Only the image repository: a cache repository holds layers no one deploys, and each signature is one more image.
+            for (RepositoryPlan repository : plan.repositories()) {
+                if (repository.purpose() == RepositoryPlan.Purpose.IMAGE) {
+                    new RegistrySigning(ecr, defaults.signing(), known).ensure(target.account(), target.region(), repository.name());
+                }
+            }
         }
         return created;
     }

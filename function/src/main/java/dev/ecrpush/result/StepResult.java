@@ -111,17 +111,24 @@ public record StepResult(
 
     /** What preflight found: each repository and whether it exists, then the executor's check under its own field. */
     public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, ExecutorCheck executor) {
-        return preflightOk(plan, repositories, null, executor);
+        return preflightOk(plan, repositories, null, executor, null);
     }
 
-    /** The same, with what a run would do about the tags that exist already, under {@code existingTags}. */
-    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, Object existingTags, ExecutorCheck executor) {
+    /**
+     * The same, with what a run would do about the tags that exist already, under {@code existingTags}, and the signing
+     * check under {@code signing} when a signing profile is configured (docs/signing.md); either null is left out.
+     */
+    public static StepResult preflightOk(Plan plan, List<RepositoryCheck> repositories, Object existingTags, ExecutorCheck executor,
+            dev.ecrpush.registry.SigningCheck signing) {
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("repositories", repositories);
         if (existingTags != null) {
             checks.put(EXISTING_TAGS, existingTags);
         }
         checks.put(executor.field(), executor);
+        if (signing != null) {
+            checks.put("signing", signing);
+        }
         return of(PREFLIGHT_OK, plan, null, null, checks, view(plan));
     }
 

@@ -95,6 +95,38 @@ record CfnTemplate(Path file, JsonNode root) {
         return found;
     }
 
+    /**
+     * Every IAM statement anywhere in the template, each as {@code {"condition": NAME, "statement": ...}}: the condition of
+     * the innermost {@code Fn::If} it is a branch of, empty when it applies unconditionally.
+     */
+    List<JsonNode> allStatementsWithConditions() {
+        List<JsonNode> found = new ArrayList<>();
+        collectConditional(root, "", found);
+        return found;
+    }
+
+    private static void collectConditional(JsonNode node, String condition, List<JsonNode> found) {
+        if (node.isObject()) {
+            JsonNode conditional = node.path("Fn::If");
+            if (conditional.isArray() && conditional.size() == 3) {
+                collectConditional(conditional.get(1), conditional.get(0).asText(), found);
+                collectConditional(conditional.get(2), conditional.get(0).asText(), found);
+                return;
+            }
+            if (node.has("Effect") && (node.has("Action") || node.has("NotAction"))) {
+                com.fasterxml.jackson.databind.node.ObjectNode entry = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                        .objectNode().put("condition", condition);
+                entry.set("statement", node);
+                found.add(entry);
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                collectConditional(it.next().getValue(), condition, found);
+            }
+        } else if (node.isArray()) {
+            node.forEach(child -> collectConditional(child, condition, found));
+        }
+    }
+
     private static List<JsonNode> statements(JsonNode document) {
         List<JsonNode> statements = new ArrayList<>();
         for (JsonNode statement : document.path("Statement")) {

@@ -28,8 +28,12 @@ class IamPolicyTest {
     /** Calls that the function makes without signing them, so its policy need not (and does not) allow them. */
     private static final Set<String> UNSIGNED = Set.of("sts:AssumeRoleWithWebIdentity");
 
-    /** Granted without a matching SDK call: the Lambda runtime writes the logs, and ECS needs the roles passed. */
-    private static final Set<String> IMPLIED = Set.of("logs:CreateLogStream", "logs:PutLogEvents", "iam:PassRole");
+    /**
+     * Granted without a matching SDK call: the Lambda runtime writes the logs, ECS needs the roles passed, and ECR managed
+     * signing signs an image with the identity that pushed it (the function pushes a multi-platform image's index).
+     */
+    private static final Set<String> IMPLIED = Set.of("logs:CreateLogStream", "logs:PutLogEvents", "iam:PassRole",
+            "signer:SignPayload");
 
 
     private static Map<String, Set<String>> calls;
@@ -139,6 +143,8 @@ class IamPolicyTest {
         gate.addAll(SdkCalls.scan("dev/ecrpush/flow/ScanGates").keySet());
         assertEquals(Set.of("ecr:DescribeImageScanFindings", "ecr:DescribeImages", "ecr:BatchDeleteImage"), gate);
         needed.addAll(gate);
+        // and what ECR managed signing does with the identity that pushes (a cross-account push is this role's)
+        needed.add("signer:SignPayload");
         // when
         Set<String> granted = CfnTemplate.allowedActions(target.statementsOfRole("TargetRole"));
         // then
@@ -160,6 +166,25 @@ class IamPolicyTest {
         for (String role : List.of("KanikoBuildRole", "DockerBuildRole", "EcsTaskExecutionRole")) {
             Set<String> granted = CfnTemplate.allowedActions(sam.statementsOfRole(role));
             assertTrue(granted.containsAll(secrets), role + " lacks " + difference(secrets, granted));
+        }
+    }
+
+    @Test
+    void signing_grantedOnlyWithAProfile_andSignPayloadOnThatProfileOnly() {
+        for (CfnTemplate template : List.of(sam, target)) {
+            for (JsonNode statement : template.allStatementsWithConditions()) {
+                List<String> actions = CfnTemplate.actions(statement.path("statement"));
+                boolean signing = actions.stream().anyMatch(a -> a.startsWith("signer:") || a.contains("Signing"));
+                if (!signing) {
+                    continue;
+                }
+                assertTrue(statement.path("condition").asText().matches("Has(Repository)?Signing"),
+                        template.file() + ": a signing grant without the signing condition: " + statement);
+                if (actions.stream().anyMatch(a -> a.startsWith("signer:"))) {
+                    assertTrue(statement.path("statement").path("Resource").path("Ref").asText().endsWith("SigningProfileArn"),
+                            template.file() + ": a signer grant on anything but the profile: " + statement);
+                }
+            }
         }
     }
 

@@ -31,7 +31,7 @@ final class SdkCalls {
     /** IAM service prefixes by SDK service package; an unknown service fails the scan until it is added here. */
     static final Map<String, String> IAM_PREFIX = Map.of(
             "sts", "sts", "secretsmanager", "secretsmanager", "ssm", "ssm", "ecr", "ecr", "codebuild", "codebuild",
-            "ecs", "ecs", "dynamodb", "dynamodb", "sfn", "states", "cloudwatchlogs", "logs");
+            "ecs", "ecs", "dynamodb", "dynamodb", "sfn", "states", "cloudwatchlogs", "logs", "signer", "signer");
 
     private static final Pattern CLIENT = Pattern.compile("software/amazon/awssdk/services/([a-z0-9]+)/([A-Za-z0-9]+)Client");
     /** Client methods that are no AWS operation. */

@@ -104,6 +104,9 @@ class RunPathTest {
         assertEquals("COMPLETED", status.get("phase").asText());
         assertEquals("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:9f1c2d3", status.at("/imageUris/0").asText());
         assertEquals("sha256:" + "a".repeat(64), status.get("digest").asText());
+        // and without a signing profile configured, no signing is asked for or reported
+        assertFalse(status.has("signing"), status.toString());
+        assertTrue(aws.requests(AwsFake.ECR + "DescribeImageSigningStatus").isEmpty());
     }
 
     @Test
@@ -128,6 +131,9 @@ class RunPathTest {
         assertTrue(operations.contains("DescribeRepositories") && operations.contains("BatchGetProjects"), operations.toString());
         assertTrue(operations.stream().noneMatch(o -> o.startsWith("Create") || o.startsWith("Put") || o.startsWith("Start")),
                 operations.toString());
+        // and without a signing profile configured, no signing check
+        assertFalse(result.get("checks").has("signing"), result.toString());
+        assertTrue(operations.stream().noneMatch(o -> o.contains("Signing")), operations.toString());
     }
 
     private static ObjectNode ownTarget(ObjectNode payload, String role) {

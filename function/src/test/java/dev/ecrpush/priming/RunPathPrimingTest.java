@@ -103,6 +103,20 @@ class RunPathPrimingTest {
     }
 
     @Test
+    void prime_withASigningProfile_stillStartsBothBuilds_withoutAConnection() {
+        // given: the registry stage then reads the signing configuration, which priming answers as covering
+        RunPathPriming priming = priming(Map.of("BUILDPUSH_REPOSITORY_SIGNING",
+                "arn:aws:signer:us-east-1:123456789012:/signing-profiles/builds_prod"));
+        // when
+        RunPathPriming.Outcome outcome = priming.prime();
+        // then
+        assertEquals(2, outcome.buildIds().size(), outcome.toString());
+        assertTrue(outcome.operations().contains("GetSigningConfiguration"), outcome.operations().toString());
+        assertFalse(outcome.operations().contains("PutSigningConfiguration"), outcome.operations().toString());
+        assertEquals(0, connections.get(), "connections opened while priming");
+    }
+
+    @Test
     void prime_withTheStacksConfiguration_stillPrimesEverything() {
         // given: what the stack configures: a cluster, roles, the built kaniko image, an idempotency table
         RunPathPriming priming = priming(Map.of("BUILDPUSH_ECS_CLUSTER", "builds", "BUILDPUSH_ECS_EXECUTION_ROLE_ARN",

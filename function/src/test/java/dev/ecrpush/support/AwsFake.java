@@ -3,8 +3,10 @@ package dev.ecrpush.support;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
 import java.net.URI;
@@ -52,7 +54,8 @@ import dev.ecrpush.aws.AwsClients;
  * Scenarios that several of them share stub an instance: {@link KnownTargetScenario}, {@link TriggerWorld}.
  *
  * <p>An operation is named as the wire names it: an STS {@code Action} ({@code "AssumeRole"}) or a JSON
- * target ({@code "secretsmanager.GetSecretValue"}, {@code ECR + "CreateRepository"}).
+ * target ({@code "secretsmanager.GetSecretValue"}, {@code ECR + "CreateRepository"}); Signer's one REST call is
+ * {@code SIGNER + "GetSigningProfile"}.
  */
 public final class AwsFake implements AutoCloseable {
     public static final String ECR = "AmazonEC2ContainerRegistry_V20150921.";
@@ -62,6 +65,9 @@ public final class AwsFake implements AutoCloseable {
     public static final String LOGS = "Logs_20140328.";
     public static final String SECRETS_MANAGER = "secretsmanager.";
     public static final String STEP_FUNCTIONS = "AWSStepFunctions.";
+    /** AWS Signer speaks REST JSON: {@code SIGNER + "GetSigningProfile"} is {@code GET /signing-profiles/NAME}. */
+    public static final String SIGNER = "signer.";
+    private static final String SIGNING_PROFILES = "/signing-profiles/";
 
     /** The function's own credentials in every test: never the environment's. */
     public static final String FUNCTION_ACCESS_KEY = "AKIAFUNCTIONROLE0001";
@@ -239,6 +245,9 @@ public final class AwsFake implements AutoCloseable {
     }
 
     private static MappingBuilder matching(String operation) {
+        if (operation.equals(SIGNER + "GetSigningProfile")) {
+            return get(urlPathMatching(SIGNING_PROFILES + "[^/]+"));
+        }
         MappingBuilder request = post(urlPathEqualTo("/"));
         return operation.contains(".")
                 ? request.withHeader("X-Amz-Target", equalTo(operation))
@@ -259,12 +268,23 @@ public final class AwsFake implements AutoCloseable {
             String body = request.getBodyAsString();
             String target = request.getHeader("X-Amz-Target");
             Map<String, String> params = new LinkedHashMap<>();
-            if (target == null) {
+            URI url = URI.create(request.getUrl());
+            if (target == null && url.getPath().startsWith(SIGNING_PROFILES)) {
+                // REST: the profile's name is the path's, its owner a query parameter.
+                target = SIGNER + "GetSigningProfile";
+                params.put("profileName", decode(url.getPath().substring(SIGNING_PROFILES.length())));
+                if (url.getRawQuery() != null) {
+                    for (String pair : url.getRawQuery().split("&")) {
+                        String[] kv = pair.split("=", 2);
+                        params.put(decode(kv[0]), kv.length > 1 ? decode(kv[1]) : "");
+                    }
+                }
+            } else if (target == null) {
                 for (String pair : body.split("&")) {
                     String[] kv = pair.split("=", 2);
                     params.put(decode(kv[0]), kv.length > 1 ? decode(kv[1]) : "");
                 }
-            } else {
+            } else if (!target.startsWith(SIGNER)) {
                 JsonNode json = readJson(body);
                 json.fields().forEachRemaining(e -> params.put(e.getKey(),
                         e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
