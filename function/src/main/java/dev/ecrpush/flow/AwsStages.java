@@ -122,8 +122,11 @@ public class AwsStages {
         EcrClient ecr = targetEcr(plan);
         List<String> createdNames = new RepositoryEnsurer(ecr, repositoryDefaults, known).ensureCreating(plan);
         boolean created = !createdNames.isEmpty();
+        // A gated step is never answered ALREADY_BUILT: whether the image its tags name passed a scan is not known here
+        // (it may have failed its gate, or have been built without one), so it builds and is judged like any other.
+        boolean gated = plan.payload().step().spec().scanGate() != null;
         ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, createdNames.contains(plan.repository())
-                ? "the repository was created by this run, so none of its tags exists" : null, skipAllowed);
+                ? "the repository was created by this run, so none of its tags exists" : null, skipAllowed && !gated);
         if (existing.decision() == ExistingTags.Decision.ALREADY_BUILT) {
             return StepResult.alreadyBuilt(plan, existing.digest(), existing, created);
         }
@@ -173,7 +176,8 @@ public class AwsStages {
         // not exist yet would be created empty: nothing to read.
         boolean absent = repositories.stream().anyMatch(r -> r.name().equals(plan.repository()) && !r.exists());
         ExistingTags.Check existing = new ExistingTags(ecr).requireBuildable(plan, absent
-                ? "the repository does not exist yet, so none of its tags exists (a run would create it)" : null, true);
+                ? "the repository does not exist yet, so none of its tags exists (a run would create it)" : null,
+                plan.payload().step().spec().scanGate() == null);
         SigningCheck signingCheck = signingCheck(plan);
         ExecutorCheck check = executor.preflight(plan);
         return StepResult.preflightOk(plan, repositories, existing, check, signingCheck);

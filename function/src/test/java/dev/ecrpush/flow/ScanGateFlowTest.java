@@ -129,6 +129,29 @@ class ScanGateFlowTest {
     }
 
     @Test
+    void aGatedReRun_whoseTagsNameItsCommitsImage_buildsAndIsJudged_insteadOfAnsweringAlreadyBuilt() throws Exception {
+        // given: both tags already name one image of the run's commit (which may have failed its own gate)
+        aws.reply(AwsFake.ECR + "BatchGetImage", "{\"images\": [" + image("9f1c2d3") + ", " + image("latest") + "],"
+                + " \"failures\": []}");
+        // when
+        JsonNode started = PlatformBuildsFlowTest.post(run(Map.of("maxSeverity", "HIGH")), 200);
+        // then: the build starts, with its gate, as a first run would
+        assertEquals("STARTED", started.get("status").asText(), started::toString);
+        assertEquals(1, aws.requests(AwsFake.CODEBUILD + "StartBuild").size());
+        assertEquals("BUILD", started.at("/checks/existingTags/decision").asText(), started::toString);
+        readsBack("SUCCEEDED");
+        aws.reply(DESCRIBE, resource("describe-status.json").replace("STATUS", "IN_PROGRESS").replace(TriggerWorld.DIGEST, digest));
+        assertEquals("SCANNING", status().get("phase").asText());
+    }
+
+    /** An image of BatchGetImage's answer under {@code tag}: the one image of the run's commit. */
+    static String image(String tag) {
+        return "{\"registryId\": \"123456789012\", \"repositoryName\": \"acme/app\", \"imageId\": {\"imageDigest\": \"sha256:"
+                + "c".repeat(64) + "\", \"imageTag\": \"" + tag + "\"}, \"imageManifestMediaType\":"
+                + " \"application/vnd.oci.image.manifest.v1+json\", \"imageManifest\": \"{}\"}";
+    }
+
+    @Test
     void aSucceededBuild_waitsForItsScan_andTheScanEventPasses_withTheCountsInTheOutput() throws Exception {
         // given: a gated run, its build succeeded, its scan under way
         JsonNode started = PlatformBuildsFlowTest.post(run(Map.of("maxSeverity", "HIGH")), 200);
