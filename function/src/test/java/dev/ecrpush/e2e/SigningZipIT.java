@@ -81,15 +81,15 @@ class SigningZipIT {
         assertEquals(List.of("GetSecretValue by " + FUNCTION_KEY, "AssumeRole by " + KnownTargetScenario.CONNECTOR_KEY,
                 "CreateRepository by " + TARGET_KEY, "GetSigningConfiguration by " + TARGET_KEY,
                 "PutSigningConfiguration by " + TARGET_KEY, "GetSigningConfiguration by " + TARGET_KEY,
-                "StartBuild by " + FUNCTION_KEY), aws.calls());
+                "BatchGetImage by " + TARGET_KEY, "StartBuild by " + FUNCTION_KEY), aws.calls());
         assertEquals(JSON.readTree("[" + OTHER_RULE + "," + OWN_RULE + "]"),
                 aws.bodies(AwsFake.ECR + "PutSigningConfiguration").get(0).at("/signingConfiguration/rules"));
 
         // when: warm, the same target
         aws.resetRequests();
         runtime.invoke(payload, TIMEOUT).success();
-        // then
-        assertEquals(List.of("StartBuild by " + FUNCTION_KEY), aws.calls());
+        // then: the tag lookup every run makes, and no signing call
+        assertEquals(List.of("BatchGetImage by " + TARGET_KEY, "StartBuild by " + FUNCTION_KEY), aws.calls());
     }
 
     @Test
