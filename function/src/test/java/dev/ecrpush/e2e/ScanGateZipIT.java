@@ -64,6 +64,11 @@ class ScanGateZipIT {
         return JSON.readTree(zip.runtime().invoke(payload.getBytes(StandardCharsets.UTF_8), TIMEOUT).success().payload());
     }
 
+    /** An event of {@code events/}, as EventBridge sends it. */
+    private static String event(String name) throws IOException {
+        return java.nio.file.Files.readString(Repo.path("events/" + name));
+    }
+
     private static String resource(String name) throws IOException {
         try (InputStream in = ScanGateZipIT.class.getResourceAsStream("/scans/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -108,7 +113,7 @@ class ScanGateZipIT {
                 digest);
         world.aws().reply(DESCRIBE, resource("describe-basic-low-only.json").replace(TriggerWorld.DIGEST, digest));
         // when
-        JsonNode answer = invoke(resource("ecr-image-scan-event.json").replace(TriggerWorld.DIGEST, digest));
+        JsonNode answer = invoke(event("ecr-image-scan.json").replace(TriggerWorld.DIGEST, digest));
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText(), answer::toString);
         JsonNode output = JSON.readTree(world.aws().bodies(SUCCESS).get(0).get("output").asText());
@@ -125,7 +130,7 @@ class ScanGateZipIT {
                 digest);
         world.aws().reply(DESCRIBE, resource("describe-basic-complete.json").replace(TriggerWorld.DIGEST, digest));
         // when
-        JsonNode answer = invoke(resource("ecr-image-scan-event.json").replace(TriggerWorld.DIGEST, digest));
+        JsonNode answer = invoke(event("ecr-image-scan.json").replace(TriggerWorld.DIGEST, digest));
         // then
         assertEquals("TASK_FAILED", answer.get("status").asText(), answer::toString);
         JsonNode failure = world.aws().bodies(FAILURE).get(0);

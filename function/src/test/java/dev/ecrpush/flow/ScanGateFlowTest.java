@@ -27,6 +27,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Fixtures;
 import dev.ecrpush.support.InjectFake;
+import dev.ecrpush.support.Repo;
 import dev.ecrpush.support.TriggerWorld;
 import dev.ecrpush.support.TriggerWorldResource;
 
@@ -65,6 +66,15 @@ class ScanGateFlowTest {
         world.startBuildAnswers(buildId);
         readsBack("IN_PROGRESS");
         aws.reply(BATCH_DELETE, "{\"imageIds\": [{\"imageTag\": \"latest\"}], \"failures\": []}");
+    }
+
+    /** An event of {@code events/}, as EventBridge or the template's schedule sends it. */
+    static String event(String name) {
+        try {
+            return java.nio.file.Files.readString(Repo.path("events/" + name));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String resource(String name) {
@@ -110,7 +120,7 @@ class ScanGateFlowTest {
     }
 
     JsonNode scanEvent(String file) throws Exception {
-        return PlatformBuildsFlowTest.post(resource(file).replace(TriggerWorld.DIGEST, digest), 200);
+        return PlatformBuildsFlowTest.post(event(file).replace(TriggerWorld.DIGEST, digest), 200);
     }
 
     JsonNode status() throws Exception {
@@ -176,7 +186,7 @@ class ScanGateFlowTest {
         assertEquals(digest, request.at("/imageId/imageDigest").asText());
         // when: the scan completes, with nothing above HIGH, and its event comes
         scanAnswers("describe-basic-low-only.json");
-        JsonNode passed = scanEvent("ecr-image-scan-event.json");
+        JsonNode passed = scanEvent("ecr-image-scan.json");
         // then
         assertEquals("TASK_SUCCEEDED", passed.get("status").asText(), passed.toString());
         JsonNode output = Fixtures.JSON.readTree(mine(SUCCESS).get(0).get("output").asText());
@@ -200,7 +210,7 @@ class ScanGateFlowTest {
         PlatformBuildsFlowTest.post(run(Map.of("maxSeverity", "HIGH")), 200);
         readsBack("SUCCEEDED");
         scanAnswers("describe-basic-low-only.json");
-        JsonNode early = scanEvent("ecr-image-scan-event.json");
+        JsonNode early = scanEvent("ecr-image-scan.json");
         assertEquals("IGNORED", early.get("status").asText());
         // when
         JsonNode changed = stateChange();
@@ -269,7 +279,7 @@ class ScanGateFlowTest {
         aws.replyWhenBodyContains(DESCRIBE, "enhanced-page-2", AwsFake.json(resource("describe-enhanced-active-page-2.json")
                 .replace(TriggerWorld.DIGEST, digest)));
         // when
-        JsonNode passed = scanEvent("inspector2-scan-event.json");
+        JsonNode passed = scanEvent("inspector2-scan.json");
         // then
         assertEquals("TASK_SUCCEEDED", passed.get("status").asText(), passed.toString());
         JsonNode output = Fixtures.JSON.readTree(mine(SUCCESS).get(0).get("output").asText());
@@ -286,7 +296,7 @@ class ScanGateFlowTest {
         aws.fail(DESCRIBE, 400, "ScanNotFoundException", "Image scan does not exist for the image");
         assertEquals("IGNORED", stateChange().get("status").asText());
         // when: a sweep within the timeout
-        PlatformBuildsFlowTest.post("{\"scanGateSweep\": {}}", 200);
+        PlatformBuildsFlowTest.post(event("scan-gate-sweep.json"), 200);
         // then: still waiting
         assertEquals(List.of(), mine(FAILURE));
         assertEquals("SCANNING", status().at("/scan/state").asText());
@@ -297,7 +307,7 @@ class ScanGateFlowTest {
                     .expressionAttributeValues(Map.of(":t", AttributeValue.fromN(String.valueOf(
                             Instant.now().minusSeconds(360).getEpochSecond())))));
         }
-        PlatformBuildsFlowTest.post("{\"scanGateSweep\": {}}", 200);
+        PlatformBuildsFlowTest.post(event("scan-gate-sweep.json"), 200);
         // then
         JsonNode failure = mine(FAILURE).get(0);
         assertEquals("ScanGateFailed", failure.get("error").asText());
@@ -312,7 +322,7 @@ class ScanGateFlowTest {
                     .expressionAttributeValues(Map.of(":b", AttributeValue.fromSs(List.of(gone)))));
         }
         aws.resetRequests();
-        PlatformBuildsFlowTest.post("{\"scanGateSweep\": {}}", 200);
+        PlatformBuildsFlowTest.post(event("scan-gate-sweep.json"), 200);
         assertFalse(aws.bodies(BATCH_GET_BUILDS).stream().anyMatch(b -> b.toString().contains(buildId)));
         assertFalse(aws.bodies(BATCH_GET_BUILDS).stream().anyMatch(b -> b.toString().contains(gone)));
         assertFalse(item("build#scangates#pending").getOrDefault("buildIds", AttributeValue.fromSs(List.of("x"))).ss()
@@ -328,10 +338,10 @@ class ScanGateFlowTest {
         stateChange();
         scanAnswers("describe-basic-low-only.json");
         aws.resetRequests();
-        String event = resource("ecr-image-scan-event.json").replace(TriggerWorld.DIGEST, digest);
+        String event = event("ecr-image-scan.json").replace(TriggerWorld.DIGEST, digest);
         List<String> forged = List.of(
                 // an image the function never recorded
-                resource("ecr-image-scan-event.json").replace(TriggerWorld.DIGEST, "sha256:" + "e".repeat(64)),
+                event("ecr-image-scan.json").replace(TriggerWorld.DIGEST, "sha256:" + "e".repeat(64)),
                 // the gate's digest, in another account
                 event.replace("\"account\": \"123456789012\"", "\"account\": \"999999999999\""),
                 // the gate's digest, in another repository
@@ -339,7 +349,7 @@ class ScanGateFlowTest {
                 // the gate's digest, in another region
                 event.replace("\"region\": \"us-east-1\"", "\"region\": \"eu-west-1\""),
                 // Inspector's ARN naming another account than the event's
-                resource("inspector2-scan-event.json").replace(TriggerWorld.DIGEST, digest)
+                event("inspector2-scan.json").replace(TriggerWorld.DIGEST, digest)
                         .replace("\"arn:aws:ecr:us-east-1:123456789012:repository/acme/app\",\n    \"finding",
                                 "\"arn:aws:ecr:us-east-1:999999999999:repository/acme/app\",\n    \"finding"),
                 // a digest that is no digest
@@ -355,7 +365,7 @@ class ScanGateFlowTest {
         assertEquals(List.of(), mine(SUCCESS));
         assertEquals(List.of(), mine(FAILURE));
         // and the real event still completes it
-        assertEquals("TASK_SUCCEEDED", scanEvent("ecr-image-scan-event.json").get("status").asText());
+        assertEquals("TASK_SUCCEEDED", scanEvent("ecr-image-scan.json").get("status").asText());
     }
 
     @Test
