@@ -51,39 +51,6 @@ public record EcrSpec(
         onExistingTag = onExistingTag == null ? OnExistingTag.DEFAULT : onExistingTag;
     }
 
-    /** A spec with a scan gate and the default {@code onExistingTag}. */
-    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
-            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
-            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
-            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
-            Integer runAsUser, Resources resources, int retry, List<Platform> platforms, ScanGate scanGate) {
-        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
-                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
-                runAsUser, resources, retry, platforms, scanGate, null);
-    }
-
-    /** A spec without a scan gate, with this {@code onExistingTag}. */
-    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
-            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
-            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
-            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
-            Integer runAsUser, Resources resources, int retry, List<Platform> platforms, OnExistingTag onExistingTag) {
-        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
-                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
-                runAsUser, resources, retry, platforms, null, onExistingTag);
-    }
-
-    /** A spec without a scan gate and with the default {@code onExistingTag}, as every spec was before either. */
-    public EcrSpec(String connectorRef, String region, String account, String imageName, List<String> tags, String dockerfile,
-            String context, String target, List<KeyValue> buildArgs, List<KeyValue> labels, boolean optimize, boolean caching,
-            List<String> cacheFrom, String cacheTo, String remoteCacheImage, List<String> baseImageConnectorRefs,
-            List<DockerSecret> envDockerSecrets, List<DockerSecret> fileDockerSecrets, List<KeyValue> envVariables,
-            Integer runAsUser, Resources resources, int retry, List<Platform> platforms) {
-        this(connectorRef, region, account, imageName, tags, dockerfile, context, target, buildArgs, labels, optimize, caching,
-                cacheFrom, cacheTo, remoteCacheImage, baseImageConnectorRefs, envDockerSecrets, fileDockerSecrets, envVariables,
-                runAsUser, resources, retry, platforms, null, null);
-    }
-
     /** The same spec with other tags (a monotonic trigger's run pushes only those that name its commit). */
     public EcrSpec withTags(List<String> newTags) {
         return new EcrSpec(connectorRef, region, account, imageName, newTags, dockerfile, context, target, buildArgs, labels,
