@@ -104,6 +104,8 @@ public final class FunctionProcess implements AutoCloseable {
     }
 
     private static final Duration IDLE_BEFORE_KILL = Duration.ofSeconds(5);
+    /** The CPUs the function's process may use (Linux {@code taskset}): the benchmark's one-core figures. */
+    public static final String CPUS_VARIABLE = "FUNCTION_CPUS";
     private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     private final Process process;
@@ -155,7 +157,7 @@ public final class FunctionProcess implements AutoCloseable {
         Path taskRoot = workDir.resolve("task");
         unzip(functionZip, taskRoot);
 
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(cpuPinning(System.getenv(CPUS_VARIABLE)));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(managedRuntimeJvmFlags(config.memoryMb()));
         command.add("-cp");
@@ -196,6 +198,20 @@ public final class FunctionProcess implements AutoCloseable {
             }
         });
         return function;
+    }
+
+    /**
+     * {@code taskset -c CPUS} when {@value #CPUS_VARIABLE} names the CPUs the function may run on (for example {@code 0}:
+     * one core, nearer a small function's share of a CPU than the whole machine); nothing when it is unset.
+     */
+    static List<String> cpuPinning(String cpus) {
+        if (cpus == null || cpus.isBlank()) {
+            return List.of();
+        }
+        if (!cpus.strip().matches("[0-9]+([,-][0-9]+)*")) {
+            throw new IllegalArgumentException(CPUS_VARIABLE + " must be a CPU list such as 0 or 0-1, not " + cpus);
+        }
+        return List.of("taskset", "-c", cpus.strip());
     }
 
     /**

@@ -163,4 +163,15 @@ class FunctionProcessTest {
         assertFalse(values.isEmpty());
         return values;
     }
+
+    @Test
+    void cpuPinning_runsTheFunctionUnderTaskset_onlyWhenCpusAreNamed() {
+        assertEquals(List.of("taskset", "-c", "0"), FunctionProcess.cpuPinning("0"));
+        assertEquals(List.of("taskset", "-c", "0-1"), FunctionProcess.cpuPinning(" 0-1 "));
+        assertEquals(List.of(), FunctionProcess.cpuPinning(null));
+        assertEquals(List.of(), FunctionProcess.cpuPinning(""));
+        // what would reach a command line is a CPU list, nothing else
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> FunctionProcess.cpuPinning("0; rm -rf x"));
+        assertTrue(refused.getMessage().contains(FunctionProcess.CPUS_VARIABLE), refused.getMessage());
+    }
 }
