@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,41 +34,15 @@ import dev.ecrpush.support.Fixtures;
 class RunPathPrimingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ServerSocket socket;
-    private final AtomicInteger connections = new AtomicInteger();
-    private final List<String> endpointProperties = List.of("aws.endpointUrl");
-    private final List<String> saved = new ArrayList<>();
+    private RecordingSocket socket;
 
-    /** A local server that counts every connection made to it, and every SDK endpoint pointed at it. */
     @BeforeEach
     void recordEveryConnection() throws IOException {
-        socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try (Socket connection = socket.accept()) {
-                    connections.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "recording-socket");
-        accept.setDaemon(true);
-        accept.start();
-        for (String property : endpointProperties) {
-            saved.add(System.getProperty(property));
-            System.setProperty(property, "http://127.0.0.1:" + socket.getLocalPort());
-        }
+        socket = new RecordingSocket();
     }
 
     @AfterEach
     void restore() throws IOException {
-        for (int i = 0; i < endpointProperties.size(); i++) {
-            if (saved.get(i) == null) {
-                System.clearProperty(endpointProperties.get(i));
-            } else {
-                System.setProperty(endpointProperties.get(i), saved.get(i));
-            }
-        }
         socket.close();
     }
 
@@ -99,7 +68,7 @@ class RunPathPrimingTest {
         assertEquals(List.of("SetRepositoryPolicy", "PutImage", "DeleteParameter"),
                 outcome.calledDirectly());
         // and nothing reached the network
-        assertEquals(0, connections.get(), "connections opened while priming");
+        assertEquals(0, socket.connections(), "connections opened while priming");
     }
 
     @Test
@@ -113,7 +82,7 @@ class RunPathPrimingTest {
         assertEquals(2, outcome.buildIds().size(), outcome.toString());
         assertTrue(outcome.operations().contains("GetSigningConfiguration"), outcome.operations().toString());
         assertFalse(outcome.operations().contains("PutSigningConfiguration"), outcome.operations().toString());
-        assertEquals(0, connections.get(), "connections opened while priming");
+        assertEquals(0, socket.connections(), "connections opened while priming");
     }
 
     @Test
@@ -130,7 +99,7 @@ class RunPathPrimingTest {
                 outcome.toString());
         assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS), outcome.toString());
         assertFalse(outcome.calledDirectly().contains("SetRepositoryPolicy"), outcome.toString());
-        assertEquals(0, connections.get(), "connections opened while priming");
+        assertEquals(0, socket.connections(), "connections opened while priming");
     }
 
     @Test
@@ -144,6 +113,6 @@ class RunPathPrimingTest {
         } finally {
             real.close();
         }
-        assertTrue(connections.get() > 0, "the socket saw no connection");
+        assertTrue(socket.connections() > 0, "the socket saw no connection");
     }
 }
