@@ -20,9 +20,10 @@ import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.KnownTargetScenario;
 
 /**
- * Priming at init ({@code buildpush.priming.at-init}) in the packaged zip under the runtime interface client: the plan,
- * the run path and the edge primed, with every SDK endpoint at a live fake of AWS that hears nothing from them; the first real run after it then makes exactly a cold start's calls, signed with the
- * function's own and the target's keys, never priming's.
+ * Priming at init ({@code buildpush.priming.at-init}) in the packaged zip under the runtime interface client: the run
+ * path and the edge primed, with every SDK endpoint at a live fake of AWS that hears nothing from them; the first real
+ * run after it then makes exactly a cold start's calls, signed with the function's own and the target's keys, never
+ * priming's.
  */
 class PrimedZipIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
