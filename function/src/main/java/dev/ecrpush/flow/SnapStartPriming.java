@@ -70,29 +70,33 @@ public class SnapStartPriming implements Resource {
         if (atInit) {
             // buildpush.priming.at-init: the same warm-up in the init phase, where no snapshot will take it (the
             // benchmark under the runtime interface client; a function without SnapStart).
-            primeLogged("at init");
+            // The edge primes the plan path too, through the HTTP layer (EdgePriming): at init, where its cost
+            // counts, it is not planned twice.
+            primeLogged("at init", false);
         }
     }
 
     @Override
     public void beforeCheckpoint(Context<? extends Resource> context) {
-        primeLogged("for the snapshot");
+        primeLogged("for the snapshot", true);
     }
 
     /**
      * Primes the plan path, then the run and event paths; a failure is logged and never thrown, so that it never
      * blocks the snapshot or the init (the first invocation then warms up what priming did not).
      */
-    private void primeLogged(String when) {
+    private void primeLogged(String when, boolean plan) {
         long start = System.nanoTime();
-        try {
-            StepResult result = prime();
-            LOG.infof("primed %s in %d ms: %s plan of %s", when, (System.nanoTime() - start) / 1_000_000, result.status(),
-                    result.repository());
-        } catch (RuntimeException e) {
-            LOG.warnf("priming %s failed, the first invocation warms up instead: %s", when, e.toString());
+        if (plan) {
+            try {
+                StepResult result = prime();
+                LOG.infof("primed %s in %d ms: %s plan of %s", when, (System.nanoTime() - start) / 1_000_000, result.status(),
+                        result.repository());
+            } catch (RuntimeException e) {
+                LOG.warnf("priming %s failed, the first invocation warms up instead: %s", when, e.toString());
+            }
+            start = System.nanoTime();
         }
-        start = System.nanoTime();
         try {
             RunPathPriming.Outcome outcome = runPath.prime();
             LOG.infof("primed the run path %s in %d ms (%s): builds %s; %d operations answered locally, %s called directly", when,

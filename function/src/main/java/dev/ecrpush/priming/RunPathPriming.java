@@ -59,6 +59,8 @@ import dev.ecrpush.step.TriggerType;
  * builds' ends through {@link TaskCompletions} (the build read back, the Step Functions task completed). The ECR
  * image calls no payload reaches here (monotonic tags, image indexes) and anything a configuration left out are
  * then called directly, so that every operation of {@link #OPERATIONS} has been marshalled, signed and parsed.
+ * A function without an idempotency table never claims a key or keeps a task token: its priming runs the payloads
+ * without them, reads the builds' ends as a status request does, and leaves out {@link #TABLE_OPERATIONS}.
  *
  * <p>Nothing here reaches AWS or the function's credentials, and nothing is left behind for real requests: every
  * object is made here, over a client factory of its own whose HTTP client is {@link CannedAws} (no connection is
@@ -78,6 +80,9 @@ public final class RunPathPriming {
             "PutParameter", "DeleteParameter",
             "PutItem", "UpdateItem", "GetItem",
             "SendTaskSuccess", "SendTaskFailure");
+    /** The operations only a function with an idempotency table calls: its claims, and the task tokens it keeps. */
+    public static final List<String> TABLE_OPERATIONS = List.of("PutItem", "UpdateItem", "GetItem", "SendTaskSuccess",
+            "SendTaskFailure");
     /** The function's own credentials while priming: not a key of any account, never resolved from the environment. */
     static final AwsCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
             AwsBasicCredentials.create("AKIAPRIMINGNOTAKEY00", "priming-signs-nothing-aws-would-take"));
@@ -128,7 +133,9 @@ public final class RunPathPriming {
             AwsStages stages = new AwsStages(clients,
                     new CredentialsResolver(clients, Clock.systemUTC(), config.credentials().staticKeysTtl()),
                     new Executors(List.of(codeBuild, ecs)), config);
-            IdempotencyTables tables = new IdempotencyTables(clients, new Table(config.idempotency()));
+            // Without a table a run keeps no task token and claims no key: DynamoDB and Step Functions are never called.
+            boolean table = config.idempotency().table().isPresent();
+            IdempotencyTables tables = new IdempotencyTables(clients, table ? new Table(config.idempotency()) : config.idempotency());
             TaskCompletions completions = new TaskCompletions(clients, tables, json);
             Runs runs = new Runs(stages, tables, completions, json);
             ParseSettings parse = ParseSettings.of(TriggerType.MANUAL, Map.of(), List.of(codeBuild, ecs));
@@ -136,15 +143,20 @@ public final class RunPathPriming {
                     planConfig.oidcParameterPrefix(), Map.of(codeBuild.type(), codeBuild, ecs.type(), ecs));
             List<String> buildIds = new ArrayList<>();
             start = lap(millis, "set-up", start);
-            for (JsonNode payload : List.of(codeBuildPayload(), payload(ECS_PAYLOAD))) {
+            for (JsonNode payload : List.of(codeBuildPayload(table), withTable(payload(ECS_PAYLOAD), table))) {
                 Plan plan = Planner.plan(StepParser.parse(payload, parse), plans);
                 StepResult result = ((StepOutcome.Finished) runs.run(plan)).result();
                 json.writeValueAsBytes(ResultJson.tree(result, json));
                 String executor = plan.payload().executor().type();
                 start = lap(millis, executor + " run", start);
-                // The build's state-change event: read back, and its waiting task completed.
+                // The build's state-change event: read back, and its waiting task completed; without a table, its
+                // status request.
                 BuildStatusResult[] status = new BuildStatusResult[1];
-                completions.onBuildEvent(result.buildId(), () -> status[0] = stages.status(result.buildId()));
+                if (table) {
+                    completions.onBuildEvent(result.buildId(), () -> status[0] = stages.status(result.buildId()));
+                } else {
+                    status[0] = stages.status(result.buildId());
+                }
                 if (status[0] != null) {
                     json.writeValueAsBytes(ResultJson.tree(status[0], json));
                 }
@@ -153,7 +165,7 @@ public final class RunPathPriming {
             }
             List<String> direct = new ArrayList<>();
             directCalls(clients).forEach((operation, call) -> {
-                if (!aws.operations().contains(operation)) {
+                if (!aws.operations().contains(operation) && (table || !TABLE_OPERATIONS.contains(operation))) {
                     call.accept(clients);
                     direct.add(operation);
                 }
@@ -189,9 +201,17 @@ public final class RunPathPriming {
     }
 
     /** The plan priming's payload, run: manual keys, cross-account access, a base image connector and a cache, on VM. */
-    private JsonNode codeBuildPayload() {
+    private JsonNode codeBuildPayload(boolean table) {
         ObjectNode payload = (ObjectNode) payload(CODEBUILD_PAYLOAD);
         payload.put("mode", "run").put("taskToken", TASK_TOKEN);
+        return withTable(payload, table);
+    }
+
+    /** The payload as it is with a table; without one, as a run there must be: no task token, no idempotency key. */
+    private static JsonNode withTable(JsonNode payload, boolean table) {
+        if (!table) {
+            ((ObjectNode) payload).remove(List.of("taskToken", "idempotencyKey"));
+        }
         return payload;
     }
 

@@ -22,14 +22,24 @@ class SnapStartPrimingAtInitTest {
     private final RunPathPriming runPath = mock(RunPathPriming.class);
 
     @Test
-    void startup_primes_whenAtInitIsSet_andSurvivesAFailure() {
-        when(steps.handle(any(), any())).thenThrow(new IllegalStateException("boom"));
+    void startup_primesTheRunPath_whenAtInitIsSet_andSurvivesAFailure() {
         when(runPath.prime()).thenThrow(new IllegalStateException("boom"));
         SnapStartPriming priming = new SnapStartPriming(steps, new ObjectMapper(),
                 Fixtures.config(Map.of("BUILDPUSH_PRIMING_AT_INIT", "true")), runPath);
         // when: the application starts (a priming failure is logged, not thrown)
         priming.register(null);
-        // then: both the plan path and the run path were primed, the second despite the first's failure
+        // then: the run path was primed; the plan path is left to the edge's priming, which plans through the HTTP layer
+        verify(runPath, times(1)).prime();
+        verify(steps, times(0)).handle(any(), any(TriggerType.class));
+    }
+
+    @Test
+    void beforeCheckpoint_primesThePlanPath_thenTheRunPath_evenAfterAFailure() {
+        when(steps.handle(any(), any())).thenThrow(new IllegalStateException("boom"));
+        SnapStartPriming priming = new SnapStartPriming(steps, new ObjectMapper(), Fixtures.config(Map.of()), runPath);
+        // when: the snapshot is about to be taken (a priming failure is logged, not thrown)
+        priming.beforeCheckpoint(null);
+        // then: both, the second despite the first's failure
         verify(steps, times(1)).handle(any(), any(TriggerType.class));
         verify(runPath, times(1)).prime();
     }

@@ -61,12 +61,19 @@ class RunPathPrimingTest {
         assertTrue(outcome.buildIds().get(0).matches("ecr-build-push:[0-9a-f-]{36}"), outcome.toString());
         assertTrue(outcome.buildIds().get(1).matches("arn:aws:ecs:us-east-1:123456789012:task/priming/[0-9a-f]{32}"),
                 outcome.toString());
-        // and every operation was answered locally; only those no payload reaches were called directly (a run's tag
-        // lookup reaches BatchGetImage, and DescribeRepositories for a tag that exists)
-        assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS),
-                "not primed: " + RunPathPriming.OPERATIONS.stream().filter(o -> !outcome.operations().contains(o)).toList());
+        // and every operation a function without a table calls was answered locally; only those no payload reaches
+        // were called directly (a run's tag lookup reaches BatchGetImage, and DescribeRepositories for a tag that exists)
+        List<String> reachable = RunPathPriming.OPERATIONS.stream().filter(o -> !RunPathPriming.TABLE_OPERATIONS.contains(o)).toList();
+        assertTrue(outcome.operations().containsAll(reachable),
+                "not primed: " + reachable.stream().filter(o -> !outcome.operations().contains(o)).toList());
         assertEquals(List.of("SetRepositoryPolicy", "PutImage", "DeleteParameter"),
                 outcome.calledDirectly());
+        // and nothing of a table or of Step Functions, which such a function never calls: the builds' ends were read as
+        // a status request reads them
+        assertEquals(List.of(), outcome.operations().stream().filter(RunPathPriming.TABLE_OPERATIONS::contains).toList(),
+                outcome.operations().toString());
+        assertTrue(outcome.operations().containsAll(List.of("BatchGetBuilds", "DescribeTasks", "GetLogEvents")),
+                outcome.operations().toString());
         // and nothing reached the network
         assertEquals(0, socket.connections(), "connections opened while priming");
     }
@@ -99,6 +106,8 @@ class RunPathPrimingTest {
                 outcome.toString());
         assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS), outcome.toString());
         assertFalse(outcome.calledDirectly().contains("SetRepositoryPolicy"), outcome.toString());
+        // and, with a table, the claims and the task tokens through the function's own code, not called directly
+        assertTrue(RunPathPriming.TABLE_OPERATIONS.stream().noneMatch(outcome.calledDirectly()::contains), outcome.toString());
         assertEquals(0, socket.connections(), "connections opened while priming");
     }
 
