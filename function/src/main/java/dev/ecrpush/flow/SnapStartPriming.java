@@ -30,7 +30,10 @@ import dev.ecrpush.step.TriggerType;
 /**
  * SnapStart priming: before Lambda takes the snapshot of the booted function, one built-in {@code mode: plan}
  * payload goes through parsing, validation, planning and JSON serialisation, so that the classes, lambdas and
- * Jackson serialisers of that path are loaded and initialised in the snapshot instead of on the first restore.
+ * Jackson serialisers of that path are loaded and initialised in the snapshot instead of on the first restore; then
+ * the run and event paths go through {@link RunPathPriming}, on canned answers. With {@code buildpush.priming.at-init}
+ * the run path is primed in the init phase as well, and the plan is left to the edge's priming, which plans the same
+ * payload through the HTTP layer.
  *
  * <p>A plan makes no AWS call and resolves no credentials, so the snapshot holds none: credentials resolved
  * before a snapshot would be shared by every restored instance and could expire inside it. A priming failure
