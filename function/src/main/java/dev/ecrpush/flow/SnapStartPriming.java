@@ -85,8 +85,8 @@ public class SnapStartPriming implements Resource {
     }
 
     /**
-     * Primes the plan path, then the run and event paths; a failure is logged and never thrown, so that it never
-     * blocks the snapshot or the init (the first invocation then warms up what priming did not).
+     * Primes the plan path when {@code plan} is set, then the run and event paths; a failure is logged and never thrown,
+     * so that it never blocks the snapshot or the init (the first invocation then warms up what priming did not).
      */
     private void primeLogged(String when, boolean plan) {
         long start = System.nanoTime();

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -69,20 +70,18 @@ import dev.ecrpush.step.TriggerType;
  * touched: their caches stay empty, their clients unbuilt.
  */
 public final class RunPathPriming {
+    /** The operations only a function with an idempotency table calls: its claims, and the task tokens it keeps. */
+    public static final List<String> TABLE_OPERATIONS = List.of("PutItem", "UpdateItem", "GetItem", "SendTaskSuccess",
+            "SendTaskFailure");
     /** Every operation of the run and event paths, by service; priming answers each at least once. */
-    public static final List<String> OPERATIONS = List.of(
+    public static final List<String> OPERATIONS = Stream.concat(Stream.of(
             "AssumeRole", "AssumeRoleWithWebIdentity",
             "GetSecretValue",
             "CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy", "DescribeRepositories", "BatchGetImage", "PutImage",
             "StartBuild", "BatchGetBuilds",
             "DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask", "DescribeTasks",
             "GetLogEvents",
-            "PutParameter", "DeleteParameter",
-            "PutItem", "UpdateItem", "GetItem",
-            "SendTaskSuccess", "SendTaskFailure");
-    /** The operations only a function with an idempotency table calls: its claims, and the task tokens it keeps. */
-    public static final List<String> TABLE_OPERATIONS = List.of("PutItem", "UpdateItem", "GetItem", "SendTaskSuccess",
-            "SendTaskFailure");
+            "PutParameter", "DeleteParameter"), TABLE_OPERATIONS.stream()).toList();
     /** The function's own credentials while priming: not a key of any account, never resolved from the environment. */
     static final AwsCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
             AwsBasicCredentials.create("AKIAPRIMINGNOTAKEY00", "priming-signs-nothing-aws-would-take"));
