@@ -1,14 +1,16 @@
 package dev.ecrpush.build;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
 
 /**
  * The function's libraries as one jar: every {@code lib/*.jar} of {@code function.zip} merged into
@@ -30,7 +32,9 @@ import java.util.TreeMap;
  * </ul>
  * Each jar's manifest, signature files, {@code INDEX.LIST} (it names jars that no longer exist) and
  * {@code module-info.class} (the class path has no modules) are left out. The merged jar is multi-release when any
- * jar was, and keeps the versioned classes of those jars only.
+ * jar was, and keeps the versioned classes of those jars only; its manifest gives each package its jar's
+ * specification and implementation titles, versions and vendors, which {@link Package} reports (Quarkus' Lambda
+ * poll loop sends its implementation version to the Runtime API in its user agent).
  */
 public final class DependencyJar {
     /** The one jar, where Lambda's Java runtime looks for the function's libraries. */
@@ -60,22 +64,32 @@ public final class DependencyJar {
     static Report merge(LinkedHashMap<String, byte[]> zip) throws IOException {
         List<String> jars = zip.keySet().stream().filter(DependencyJar::isLibrary).sorted().toList();
         Map<String, List<Copy>> copies = new LinkedHashMap<>();
-        boolean multiRelease = false;
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         for (String jar : jars) {
             LinkedHashMap<String, byte[]> entries = SdkShrinker.readZip(zip.get(jar));
-            boolean jarMultiRelease = isMultiRelease(entries.get(MANIFEST));
-            multiRelease |= jarMultiRelease;
+            Manifest own = entries.containsKey(MANIFEST) ? new Manifest(new ByteArrayInputStream(entries.get(MANIFEST))) : new Manifest();
+            boolean multiRelease = "true".equalsIgnoreCase(own.getMainAttributes().getValue(Attributes.Name.MULTI_RELEASE));
+            if (multiRelease) {
+                manifest.getMainAttributes().put(Attributes.Name.MULTI_RELEASE, "true");
+            }
+            Attributes packageAttributes = packageAttributes(own.getMainAttributes());
             for (Map.Entry<String, byte[]> entry : entries.entrySet()) {
                 String name = entry.getKey();
-                if (leftOut(name) || name.startsWith(VERSIONS) && !jarMultiRelease) {
+                if (leftOut(name) || name.startsWith(VERSIONS) && !multiRelease) {
                     continue;
                 }
                 copies.computeIfAbsent(name, n -> new ArrayList<>()).add(new Copy(jar.substring("lib/".length()), entry.getValue()));
+                // A package's versions and titles are its jar's, read when the class loader defines the package.
+                if (name.endsWith(".class") && name.indexOf('/') > 0 && !name.startsWith("META-INF/") && !packageAttributes.isEmpty()) {
+                    manifest.getEntries().putIfAbsent(name.substring(0, name.lastIndexOf('/') + 1), packageAttributes);
+                }
             }
         }
         LinkedHashMap<String, byte[]> merged = new LinkedHashMap<>();
-        merged.put(MANIFEST, ("Manifest-Version: 1.0\r\n" + (multiRelease ? "Multi-Release: true\r\n" : "") + "\r\n")
-                .getBytes(StandardCharsets.UTF_8));
+        ByteArrayOutputStream manifestBytes = new ByteArrayOutputStream();
+        manifest.write(manifestBytes);
+        merged.put(MANIFEST, manifestBytes.toByteArray());
         List<String> concatenated = new ArrayList<>();
         Map<String, byte[]> perJar = new TreeMap<>();
         copies.forEach((name, all) -> {
@@ -125,12 +139,17 @@ public final class DependencyJar {
                 || file.equals("module-info.class");
     }
 
-    private static boolean isMultiRelease(byte[] manifest) {
-        if (manifest == null) {
-            return false;
+    /** The attributes of a jar's main section that {@link Package} reports for each of its packages. */
+    private static Attributes packageAttributes(Attributes main) {
+        Attributes attributes = new Attributes();
+        for (Attributes.Name name : List.of(Attributes.Name.SPECIFICATION_TITLE, Attributes.Name.SPECIFICATION_VERSION,
+                Attributes.Name.SPECIFICATION_VENDOR, Attributes.Name.IMPLEMENTATION_TITLE, Attributes.Name.IMPLEMENTATION_VERSION,
+                Attributes.Name.IMPLEMENTATION_VENDOR)) {
+            if (main.getValue(name) != null) {
+                attributes.put(name, main.getValue(name));
+            }
         }
-        return new String(manifest, StandardCharsets.UTF_8).lines()
-                .anyMatch(line -> line.strip().equalsIgnoreCase("Multi-Release: true"));
+        return attributes;
     }
 
     /** Every copy, in jar order, each ending with a line break. */

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -127,6 +128,33 @@ class DependencyJarTest {
                 assertEquals("java 11 and later", text(in.readAllBytes()));
             }
             assertFalse(file.getManifest().getMainAttributes().containsKey(new java.util.jar.Attributes.Name("Implementation-Title")));
+        }
+    }
+
+    @Test
+    void aPackage_keepsItsJarsImplementationVersion_asTheClassLoaderReportsIt() throws Exception {
+        byte[] caller;
+        try (var in = DependencyJarTest.class.getResourceAsStream("/dev/acme/app/Caller.class")) {
+            caller = in.readAllBytes();
+        }
+        LinkedHashMap<String, byte[]> zip = zip(
+                jar("lib/dev.acme.app-1.jar", Map.of("META-INF/MANIFEST.MF",
+                        bytes("Manifest-Version: 1.0\r\nImplementation-Title: acme app\r\nImplementation-Version: 9.9.1\r\n\r\n"),
+                        "dev/acme/app/Caller.class", caller)),
+                jar("lib/org.acme.b-1.jar", Map.of("META-INF/MANIFEST.MF",
+                        bytes("Manifest-Version: 1.0\r\nImplementation-Version: 2.0\r\n\r\n"), "org/acme/b/notes.txt", bytes("b"))));
+        DependencyJar.merge(zip);
+        Path jar = Files.write(dir.resolve("dependencies.jar"), zip.get(DependencyJar.NAME));
+
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            Package app = Class.forName("dev.acme.app.Caller", false, loader).getPackage();
+            assertEquals("9.9.1", app.getImplementationVersion());
+            assertEquals("acme app", app.getImplementationTitle());
+        }
+        try (JarFile file = new JarFile(jar.toFile())) {
+            Manifest manifest = file.getManifest();
+            assertEquals(null, manifest.getMainAttributes().getValue("Implementation-Version"), "no jar's version is the merged jar's");
+            assertEquals(List.of("dev/acme/app/"), List.copyOf(manifest.getEntries().keySet()), "a package without classes gets none");
         }
     }
 
