@@ -8,11 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,40 +36,25 @@ class CommitStatusZipIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String STATUSES = "/repos/Codertocat/Hello-World/statuses/6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 
-    private static TriggerWorld world;
     private static GitHostFake github;
-    private static PackagedFunction.Running zip;
-
-    @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.startedWith((world, environment) -> {
         CommitStatusWorldResource.stubDefaults(world);
         github = new GitHostFake();
-        Map<String, String> environment = PackagedFunction.environment(world);
         // as the template sets them from GitHubApiUrl and GitHubTokenSecretArn
         environment.put("BUILDPUSH_GITHOSTS_GITHUB_API_URL", github.url(""));
         environment.put("BUILDPUSH_GITHOSTS_GITHUB_TOKEN_REF", CommitStatusWorldResource.GITHUB_TOKEN_REF);
-        zip = PackagedFunction.Running.start(environment);
-    }
+    });
 
     @AfterAll
-    static void stop() throws IOException {
-        try {
-            if (zip != null) {
-                zip.close();
-            }
-        } finally {
-            if (github != null) {
-                github.close();
-            }
-            if (world != null) {
-                world.close();
-            }
+    static void closeGitHub() throws IOException {
+        if (github != null) {
+            github.close();
         }
     }
 
     private static JsonNode invoke(JsonNode event) throws IOException {
-        return JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        return JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
     }
 
     @Test
@@ -82,7 +66,7 @@ class CommitStatusZipIT {
         String body = response.path("body").asText();
         JsonNode build = JSON.readTree(body).at("/refs/0/builds/0");
         assertEquals("STARTED", build.path("status").asText(), body);
-        assertEquals(1, world.aws().requests(AwsFake.CODEBUILD + "StartBuild").size());
+        assertEquals(1, ZIP.world().aws().requests(AwsFake.CODEBUILD + "StartBuild").size());
         String logs = build.at("/result/logsUrl").asText();
         assertTrue(logs.startsWith("https://console.aws.amazon.com/codesuite/codebuild/projects/"), logs);
         assertEquals(List.of("POST " + STATUSES), github.calls());
@@ -103,6 +87,6 @@ class CommitStatusZipIT {
                 JSON.readTree(success.getBodyAsString()));
         // and the token is in no answer and not in the function's log
         assertFalse(body.contains(CommitStatusWorldResource.GITHUB_TOKEN));
-        assertFalse(zip.log().contains(CommitStatusWorldResource.GITHUB_TOKEN), "the token was logged");
+        assertFalse(ZIP.zip().log().contains(CommitStatusWorldResource.GITHUB_TOKEN), "the token was logged");
     }
 }

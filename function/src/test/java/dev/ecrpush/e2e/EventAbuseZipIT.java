@@ -9,12 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +22,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.KnownTargetScenario;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerWorld;
 
 /**
  * Forged state-change events through the packaged zip, as EventBridge (or anyone who may invoke the function) would
@@ -42,26 +40,13 @@ class EventAbuseZipIT {
     private static final String DESCRIBE_TASKS = AwsFake.ECS + "DescribeTasks";
     private static final String STOP_TASK = AwsFake.ECS + "StopTask";
 
-    private static TriggerWorld world;
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.started();
     private static AwsFake aws;
-    private static PackagedFunction.Running zip;
 
     @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
-        aws = world.aws();
-        Map<String, String> environment = PackagedFunction.environment(world);
-        zip = PackagedFunction.Running.start(environment);
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (world != null) {
-            world.close();
-        }
+    static void fake() {
+        aws = ZIP.world().aws();
     }
 
     @BeforeEach
@@ -73,7 +58,7 @@ class EventAbuseZipIT {
     }
 
     private static JsonNode invoke(JsonNode event) throws IOException {
-        return JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        return JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
     }
 
     private static ObjectNode codeBuildEvent(String buildId, String status) throws IOException {
@@ -105,7 +90,7 @@ class EventAbuseZipIT {
     void forgedSucceeded_forTheFunctionsBuildStillRunning_completesNothing_untilCodeBuildSaysSo() throws IOException {
         // given: a run that waits for its build under a Step Functions task token
         ObjectNode run = KnownTargetScenario.payload("run", "app", "events-abuse").put("taskToken", "token-of-the-waiting-execution");
-        JsonNode started = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(run), TIMEOUT).success().payload());
+        JsonNode started = JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(run), TIMEOUT).success().payload());
         assertEquals("STARTED", started.path("status").asText(), started::toString);
         batchGetBuildsAnswers("IN_PROGRESS", "BUILD");
         aws.resetRequests();
@@ -147,7 +132,7 @@ class EventAbuseZipIT {
         // given: a task in the function's cluster, running for hours, started by another service
         String task = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/f46e7fe73f4f4fe4a2971f76ae5a47f2";
         Instant longAgo = Instant.now().minusSeconds(5 * 3600);
-        world.describeTasksAnswers(task, "RUNNING", "RUNNING", null, longAgo, 2400, "ecs-svc/1234", "billing-batch");
+        ZIP.world().describeTasksAnswers(task, "RUNNING", "RUNNING", null, longAgo, 2400, "ecs-svc/1234", "billing-batch");
         aws.resetRequests();
         // when
         JsonNode answer = invoke(ecsRunning(task, longAgo));
@@ -162,7 +147,7 @@ class EventAbuseZipIT {
     void runningEvent_withAnOldCreatedAt_forTheFunctionsOwnTask_stopsIt() throws IOException {
         String task = "arn:aws:ecs:us-east-1:111111111111:task/ecr-build-push/d80cbdcb7f8f4fe4a2971f76ae5a47f3";
         Instant longAgo = Instant.now().minusSeconds(5 * 3600);
-        world.describeTasksAnswers(task, "RUNNING", "RUNNING", null, longAgo, 2400);
+        ZIP.world().describeTasksAnswers(task, "RUNNING", "RUNNING", null, longAgo, 2400);
         aws.resetRequests();
         invoke(ecsRunning(task, longAgo));
         assertEquals(1, aws.requests(STOP_TASK).size(), aws.calls()::toString);

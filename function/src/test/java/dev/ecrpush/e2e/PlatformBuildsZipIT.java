@@ -7,9 +7,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +18,6 @@ import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.OciIndexSchema;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerWorld;
 
 /**
  * A two-platform step through the packaged zip under the Lambda runtime interface client: {@code
@@ -37,27 +35,11 @@ class PlatformBuildsZipIT {
             + "\",\"config\":{\"size\":1,\"digest\":\"sha256:" + "1".repeat(64) + "\"},\"layers\":[]}";
     private static final String ARM_MANIFEST = AMD_MANIFEST.replace("1", "2");
 
-    private static TriggerWorld world;
-    private static PackagedFunction.Running zip;
-
-    @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
-        zip = PackagedFunction.Running.start(PackagedFunction.environment(world));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (world != null) {
-            world.close();
-        }
-    }
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.started();
 
     private static JsonNode invoke(JsonNode payload) throws IOException {
-        return JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(payload), TIMEOUT).success().payload());
+        return JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(payload), TIMEOUT).success().payload());
     }
 
     @Test
@@ -76,8 +58,8 @@ class PlatformBuildsZipIT {
     @Test
     void aTwoPlatformRun_startsTwoBuilds_andTheLastEnd_writesTheIndex_andCompletesTheTask() throws IOException {
         // given
-        world.aws().replyWhenBodyContains(START_BUILD, "linux-amd64", AwsFake.json("{\"build\":{\"id\":\"" + AMD + "\"}}"));
-        world.aws().replyWhenBodyContains(START_BUILD, "linux-arm64", AwsFake.json("{\"build\":{\"id\":\"" + ARM + "\"}}"));
+        ZIP.world().aws().replyWhenBodyContains(START_BUILD, "linux-amd64", AwsFake.json("{\"build\":{\"id\":\"" + AMD + "\"}}"));
+        ZIP.world().aws().replyWhenBodyContains(START_BUILD, "linux-arm64", AwsFake.json("{\"build\":{\"id\":\"" + ARM + "\"}}"));
         ObjectNode payload = (ObjectNode) JSON.readTree("""
                 {"mode": "run", "idempotencyKey": "zip-platforms-1", "taskToken": "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPTOKEN",
                  "infra": "VM",
@@ -95,10 +77,10 @@ class PlatformBuildsZipIT {
         assertEquals("STARTED", started.get("status").asText(), started::toString);
         assertEquals(AMD, started.get("buildId").asText());
         assertEquals(ARM, started.at("/platforms/1/buildId").asText());
-        assertEquals(2, world.aws().bodies(START_BUILD).size());
+        assertEquals(2, ZIP.world().aws().bodies(START_BUILD).size());
         // when: both builds have pushed, and the arm64 one's state change comes
         for (String[] build : new String[][] {{AMD, AMD_MANIFEST}, {ARM, ARM_MANIFEST}}) {
-            world.aws().replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build[0], AwsFake.json("{\"builds\":[{\"id\":\""
+            ZIP.world().aws().replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build[0], AwsFake.json("{\"builds\":[{\"id\":\""
                     + build[0] + "\",\"projectName\":\"ecr-build-push\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\","
                     + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\""
                     + ImageIndex.digestOf(build[1]) + "\"}]}]}"));
@@ -109,22 +91,22 @@ class PlatformBuildsZipIT {
                     .put("imageManifestMediaType", ImageIndex.DOCKER_MANIFEST).putObject("imageId")
                     .put("imageDigest", ImageIndex.digestOf(manifest));
         }
-        world.aws().reply(AwsFake.ECR + "BatchGetImage", images.toString());
-        world.aws().reply(AwsFake.ECR + "PutImage", "{\"image\": {}}");
+        ZIP.world().aws().reply(AwsFake.ECR + "BatchGetImage", images.toString());
+        ZIP.world().aws().reply(AwsFake.ECR + "PutImage", "{\"image\": {}}");
         ObjectNode event = (ObjectNode) JSON.readTree(Repo.path("events/codebuild-state-change.json").toFile());
         ((ObjectNode) event.get("detail")).put("build-id", "arn:aws:codebuild:us-east-1:111111111111:build/" + ARM);
         JsonNode answer = invoke(event);
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText(), answer::toString);
-        List<JsonNode> puts = world.aws().bodies(AwsFake.ECR + "PutImage");
+        List<JsonNode> puts = ZIP.world().aws().bodies(AwsFake.ECR + "PutImage");
         assertEquals(List.of("9f1c2d3", "latest"), puts.stream().map(p -> p.get("imageTag").asText()).toList());
         JsonNode index = JSON.readTree(puts.get(0).get("imageManifest").asText());
         assertEquals(List.of(), List.copyOf(OciIndexSchema.validate(index)));
         assertEquals(List.of(ImageIndex.digestOf(AMD_MANIFEST), ImageIndex.digestOf(ARM_MANIFEST)),
                 List.of(index.at("/manifests/0/digest").asText(), index.at("/manifests/1/digest").asText()));
-        JsonNode output = JSON.readTree(world.aws().bodies(AwsFake.STEP_FUNCTIONS + "SendTaskSuccess").get(0).get("output").asText());
+        JsonNode output = JSON.readTree(ZIP.world().aws().bodies(AwsFake.STEP_FUNCTIONS + "SendTaskSuccess").get(0).get("output").asText());
         assertEquals(ImageIndex.digestOf(puts.get(0).get("imageManifest").asText()), output.get("digest").asText());
         assertEquals(ImageIndex.digestOf(AMD_MANIFEST), output.at("/platforms/0/digest").asText());
-        assertFalse(zip.log().contains("AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPTOKEN"), "the task token is in the log");
+        assertFalse(ZIP.zip().log().contains("AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPTOKEN"), "the task token is in the log");
     }
 }

@@ -11,9 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +20,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerWorld;
 import dev.ecrpush.support.WebhookSigning;
 
 /**
@@ -38,28 +36,11 @@ class PullRequestZipIT {
     private static final String START_BUILD = AwsFake.CODEBUILD + "StartBuild";
     private static final String DELETE = AwsFake.ECR + "BatchDeleteImage";
 
-    private static TriggerWorld world;
-    private static PackagedFunction.Running zip;
-
-    @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
-        Map<String, String> environment = PackagedFunction.environment(world);
-        zip = PackagedFunction.Running.start(environment);
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (world != null) {
-            world.close();
-        }
-    }
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.started();
 
     private static JsonNode invoke(ObjectNode event) throws IOException {
-        JsonNode response = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        JsonNode response = JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
         assertEquals(202, response.path("statusCode").asInt(), response::toString);
         return JSON.readTree(response.path("body").asText());
     }
@@ -74,7 +55,7 @@ class PullRequestZipIT {
     void githubPullRequestOpened_startsTheHeadCommitsBuild_withThePullRequestTags() throws IOException {
         // given
         ObjectNode event = (ObjectNode) JSON.readTree(Repo.path("events/webhook-github-pr-opened.json").toFile());
-        int before = world.aws().requests(START_BUILD).size();
+        int before = ZIP.world().aws().requests(START_BUILD).size();
         // when
         JsonNode answer = invoke(event);
         // then: the pull request trigger alone, of the head commit, tagged pr-2 and pr-2-<short sha>
@@ -83,7 +64,7 @@ class PullRequestZipIT {
         assertEquals(1, answer.at("/refs/0/builds").size(), answer::toString);
         assertEquals("hello-world-prs", answer.at("/refs/0/builds/0/trigger").asText());
         assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
-        List<JsonNode> starts = world.aws().bodies(START_BUILD);
+        List<JsonNode> starts = ZIP.world().aws().bodies(START_BUILD);
         assertEquals(before + 1, starts.size());
         JsonNode start = starts.get(starts.size() - 1);
         assertEquals("pr-2,pr-2-ec26c3e", pluginEnvironment(start).get("PLUGIN_TAGS"));
@@ -92,7 +73,7 @@ class PullRequestZipIT {
         // and a redelivery of it is the same build
         JsonNode again = invoke(event);
         assertEquals("DUPLICATE", again.at("/refs/0/builds/0/status").asText(), again::toString);
-        assertEquals(before + 1, world.aws().requests(START_BUILD).size());
+        assertEquals(before + 1, ZIP.world().aws().requests(START_BUILD).size());
     }
 
     @Test
@@ -104,13 +85,13 @@ class PullRequestZipIT {
         long now = Instant.now().getEpochSecond();
         ((ObjectNode) event.get("headers")).put("webhook-id", id).put("webhook-timestamp", Long.toString(now))
                 .put("webhook-signature", WebhookSigning.standardSignature(WebhookSigning.GITLAB_SIGNING_TOKEN, id, now, body));
-        int before = world.aws().requests(START_BUILD).size();
+        int before = ZIP.world().aws().requests(START_BUILD).size();
         // when
         JsonNode answer = invoke(event);
         // then
         assertEquals("awesome-project-mrs", answer.at("/refs/0/builds/0/trigger").asText(), answer::toString);
         assertEquals("STARTED", answer.at("/refs/0/builds/0/status").asText(), answer::toString);
-        List<JsonNode> starts = world.aws().bodies(START_BUILD);
+        List<JsonNode> starts = ZIP.world().aws().bodies(START_BUILD);
         assertEquals(before + 1, starts.size());
         JsonNode start = starts.get(starts.size() - 1);
         assertEquals("pr-1,pr-1-da15608", pluginEnvironment(start).get("PLUGIN_TAGS"));
@@ -125,19 +106,19 @@ class PullRequestZipIT {
     @Test
     void forkRequest_isHeld_thenBuiltFromTheForkOnApproval_andItsClosingDeletesExactlyItsTags() throws IOException {
         // given
-        int starts = world.aws().requests(START_BUILD).size();
-        world.aws().reply(DELETE, "{\"imageIds\": [], \"failures\": []}");
+        int starts = ZIP.world().aws().requests(START_BUILD).size();
+        ZIP.world().aws().reply(DELETE, "{\"imageIds\": [], \"failures\": []}");
         // when: a request from the fork Octocoders/Hello-World is opened
         JsonNode held = invoke(recordedEvent("webhook-github-pr-fork.json"));
         // then: held, nothing asked of CodeBuild
         assertEquals("HELD", held.at("/refs/0/builds/0/status").asText(), held::toString);
         assertEquals("hello-world-prs", held.at("/refs/0/builds/0/trigger").asText());
-        assertEquals(starts, world.aws().requests(START_BUILD).size());
+        assertEquals(starts, ZIP.world().aws().requests(START_BUILD).size());
         // when: the repository's owner comments /build ec26c3e on it
         JsonNode approved = invoke(recordedEvent("webhook-github-pr-comment.json"));
         // then: the held head commit is built, from the fork, with the request's tags
         assertEquals("STARTED", approved.at("/refs/0/builds/0/status").asText(), approved::toString);
-        List<JsonNode> all = world.aws().bodies(START_BUILD);
+        List<JsonNode> all = ZIP.world().aws().bodies(START_BUILD);
         assertEquals(starts + 1, all.size());
         JsonNode start = all.get(all.size() - 1);
         assertEquals("ec26c3e57ca3a959ca5aad62de7213c562f8c821", start.get("sourceVersion").asText());
@@ -148,7 +129,7 @@ class PullRequestZipIT {
         // then: exactly its recorded tags are deleted, in the repository its builds pushed to, and nothing else
         assertEquals("CLEANED_UP", closed.at("/refs/0/builds/0/status").asText(), closed::toString);
         assertEquals(List.of(JSON.readTree("{\"registryId\": \"123456789012\", \"repositoryName\": \"codertocat/hello-world\","
-                + " \"imageIds\": [{\"imageTag\": \"pr-2\"}, {\"imageTag\": \"pr-2-ec26c3e\"}]}")), world.aws().bodies(DELETE));
-        assertEquals(starts + 1, world.aws().requests(START_BUILD).size());
+                + " \"imageIds\": [{\"imageTag\": \"pr-2\"}, {\"imageTag\": \"pr-2-ec26c3e\"}]}")), ZIP.world().aws().bodies(DELETE));
+        assertEquals(starts + 1, ZIP.world().aws().requests(START_BUILD).size());
     }
 }

@@ -10,10 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,32 +35,16 @@ class ScanGateZipIT {
     private static final String SUCCESS = AwsFake.STEP_FUNCTIONS + "SendTaskSuccess";
     private static final String FAILURE = AwsFake.STEP_FUNCTIONS + "SendTaskFailure";
 
-    private static TriggerWorld world;
-    private static PackagedFunction.Running zip;
-
-    @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
-        zip = PackagedFunction.Running.start(PackagedFunction.environment(world));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (world != null) {
-            world.close();
-        }
-    }
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.started();
 
     @BeforeEach
     void stubs() {
-        world.stubDefaults();
+        ZIP.world().stubDefaults();
     }
 
     private static JsonNode invoke(String payload) throws IOException {
-        return JSON.readTree(zip.runtime().invoke(payload.getBytes(StandardCharsets.UTF_8), TIMEOUT).success().payload());
+        return JSON.readTree(ZIP.zip().runtime().invoke(payload.getBytes(StandardCharsets.UTF_8), TIMEOUT).success().payload());
     }
 
     /** An event of {@code events/}, as EventBridge sends it. */
@@ -77,7 +60,7 @@ class ScanGateZipIT {
 
     /** A gated run of {@code buildId}, whose build then succeeds having pushed {@code digest}, scanned IN_PROGRESS. */
     private static void runAndSucceed(String key, String token, String buildId, String digest) throws IOException {
-        world.startBuildAnswers(buildId);
+        ZIP.world().startBuildAnswers(buildId);
         ObjectNode payload = (ObjectNode) JSON.readTree("""
                 {"mode": "run", "infra": "VM",
                  "codebase": {"repoUrl": "https://github.com/acme/app.git", "branch": "main",
@@ -91,18 +74,18 @@ class ScanGateZipIT {
         payload.put("idempotencyKey", key).put("taskToken", token);
         JsonNode started = invoke(payload.toString());
         assertEquals("STARTED", started.get("status").asText(), started::toString);
-        world.aws().reply(AwsFake.CODEBUILD + "BatchGetBuilds", "{\"builds\":[{\"id\":\"" + buildId + "\",\"projectName\":"
+        ZIP.world().aws().reply(AwsFake.CODEBUILD + "BatchGetBuilds", "{\"builds\":[{\"id\":\"" + buildId + "\",\"projectName\":"
                 + "\"ecr-build-push\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
                 + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + digest + "\"}]}]}");
-        world.aws().reply(DESCRIBE, resource("describe-status.json").replace("STATUS", "IN_PROGRESS")
+        ZIP.world().aws().reply(DESCRIBE, resource("describe-status.json").replace("STATUS", "IN_PROGRESS")
                 .replace(TriggerWorld.DIGEST, digest));
         ObjectNode event = (ObjectNode) JSON.readTree(Repo.path("events/codebuild-state-change.json").toFile());
         ((ObjectNode) event.get("detail")).put("build-id", "arn:aws:codebuild:us-east-1:111111111111:build/" + buildId);
         JsonNode changed = invoke(event.toString());
         // The build succeeded; its task waits for the scan.
         assertEquals("IGNORED", changed.get("status").asText(), changed::toString);
-        assertEquals(List.of(), world.aws().bodies(SUCCESS));
-        assertEquals(List.of(), world.aws().bodies(FAILURE));
+        assertEquals(List.of(), ZIP.world().aws().bodies(SUCCESS));
+        assertEquals(List.of(), ZIP.world().aws().bodies(FAILURE));
     }
 
     @Test
@@ -111,15 +94,15 @@ class ScanGateZipIT {
         String digest = "sha256:" + "a".repeat(64);
         runAndSucceed("zip-scan-pass", "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPSCANPASS", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000a551",
                 digest);
-        world.aws().reply(DESCRIBE, resource("describe-basic-low-only.json").replace(TriggerWorld.DIGEST, digest));
+        ZIP.world().aws().reply(DESCRIBE, resource("describe-basic-low-only.json").replace(TriggerWorld.DIGEST, digest));
         // when
         JsonNode answer = invoke(event("ecr-image-scan.json").replace(TriggerWorld.DIGEST, digest));
         // then
         assertEquals("TASK_SUCCEEDED", answer.get("status").asText(), answer::toString);
-        JsonNode output = JSON.readTree(world.aws().bodies(SUCCESS).get(0).get("output").asText());
+        JsonNode output = JSON.readTree(ZIP.world().aws().bodies(SUCCESS).get(0).get("output").asText());
         assertEquals("PASSED", output.at("/scan/state").asText(), output::toString);
         assertEquals(3, output.at("/scan/counts/LOW").asInt());
-        assertFalse(zip.log().contains("AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPSCANPASS"), "the task token is in the log");
+        assertFalse(ZIP.zip().log().contains("AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPSCANPASS"), "the task token is in the log");
     }
 
     @Test
@@ -128,12 +111,12 @@ class ScanGateZipIT {
         String digest = "sha256:" + "b".repeat(64);
         runAndSucceed("zip-scan-fail", "AQCEAAAAKgAAAAMAAAAAAAAAAeUFAKEZIPSCANFAIL", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000fa11",
                 digest);
-        world.aws().reply(DESCRIBE, resource("describe-basic-complete.json").replace(TriggerWorld.DIGEST, digest));
+        ZIP.world().aws().reply(DESCRIBE, resource("describe-basic-complete.json").replace(TriggerWorld.DIGEST, digest));
         // when
         JsonNode answer = invoke(event("ecr-image-scan.json").replace(TriggerWorld.DIGEST, digest));
         // then
         assertEquals("TASK_FAILED", answer.get("status").asText(), answer::toString);
-        JsonNode failure = world.aws().bodies(FAILURE).get(0);
+        JsonNode failure = ZIP.world().aws().bodies(FAILURE).get(0);
         assertEquals("ScanGateFailed", failure.get("error").asText());
         assertTrue(failure.get("cause").asText().contains("1 CRITICAL (CRITICAL 1, HIGH 2, MEDIUM 0, LOW 4, INFORMATIONAL 0"),
                 failure::toString);

@@ -6,12 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +17,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerWorld;
 import dev.ecrpush.support.WebhookSigning;
 
 /**
@@ -33,29 +30,12 @@ class SupersededBuildsZipIT {
     private static final String START_BUILD = AwsFake.CODEBUILD + "StartBuild";
     private static final String STOP_BUILD = AwsFake.CODEBUILD + "StopBuild";
 
-    private static TriggerWorld world;
-    private static PackagedFunction.Running zip;
-
-    @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
-        Map<String, String> environment = PackagedFunction.environment(world);
-        zip = PackagedFunction.Running.start(environment);
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (world != null) {
-            world.close();
-        }
-    }
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.started();
 
     /** The recorded API Gateway event of a GitHub push, carrying this push of acme/cancel, signed as GitHub signs. */
     private static JsonNode push(String branch, String sha, String buildId) throws IOException {
-        world.aws().reply(START_BUILD, "{\"build\":{\"id\":\"" + buildId + "\"}}");
+        ZIP.world().aws().reply(START_BUILD, "{\"build\":{\"id\":\"" + buildId + "\"}}");
         ObjectNode event = (ObjectNode) JSON.readTree(Repo.path("events/webhook-github-push.json").toFile());
         byte[] body = ("{\"ref\": \"refs/heads/" + branch + "\", \"after\": \"" + sha + "\", \"repository\": {\"full_name\":"
                 + " \"acme/cancel\", \"clone_url\": \"https://github.com/acme/cancel.git\"}}").getBytes(StandardCharsets.UTF_8);
@@ -64,7 +44,7 @@ class SupersededBuildsZipIT {
         headers.remove("content-length");
         headers.put("x-github-delivery", UUID.randomUUID().toString());
         headers.put("x-hub-signature-256", WebhookSigning.hubSignature(WebhookSigning.GITHUB_SECRET, body));
-        JsonNode response = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        JsonNode response = JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
         assertEquals(202, response.path("statusCode").asInt(), response::toString);
         return JSON.readTree(response.path("body").asText());
     }
@@ -76,13 +56,13 @@ class SupersededBuildsZipIT {
         String first = "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000a001";
         String second = "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000a002";
         push(branch, "a".repeat(40), first);
-        world.aws().replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", first, AwsFake.json("{\"builds\":[{\"id\":\""
+        ZIP.world().aws().replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", first, AwsFake.json("{\"builds\":[{\"id\":\""
                 + first + "\",\"projectName\":\"ecr-build-push\",\"buildStatus\":\"IN_PROGRESS\",\"currentPhase\":\"BUILD\"}]}"));
-        world.aws().reply(STOP_BUILD, "{\"build\": {}}");
+        ZIP.world().aws().reply(STOP_BUILD, "{\"build\": {}}");
         // when: the next push of the branch
         JsonNode answer = push(branch, "b".repeat(40), second);
         // then
-        assertEquals(List.of(JSON.readTree("{\"id\": \"" + first + "\"}")), world.aws().bodies(STOP_BUILD));
+        assertEquals(List.of(JSON.readTree("{\"id\": \"" + first + "\"}")), ZIP.world().aws().bodies(STOP_BUILD));
         assertEquals(JSON.readTree("{\"push\": 2, \"stopped\": [{\"buildId\": \"" + first + "\", \"push\": 1, \"result\": \"STOPPED\"}]}"),
                 answer.at("/refs/0/builds/0/cancelSuperseded"), answer::toString);
     }

@@ -9,12 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +21,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.Repo;
-import dev.ecrpush.support.TriggerWorld;
 import dev.ecrpush.support.WebhookSigning;
 
 /**
@@ -39,25 +36,8 @@ class WebhookAbuseZipIT {
     private static final String START_BUILD = AwsFake.CODEBUILD + "StartBuild";
     private static final String DELIVERY_HEADER = "x-github-delivery";
 
-    private static TriggerWorld world;
-    private static PackagedFunction.Running zip;
-
-    @BeforeAll
-    static void start() throws IOException {
-        world = TriggerWorld.start();
-        Map<String, String> environment = PackagedFunction.environment(world);
-        zip = PackagedFunction.Running.start(environment);
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (zip != null) {
-            zip.close();
-        }
-        if (world != null) {
-            world.close();
-        }
-    }
+    @RegisterExtension
+    static final ZipWorld ZIP = ZipWorld.started();
 
     @Test
     void signedGitHubPush_replayedUnderNewChangedAndMissingDeliveryHeaders_buildsOnce() throws IOException {
@@ -75,10 +55,10 @@ class WebhookAbuseZipIT {
             } else {
                 headers.put(DELIVERY_HEADER, delivery);
             }
-            JsonNode response = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+            JsonNode response = JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
             assertEquals(202, response.path("statusCode").asInt(), response::toString);
             answers.add(JSON.readTree(response.path("body").asText()));
-            startBuilds.add(world.aws().requests(START_BUILD).size());
+            startBuilds.add(ZIP.world().aws().requests(START_BUILD).size());
         }
         // then: the first started its builds, and the three replays none, each a duplicate of the same delivery
         int started = 0;
@@ -112,13 +92,13 @@ class WebhookAbuseZipIT {
         ObjectNode headers = (ObjectNode) event.get("headers");
         headers.remove("content-length");
         headers.put("x-hub-signature", WebhookSigning.hubSignature(WebhookSigning.BITBUCKET_SECRET, body));
-        int before = world.aws().requests(START_BUILD).size();
+        int before = ZIP.world().aws().requests(START_BUILD).size();
         // when
-        JsonNode response = JSON.readTree(zip.runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
+        JsonNode response = JSON.readTree(ZIP.zip().runtime().invoke(JSON.writeValueAsBytes(event), TIMEOUT).success().payload());
         // then: ten builds, the first ten branches as the body lists them, the thirty others skipped
         assertEquals(202, response.path("statusCode").asInt(), response::toString);
         JsonNode answer = JSON.readTree(response.path("body").asText());
-        assertEquals(10, world.aws().requests(START_BUILD).size() - before, answer::toString);
+        assertEquals(10, ZIP.world().aws().requests(START_BUILD).size() - before, answer::toString);
         List<String> statuses = new ArrayList<>();
         answer.get("refs").forEach(ref -> statuses.add(ref.at("/builds/0/status").asText()));
         List<String> expected = new ArrayList<>(Collections.nCopies(10, "STARTED"));
