@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -42,12 +43,17 @@ import dev.ecrpush.flow.StepOutcome;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.SigningStatus;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
+import dev.ecrpush.registry.ImageSigning;
+import dev.ecrpush.registry.SigningProfile;
 import dev.ecrpush.result.ResultJson;
 import dev.ecrpush.result.StepResult;
+import dev.ecrpush.scan.ImageScans;
+import dev.ecrpush.scan.ScanReading;
 import dev.ecrpush.step.ParseSettings;
 import dev.ecrpush.step.StepParser;
 import dev.ecrpush.step.TriggerType;
@@ -78,6 +84,7 @@ public final class RunPathPriming {
             "AssumeRole", "AssumeRoleWithWebIdentity",
             "GetSecretValue",
             "CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy", "DescribeRepositories", "BatchGetImage", "PutImage",
+            "DescribeImageScanFindings",
             "StartBuild", "BatchGetBuilds",
             "DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask", "DescribeTasks",
             "GetLogEvents",
@@ -163,7 +170,7 @@ public final class RunPathPriming {
                 start = lap(millis, executor + " end", start);
             }
             List<String> direct = new ArrayList<>();
-            directCalls(clients).forEach((operation, call) -> {
+            directCalls(clients, config.repository().signing()).forEach((operation, call) -> {
                 if (!aws.operations().contains(operation) && (table || !TABLE_OPERATIONS.contains(operation))) {
                     call.accept(clients);
                     direct.add(operation);
@@ -225,11 +232,20 @@ public final class RunPathPriming {
         }
     }
 
-    /** The calls no built-in payload reaches, by operation: made directly, with what a real call would send. */
-    private static Map<String, Consumer<AwsClients>> directCalls(AwsClients clients) {
+    /**
+     * The calls no built-in payload reaches, by operation: made directly, with what a real call would send; a gated
+     * build's scan and, with a signing profile, a signed image's status are read by the function's own readers.
+     */
+    private static Map<String, Consumer<AwsClients>> directCalls(AwsClients clients, Optional<String> signing) {
         Region region = Region.US_EAST_1;
         EcrClient ecr = clients.ecr(region, CREDENTIALS);
         Map<String, Consumer<AwsClients>> calls = new LinkedHashMap<>();
+        // Read as the gate and the signing report read them; an answer they could not use would prime the wrong path.
+        calls.put("DescribeImageScanFindings", c -> expect(new ImageScans(ecr).read(ACCOUNT, REPOSITORY, DIGEST, true),
+                ScanReading.Findings.class::isInstance));
+        signing.map(SigningProfile::parse).ifPresent(profile -> calls.put("DescribeImageSigningStatus",
+                c -> expect(new ImageSigning(ecr, profile).status(ACCOUNT, REPOSITORY, DIGEST),
+                        status -> status.status() == SigningStatus.State.COMPLETE)));
         calls.put("DescribeRepositories", c -> ecr.describeRepositories(r -> r.registryId(ACCOUNT).repositoryNames(REPOSITORY)));
         calls.put("SetRepositoryPolicy", c -> ecr.setRepositoryPolicy(r -> r.registryId(ACCOUNT).repositoryName(REPOSITORY)
                 .policyText("{\"Version\":\"2012-10-17\",\"Statement\":[]}")));
@@ -250,6 +266,12 @@ public final class RunPathPriming {
         calls.put("SendTaskFailure", c -> c.sfn(region, CREDENTIALS).sendTaskFailure(r -> r.taskToken(TASK_TOKEN)
                 .error("priming").cause("priming")));
         return calls;
+    }
+
+    private static <T> void expect(T reading, Predicate<T> usable) {
+        if (!usable.test(reading)) {
+            throw new IllegalStateException("priming's canned answer was read as " + reading);
+        }
     }
 
     /** The canned answers: what AWS would answer the two runs and their ends, in AWS's own formats. */
@@ -274,6 +296,18 @@ public final class RunPathPriming {
                 + "\"application/vnd.oci.image.manifest.v1+json\"}],\"failures\":[]}"));
         answers.put("PutImage", (request, n) -> CannedAws.Reply.json("{\"image\":{\"registryId\":\"" + ACCOUNT + "\",\"repositoryName\":\""
                 + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\"" + DIGEST + "\",\"imageTag\":\"latest\"}}}"));
+        // A gated build's scan, as Inspector reports it: a finding to count, one without a fix, and one closed.
+        answers.put("DescribeImageScanFindings", (request, n) -> CannedAws.Reply.json("{\"registryId\":\"" + ACCOUNT
+                + "\",\"repositoryName\":\"" + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\"" + DIGEST + "\"},"
+                + "\"imageScanStatus\":{\"status\":\"ACTIVE\",\"description\":\"priming\"},\"imageScanFindings\":{"
+                + "\"findingSeverityCounts\":{\"HIGH\":1,\"LOW\":1},\"enhancedFindings\":["
+                + "{\"severity\":\"HIGH\",\"status\":\"ACTIVE\",\"fixAvailable\":\"YES\",\"findingArn\":\"priming-1\"},"
+                + "{\"severity\":\"LOW\",\"status\":\"ACTIVE\",\"fixAvailable\":\"NO\",\"findingArn\":\"priming-2\"},"
+                + "{\"severity\":\"CRITICAL\",\"status\":\"CLOSED\",\"fixAvailable\":\"YES\",\"findingArn\":\"priming-3\"}]}}"));
+        config.repository().signing().ifPresent(profile -> answers.put("DescribeImageSigningStatus", (request, n) -> CannedAws.Reply.json(
+                "{\"registryId\":\"" + ACCOUNT + "\",\"repositoryName\":\"" + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\""
+                        + DIGEST + "\"},\"signingStatuses\":[{\"signingProfileArn\":" + json.valueToTree(profile.strip())
+                        + ",\"status\":\"COMPLETE\"}]}")));
         answers.put("StartBuild", (request, n) -> CannedAws.Reply.json("{\"build\":" + build(read(request), "IN_PROGRESS") + "}"));
         // The CodeBuild run's build fails, so that a failure is read back and sent as well as the ECS task's success.
         answers.put("BatchGetBuilds", (request, n) -> CannedAws.Reply.json("{\"builds\":[" + build(last(aws.get(), "StartBuild"), "FAILED")

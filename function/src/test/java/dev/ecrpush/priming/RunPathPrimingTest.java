@@ -66,7 +66,7 @@ class RunPathPrimingTest {
         List<String> reachable = RunPathPriming.OPERATIONS.stream().filter(o -> !RunPathPriming.TABLE_OPERATIONS.contains(o)).toList();
         assertTrue(outcome.operations().containsAll(reachable),
                 "not primed: " + reachable.stream().filter(o -> !outcome.operations().contains(o)).toList());
-        assertEquals(List.of("SetRepositoryPolicy", "PutImage", "DeleteParameter"),
+        assertEquals(List.of("DescribeImageScanFindings", "SetRepositoryPolicy", "PutImage", "DeleteParameter"),
                 outcome.calledDirectly());
         // and nothing of a table or of Step Functions, which such a function never calls: the builds' ends were read as
         // a status request reads them
@@ -89,6 +89,8 @@ class RunPathPrimingTest {
         assertEquals(2, outcome.buildIds().size(), outcome.toString());
         assertTrue(outcome.operations().contains("GetSigningConfiguration"), outcome.operations().toString());
         assertFalse(outcome.operations().contains("PutSigningConfiguration"), outcome.operations().toString());
+        // and a signed image's status, read as a build's end reads it
+        assertTrue(outcome.calledDirectly().contains("DescribeImageSigningStatus"), outcome.toString());
         assertEquals(0, socket.connections(), "connections opened while priming");
     }
 
