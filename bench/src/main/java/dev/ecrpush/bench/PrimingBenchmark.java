@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -36,21 +37,23 @@ import dev.ecrpush.support.TriggerWorld;
  * invocation and then the same path to a target nothing is cached for (a new account, role and repository: new
  * credentials, clients and repository check). The difference is what the first invocation pays for loading that path.
  * The paths follow one another as a function's first requests would (a CodeBuild run, then an ECS run, then, as the
- * stack runs, the builds' ends completing their Step Functions tasks); each one's saving is its first invocation
- * without priming against with it. Init is the JVM's start to the client's first poll for an event.
+ * stack runs, the CodeBuild build's end and the ECS task's end completing their Step Functions tasks); each one's
+ * saving is its first invocation without priming against with it. Init is the JVM's start to the client's first poll for an event.
  */
 final class PrimingBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String LATER_BUILD_ID = "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000002";
     private static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+    private static final String LATER_TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/1a2b3c4d5e6f70818293a4b5c6d7e8f9";
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
 
     /** The paths priming covers that a process meets first, in the order the benchmark invokes them. */
     enum Route {
         CODEBUILD_RUN("run, CodeBuild"),
         ECS_RUN("run, ECS"),
-        BUILD_END("build end, task completed");
+        BUILD_END("build end, task completed"),
+        ECS_END("ECS task end, completed");
 
         final String label;
 
@@ -161,7 +164,7 @@ final class PrimingBenchmark {
         }
         if (table != null) {
             // The fake starts the same builds every round: the tokens waiting for them are cleared, or they would pile up.
-            for (String build : List.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, TASK_ARN)) {
+            for (String build : List.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, TASK_ARN, LATER_TASK_ARN)) {
                 table.client().deleteItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey",
                         AttributeValue.fromS("build#" + build))));
             }
@@ -181,6 +184,7 @@ final class PrimingBenchmark {
             if (table != null) {
                 figures.add(Route.BUILD_END, completed(runtime, KnownTargetScenario.BUILD_ID),
                         completed(runtime, LATER_BUILD_ID));
+                figures.add(Route.ECS_END, taskCompleted(runtime, TASK_ARN), taskCompleted(runtime, LATER_TASK_ARN));
             }
         }
     }
@@ -206,6 +210,15 @@ final class PrimingBenchmark {
                 + " \"arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1\", \"status\": \"ACTIVE\"}}");
         aws.reply(AwsFake.ECS + "RunTask", "{\"tasks\": [{\"taskArn\": \"" + TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}],"
                 + " \"failures\": []}");
+        aws.replyWhenBodyContains(AwsFake.ECS + "RunTask", "acme/other-worker", AwsFake.json("{\"tasks\": [{\"taskArn\": \""
+                + LATER_TASK_ARN + "\", \"lastStatus\": \"PROVISIONING\"}], \"failures\": []}"));
+        // Each task read back stopped, its plugin container done, and the digest it printed last in its log.
+        for (String task : List.of(TASK_ARN, LATER_TASK_ARN)) {
+            TriggerWorld.describeTasksAnswers(aws, task, "STOPPED", "STOPPED", 0, Instant.now().minusSeconds(600), 2400,
+                    "ecr-build-push", "ecr-build-push-0f1e2d3c4b5a6978");
+        }
+        aws.reply(AwsFake.LOGS + "GetLogEvents", "{\"events\": [{\"timestamp\": 1, \"message\": \"ecr-build-push: pushed "
+                + DIGEST + "\"}]}");
         aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskSuccess", "{}");
     }
 
@@ -230,6 +243,20 @@ final class PrimingBenchmark {
         JsonNode result = JSON.readTree(answer.payload());
         if (!result.toString().contains("SUCCEEDED")) {
             throw new IllegalStateException("the build's end was not taken: " + result);
+        }
+        return answer.elapsed().toNanos() / 1e6;
+    }
+
+    /** The time of a task's STOPPED state change, once it has completed the task that waited for it. */
+    private static double taskCompleted(LocalLambdaRuntime runtime, String taskArn) throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(Repo.path("events/ecs-task-state-change.json")));
+        event.putArray("resources").add(taskArn);
+        ((ObjectNode) event.get("detail")).put("taskArn", taskArn)
+                .put("clusterArn", taskArn.substring(0, taskArn.indexOf(":task/")) + ":cluster/ci-builds");
+        LocalLambdaRuntime.Success answer = runtime.invoke(JSON.writeValueAsBytes(event), TIMEOUT).success();
+        JsonNode result = JSON.readTree(answer.payload());
+        if (!"TASK_SUCCEEDED".equals(result.path("status").asText())) {
+            throw new IllegalStateException("the task's end was not taken: " + result);
         }
         return answer.elapsed().toNanos() / 1e6;
     }

@@ -141,6 +141,12 @@ public final class TriggerWorld implements AutoCloseable {
     /** As above, started by {@code startedBy} from a definition of {@code family}; null leaves either out. */
     public void describeTasksAnswers(String taskArn, String lastStatus, String desiredStatus, Integer pluginExit,
             Instant createdAt, long timeoutSeconds, String startedBy, String family) {
+        describeTasksAnswers(aws, taskArn, lastStatus, desiredStatus, pluginExit, createdAt, timeoutSeconds, startedBy, family);
+    }
+
+    /** As above, on {@code aws} (the benchmark's fake, which runs without a world). */
+    public static void describeTasksAnswers(AwsFake aws, String taskArn, String lastStatus, String desiredStatus, Integer pluginExit,
+            Instant createdAt, long timeoutSeconds, String startedBy, String family) {
         String arnPrefix = taskArn.substring(0, taskArn.indexOf(":task/"));
         String cluster = taskArn.substring(taskArn.indexOf(":task/") + ":task/".length(), taskArn.lastIndexOf('/'));
         ObjectNode task = Fixtures.JSON.createObjectNode().put("taskArn", taskArn).put("lastStatus", lastStatus)
