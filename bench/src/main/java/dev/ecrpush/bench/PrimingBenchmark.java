@@ -37,8 +37,9 @@ import dev.ecrpush.support.TriggerWorld;
  * invocation and then the same path to a target nothing is cached for (a new account, role and repository: new
  * credentials, clients and repository check). The difference is what the first invocation pays for loading that path.
  * The paths follow one another as a function's first requests would (a CodeBuild run, then an ECS run, then, as the
- * stack runs, the CodeBuild build's end and the ECS task's end completing their Step Functions tasks); each one's
- * saving is its first invocation without priming against with it. Init is the JVM's start to the client's first poll for an event.
+ * stack runs, the CodeBuild build's end and the ECS task's end completing their Step Functions tasks, or without a
+ * table, a status request for each); each one's saving is its first invocation without priming against with it.
+ * Init is the JVM's start to the client's first poll for an event.
  */
 final class PrimingBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,7 +54,14 @@ final class PrimingBenchmark {
         CODEBUILD_RUN("run, CodeBuild"),
         ECS_RUN("run, ECS"),
         BUILD_END("build end, task completed"),
-        ECS_END("ECS task end, completed");
+        ECS_END("ECS task end, completed"),
+        BUILD_STATUS("status, CodeBuild build"),
+        TASK_STATUS("status, ECS task");
+
+        /** The paths of a function with an idempotency table, as the stack runs it, and of one without. */
+        static List<Route> of(boolean stack) {
+            return stack ? List.of(CODEBUILD_RUN, ECS_RUN, BUILD_END, ECS_END) : List.of(CODEBUILD_RUN, ECS_RUN, BUILD_STATUS, TASK_STATUS);
+        }
 
         final String label;
 
@@ -105,7 +113,7 @@ final class PrimingBenchmark {
                 round(zip, aws, table, !primedFirst, primedFirst ? without : with);
             }
         }
-        List<Route> routes = stack ? List.of(Route.values()) : List.of(Route.CODEBUILD_RUN, Route.ECS_RUN);
+        List<Route> routes = Route.of(stack);
         System.out.printf(Locale.ROOT, "%npriming: each path's first invocation after init against the same path later to a new target,"
                 + " local fakes, %s, %d rounds (medians, ms):%n", stack
                 ? "with an idempotency table and task tokens, as the stack runs it" : "no idempotency table", rounds);
@@ -185,6 +193,9 @@ final class PrimingBenchmark {
                 figures.add(Route.BUILD_END, completed(runtime, KnownTargetScenario.BUILD_ID),
                         completed(runtime, LATER_BUILD_ID));
                 figures.add(Route.ECS_END, taskCompleted(runtime, TASK_ARN), taskCompleted(runtime, LATER_TASK_ARN));
+            } else {
+                figures.add(Route.BUILD_STATUS, status(runtime, KnownTargetScenario.BUILD_ID), status(runtime, LATER_BUILD_ID));
+                figures.add(Route.TASK_STATUS, status(runtime, TASK_ARN), status(runtime, LATER_TASK_ARN));
             }
         }
     }
@@ -243,6 +254,17 @@ final class PrimingBenchmark {
         JsonNode result = JSON.readTree(answer.payload());
         if (!result.toString().contains("SUCCEEDED")) {
             throw new IllegalStateException("the build's end was not taken: " + result);
+        }
+        return answer.elapsed().toNanos() / 1e6;
+    }
+
+    /** The time of a status request for a build or a task, once it has answered that the build succeeded. */
+    private static double status(LocalLambdaRuntime runtime, String buildId) throws IOException {
+        LocalLambdaRuntime.Success answer = runtime.invoke(JSON.writeValueAsBytes(JSON.createObjectNode().put("buildId", buildId)),
+                TIMEOUT).success();
+        JsonNode result = JSON.readTree(answer.payload());
+        if (!"SUCCEEDED".equals(result.path("status").asText())) {
+            throw new IllegalStateException("the status request was not answered: " + result);
         }
         return answer.elapsed().toNanos() / 1e6;
     }
