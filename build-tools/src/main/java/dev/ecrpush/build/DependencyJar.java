@@ -17,9 +17,9 @@ import java.util.jar.Manifest;
  * {@value #NAME}.
  *
  * <p>The JVM looks a class up in the class path's jars one after the other, and a resource lookup (a service file, a
- * class that is not there) opens and searches every one of them. With the 160 jars Quarkus writes, that search is a
- * large part of a cold start: measured with the benchmark, one jar starts the function about half a second sooner,
- * and its first run sooner still (docs/contributing.md, "One dependency jar").
+ * class that is not there) opens and searches every one of them. With the 161 jars Quarkus writes, that search is a
+ * large part of a cold start: measured with the benchmark, one jar starts the function about a third of a second
+ * sooner, and its first run as much again (docs/contributing.md, "One dependency jar").
  *
  * <p>What more than one jar holds, decided in {@link #merge} and nowhere else:
  * <ul>
