@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,12 +48,20 @@ final class PrimingBenchmark {
     private static final String LATER_BUILD_ID = "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000002";
     private static final String TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
     private static final String LATER_TASK_ARN = "arn:aws:ecs:us-east-1:111111111111:task/ci-builds/1a2b3c4d5e6f70818293a4b5c6d7e8f9";
+    /** The builds of the runs to a new repository and through an OIDC connector, first and later, by image. */
+    private static final Map<String, String> BUILDS_BY_IMAGE = Map.of(
+            "fresh-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000003",
+            "fresh-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000004",
+            "oidc-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000005",
+            "oidc-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000006");
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
 
     /** The paths priming covers that a process meets first, in the order the benchmark invokes them. */
     enum Route {
         CODEBUILD_RUN("run, CodeBuild"),
         ECS_RUN("run, ECS"),
+        NEW_REPOSITORY_RUN("run, new repository"),
+        OIDC_RUN("run, OIDC connector"),
         BUILD_END("build end, task completed"),
         ECS_END("ECS task end, completed"),
         BUILD_STATUS("status, CodeBuild build"),
@@ -60,7 +69,8 @@ final class PrimingBenchmark {
 
         /** The paths of a function with an idempotency table, as the stack runs it, and of one without. */
         static List<Route> of(boolean stack) {
-            return stack ? List.of(CODEBUILD_RUN, ECS_RUN, BUILD_END, ECS_END) : List.of(CODEBUILD_RUN, ECS_RUN, BUILD_STATUS, TASK_STATUS);
+            return Stream.concat(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN),
+                    stack ? Stream.of(BUILD_END, ECS_END) : Stream.of(BUILD_STATUS, TASK_STATUS)).toList();
         }
 
         final String label;
@@ -166,13 +176,22 @@ final class PrimingBenchmark {
         ObjectNode ecsLater = ecsFirst.deepCopy();
         ((ObjectNode) ecsLater.at("/step/spec")).put("imageName", "acme/other-worker");
         otherAccount(ecsLater, "/connectors/aws_builds/spec/credential/crossAccountAccess", "ecs-later");
-        List<ObjectNode> payloads = List.of(codeBuildFirst, codeBuildLater, ecsFirst, ecsLater);
+        // A repository the function has never seen and ECR creates; then one in another account.
+        ObjectNode freshFirst = KnownTargetScenario.payload("run", "fresh-app", "bench-fresh");
+        ObjectNode freshLater = KnownTargetScenario.payload("run", "fresh-other", "bench-fresh-later");
+        otherAccount(freshLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-fresh-later");
+        // A web identity's token exchanged for a role, and stashed for the build; then a role in another account.
+        ObjectNode oidcFirst = oidc(KnownTargetScenario.payload("run", "oidc-app", "unused"), "123456789012", "bench-oidc");
+        ObjectNode oidcLater = oidc(KnownTargetScenario.payload("run", "oidc-other", "unused"), "222222222222", "bench-oidc-later");
+        List<ObjectNode> payloads = List.of(codeBuildFirst, codeBuildLater, ecsFirst, ecsLater, freshFirst, freshLater, oidcFirst,
+                oidcLater);
         for (ObjectNode payload : payloads) {
             payload.remove("idempotencyKey");
         }
         if (table != null) {
             // The fake starts the same builds every round: the tokens waiting for them are cleared, or they would pile up.
-            for (String build : List.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, TASK_ARN, LATER_TASK_ARN)) {
+            for (String build : Stream.concat(Stream.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, TASK_ARN, LATER_TASK_ARN),
+                    BUILDS_BY_IMAGE.values().stream()).toList()) {
                 table.client().deleteItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey",
                         AttributeValue.fromS("build#" + build))));
             }
@@ -189,6 +208,8 @@ final class PrimingBenchmark {
             figures.initMs().add((runtime.firstPollNanos() - process.startedAtNanos()) / 1e6);
             figures.add(Route.CODEBUILD_RUN, startedRun(runtime, codeBuildFirst), startedRun(runtime, codeBuildLater));
             figures.add(Route.ECS_RUN, startedRun(runtime, ecsFirst), startedRun(runtime, ecsLater));
+            figures.add(Route.NEW_REPOSITORY_RUN, startedRun(runtime, freshFirst), startedRun(runtime, freshLater));
+            figures.add(Route.OIDC_RUN, startedRun(runtime, oidcFirst), startedRun(runtime, oidcLater));
             if (table != null) {
                 figures.add(Route.BUILD_END, completed(runtime, KnownTargetScenario.BUILD_ID),
                         completed(runtime, LATER_BUILD_ID));
@@ -206,7 +227,16 @@ final class PrimingBenchmark {
         ((ObjectNode) payload.at(crossAccountAccess)).put("crossAccountRoleArn", "arn:aws:iam::222222222222:role/" + role);
     }
 
-    /** Every answer of the four runs and the builds' ends; CodeBuild starts one build per target. */
+    /** The payload through an OIDC connector: {@code role} in {@code account}, assumed with the payload's token. */
+    private static ObjectNode oidc(ObjectNode payload, String account, String role) {
+        ((ObjectNode) payload.at("/step/spec")).put("account", account);
+        ObjectNode credential = ((ObjectNode) payload.at("/connectors/aws/spec")).putObject("credential").put("type",
+                "OidcAuthentication");
+        credential.putObject("spec").put("iamRoleArn", "arn:aws:iam::" + account + ":role/" + role);
+        return payload.put("oidcToken", "eyJhbGciOiJSUzI1NiJ9.e30.bench-" + role);
+    }
+
+    /** Every answer of the runs and the builds' ends; CodeBuild starts one build per target. */
     private static void stub(AwsFake aws) {
         KnownTargetScenario.stub(aws, true);
         aws.replyWhenBodyContains(AwsFake.CODEBUILD + "StartBuild", "other-app", AwsFake.json("{\"build\":{\"id\":\""
@@ -216,6 +246,16 @@ final class PrimingBenchmark {
                     + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
                     + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],\"buildsNotFound\":[]}"));
         }
+        BUILDS_BY_IMAGE.forEach((image, build) -> aws.replyWhenBodyContains(AwsFake.CODEBUILD + "StartBuild", "\"" + image + "\"",
+                AwsFake.json("{\"build\":{\"id\":\"" + build + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/" + build
+                        + "\"}}")));
+        for (String image : List.of("fresh-app", "fresh-other")) {
+            aws.replyWhenBodyContains(AwsFake.ECR + "CreateRepository", "\"" + image + "\"", AwsFake.json("{\"repository\":"
+                    + "{\"repositoryName\":\"" + image + "\",\"registryId\":\"123456789012\"}}"));
+        }
+        aws.stub("AssumeRoleWithWebIdentity", AwsFake.stsCredentials("AssumeRoleWithWebIdentity", "ASIAOIDCROLE00000001", "s", "t",
+                Instant.parse("2099-01-01T00:00:00Z")));
+        aws.reply(AwsFake.SSM + "PutParameter", "{\"Version\": 1, \"Tier\": \"Standard\"}");
         aws.fail(AwsFake.ECS + "DescribeTaskDefinition", 400, "ClientException", "Unable to describe task definition.");
         aws.reply(AwsFake.ECS + "RegisterTaskDefinition", "{\"taskDefinition\": {\"taskDefinitionArn\":"
                 + " \"arn:aws:ecs:us-east-1:111111111111:task-definition/ecr-build-push-0000000000000000:1\", \"status\": \"ACTIVE\"}}");
