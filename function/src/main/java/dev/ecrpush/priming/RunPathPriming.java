@@ -43,6 +43,7 @@ import dev.ecrpush.flow.StepOutcome;
 import dev.ecrpush.githost.GitHostRegistry;
 import dev.ecrpush.idempotency.IdempotencyTables;
 import dev.ecrpush.launch.BuildStatusResult;
+import dev.ecrpush.launch.StashCleanup;
 import dev.ecrpush.launch.SigningStatus;
 import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.Plan;
@@ -63,7 +64,8 @@ import dev.ecrpush.step.TriggerType;
  * Manager, a role in another account, a new repository) and one on ECS (an OIDC token for a web identity, stashed
  * for the build; a repository that exists; a task definition to register), go through the function's own
  * {@link Runs} and {@link AwsStages} (idempotency claim, credentials, repository, launch, task token), then their
- * builds' ends through {@link TaskCompletions} (the build read back, the Step Functions task completed). The ECR
+ * builds' ends through {@link TaskCompletions} (the build read back, the Step Functions task completed) and
+ * {@link StashCleanup} (the ECS task's stashed token deleted, the region's old stashes swept). The ECR
  * image calls no payload reaches here (monotonic tags, image indexes) and anything a configuration left out are
  * then called directly, so that every operation of {@link #OPERATIONS} has been marshalled, signed and parsed.
  * A function without an idempotency table never claims a key or keeps a task token: its priming runs the payloads
@@ -72,7 +74,7 @@ import dev.ecrpush.step.TriggerType;
  * <p>Nothing here reaches AWS or the function's credentials, and nothing is left behind for real requests: every
  * object is made here, over a client factory of its own whose HTTP client is {@link CannedAws} (no connection is
  * ever opened) and whose own credentials are {@link #CREDENTIALS}, fixed keys that sign nothing AWS would take; its
- * credential cache, known repositories, task definitions and clients are dropped with it. The real beans are not
+ * credential cache, known repositories, task definitions, stash sweeps and clients are dropped with it. The real beans are not
  * touched: their caches stay empty, their clients unbuilt.
  */
 public final class RunPathPriming {
@@ -88,7 +90,7 @@ public final class RunPathPriming {
             "StartBuild", "BatchGetBuilds",
             "DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask", "DescribeTasks",
             "GetLogEvents",
-            "PutParameter", "DeleteParameter"), TABLE_OPERATIONS.stream()).toList();
+            "PutParameter", "DeleteParameter", "DescribeParameters"), TABLE_OPERATIONS.stream()).toList();
     /** The function's own credentials while priming: not a key of any account, never resolved from the environment. */
     static final AwsCredentialsProvider CREDENTIALS = StaticCredentialsProvider.create(
             AwsBasicCredentials.create("AKIAPRIMINGNOTAKEY00", "priming-signs-nothing-aws-would-take"));
@@ -144,6 +146,9 @@ public final class RunPathPriming {
             IdempotencyTables tables = new IdempotencyTables(clients, table ? new Table(config.idempotency()) : config.idempotency());
             TaskCompletions completions = new TaskCompletions(clients, tables, json);
             Runs runs = new Runs(stages, tables, completions, json);
+            // The ECS run's token is stashed for its task: the task's end deletes it and sweeps the region's old stashes.
+            StashCleanup stashes = new StashCleanup(clients, config.oidc().parameterPrefix(), config.oidc().stashMaxAge(),
+                    Clock.systemUTC());
             ParseSettings parse = ParseSettings.of(TriggerType.MANUAL, Map.of(), List.of(codeBuild, ecs));
             PlanConfig plans = new PlanConfig(runnable(planConfig.images()), planConfig.buildkitImage(),
                     planConfig.oidcParameterPrefix(), Map.of(codeBuild.type(), codeBuild, ecs.type(), ecs));
@@ -165,6 +170,7 @@ public final class RunPathPriming {
                 }
                 if (status[0] != null) {
                     json.writeValueAsBytes(ResultJson.tree(status[0], json));
+                    stashes.buildEnded(status[0]);
                 }
                 buildIds.add(result.buildId());
                 start = lap(millis, executor + " end", start);
@@ -322,6 +328,10 @@ public final class RunPathPriming {
                 + "],\"failures\":[]}"));
         answers.put("DescribeTasks", (request, n) -> CannedAws.Reply.json("{\"tasks\":[" + task(ecs, last(aws.get(), "RunTask"), true)
                 + "],\"failures\":[]}"));
+        // A stash older than any build may wait, left by a lost event: the sweep deletes it too.
+        answers.put("DescribeParameters", (request, n) -> CannedAws.Reply.json("{\"Parameters\":[{\"Name\":"
+                + json.valueToTree(config.oidc().parameterPrefix() + "priming-lost") + ",\"Type\":\"SecureString\","
+                + "\"LastModifiedDate\":1.0,\"Version\":1}]}"));
         answers.put("GetLogEvents", (request, n) -> CannedAws.Reply.json("{\"events\":[{\"timestamp\":1,\"ingestionTime\":1,"
                 + "\"message\":\"ecr-build-push: pushed " + DIGEST + "\"}]}"));
         return answers;
