@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -37,9 +38,12 @@ import dev.ecrpush.support.TriggerWorld;
  * <p>Priming warms every path it covers, so its saving is counted on each of them: in one process, each path's first
  * invocation and then the same path to a target nothing is cached for (a new account, role and repository: new
  * credentials, clients and repository check). The difference is what the first invocation pays for loading that path.
- * The paths follow one another as a function's first requests would (a CodeBuild run, then an ECS run, then, as the
- * stack runs, the CodeBuild build's end and the ECS task's end completing their Step Functions tasks, or without a
- * table, a status request for each); each one's saving is its first invocation without priming against with it.
+ * The paths are every one priming covers, following one another as a function's first requests would: a CodeBuild
+ * run, an ECS run, a run to a new repository, a run through an OIDC connector; then, as the stack runs, the CodeBuild
+ * build's end and the ECS task's end completing their Step Functions tasks and a failed build's end failing its task,
+ * or without a table, a status request for each; then an OIDC run's build's end, which deletes its stashed token, and
+ * a plan. Each one's saving is its first invocation without priming against with it; a path that comes later in the
+ * sequence saves only what the paths before it have not loaded already.
  * Init is the JVM's start to the client's first poll for an event.
  */
 final class PrimingBenchmark {
@@ -54,6 +58,8 @@ final class PrimingBenchmark {
             "fresh-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000004",
             "oidc-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000005",
             "oidc-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000006");
+    /** Where the runs through an OIDC connector stashed their token, as their builds list it. */
+    private static final String STASH = "/ecr-build-push/oidc-tokens/bench-";
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
 
     /** The paths priming covers that a process meets first, in the order the benchmark invokes them. */
@@ -65,12 +71,17 @@ final class PrimingBenchmark {
         BUILD_END("build end, task completed"),
         ECS_END("ECS task end, completed"),
         BUILD_STATUS("status, CodeBuild build"),
-        TASK_STATUS("status, ECS task");
+        TASK_STATUS("status, ECS task"),
+        FAILED_END("build end, failed"),
+        FAILED_STATUS("status, failed build"),
+        OIDC_END("build end, OIDC stash deleted"),
+        PLAN("plan");
 
         /** The paths of a function with an idempotency table, as the stack runs it, and of one without. */
         static List<Route> of(boolean stack) {
-            return Stream.concat(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN),
-                    stack ? Stream.of(BUILD_END, ECS_END) : Stream.of(BUILD_STATUS, TASK_STATUS)).toList();
+            return Stream.of(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN),
+                    stack ? Stream.of(BUILD_END, ECS_END, FAILED_END) : Stream.of(BUILD_STATUS, TASK_STATUS, FAILED_STATUS),
+                    Stream.of(OIDC_END, PLAN)).flatMap(s -> s).toList();
         }
 
         final String label;
@@ -127,7 +138,7 @@ final class PrimingBenchmark {
         System.out.printf(Locale.ROOT, "%npriming: each path's first invocation after init against the same path later to a new target,"
                 + " local fakes, %s, %d rounds (medians, ms):%n", stack
                 ? "with an idempotency table and task tokens, as the stack runs it" : "no idempotency table", rounds);
-        System.out.printf(Locale.ROOT, "  %-27s %14s %14s %14s %14s %10s%n", "path", "first", "first - later", "primed first",
+        System.out.printf(Locale.ROOT, "  %-30s %14s %14s %14s %14s %10s%n", "path", "first", "first - later", "primed first",
                 "first - later", "saved");
         double savedTotal = 0;
         boolean everyPathMet = true;
@@ -136,7 +147,7 @@ final class PrimingBenchmark {
             double extra = with.first(route) - with.later(route);
             savedTotal += saved;
             everyPathMet &= extra <= 100;
-            System.out.printf(Locale.ROOT, "  %-27s %14.1f %14.1f %14.1f %14.1f %10.1f%n", route.label, without.first(route),
+            System.out.printf(Locale.ROOT, "  %-30s %14.1f %14.1f %14.1f %14.1f %10.1f%n", route.label, without.first(route),
                     without.first(route) - without.later(route), with.first(route), extra, saved);
         }
         double initWithout = StartupBenchmark.percentile(without.initMs(), 50);
@@ -183,6 +194,10 @@ final class PrimingBenchmark {
         // A web identity's token exchanged for a role, and stashed for the build; then a role in another account.
         ObjectNode oidcFirst = oidc(KnownTargetScenario.payload("run", "oidc-app", "unused"), "123456789012", "bench-oidc");
         ObjectNode oidcLater = oidc(KnownTargetScenario.payload("run", "oidc-other", "unused"), "222222222222", "bench-oidc-later");
+        // A plan: the edge primes one; then one for another account.
+        ObjectNode planFirst = (ObjectNode) JSON.readTree(Files.readAllBytes(Repo.path("events/plan-k8.json")));
+        ObjectNode planLater = planFirst.deepCopy();
+        ((ObjectNode) planLater.at("/step/spec")).put("account", "222222222222").put("imageName", "acme/other-plan");
         List<ObjectNode> payloads = List.of(codeBuildFirst, codeBuildLater, ecsFirst, ecsLater, freshFirst, freshLater, oidcFirst,
                 oidcLater);
         for (ObjectNode payload : payloads) {
@@ -210,14 +225,25 @@ final class PrimingBenchmark {
             figures.add(Route.ECS_RUN, startedRun(runtime, ecsFirst), startedRun(runtime, ecsLater));
             figures.add(Route.NEW_REPOSITORY_RUN, startedRun(runtime, freshFirst), startedRun(runtime, freshLater));
             figures.add(Route.OIDC_RUN, startedRun(runtime, oidcFirst), startedRun(runtime, oidcLater));
+            String failedBuild = BUILDS_BY_IMAGE.get("fresh-app");
+            String failedLater = BUILDS_BY_IMAGE.get("fresh-other");
             if (table != null) {
                 figures.add(Route.BUILD_END, completed(runtime, KnownTargetScenario.BUILD_ID),
                         completed(runtime, LATER_BUILD_ID));
                 figures.add(Route.ECS_END, taskCompleted(runtime, TASK_ARN), taskCompleted(runtime, LATER_TASK_ARN));
+                figures.add(Route.FAILED_END, ended(runtime, failedBuild, "FAILED", "TASK_FAILED"),
+                        ended(runtime, failedLater, "FAILED", "TASK_FAILED"));
             } else {
-                figures.add(Route.BUILD_STATUS, status(runtime, KnownTargetScenario.BUILD_ID), status(runtime, LATER_BUILD_ID));
-                figures.add(Route.TASK_STATUS, status(runtime, TASK_ARN), status(runtime, LATER_TASK_ARN));
+                figures.add(Route.BUILD_STATUS, status(runtime, KnownTargetScenario.BUILD_ID, "SUCCEEDED"),
+                        status(runtime, LATER_BUILD_ID, "SUCCEEDED"));
+                figures.add(Route.TASK_STATUS, status(runtime, TASK_ARN, "SUCCEEDED"), status(runtime, LATER_TASK_ARN, "SUCCEEDED"));
+                figures.add(Route.FAILED_STATUS, status(runtime, failedBuild, "FAILED"), status(runtime, failedLater, "FAILED"));
             }
+            // The OIDC runs' builds end: each one's stashed token is deleted; the first also sweeps the region's stashes.
+            String oidcEnded = table != null ? "TASK_SUCCEEDED" : "IGNORED";
+            figures.add(Route.OIDC_END, stashDeleted(runtime, aws, BUILDS_BY_IMAGE.get("oidc-app"), oidcEnded),
+                    stashDeleted(runtime, aws, BUILDS_BY_IMAGE.get("oidc-other"), oidcEnded));
+            figures.add(Route.PLAN, planned(runtime, planFirst), planned(runtime, planLater));
         }
     }
 
@@ -246,6 +272,24 @@ final class PrimingBenchmark {
                     + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
                     + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],\"buildsNotFound\":[]}"));
         }
+        // The new repositories' builds fail; the OIDC runs' builds succeed, each listing where its token was stashed.
+        for (String image : List.of("fresh-app", "fresh-other")) {
+            String build = BUILDS_BY_IMAGE.get(image);
+            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
+                    + "\",\"buildStatus\":\"FAILED\",\"currentPhase\":\"COMPLETED\",\"phases\":[{\"phaseType\":\"BUILD\","
+                    + "\"phaseStatus\":\"FAILED\",\"durationInSeconds\":41,\"contexts\":[{\"statusCode\":\"COMMAND_EXECUTION_ERROR\","
+                    + "\"message\":\"exit status 1\"}]}]}],\"buildsNotFound\":[]}"));
+        }
+        for (String image : List.of("oidc-app", "oidc-other")) {
+            String build = BUILDS_BY_IMAGE.get(image);
+            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
+                    + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"environment\":{\"environmentVariables\":"
+                    + "[{\"name\":\"PLUGIN_OIDC_TOKEN_ID\",\"type\":\"PARAMETER_STORE\",\"value\":\"" + STASH + image + "\"}]},"
+                    + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],"
+                    + "\"buildsNotFound\":[]}"));
+        }
+        aws.reply(AwsFake.SSM + "DeleteParameter", "{}");
+        aws.reply(AwsFake.SSM + "DescribeParameters", "{\"Parameters\": []}");
         BUILDS_BY_IMAGE.forEach((image, build) -> aws.replyWhenBodyContains(AwsFake.CODEBUILD + "StartBuild", "\"" + image + "\"",
                 AwsFake.json("{\"build\":{\"id\":\"" + build + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/" + build
                         + "\"}}")));
@@ -271,6 +315,7 @@ final class PrimingBenchmark {
         aws.reply(AwsFake.LOGS + "GetLogEvents", "{\"events\": [{\"timestamp\": 1, \"message\": \"ecr-build-push: pushed "
                 + DIGEST + "\"}]}");
         aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskSuccess", "{}");
+        aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskFailure", "{}");
     }
 
     /** A run's invocation time, once it has started a build; anything else stops the benchmark. */
@@ -285,25 +330,63 @@ final class PrimingBenchmark {
 
     /** The time of a build's SUCCEEDED state change, once it has completed the task that waited for the build. */
     private static double completed(LocalLambdaRuntime runtime, String buildId) throws IOException {
-        ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(
-                Repo.path("function/src/test/resources/state-changes/codebuild-failed.json")));
-        String arn = "arn:aws:codebuild:us-east-1:111111111111:build/" + buildId;
-        event.putArray("resources").add(arn);
-        ((ObjectNode) event.get("detail")).put("build-status", "SUCCEEDED").put("build-id", arn);
+        return ended(runtime, buildId, "SUCCEEDED", "TASK_SUCCEEDED");
+    }
+
+    /** The time of a build's state change to {@code buildStatus}, once the function has answered {@code expected}. */
+    private static double ended(LocalLambdaRuntime runtime, String buildId, String buildStatus, String expected) throws IOException {
+        return ended(runtime, stateChange(buildId, buildStatus), expected);
+    }
+
+    private static double ended(LocalLambdaRuntime runtime, ObjectNode event, String expected) throws IOException {
         LocalLambdaRuntime.Success answer = runtime.invoke(JSON.writeValueAsBytes(event), TIMEOUT).success();
         JsonNode result = JSON.readTree(answer.payload());
-        if (!result.toString().contains("SUCCEEDED")) {
+        if (!expected.equals(result.path("status").asText())) {
             throw new IllegalStateException("the build's end was not taken: " + result);
         }
         return answer.elapsed().toNanos() / 1e6;
     }
 
-    /** The time of a status request for a build or a task, once it has answered that the build succeeded. */
-    private static double status(LocalLambdaRuntime runtime, String buildId) throws IOException {
+    /** CodeBuild's state-change event of {@code buildId}, as EventBridge delivers it. */
+    private static ObjectNode stateChange(String buildId, String buildStatus) throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(Files.readAllBytes(
+                Repo.path("function/src/test/resources/state-changes/codebuild-failed.json")));
+        String arn = "arn:aws:codebuild:us-east-1:111111111111:build/" + buildId;
+        event.putArray("resources").add(arn);
+        ((ObjectNode) event.get("detail")).put("build-status", buildStatus).put("build-id", arn);
+        return event;
+    }
+
+    /** The time of an OIDC run's build's end, once the function has deleted the token stashed for it. */
+    private static double stashDeleted(LocalLambdaRuntime runtime, AwsFake aws, String buildId, String expected) throws IOException {
+        ObjectNode event = stateChange(buildId, "SUCCEEDED");
+        String image = BUILDS_BY_IMAGE.entrySet().stream().filter(e -> e.getValue().equals(buildId)).findFirst().orElseThrow().getKey();
+        ((ArrayNode) event.at("/detail/additional-information/environment/environment-variables")).addObject()
+                .put("name", "PLUGIN_OIDC_TOKEN_ID").put("type", "PARAMETER_STORE").put("value", STASH + image);
+        int deleted = aws.bodies(AwsFake.SSM + "DeleteParameter").size();
+        double elapsed = ended(runtime, event, expected);
+        if (aws.bodies(AwsFake.SSM + "DeleteParameter").size() != deleted + 1) {
+            throw new IllegalStateException("the stash of build " + buildId + " was not deleted");
+        }
+        return elapsed;
+    }
+
+    /** The time of a plan, once it has answered with the plan. */
+    private static double planned(LocalLambdaRuntime runtime, ObjectNode payload) throws IOException {
+        LocalLambdaRuntime.Success answer = runtime.invoke(JSON.writeValueAsBytes(payload), TIMEOUT).success();
+        JsonNode result = JSON.readTree(answer.payload());
+        if (!"PLANNED".equals(result.path("status").asText())) {
+            throw new IllegalStateException("the plan was not answered: " + result);
+        }
+        return answer.elapsed().toNanos() / 1e6;
+    }
+
+    /** The time of a status request for a build or a task, once it has answered {@code expected}. */
+    private static double status(LocalLambdaRuntime runtime, String buildId, String expected) throws IOException {
         LocalLambdaRuntime.Success answer = runtime.invoke(JSON.writeValueAsBytes(JSON.createObjectNode().put("buildId", buildId)),
                 TIMEOUT).success();
         JsonNode result = JSON.readTree(answer.payload());
-        if (!"SUCCEEDED".equals(result.path("status").asText())) {
+        if (!expected.equals(result.path("status").asText())) {
             throw new IllegalStateException("the status request was not answered: " + result);
         }
         return answer.elapsed().toNanos() / 1e6;
