@@ -2,6 +2,7 @@ package dev.ecrpush.bench;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +40,11 @@ import dev.ecrpush.support.TriggerWorld;
  * invocation and then the same path to a target nothing is cached for (a new account, role and repository: new
  * credentials, clients and repository check). The difference is what the first invocation pays for loading that path.
  * The paths are every one priming covers, following one another as a function's first requests would: a CodeBuild
- * run, an ECS run, a run to a new repository, a run through an OIDC connector; then, as the stack runs, the CodeBuild
- * build's end and the ECS task's end completing their Step Functions tasks and a failed build's end failing its task,
- * or without a table, a status request for each; then an OIDC run's build's end, which deletes its stashed token, and
- * a plan. Each one's saving is its first invocation without priming against with it; a path that comes later in the
+ * run, an ECS run, a run to a new repository, a run through an OIDC connector (and, as the stack runs, a run with a
+ * scan gate); then, as the stack runs, the CodeBuild build's end and the ECS task's end completing their Step
+ * Functions tasks, a failed build's end failing its task and a gated build's end passing its gate, or without a table,
+ * a status request for each build that has no gate; then an OIDC run's build's end, which deletes its stashed token,
+ * and a plan. Each one's saving is its first invocation without priming against with it; a path that comes later in the
  * sequence saves only what the paths before it have not loaded already.
  * Init is the JVM's start to the client's first poll for an event.
  */
@@ -57,7 +59,9 @@ final class PrimingBenchmark {
             "fresh-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000003",
             "fresh-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000004",
             "oidc-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000005",
-            "oidc-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000006");
+            "oidc-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000006",
+            "gated-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000007",
+            "gated-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000008");
     /** Where the runs through an OIDC connector stashed their token, as their builds list it. */
     private static final String STASH = "/ecr-build-push/oidc-tokens/bench-";
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
@@ -68,19 +72,23 @@ final class PrimingBenchmark {
         ECS_RUN("run, ECS"),
         NEW_REPOSITORY_RUN("run, new repository"),
         OIDC_RUN("run, OIDC connector"),
+        GATED_RUN("run, scan gate"),
         BUILD_END("build end, task completed"),
         ECS_END("ECS task end, completed"),
         BUILD_STATUS("status, CodeBuild build"),
         TASK_STATUS("status, ECS task"),
         FAILED_END("build end, failed"),
+        GATE_END("build end, scan gate passed"),
         FAILED_STATUS("status, failed build"),
         OIDC_END("build end, OIDC stash deleted"),
         PLAN("plan");
 
         /** The paths of a function with an idempotency table, as the stack runs it, and of one without. */
         static List<Route> of(boolean stack) {
+            // A scan gate is kept in the table: without one, a gated step is refused.
             return Stream.of(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN),
-                    stack ? Stream.of(BUILD_END, ECS_END, FAILED_END) : Stream.of(BUILD_STATUS, TASK_STATUS, FAILED_STATUS),
+                    stack ? Stream.of(GATED_RUN) : Stream.<Route>of(),
+                    stack ? Stream.of(BUILD_END, ECS_END, FAILED_END, GATE_END) : Stream.of(BUILD_STATUS, TASK_STATUS, FAILED_STATUS),
                     Stream.of(OIDC_END, PLAN)).flatMap(s -> s).toList();
         }
 
@@ -198,8 +206,15 @@ final class PrimingBenchmark {
         ObjectNode planFirst = (ObjectNode) JSON.readTree(Files.readAllBytes(Repo.path("events/plan-k8.json")));
         ObjectNode planLater = planFirst.deepCopy();
         ((ObjectNode) planLater.at("/step/spec")).put("account", "222222222222").put("imageName", "acme/other-plan");
+        // A run whose build must pass a scan gate; then one in another account.
+        ObjectNode gatedFirst = KnownTargetScenario.payload("run", "gated-app", "bench-gated");
+        ObjectNode gatedLater = KnownTargetScenario.payload("run", "gated-other", "bench-gated-later");
+        otherAccount(gatedLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-gated-later");
+        for (ObjectNode gated : List.of(gatedFirst, gatedLater)) {
+            ((ObjectNode) gated.at("/step/spec")).putObject("scanGate").put("maxSeverity", "HIGH");
+        }
         List<ObjectNode> payloads = List.of(codeBuildFirst, codeBuildLater, ecsFirst, ecsLater, freshFirst, freshLater, oidcFirst,
-                oidcLater);
+                oidcLater, gatedFirst, gatedLater);
         for (ObjectNode payload : payloads) {
             payload.remove("idempotencyKey");
         }
@@ -225,6 +240,9 @@ final class PrimingBenchmark {
             figures.add(Route.ECS_RUN, startedRun(runtime, ecsFirst), startedRun(runtime, ecsLater));
             figures.add(Route.NEW_REPOSITORY_RUN, startedRun(runtime, freshFirst), startedRun(runtime, freshLater));
             figures.add(Route.OIDC_RUN, startedRun(runtime, oidcFirst), startedRun(runtime, oidcLater));
+            if (table != null) {
+                figures.add(Route.GATED_RUN, startedRun(runtime, gatedFirst), startedRun(runtime, gatedLater));
+            }
             String failedBuild = BUILDS_BY_IMAGE.get("fresh-app");
             String failedLater = BUILDS_BY_IMAGE.get("fresh-other");
             if (table != null) {
@@ -233,6 +251,9 @@ final class PrimingBenchmark {
                 figures.add(Route.ECS_END, taskCompleted(runtime, TASK_ARN), taskCompleted(runtime, LATER_TASK_ARN));
                 figures.add(Route.FAILED_END, ended(runtime, failedBuild, "FAILED", "TASK_FAILED"),
                         ended(runtime, failedLater, "FAILED", "TASK_FAILED"));
+                // The gated builds' ends: the scan read and judged at once (it passes), and the task completed.
+                figures.add(Route.GATE_END, ended(runtime, BUILDS_BY_IMAGE.get("gated-app"), "SUCCEEDED", "TASK_SUCCEEDED"),
+                        ended(runtime, BUILDS_BY_IMAGE.get("gated-other"), "SUCCEEDED", "TASK_SUCCEEDED"));
             } else {
                 figures.add(Route.BUILD_STATUS, status(runtime, KnownTargetScenario.BUILD_ID, "SUCCEEDED"),
                         status(runtime, LATER_BUILD_ID, "SUCCEEDED"));
@@ -279,6 +300,19 @@ final class PrimingBenchmark {
                     + "\",\"buildStatus\":\"FAILED\",\"currentPhase\":\"COMPLETED\",\"phases\":[{\"phaseType\":\"BUILD\","
                     + "\"phaseStatus\":\"FAILED\",\"durationInSeconds\":41,\"contexts\":[{\"statusCode\":\"COMMAND_EXECUTION_ERROR\","
                     + "\"message\":\"exit status 1\"}]}]}],\"buildsNotFound\":[]}"));
+        }
+        for (String image : List.of("gated-app", "gated-other")) {
+            String build = BUILDS_BY_IMAGE.get(image);
+            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
+                    + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
+                    + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],\"buildsNotFound\":[]}"));
+        }
+        // Basic scanning's answer for the gated images: complete, with findings below the gate's bar.
+        try {
+            aws.reply(AwsFake.ECR + "DescribeImageScanFindings", Files.readString(Repo.path(
+                    "function/src/test/resources/scans/describe-basic-low-only.json")).replace("sha256:" + "d".repeat(64), DIGEST));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         for (String image : List.of("oidc-app", "oidc-other")) {
             String build = BUILDS_BY_IMAGE.get(image);
