@@ -65,11 +65,12 @@ import dev.ecrpush.step.TriggerType;
  * for the build; a repository that exists; a task definition to register), go through the function's own
  * {@link Runs} and {@link AwsStages} (idempotency claim, credentials, repository, launch, task token), then their
  * builds' ends through {@link TaskCompletions} (the build read back, the Step Functions task completed) and
- * {@link StashCleanup} (the ECS task's stashed token deleted, the region's old stashes swept). The ECR
- * image calls no payload reaches here (monotonic tags, image indexes) and anything a configuration left out are
- * then called directly, so that every operation of {@link #OPERATIONS} has been marshalled, signed and parsed.
- * A function without an idempotency table never claims a key or keeps a task token: its priming runs the payloads
- * without them, reads the builds' ends as a status request does, and leaves out {@link #TABLE_OPERATIONS}.
+ * {@link StashCleanup} (the ECS task's stashed token deleted, the region's old stashes swept). The calls no payload
+ * reaches here (ECR's image calls for monotonic tags and image indexes, a key kept in SSM, stopping a build or a task)
+ * and anything a configuration left out are then called directly, so that every operation of {@link #OPERATIONS}
+ * has been marshalled, signed and parsed. A function without an idempotency table never claims a key or keeps a
+ * task token: its priming runs the payloads without them, reads the builds' ends as a status request does, and
+ * leaves out {@link #TABLE_OPERATIONS}.
  *
  * <p>Nothing here reaches AWS or the function's credentials, and nothing is left behind for real requests: every
  * object is made here, over a client factory of its own whose HTTP client is {@link CannedAws} (no connection is
@@ -84,11 +85,11 @@ public final class RunPathPriming {
     /** Every operation of the run and event paths, by service; priming answers each at least once. */
     public static final List<String> OPERATIONS = Stream.concat(Stream.of(
             "AssumeRole", "AssumeRoleWithWebIdentity",
-            "GetSecretValue",
+            "GetSecretValue", "GetParameter",
             "CreateRepository", "PutLifecyclePolicy", "SetRepositoryPolicy", "DescribeRepositories", "BatchGetImage", "PutImage",
             "DescribeImageScanFindings",
-            "StartBuild", "BatchGetBuilds",
-            "DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask", "DescribeTasks",
+            "StartBuild", "BatchGetBuilds", "StopBuild",
+            "DescribeTaskDefinition", "RegisterTaskDefinition", "RunTask", "DescribeTasks", "StopTask",
             "GetLogEvents",
             "PutParameter", "DeleteParameter", "DescribeParameters"), TABLE_OPERATIONS.stream()).toList();
     /** The function's own credentials while priming: not a key of any account, never resolved from the environment. */
@@ -100,6 +101,7 @@ public final class RunPathPriming {
     private static final String REPOSITORY = "priming/app";
     private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
     private static final String TASK_TOKEN = "snapstart-priming-task-token";
+    private static final String BUILD_UUID = "01234567-89ab-4def-8123-456789abcdef";
     private static final String MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
             + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + DIGEST + "\",\"size\":2},"
             + "\"layers\":[]}";
@@ -271,6 +273,12 @@ public final class RunPathPriming {
         calls.put("SendTaskSuccess", c -> c.sfn(region, CREDENTIALS).sendTaskSuccess(r -> r.taskToken(TASK_TOKEN).output("{}")));
         calls.put("SendTaskFailure", c -> c.sfn(region, CREDENTIALS).sendTaskFailure(r -> r.taskToken(TASK_TOKEN)
                 .error("priming").cause("priming")));
+        // A connector's key kept in SSM (a secret reference "ssm:/path"), read as the credentials stage reads it.
+        calls.put("GetParameter", c -> c.ssm(region, CREDENTIALS).getParameter(r -> r.name("/priming/parameter").withDecryption(true)));
+        // Stopping a build: a platform's build when another failed, a superseded build, an ECS task past its timeout.
+        calls.put("StopBuild", c -> c.codeBuild(region, CREDENTIALS).stopBuild(r -> r.id("ecr-build-push:" + BUILD_UUID)));
+        calls.put("StopTask", c -> c.ecs(region, CREDENTIALS).stopTask(r -> r.cluster("priming")
+                .task("0123456789abcdef0123456789abcdef").reason("priming")));
         return calls;
     }
 
@@ -332,6 +340,12 @@ public final class RunPathPriming {
         answers.put("DescribeParameters", (request, n) -> CannedAws.Reply.json("{\"Parameters\":[{\"Name\":"
                 + json.valueToTree(config.oidc().parameterPrefix() + "priming-lost") + ",\"Type\":\"SecureString\","
                 + "\"LastModifiedDate\":1.0,\"Version\":1}]}"));
+        answers.put("GetParameter", (request, n) -> CannedAws.Reply.json("{\"Parameter\":{\"Name\":\"/priming/parameter\","
+                + "\"Type\":\"SecureString\",\"Value\":\"priming-not-a-secret\",\"Version\":1,\"ARN\":\"arn:aws:ssm:us-east-1:"
+                + ACCOUNT + ":parameter/priming/parameter\"}}"));
+        answers.put("StopBuild", (request, n) -> CannedAws.Reply.json("{\"build\":" + build(last(aws.get(), "StartBuild"), "STOPPED")
+                + "}"));
+        answers.put("StopTask", (request, n) -> CannedAws.Reply.json("{\"task\":" + task(ecs, last(aws.get(), "RunTask"), true) + "}"));
         answers.put("GetLogEvents", (request, n) -> CannedAws.Reply.json("{\"events\":[{\"timestamp\":1,\"ingestionTime\":1,"
                 + "\"message\":\"ecr-build-push: pushed " + DIGEST + "\"}]}"));
         return answers;
@@ -369,7 +383,7 @@ public final class RunPathPriming {
     /** A build of the project StartBuild named, with the environment it was started with. */
     private String build(JsonNode startBuild, String status) {
         String project = startBuild.path("projectName").asText("ecr-build-push");
-        String id = project + ":01234567-89ab-4def-8123-456789abcdef";
+        String id = project + ":" + BUILD_UUID;
         ObjectNode build = json.createObjectNode().put("id", id).put("arn", "arn:aws:codebuild:us-east-1:" + ACCOUNT + ":build/" + id)
                 .put("projectName", project).put("buildStatus", status)
                 .put("currentPhase", status.equals("IN_PROGRESS") ? "QUEUED" : "COMPLETED").put("startTime", 1.0);

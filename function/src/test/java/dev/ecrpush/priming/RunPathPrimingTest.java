@@ -66,7 +66,8 @@ class RunPathPrimingTest {
         List<String> reachable = RunPathPriming.OPERATIONS.stream().filter(o -> !RunPathPriming.TABLE_OPERATIONS.contains(o)).toList();
         assertTrue(outcome.operations().containsAll(reachable),
                 "not primed: " + reachable.stream().filter(o -> !outcome.operations().contains(o)).toList());
-        assertEquals(List.of("DescribeImageScanFindings", "SetRepositoryPolicy", "PutImage"), outcome.calledDirectly());
+        assertEquals(List.of("DescribeImageScanFindings", "SetRepositoryPolicy", "PutImage", "GetParameter", "StopBuild", "StopTask"),
+                outcome.calledDirectly());
         // and the ECS task's end deleted its stashed token and swept the region, through the function's own cleanup
         assertTrue(outcome.operations().containsAll(List.of("DeleteParameter", "DescribeParameters")), outcome.operations().toString());
         // and nothing of a table or of Step Functions, which such a function never calls: the builds' ends were read as
