@@ -40,12 +40,12 @@ import dev.ecrpush.support.TriggerWorld;
  * invocation and then the same path to a target nothing is cached for (a new account, role and repository: new
  * credentials, clients and repository check). The difference is what the first invocation pays for loading that path.
  * The paths are every one priming covers, following one another as a function's first requests would: a CodeBuild
- * run, an ECS run, a run to a new repository, a run through an OIDC connector (and, as the stack runs, a run with a
- * scan gate); then, as the stack runs, the CodeBuild build's end and the ECS task's end completing their Step
- * Functions tasks, a failed build's end failing its task and a gated build's end passing its gate, or without a table,
- * a status request for each build that has no gate; then an OIDC run's build's end, which deletes its stashed token,
- * and a plan. Each one's saving is its first invocation without priming against with it; a path that comes later in the
- * sequence saves only what the paths before it have not loaded already.
+ * run, an ECS run, a run to a new repository, a run through an OIDC connector, a run whose key is kept in SSM (and,
+ * as the stack runs, a run with a scan gate); then, as the stack runs, the CodeBuild build's end and the ECS task's
+ * end completing their Step Functions tasks, a failed build's end failing its task and a gated build's end passing
+ * its gate, or without a table, a status request for each build that has no gate; then an OIDC run's build's end,
+ * which deletes its stashed token, and a plan. Each one's saving is its first invocation without priming against
+ * with it; a path that comes later in the sequence saves only what the paths before it have not loaded already.
  * Init is the JVM's start to the client's first poll for an event.
  */
 final class PrimingBenchmark {
@@ -61,7 +61,9 @@ final class PrimingBenchmark {
             "oidc-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000005",
             "oidc-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000006",
             "gated-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000007",
-            "gated-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000008");
+            "gated-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000008",
+            "ssm-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000009",
+            "ssm-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000a");
     /** Where the runs through an OIDC connector stashed their token, as their builds list it. */
     private static final String STASH = "/ecr-build-push/oidc-tokens/bench-";
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
@@ -72,6 +74,7 @@ final class PrimingBenchmark {
         ECS_RUN("run, ECS"),
         NEW_REPOSITORY_RUN("run, new repository"),
         OIDC_RUN("run, OIDC connector"),
+        SSM_KEY_RUN("run, key kept in SSM"),
         GATED_RUN("run, scan gate"),
         BUILD_END("build end, task completed"),
         ECS_END("ECS task end, completed"),
@@ -86,7 +89,7 @@ final class PrimingBenchmark {
         /** The paths of a function with an idempotency table, as the stack runs it, and of one without. */
         static List<Route> of(boolean stack) {
             // A scan gate is kept in the table: without one, a gated step is refused.
-            return Stream.of(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN),
+            return Stream.of(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN, SSM_KEY_RUN),
                     stack ? Stream.of(GATED_RUN) : Stream.<Route>of(),
                     stack ? Stream.of(BUILD_END, ECS_END, FAILED_END, GATE_END) : Stream.of(BUILD_STATUS, TASK_STATUS, FAILED_STATUS),
                     Stream.of(OIDC_END, PLAN)).flatMap(s -> s).toList();
@@ -206,6 +209,13 @@ final class PrimingBenchmark {
         ObjectNode planFirst = (ObjectNode) JSON.readTree(Files.readAllBytes(Repo.path("events/plan-k8.json")));
         ObjectNode planLater = planFirst.deepCopy();
         ((ObjectNode) planLater.at("/step/spec")).put("account", "222222222222").put("imageName", "acme/other-plan");
+        // A connector whose secret key is an SSM parameter (read with the function's credentials); then another account.
+        ObjectNode ssmFirst = KnownTargetScenario.payload("run", "ssm-app", "bench-ssm");
+        ObjectNode ssmLater = KnownTargetScenario.payload("run", "ssm-other", "bench-ssm-later");
+        otherAccount(ssmLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-ssm-later");
+        for (ObjectNode ssm : List.of(ssmFirst, ssmLater)) {
+            ((ObjectNode) ssm.at("/connectors/aws/spec/credential/spec")).put("secretKeyRef", "ssm:/ci/aws-push-key");
+        }
         // A run whose build must pass a scan gate; then one in another account.
         ObjectNode gatedFirst = KnownTargetScenario.payload("run", "gated-app", "bench-gated");
         ObjectNode gatedLater = KnownTargetScenario.payload("run", "gated-other", "bench-gated-later");
@@ -214,7 +224,7 @@ final class PrimingBenchmark {
             ((ObjectNode) gated.at("/step/spec")).putObject("scanGate").put("maxSeverity", "HIGH");
         }
         List<ObjectNode> payloads = List.of(codeBuildFirst, codeBuildLater, ecsFirst, ecsLater, freshFirst, freshLater, oidcFirst,
-                oidcLater, gatedFirst, gatedLater);
+                oidcLater, ssmFirst, ssmLater, gatedFirst, gatedLater);
         for (ObjectNode payload : payloads) {
             payload.remove("idempotencyKey");
         }
@@ -240,6 +250,7 @@ final class PrimingBenchmark {
             figures.add(Route.ECS_RUN, startedRun(runtime, ecsFirst), startedRun(runtime, ecsLater));
             figures.add(Route.NEW_REPOSITORY_RUN, startedRun(runtime, freshFirst), startedRun(runtime, freshLater));
             figures.add(Route.OIDC_RUN, startedRun(runtime, oidcFirst), startedRun(runtime, oidcLater));
+            figures.add(Route.SSM_KEY_RUN, startedRun(runtime, ssmFirst), startedRun(runtime, ssmLater));
             if (table != null) {
                 figures.add(Route.GATED_RUN, startedRun(runtime, gatedFirst), startedRun(runtime, gatedLater));
             }
@@ -333,6 +344,7 @@ final class PrimingBenchmark {
         }
         aws.stub("AssumeRoleWithWebIdentity", AwsFake.stsCredentials("AssumeRoleWithWebIdentity", "ASIAOIDCROLE00000001", "s", "t",
                 Instant.parse("2099-01-01T00:00:00Z")));
+        aws.stub(AwsFake.SSM + "GetParameter", AwsFake.parameter("/ci/aws-push-key", KnownTargetScenario.SECRET_KEY_VALUE));
         aws.reply(AwsFake.SSM + "PutParameter", "{\"Version\": 1, \"Tier\": \"Standard\"}");
         aws.fail(AwsFake.ECS + "DescribeTaskDefinition", 400, "ClientException", "Unable to describe task definition.");
         aws.reply(AwsFake.ECS + "RegisterTaskDefinition", "{\"taskDefinition\": {\"taskDefinitionArn\":"
