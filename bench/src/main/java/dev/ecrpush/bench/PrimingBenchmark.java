@@ -191,17 +191,13 @@ final class PrimingBenchmark {
         env.put("BUILDPUSH_ECS_CLUSTER", "ci-builds");
         env.put("BUILDPUSH_ECS_EXECUTION_ROLE_ARN", "arn:aws:iam::111111111111:role/ecr-build-push-execution");
         env.put("BUILDPUSH_ECS_TASK_ROLE_ARN", "arn:aws:iam::111111111111:role/ecr-build-push-task");
-        ObjectNode codeBuildFirst = KnownTargetScenario.payload("run", "app", "bench-first");
-        ObjectNode codeBuildLater = KnownTargetScenario.payload("run", "other-app", "bench-later");
-        otherAccount(codeBuildLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-later");
+        ObjectNode[] codeBuild = codeBuildRuns("app", "other-app", "bench");
         ObjectNode ecsFirst = (ObjectNode) JSON.readTree(Files.readAllBytes(Repo.path("events/run-ecs.json")));
         ObjectNode ecsLater = ecsFirst.deepCopy();
         ((ObjectNode) ecsLater.at("/step/spec")).put("imageName", "acme/other-worker");
         otherAccount(ecsLater, "/connectors/aws_builds/spec/credential/crossAccountAccess", "ecs-later");
         // A repository the function has never seen and ECR creates; then one in another account.
-        ObjectNode freshFirst = KnownTargetScenario.payload("run", "fresh-app", "bench-fresh");
-        ObjectNode freshLater = KnownTargetScenario.payload("run", "fresh-other", "bench-fresh-later");
-        otherAccount(freshLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-fresh-later");
+        ObjectNode[] fresh = codeBuildRuns("fresh-app", "fresh-other", "bench-fresh");
         // A web identity's token exchanged for a role, and stashed for the build; then a role in another account.
         ObjectNode oidcFirst = oidc(KnownTargetScenario.payload("run", "oidc-app", "unused"), "123456789012", "bench-oidc");
         ObjectNode oidcLater = oidc(KnownTargetScenario.payload("run", "oidc-other", "unused"), "222222222222", "bench-oidc-later");
@@ -210,21 +206,17 @@ final class PrimingBenchmark {
         ObjectNode planLater = planFirst.deepCopy();
         ((ObjectNode) planLater.at("/step/spec")).put("account", "222222222222").put("imageName", "acme/other-plan");
         // A connector whose secret key is an SSM parameter (read with the function's credentials); then another account.
-        ObjectNode ssmFirst = KnownTargetScenario.payload("run", "ssm-app", "bench-ssm");
-        ObjectNode ssmLater = KnownTargetScenario.payload("run", "ssm-other", "bench-ssm-later");
-        otherAccount(ssmLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-ssm-later");
-        for (ObjectNode ssm : List.of(ssmFirst, ssmLater)) {
-            ((ObjectNode) ssm.at("/connectors/aws/spec/credential/spec")).put("secretKeyRef", "ssm:/ci/aws-push-key");
+        ObjectNode[] ssm = codeBuildRuns("ssm-app", "ssm-other", "bench-ssm");
+        for (ObjectNode payload : ssm) {
+            ((ObjectNode) payload.at("/connectors/aws/spec/credential/spec")).put("secretKeyRef", "ssm:/ci/aws-push-key");
         }
         // A run whose build must pass a scan gate; then one in another account.
-        ObjectNode gatedFirst = KnownTargetScenario.payload("run", "gated-app", "bench-gated");
-        ObjectNode gatedLater = KnownTargetScenario.payload("run", "gated-other", "bench-gated-later");
-        otherAccount(gatedLater, "/connectors/aws/spec/credential/crossAccountAccess", "bench-gated-later");
-        for (ObjectNode gated : List.of(gatedFirst, gatedLater)) {
-            ((ObjectNode) gated.at("/step/spec")).putObject("scanGate").put("maxSeverity", "HIGH");
+        ObjectNode[] gated = codeBuildRuns("gated-app", "gated-other", "bench-gated");
+        for (ObjectNode payload : gated) {
+            ((ObjectNode) payload.at("/step/spec")).putObject("scanGate").put("maxSeverity", "HIGH");
         }
-        List<ObjectNode> payloads = List.of(codeBuildFirst, codeBuildLater, ecsFirst, ecsLater, freshFirst, freshLater, oidcFirst,
-                oidcLater, ssmFirst, ssmLater, gatedFirst, gatedLater);
+        List<ObjectNode> payloads = Stream.of(codeBuild, fresh, ssm, gated, new ObjectNode[] {ecsFirst, ecsLater, oidcFirst, oidcLater})
+                .flatMap(Stream::of).toList();
         for (ObjectNode payload : payloads) {
             payload.remove("idempotencyKey");
         }
@@ -246,13 +238,13 @@ final class PrimingBenchmark {
                         OutputStream.nullOutputStream())) {
             runtime.awaitIdle(TIMEOUT);
             figures.initMs().add((runtime.firstPollNanos() - process.startedAtNanos()) / 1e6);
-            figures.add(Route.CODEBUILD_RUN, startedRun(runtime, codeBuildFirst), startedRun(runtime, codeBuildLater));
+            figures.add(Route.CODEBUILD_RUN, startedRun(runtime, codeBuild[0]), startedRun(runtime, codeBuild[1]));
             figures.add(Route.ECS_RUN, startedRun(runtime, ecsFirst), startedRun(runtime, ecsLater));
-            figures.add(Route.NEW_REPOSITORY_RUN, startedRun(runtime, freshFirst), startedRun(runtime, freshLater));
+            figures.add(Route.NEW_REPOSITORY_RUN, startedRun(runtime, fresh[0]), startedRun(runtime, fresh[1]));
             figures.add(Route.OIDC_RUN, startedRun(runtime, oidcFirst), startedRun(runtime, oidcLater));
-            figures.add(Route.SSM_KEY_RUN, startedRun(runtime, ssmFirst), startedRun(runtime, ssmLater));
+            figures.add(Route.SSM_KEY_RUN, startedRun(runtime, ssm[0]), startedRun(runtime, ssm[1]));
             if (table != null) {
-                figures.add(Route.GATED_RUN, startedRun(runtime, gatedFirst), startedRun(runtime, gatedLater));
+                figures.add(Route.GATED_RUN, startedRun(runtime, gated[0]), startedRun(runtime, gated[1]));
             }
             String failedBuild = BUILDS_BY_IMAGE.get("fresh-app");
             String failedLater = BUILDS_BY_IMAGE.get("fresh-other");
@@ -279,6 +271,16 @@ final class PrimingBenchmark {
         }
     }
 
+    /**
+     * A CodeBuild run of {@code image} through the role {@code role} (manual keys, a role in the target account), then
+     * one of {@code laterImage} in another account, through a role of its own there.
+     */
+    private static ObjectNode[] codeBuildRuns(String image, String laterImage, String role) {
+        ObjectNode later = KnownTargetScenario.payload("run", laterImage, role + "-later");
+        otherAccount(later, "/connectors/aws/spec/credential/crossAccountAccess", role + "-later");
+        return new ObjectNode[] {KnownTargetScenario.payload("run", image, role), later};
+    }
+
     /** The later target: another account, and a role of its own there. */
     private static void otherAccount(ObjectNode payload, String crossAccountAccess, String role) {
         ((ObjectNode) payload.at("/step/spec")).put("account", "222222222222");
@@ -299,24 +301,21 @@ final class PrimingBenchmark {
         KnownTargetScenario.stub(aws, true);
         aws.replyWhenBodyContains(AwsFake.CODEBUILD + "StartBuild", "other-app", AwsFake.json("{\"build\":{\"id\":\""
                 + LATER_BUILD_ID + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/" + LATER_BUILD_ID + "\"}}"));
-        for (String build : List.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID)) {
-            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
-                    + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
-                    + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],\"buildsNotFound\":[]}"));
+        // The runs' builds read back: they pushed the digest; the new repositories' builds failed; the OIDC runs' builds
+        // list where their token was stashed.
+        String pushed = ",\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]";
+        for (String build : List.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, BUILDS_BY_IMAGE.get("gated-app"),
+                BUILDS_BY_IMAGE.get("gated-other"))) {
+            readBack(aws, build, "SUCCEEDED", pushed);
         }
-        // The new repositories' builds fail; the OIDC runs' builds succeed, each listing where its token was stashed.
         for (String image : List.of("fresh-app", "fresh-other")) {
-            String build = BUILDS_BY_IMAGE.get(image);
-            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
-                    + "\",\"buildStatus\":\"FAILED\",\"currentPhase\":\"COMPLETED\",\"phases\":[{\"phaseType\":\"BUILD\","
-                    + "\"phaseStatus\":\"FAILED\",\"durationInSeconds\":41,\"contexts\":[{\"statusCode\":\"COMMAND_EXECUTION_ERROR\","
-                    + "\"message\":\"exit status 1\"}]}]}],\"buildsNotFound\":[]}"));
+            readBack(aws, BUILDS_BY_IMAGE.get(image), "FAILED", ",\"phases\":[{\"phaseType\":\"BUILD\",\"phaseStatus\":\"FAILED\","
+                    + "\"durationInSeconds\":41,\"contexts\":[{\"statusCode\":\"COMMAND_EXECUTION_ERROR\","
+                    + "\"message\":\"exit status 1\"}]}]");
         }
-        for (String image : List.of("gated-app", "gated-other")) {
-            String build = BUILDS_BY_IMAGE.get(image);
-            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
-                    + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"exportedEnvironmentVariables\":"
-                    + "[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],\"buildsNotFound\":[]}"));
+        for (String image : List.of("oidc-app", "oidc-other")) {
+            readBack(aws, BUILDS_BY_IMAGE.get(image), "SUCCEEDED", ",\"environment\":{\"environmentVariables\":[{\"name\":"
+                    + "\"PLUGIN_OIDC_TOKEN_ID\",\"type\":\"PARAMETER_STORE\",\"value\":\"" + STASH + image + "\"}]}" + pushed);
         }
         // Basic scanning's answer for the gated images: complete, with findings below the gate's bar.
         try {
@@ -324,14 +323,6 @@ final class PrimingBenchmark {
                     "function/src/test/resources/scans/describe-basic-low-only.json")).replace("sha256:" + "d".repeat(64), DIGEST));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        for (String image : List.of("oidc-app", "oidc-other")) {
-            String build = BUILDS_BY_IMAGE.get(image);
-            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
-                    + "\",\"buildStatus\":\"SUCCEEDED\",\"currentPhase\":\"COMPLETED\",\"environment\":{\"environmentVariables\":"
-                    + "[{\"name\":\"PLUGIN_OIDC_TOKEN_ID\",\"type\":\"PARAMETER_STORE\",\"value\":\"" + STASH + image + "\"}]},"
-                    + "\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\"" + DIGEST + "\"}]}],"
-                    + "\"buildsNotFound\":[]}"));
         }
         aws.reply(AwsFake.SSM + "DeleteParameter", "{}");
         aws.reply(AwsFake.SSM + "DescribeParameters", "{\"Parameters\": []}");
@@ -362,6 +353,12 @@ final class PrimingBenchmark {
                 + DIGEST + "\"}]}");
         aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskSuccess", "{}");
         aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskFailure", "{}");
+    }
+
+    /** CodeBuild's answer when {@code build} is read back: ended with {@code status}, and {@code more} of the build. */
+    private static void readBack(AwsFake aws, String build, String status, String more) {
+        aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", build, AwsFake.json("{\"builds\":[{\"id\":\"" + build
+                + "\",\"buildStatus\":\"" + status + "\",\"currentPhase\":\"COMPLETED\"" + more + "}],\"buildsNotFound\":[]}"));
     }
 
     /** A run's invocation time, once it has started a build; anything else stops the benchmark. */
