@@ -26,6 +26,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import dev.ecrpush.e2e.PackagedFunction;
 import dev.ecrpush.local.FunctionProcess;
 import dev.ecrpush.local.LocalLambdaRuntime;
+import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.support.AwsFake;
 import dev.ecrpush.support.DynamoDbLocal;
 import dev.ecrpush.support.KnownTargetScenario;
@@ -41,9 +42,10 @@ import dev.ecrpush.support.TriggerWorld;
  * credentials, clients and repository check). The difference is what the first invocation pays for loading that path.
  * The paths are every one priming covers, following one another as a function's first requests would: a CodeBuild
  * run, an ECS run, a run to a new repository, a run through an OIDC connector, a run whose key is kept in SSM (and,
- * as the stack runs, a run with a scan gate); then, as the stack runs, the CodeBuild build's end and the ECS task's
- * end completing their Step Functions tasks, a failed build's end failing its task and a gated build's end passing
- * its gate, or without a table, a status request for each build that has no gate; then an OIDC run's build's end,
+ * as the stack runs, a run with a scan gate and a run of two platforms); then, as the stack runs, the CodeBuild
+ * build's end and the ECS task's end completing their Step Functions tasks, a failed build's end failing its task, a
+ * gated build's end passing its gate, a two-platform run's last end writing its index and another's failed platform
+ * stopping the other, or without a table, a status request for each build that has no gate; then an OIDC run's build's end,
  * which deletes its stashed token, and a plan. Each one's saving is its first invocation without priming against
  * with it; a path that comes later in the sequence saves only what the paths before it have not loaded already.
  * Init is the JVM's start to the client's first poll for an event.
@@ -64,6 +66,23 @@ final class PrimingBenchmark {
             "gated-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000008",
             "ssm-app", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000009",
             "ssm-other", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000a");
+    /**
+     * The two-platform runs' builds, by the tag each platform's build pushes: the runs whose index is written ({@code mp1},
+     * {@code mp2}), and those whose arm64 build fails ({@code mf1}, {@code mf2}); each group is named by its amd64 build.
+     */
+    private static final Map<String, String> BUILDS_BY_PLATFORM_TAG = Map.of(
+            "mp1-linux-amd64", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000b",
+            "mp1-linux-arm64", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000c",
+            "mp2-linux-amd64", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000d",
+            "mp2-linux-arm64", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000e",
+            "mf1-linux-amd64", "ecr-build-push:0b6c5f1e-0000-4000-8000-00000000000f",
+            "mf1-linux-arm64", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000010",
+            "mf2-linux-amd64", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000011",
+            "mf2-linux-arm64", "ecr-build-push:0b6c5f1e-0000-4000-8000-000000000012");
+    /** What each platform's build pushed, as ECR answers it back by digest when the index is written. */
+    private static final String AMD_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"" + ImageIndex.DOCKER_MANIFEST
+            + "\",\"config\":{\"size\":1,\"digest\":\"sha256:" + "1".repeat(64) + "\"},\"layers\":[]}";
+    private static final String ARM_MANIFEST = AMD_MANIFEST.replace("1", "2");
     /** Where the runs through an OIDC connector stashed their token, as their builds list it. */
     private static final String STASH = "/ecr-build-push/oidc-tokens/bench-";
     private static final String DIGEST = "sha256:" + "5e".repeat(32);
@@ -76,22 +95,26 @@ final class PrimingBenchmark {
         OIDC_RUN("run, OIDC connector"),
         SSM_KEY_RUN("run, key kept in SSM"),
         GATED_RUN("run, scan gate"),
+        PLATFORMS_RUN("run, two platforms"),
         BUILD_END("build end, task completed"),
         ECS_END("ECS task end, completed"),
         BUILD_STATUS("status, CodeBuild build"),
         TASK_STATUS("status, ECS task"),
         FAILED_END("build end, failed"),
         GATE_END("build end, scan gate passed"),
+        INDEX_END("build end, index written"),
+        PLATFORM_FAILED_END("build end, a platform failed"),
         FAILED_STATUS("status, failed build"),
         OIDC_END("build end, OIDC stash deleted"),
         PLAN("plan");
 
         /** The paths of a function with an idempotency table, as the stack runs it, and of one without. */
         static List<Route> of(boolean stack) {
-            // A scan gate is kept in the table: without one, a gated step is refused.
+            // A scan gate and a multi-platform step's builds are kept in the table: without one, such a step is refused.
             return Stream.of(Stream.of(CODEBUILD_RUN, ECS_RUN, NEW_REPOSITORY_RUN, OIDC_RUN, SSM_KEY_RUN),
-                    stack ? Stream.of(GATED_RUN) : Stream.<Route>of(),
-                    stack ? Stream.of(BUILD_END, ECS_END, FAILED_END, GATE_END) : Stream.of(BUILD_STATUS, TASK_STATUS, FAILED_STATUS),
+                    stack ? Stream.of(GATED_RUN, PLATFORMS_RUN) : Stream.<Route>of(),
+                    stack ? Stream.of(BUILD_END, ECS_END, FAILED_END, GATE_END, INDEX_END, PLATFORM_FAILED_END)
+                            : Stream.of(BUILD_STATUS, TASK_STATUS, FAILED_STATUS),
                     Stream.of(OIDC_END, PLAN)).flatMap(s -> s).toList();
         }
 
@@ -215,15 +238,26 @@ final class PrimingBenchmark {
         for (ObjectNode payload : gated) {
             ((ObjectNode) payload.at("/step/spec")).putObject("scanGate").put("maxSeverity", "HIGH");
         }
-        List<ObjectNode> payloads = Stream.of(codeBuild, fresh, ssm, gated, new ObjectNode[] {ecsFirst, ecsLater, oidcFirst, oidcLater})
-                .flatMap(Stream::of).toList();
+        // Two platforms, each built natively, and the index over them; then another account. Two more such runs, not
+        // timed, whose arm64 build fails: their ends stop the amd64 build.
+        ObjectNode[] platforms = codeBuildRuns("multi-app", "multi-other", "bench-platforms");
+        ObjectNode[] platformsFailing = codeBuildRuns("multi-fail-app", "multi-fail-other", "bench-platforms-failing");
+        String[] firstTags = {"mp1", "mp2", "mf1", "mf2"};
+        ObjectNode[] twoPlatformRuns = {platforms[0], platforms[1], platformsFailing[0], platformsFailing[1]};
+        for (int i = 0; i < twoPlatformRuns.length; i++) {
+            ObjectNode spec = (ObjectNode) twoPlatformRuns[i].at("/step/spec");
+            spec.putArray("tags").add(firstTags[i]).add("latest");
+            spec.putArray("platforms").add("linux/amd64").add("linux/arm64");
+        }
+        List<ObjectNode> payloads = Stream.of(codeBuild, fresh, ssm, gated, twoPlatformRuns,
+                new ObjectNode[] {ecsFirst, ecsLater, oidcFirst, oidcLater}).flatMap(Stream::of).toList();
         for (ObjectNode payload : payloads) {
             payload.remove("idempotencyKey");
         }
         if (table != null) {
             // The fake starts the same builds every round: the tokens waiting for them are cleared, or they would pile up.
-            for (String build : Stream.concat(Stream.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, TASK_ARN, LATER_TASK_ARN),
-                    BUILDS_BY_IMAGE.values().stream()).toList()) {
+            for (String build : Stream.of(Stream.of(KnownTargetScenario.BUILD_ID, LATER_BUILD_ID, TASK_ARN, LATER_TASK_ARN),
+                    BUILDS_BY_IMAGE.values().stream(), BUILDS_BY_PLATFORM_TAG.values().stream()).flatMap(s -> s).toList()) {
                 table.client().deleteItem(r -> r.tableName(TriggerWorld.TABLE).key(Map.of("idempotencyKey",
                         AttributeValue.fromS("build#" + build))));
             }
@@ -245,6 +279,9 @@ final class PrimingBenchmark {
             figures.add(Route.SSM_KEY_RUN, startedRun(runtime, ssm[0]), startedRun(runtime, ssm[1]));
             if (table != null) {
                 figures.add(Route.GATED_RUN, startedRun(runtime, gated[0]), startedRun(runtime, gated[1]));
+                figures.add(Route.PLATFORMS_RUN, startedRun(runtime, platforms[0]), startedRun(runtime, platforms[1]));
+                startedRun(runtime, platformsFailing[0]);
+                startedRun(runtime, platformsFailing[1]);
             }
             String failedBuild = BUILDS_BY_IMAGE.get("fresh-app");
             String failedLater = BUILDS_BY_IMAGE.get("fresh-other");
@@ -257,6 +294,10 @@ final class PrimingBenchmark {
                 // The gated builds' ends: the scan read and judged at once (it passes), and the task completed.
                 figures.add(Route.GATE_END, ended(runtime, BUILDS_BY_IMAGE.get("gated-app"), "SUCCEEDED", "TASK_SUCCEEDED"),
                         ended(runtime, BUILDS_BY_IMAGE.get("gated-other"), "SUCCEEDED", "TASK_SUCCEEDED"));
+                // The arm64 builds' ends: both platforms read back, and the index written over them (BatchGetImage, then
+                // PutImage under each tag); or the arm64 build failed, and the amd64 one is stopped.
+                figures.add(Route.INDEX_END, indexWritten(runtime, aws, "mp1"), indexWritten(runtime, aws, "mp2"));
+                figures.add(Route.PLATFORM_FAILED_END, platformFailed(runtime, aws, "mf1"), platformFailed(runtime, aws, "mf2"));
             } else {
                 figures.add(Route.BUILD_STATUS, status(runtime, KnownTargetScenario.BUILD_ID, "SUCCEEDED"),
                         status(runtime, LATER_BUILD_ID, "SUCCEEDED"));
@@ -351,6 +392,34 @@ final class PrimingBenchmark {
         }
         aws.reply(AwsFake.LOGS + "GetLogEvents", "{\"events\": [{\"timestamp\": 1, \"message\": \"ecr-build-push: pushed "
                 + DIGEST + "\"}]}");
+        // The two-platform runs: each platform's build started by its own tag; the index's builds pushed the manifests ECR
+        // answers back by digest; the failing runs' arm64 builds failed while their amd64 builds still run.
+        BUILDS_BY_PLATFORM_TAG.forEach((tag, build) -> aws.replyWhenBodyContains(AwsFake.CODEBUILD + "StartBuild", tag,
+                AwsFake.json("{\"build\":{\"id\":\"" + build + "\",\"arn\":\"arn:aws:codebuild:us-east-1:111111111111:build/" + build
+                        + "\"}}")));
+        for (String tag : List.of("mp1", "mp2")) {
+            for (String[] platform : new String[][] {{"amd64", AMD_MANIFEST}, {"arm64", ARM_MANIFEST}}) {
+                readBack(aws, BUILDS_BY_PLATFORM_TAG.get(tag + "-linux-" + platform[0]), "SUCCEEDED",
+                        ",\"exportedEnvironmentVariables\":[{\"name\":\"BUILDPUSH_IMAGE_DIGEST\",\"value\":\""
+                                + ImageIndex.digestOf(platform[1]) + "\"}]");
+            }
+        }
+        for (String tag : List.of("mf1", "mf2")) {
+            aws.replyWhenBodyContains(AwsFake.CODEBUILD + "BatchGetBuilds", BUILDS_BY_PLATFORM_TAG.get(tag + "-linux-amd64"),
+                    AwsFake.json("{\"builds\":[{\"id\":\"" + BUILDS_BY_PLATFORM_TAG.get(tag + "-linux-amd64")
+                            + "\",\"buildStatus\":\"IN_PROGRESS\",\"currentPhase\":\"BUILD\"}],\"buildsNotFound\":[]}"));
+            readBack(aws, BUILDS_BY_PLATFORM_TAG.get(tag + "-linux-arm64"), "FAILED", ",\"phases\":[{\"phaseType\":\"BUILD\","
+                    + "\"phaseStatus\":\"FAILED\",\"durationInSeconds\":41}]");
+        }
+        ObjectNode images = JSON.createObjectNode();
+        for (String manifest : List.of(AMD_MANIFEST, ARM_MANIFEST)) {
+            images.withArray("images").addObject().put("imageManifest", manifest)
+                    .put("imageManifestMediaType", ImageIndex.DOCKER_MANIFEST).putObject("imageId")
+                    .put("imageDigest", ImageIndex.digestOf(manifest));
+        }
+        aws.replyWhenBodyContains(AwsFake.ECR + "BatchGetImage", ImageIndex.digestOf(AMD_MANIFEST), AwsFake.json(images.toString()));
+        aws.reply(AwsFake.ECR + "PutImage", "{\"image\": {}}");
+        aws.reply(AwsFake.CODEBUILD + "StopBuild", "{\"build\": {\"buildStatus\": \"STOPPED\"}}");
         aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskSuccess", "{}");
         aws.reply(AwsFake.STEP_FUNCTIONS + "SendTaskFailure", "{}");
     }
@@ -398,6 +467,26 @@ final class PrimingBenchmark {
         event.putArray("resources").add(arn);
         ((ObjectNode) event.get("detail")).put("build-status", buildStatus).put("build-id", arn);
         return event;
+    }
+
+    /** The time of the arm64 build's end of the two-platform run tagged {@code tag}, once its index is put under each tag. */
+    private static double indexWritten(LocalLambdaRuntime runtime, AwsFake aws, String tag) throws IOException {
+        int puts = aws.bodies(AwsFake.ECR + "PutImage").size();
+        double elapsed = ended(runtime, BUILDS_BY_PLATFORM_TAG.get(tag + "-linux-arm64"), "SUCCEEDED", "TASK_SUCCEEDED");
+        if (aws.bodies(AwsFake.ECR + "PutImage").size() != puts + 2) {
+            throw new IllegalStateException("the index of the run tagged " + tag + " was not put under its two tags");
+        }
+        return elapsed;
+    }
+
+    /** The time of the failed arm64 build's end of the run tagged {@code tag}, once its amd64 build is stopped. */
+    private static double platformFailed(LocalLambdaRuntime runtime, AwsFake aws, String tag) throws IOException {
+        int stops = aws.bodies(AwsFake.CODEBUILD + "StopBuild").size();
+        double elapsed = ended(runtime, BUILDS_BY_PLATFORM_TAG.get(tag + "-linux-arm64"), "FAILED", "TASK_FAILED");
+        if (aws.bodies(AwsFake.CODEBUILD + "StopBuild").size() != stops + 1) {
+            throw new IllegalStateException("the amd64 build of the run tagged " + tag + " was not stopped");
+        }
+        return elapsed;
     }
 
     /** The time of an OIDC run's build's end, once the function has deleted the token stashed for it. */
