@@ -7,7 +7,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -38,6 +40,7 @@ import dev.ecrpush.executor.codebuild.CodeBuildSettings;
 import dev.ecrpush.executor.ecs.EcsExecutor;
 import dev.ecrpush.executor.ecs.EcsSettings;
 import dev.ecrpush.flow.AwsStages;
+import dev.ecrpush.flow.PlatformBuilds;
 import dev.ecrpush.flow.Runs;
 import dev.ecrpush.flow.StepOutcome;
 import dev.ecrpush.githost.GitHostRegistry;
@@ -49,6 +52,7 @@ import dev.ecrpush.plan.BuildImage;
 import dev.ecrpush.plan.Plan;
 import dev.ecrpush.plan.PlanConfig;
 import dev.ecrpush.plan.Planner;
+import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.registry.ImageSigning;
 import dev.ecrpush.registry.SigningProfile;
 import dev.ecrpush.result.ResultJson;
@@ -65,12 +69,13 @@ import dev.ecrpush.step.TriggerType;
  * for the build; a repository that exists; a task definition to register), go through the function's own
  * {@link Runs} and {@link AwsStages} (idempotency claim, credentials, repository, launch, task token), then their
  * builds' ends through {@link TaskCompletions} (the build read back, the Step Functions task completed) and
- * {@link StashCleanup} (the ECS task's stashed token deleted, the region's old stashes swept). The calls no payload
- * reaches here (ECR's image calls for monotonic tags and image indexes, a key kept in SSM, stopping a build or a task)
- * and anything a configuration left out are then called directly, so that every operation of {@link #OPERATIONS}
- * has been marshalled, signed and parsed. A function without an idempotency table never claims a key or keeps a
- * task token: its priming runs the payloads without them, reads the builds' ends as a status request does, and
- * leaves out {@link #TABLE_OPERATIONS}.
+ * {@link StashCleanup} (the ECS task's stashed token deleted, the region's old stashes swept). With an idempotency
+ * table, a third payload, the CodeBuild one of two platforms, starts a build per platform through {@link PlatformBuilds},
+ * and its end writes the image index over both. The calls no payload reaches here (a key kept in SSM, stopping a build
+ * or a task, and without a table an index's) and anything a configuration left out are then called directly, so that
+ * every operation of {@link #OPERATIONS} has been marshalled, signed and parsed. A function without an idempotency
+ * table never claims a key or keeps a task token: its priming runs the single-platform payloads without them, reads
+ * the builds' ends as a status request does, and leaves out {@link #TABLE_OPERATIONS}.
  *
  * <p>Nothing here reaches AWS or the function's credentials, and nothing is left behind for real requests: every
  * object is made here, over a client factory of its own whose HTTP client is {@link CannedAws} (no connection is
@@ -105,6 +110,11 @@ public final class RunPathPriming {
     private static final String MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
             + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + DIGEST + "\",\"size\":2},"
             + "\"layers\":[]}";
+    private static final String AMD64 = "linux/amd64";
+    private static final String ARM64 = "linux/arm64";
+    /** What each platform's build pushed in the two-platform run, by platform: ECR answers it back by its digest. */
+    private static final Map<String, String> PLATFORM_MANIFESTS = Map.of(AMD64, MANIFEST,
+            ARM64, MANIFEST.replace("\"size\":2", "\"size\":3"));
 
     private final ServiceConfig config;
     private final GitHostRegistry hosts;
@@ -121,8 +131,17 @@ public final class RunPathPriming {
         this.json = json;
     }
 
-    /** What priming went through: the builds it started (on the canned answers) and the operations answered. */
-    public record Outcome(List<String> buildIds, List<String> operations, List<String> calledDirectly, Map<String, Long> millis) {
+    /**
+     * What priming went through: the builds it started (on the canned answers), the operations answered and the requests
+     * as the canned answers received them (left out of {@link #toString()}, which the function logs).
+     */
+    public record Outcome(List<String> buildIds, List<String> operations, List<String> calledDirectly, Map<String, Long> millis,
+            List<CannedAws.Request> requests) {
+        @Override
+        public String toString() {
+            return "Outcome[buildIds=" + buildIds + ", operations=" + operations + ", calledDirectly=" + calledDirectly + ", millis="
+                    + millis + "]";
+        }
     }
 
     /**
@@ -140,12 +159,15 @@ public final class RunPathPriming {
         try {
             CodeBuildExecutor codeBuild = new CodeBuildExecutor(CodeBuildSettings.from(config.codebuild(), hosts), clients);
             EcsExecutor ecs = new EcsExecutor(ecsSettings, clients, Clock.systemUTC());
-            AwsStages stages = new AwsStages(clients,
-                    new CredentialsResolver(clients, Clock.systemUTC(), config.credentials().staticKeysTtl()),
-                    new Executors(List.of(codeBuild, ecs)), config);
-            // Without a table a run keeps no task token and claims no key: DynamoDB and Step Functions are never called.
+            // Without a table a run keeps no task token and claims no key: DynamoDB and Step Functions are never called, and a
+            // step of two or more platforms is refused.
             boolean table = config.idempotency().table().isPresent();
             IdempotencyTables tables = new IdempotencyTables(clients, table ? new Table(config.idempotency()) : config.idempotency());
+            CredentialsResolver credentials = new CredentialsResolver(clients, Clock.systemUTC(), config.credentials().staticKeysTtl());
+            Executors executors = new Executors(List.of(codeBuild, ecs));
+            AwsStages stages = table
+                    ? new AwsStages(clients, credentials, executors, config, new PlatformBuilds(tables, clients, credentials))
+                    : new AwsStages(clients, credentials, executors, config);
             TaskCompletions completions = new TaskCompletions(clients, tables, json);
             Runs runs = new Runs(stages, tables, completions, json);
             // The ECS run's token is stashed for its task: the task's end deletes it and sweeps the region's old stashes.
@@ -156,11 +178,15 @@ public final class RunPathPriming {
                     planConfig.oidcParameterPrefix(), Map.of(codeBuild.type(), codeBuild, ecs.type(), ecs));
             List<String> buildIds = new ArrayList<>();
             start = lap(millis, "set-up", start);
-            for (JsonNode payload : List.of(codeBuildPayload(table), withTable(payload(ECS_PAYLOAD), table))) {
+            List<JsonNode> payloads = new ArrayList<>(List.of(codeBuildPayload(table), withTable(payload(ECS_PAYLOAD), table)));
+            if (table) {
+                payloads.add(twoPlatformPayload());
+            }
+            for (JsonNode payload : payloads) {
                 Plan plan = Planner.plan(StepParser.parse(payload, parse), plans);
                 StepResult result = ((StepOutcome.Finished) runs.run(plan)).result();
                 json.writeValueAsBytes(ResultJson.tree(result, json));
-                String executor = plan.payload().executor().type();
+                String executor = plan.multiPlatform() ? "two-platform" : plan.payload().executor().type();
                 start = lap(millis, executor + " run", start);
                 // The build's state-change event: read back, and its waiting task completed; without a table, its
                 // status request.
@@ -185,7 +211,7 @@ public final class RunPathPriming {
                 }
             });
             lap(millis, "direct calls", start);
-            return new Outcome(buildIds, aws.operations(), direct, millis);
+            return new Outcome(buildIds, aws.operations(), direct, millis, aws.requests());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -219,6 +245,17 @@ public final class RunPathPriming {
         ObjectNode payload = (ObjectNode) payload(CODEBUILD_PAYLOAD);
         payload.put("mode", "run").put("taskToken", TASK_TOKEN);
         return withTable(payload, table);
+    }
+
+    /**
+     * The CodeBuild payload, of two platforms: a build each, then, when both have pushed, the index written over them by
+     * the function's own {@link PlatformBuilds}. Only with a table, which keeps the builds until the last one ends.
+     */
+    private JsonNode twoPlatformPayload() {
+        ObjectNode payload = (ObjectNode) codeBuildPayload(true);
+        payload.put("idempotencyKey", "snapstart-priming-platforms");
+        ((ObjectNode) payload.at("/step/spec")).putArray("platforms").add(AMD64).add(ARM64);
+        return payload;
     }
 
     /** The payload as it is with a table; without one, as a run there must be: no task token, no idempotency key. */
@@ -304,7 +341,10 @@ public final class RunPathPriming {
         config.repository().signing().ifPresent(profile -> answers.put("GetSigningConfiguration", (request, n) -> CannedAws.Reply.json(
                 "{\"registryId\":\"" + ACCOUNT + "\",\"signingConfiguration\":{\"rules\":[{\"signingProfileArn\":"
                         + json.valueToTree(profile.strip()) + "}]}}")));
-        answers.put("BatchGetImage", (request, n) -> CannedAws.Reply.json("{\"images\":[{\"registryId\":\"" + ACCOUNT
+        // A run's tags exist (one is "latest"); an index's children are read by the digests their builds pushed.
+        answers.put("BatchGetImage", (request, n) -> CannedAws.Reply.json(read(request).path("imageIds").findValue("imageDigest") != null
+                ? "{\"images\":[" + String.join(",", PLATFORM_MANIFESTS.values().stream().map(this::image).toList()) + "],\"failures\":[]}"
+                : "{\"images\":[{\"registryId\":\"" + ACCOUNT
                 + "\",\"repositoryName\":\"" + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\"" + DIGEST + "\",\"imageTag\":\"latest\"},"
                 + "\"imageManifest\":" + json.valueToTree(MANIFEST) + ",\"imageManifestMediaType\":"
                 + "\"application/vnd.oci.image.manifest.v1+json\"}],\"failures\":[]}"));
@@ -322,11 +362,14 @@ public final class RunPathPriming {
                 "{\"registryId\":\"" + ACCOUNT + "\",\"repositoryName\":\"" + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\""
                         + DIGEST + "\"},\"signingStatuses\":[{\"signingProfileArn\":" + json.valueToTree(profile.strip())
                         + ",\"status\":\"COMPLETE\"}]}")));
-        answers.put("StartBuild", (request, n) -> CannedAws.Reply.json("{\"build\":" + build(read(request), "IN_PROGRESS") + "}"));
-        // The CodeBuild run's build fails, so that a failure is read back and sent as well as the ECS task's success.
-        answers.put("BatchGetBuilds", (request, n) -> CannedAws.Reply.json("{\"builds\":[" + build(last(aws.get(), "StartBuild"), "FAILED")
+        answers.put("StartBuild", (request, n) -> CannedAws.Reply.json("{\"build\":" + build(read(request), "IN_PROGRESS", n) + "}"));
+        // The CodeBuild run's build fails, so that a failure is read back and sent as well as the ECS task's success; each
+        // platform's build of the two-platform run has pushed its image, and the index is written over them.
+        answers.put("BatchGetBuilds", (request, n) -> CannedAws.Reply.json("{\"builds\":[" + readBack(aws.get(), read(request))
                 + "],\"buildsNotFound\":[]}"));
-        answers.put("GetItem", (request, n) -> CannedAws.Reply.json(waitingTask(read(request))));
+        // What was put under the key is read back (a multi-platform step's builds); else a build with a task waiting for it.
+        answers.put("GetItem", (request, n) -> CannedAws.Reply.json(put(aws.get(), read(request).path("Key"))
+                .map(item -> json.createObjectNode().set("Item", item).toString()).orElseGet(() -> waitingTask(read(request)))));
         answers.put("DescribeTaskDefinition", (request, n) -> CannedAws.Reply.jsonError("ClientException",
                 "Unable to describe task definition."));
         answers.put("RegisterTaskDefinition", (request, n) -> CannedAws.Reply.json("{\"taskDefinition\":{\"taskDefinitionArn\":\""
@@ -343,12 +386,54 @@ public final class RunPathPriming {
         answers.put("GetParameter", (request, n) -> CannedAws.Reply.json("{\"Parameter\":{\"Name\":\"/priming/parameter\","
                 + "\"Type\":\"SecureString\",\"Value\":\"priming-not-a-secret\",\"Version\":1,\"ARN\":\"arn:aws:ssm:us-east-1:"
                 + ACCOUNT + ":parameter/priming/parameter\"}}"));
-        answers.put("StopBuild", (request, n) -> CannedAws.Reply.json("{\"build\":" + build(last(aws.get(), "StartBuild"), "STOPPED")
+        answers.put("StopBuild", (request, n) -> CannedAws.Reply.json("{\"build\":" + build(last(aws.get(), "StartBuild"), "STOPPED", 0)
                 + "}"));
         answers.put("StopTask", (request, n) -> CannedAws.Reply.json("{\"task\":" + task(ecs, last(aws.get(), "RunTask"), true) + "}"));
         answers.put("GetLogEvents", (request, n) -> CannedAws.Reply.json("{\"events\":[{\"timestamp\":1,\"ingestionTime\":1,"
                 + "\"message\":\"ecr-build-push: pushed " + DIGEST + "\"}]}"));
         return answers;
+    }
+
+    /**
+     * The build BatchGetBuilds asks for, as StartBuild answered it: a platform's build of the two-platform run (its tag
+     * ends with the platform) succeeded and reports the digest it pushed; any other failed.
+     */
+    private String readBack(CannedAws aws, JsonNode batchGetBuilds) {
+        String id = batchGetBuilds.path("ids").path(0).asText();
+        List<CannedAws.Request> starts = aws.requests().stream().filter(r -> r.operation().equals("StartBuild")).toList();
+        int n = id.length() > 2 && HexFormat.isHexDigit(id.charAt(id.length() - 2)) && HexFormat.isHexDigit(id.charAt(id.length() - 1))
+                ? HexFormat.fromHexDigits(id, id.length() - 2, id.length()) : -1;
+        JsonNode started = n >= 0 && n < starts.size() ? read(starts.get(n)) : json.createObjectNode();
+        String platform = PLATFORM_MANIFESTS.keySet().stream().filter(p -> started.toString().contains(p.replace('/', '-')))
+                .findFirst().orElse(null);
+        if (platform == null) {
+            return build(started, "FAILED", n);
+        }
+        ObjectNode build = (ObjectNode) read(build(started, "SUCCEEDED", n));
+        build.putArray("exportedEnvironmentVariables").addObject().put("name", "BUILDPUSH_IMAGE_DIGEST")
+                .put("value", ImageIndex.digestOf(PLATFORM_MANIFESTS.get(platform)));
+        return build.toString();
+    }
+
+    /** The item last put under {@code key}, if any. */
+    private Optional<JsonNode> put(CannedAws aws, JsonNode key) {
+        List<CannedAws.Request> requests = aws.requests();
+        for (int i = requests.size() - 1; i >= 0; i--) {
+            if (requests.get(i).operation().equals("PutItem")) {
+                JsonNode item = read(requests.get(i)).path("Item");
+                if (key.size() > 0 && key.properties().stream().allMatch(e -> e.getValue().equals(item.get(e.getKey())))) {
+                    return Optional.of(item);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** ECR's image of {@code manifest}, as BatchGetImage answers it. */
+    private String image(String manifest) {
+        return "{\"registryId\":\"" + ACCOUNT + "\",\"repositoryName\":\"" + REPOSITORY + "\",\"imageId\":{\"imageDigest\":\""
+                + ImageIndex.digestOf(manifest) + "\"},\"imageManifest\":" + json.valueToTree(manifest)
+                + ",\"imageManifestMediaType\":\"application/vnd.oci.image.manifest.v1+json\"}";
     }
 
     /** The body of the last request of {@code operation} (StartBuild, RunTask), which the answers read back echo. */
@@ -358,8 +443,12 @@ public final class RunPathPriming {
     }
 
     private JsonNode read(CannedAws.Request request) {
+        return read(request.body());
+    }
+
+    private JsonNode read(String body) {
         try {
-            return json.readTree(request.body());
+            return json.readTree(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -380,10 +469,10 @@ public final class RunPathPriming {
                 + REPOSITORY + "\"}";
     }
 
-    /** A build of the project StartBuild named, with the environment it was started with. */
-    private String build(JsonNode startBuild, String status) {
+    /** The {@code n}th build (from 0) of the project StartBuild named, with the environment it was started with. */
+    private String build(JsonNode startBuild, String status, int n) {
         String project = startBuild.path("projectName").asText("ecr-build-push");
-        String id = project + ":" + BUILD_UUID;
+        String id = project + ":" + BUILD_UUID.substring(0, BUILD_UUID.length() - 2) + String.format(Locale.ROOT, "%02x", n);
         ObjectNode build = json.createObjectNode().put("id", id).put("arn", "arn:aws:codebuild:us-east-1:" + ACCOUNT + ":build/" + id)
                 .put("projectName", project).put("buildStatus", status)
                 .put("currentPhase", status.equals("IN_PROGRESS") ? "QUEUED" : "COMPLETED").put("startTime", 1.0);
@@ -393,8 +482,10 @@ public final class RunPathPriming {
         if (!status.equals("IN_PROGRESS")) {
             ArrayNode phases = build.putArray("phases");
             phases.addObject().put("phaseType", "SUBMITTED").put("phaseStatus", "SUCCEEDED").put("durationInSeconds", 0);
-            ObjectNode failed = phases.addObject().put("phaseType", "BUILD").put("phaseStatus", status).put("durationInSeconds", 1);
-            failed.putArray("contexts").addObject().put("statusCode", "COMMAND_EXECUTION_ERROR").put("message", "priming");
+            ObjectNode built = phases.addObject().put("phaseType", "BUILD").put("phaseStatus", status).put("durationInSeconds", 1);
+            if (!status.equals("SUCCEEDED")) {
+                built.putArray("contexts").addObject().put("statusCode", "COMMAND_EXECUTION_ERROR").put("message", "priming");
+            }
         }
         return build.toString();
     }

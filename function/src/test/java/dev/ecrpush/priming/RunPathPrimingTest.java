@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,7 +28,9 @@ import dev.ecrpush.config.ServiceConfig;
 import dev.ecrpush.config.Settings;
 import dev.ecrpush.executor.Executors;
 import dev.ecrpush.githost.GitHostRegistry;
+import dev.ecrpush.registry.ImageIndex;
 import dev.ecrpush.support.Fixtures;
+import dev.ecrpush.support.OciIndexSchema;
 
 /**
  * The run path's priming: every operation of the run and event paths marshalled, signed and parsed, and not one
@@ -97,7 +102,7 @@ class RunPathPrimingTest {
     }
 
     @Test
-    void prime_withTheStacksConfiguration_stillPrimesEverything() {
+    void prime_withTheStacksConfiguration_stillPrimesEverything() throws IOException {
         // given: what the stack configures: a cluster, roles, the built kaniko image, an idempotency table
         RunPathPriming priming = priming(Map.of("BUILDPUSH_ECS_CLUSTER", "builds", "BUILDPUSH_ECS_EXECUTION_ROLE_ARN",
                 "arn:aws:iam::111111111111:role/execution", "BUILDPUSH_PLUGINS_KANIKO_ECR_IMAGE",
@@ -110,9 +115,39 @@ class RunPathPrimingTest {
                 outcome.toString());
         assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS), outcome.toString());
         assertFalse(outcome.calledDirectly().contains("SetRepositoryPolicy"), outcome.toString());
+        // and a two-platform run: a build per platform, natively, then the index over both put under each tag
+        assertEquals(3, outcome.buildIds().size(), outcome.toString());
+        List<JsonNode> starts = bodies(outcome, "StartBuild");
+        assertEquals(List.of("LINUX_CONTAINER", "ARM_CONTAINER"), starts.subList(1, 3).stream()
+                .map(start -> start.path("environmentTypeOverride").asText()).toList());
+        assertFalse(outcome.calledDirectly().contains("PutImage"), outcome.toString());
+        List<JsonNode> puts = bodies(outcome, "PutImage");
+        assertEquals(List.of("0123456", "latest"), puts.stream().map(put -> put.path("imageTag").asText()).toList());
+        JsonNode index = JSON.readTree(puts.get(0).path("imageManifest").asText());
+        assertEquals(List.of(), List.copyOf(OciIndexSchema.validate(index)));
+        assertEquals(List.of("amd64", "arm64"), List.of(index.at("/manifests/0/platform/architecture").asText(),
+                index.at("/manifests/1/platform/architecture").asText()));
+        // its waiting task completed with the index's digest
+        List<JsonNode> completed = bodies(outcome, "SendTaskSuccess");
+        JsonNode output = JSON.readTree(completed.get(completed.size() - 1).path("output").asText());
+        assertEquals(ImageIndex.digestOf(puts.get(0).path("imageManifest").asText()), output.path("digest").asText());
         // and, with a table, the claims and the task tokens through the function's own code, not called directly
         assertTrue(RunPathPriming.TABLE_OPERATIONS.stream().noneMatch(outcome.calledDirectly()::contains), outcome.toString());
         assertEquals(0, socket.connections(), "connections opened while priming");
+    }
+
+    private static List<JsonNode> bodies(RunPathPriming.Outcome outcome, String operation) {
+        List<JsonNode> bodies = new ArrayList<>();
+        for (CannedAws.Request request : outcome.requests()) {
+            if (request.operation().equals(operation)) {
+                try {
+                    bodies.add(JSON.readTree(request.body()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        return bodies;
     }
 
     @Test
