@@ -85,12 +85,13 @@ public class SnapStartPriming implements Resource {
     }
 
     /**
-     * Primes the plan path when {@code plan} is set, then the run and event paths; a failure is logged and never thrown,
-     * so that it never blocks the snapshot or the init (the first invocation then warms up what priming did not).
+     * Primes the plan path before a snapshot, then the run and event paths (at init, what pays for itself there:
+     * {@link RunPathPriming#primeAtInit()}); a failure is logged and never thrown, so that it never blocks the snapshot or
+     * the init (the first invocation then warms up what priming did not).
      */
-    private void primeLogged(String when, boolean plan) {
+    private void primeLogged(String when, boolean snapshot) {
         long start = System.nanoTime();
-        if (plan) {
+        if (snapshot) {
             try {
                 StepResult result = prime();
                 LOG.infof("primed %s in %d ms: %s plan of %s", when, (System.nanoTime() - start) / 1_000_000, result.status(),
@@ -101,7 +102,7 @@ public class SnapStartPriming implements Resource {
             start = System.nanoTime();
         }
         try {
-            RunPathPriming.Outcome outcome = runPath.prime();
+            RunPathPriming.Outcome outcome = snapshot ? runPath.prime() : runPath.primeAtInit();
             LOG.infof("primed the run path %s in %d ms (%s): builds %s; %d operations answered locally, %s called directly", when,
                     (System.nanoTime() - start) / 1_000_000, outcome.millis(), outcome.buildIds(), outcome.operations().size(),
                     outcome.calledDirectly());

@@ -23,13 +23,15 @@ class SnapStartPrimingAtInitTest {
 
     @Test
     void startup_primesTheRunPath_whenAtInitIsSet_andSurvivesAFailure() {
-        when(runPath.prime()).thenThrow(new IllegalStateException("boom"));
+        when(runPath.primeAtInit()).thenThrow(new IllegalStateException("boom"));
         SnapStartPriming priming = new SnapStartPriming(steps, new ObjectMapper(),
                 Fixtures.config(Map.of("BUILDPUSH_PRIMING_AT_INIT", "true")), runPath);
         // when: the application starts (a priming failure is logged, not thrown)
         priming.register(null);
-        // then: the run path was primed; the plan path is left to the edge's priming, which plans through the HTTP layer
-        verify(runPath, times(1)).prime();
+        // then: the run path was primed, as at init (no two-platform run); the plan path is left to the edge's priming,
+        // which plans through the HTTP layer
+        verify(runPath, times(1)).primeAtInit();
+        verify(runPath, times(0)).prime();
         verify(steps, times(0)).handle(any(), any(TriggerType.class));
     }
 
@@ -42,6 +44,7 @@ class SnapStartPrimingAtInitTest {
         // then: both, the second despite the first's failure
         verify(steps, times(1)).handle(any(), any(TriggerType.class));
         verify(runPath, times(1)).prime();
+        verify(runPath, times(0)).primeAtInit();
     }
 
     @Test
@@ -52,5 +55,6 @@ class SnapStartPrimingAtInitTest {
         // then
         verify(steps, times(0)).handle(any(), any(TriggerType.class));
         verify(runPath, times(0)).prime();
+        verify(runPath, times(0)).primeAtInit();
     }
 }

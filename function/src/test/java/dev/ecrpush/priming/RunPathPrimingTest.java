@@ -151,6 +151,21 @@ class RunPathPrimingTest {
     }
 
     @Test
+    void primeAtInit_leavesOutTheTwoPlatformRun_andStillAnswersEveryOperation() {
+        // given: the stack's configuration, with its idempotency table
+        RunPathPriming priming = priming(Map.of("BUILDPUSH_ECS_CLUSTER", "builds", "BUILDPUSH_ECS_EXECUTION_ROLE_ARN",
+                "arn:aws:iam::111111111111:role/execution", "BUILDPUSH_IDEMPOTENCY_TABLE", "runs"));
+        // when
+        RunPathPriming.Outcome outcome = priming.primeAtInit();
+        // then: the CodeBuild and ECS runs alone; the image index's calls are made directly instead
+        assertEquals(2, outcome.buildIds().size(), outcome.toString());
+        assertEquals(1, bodies(outcome, "StartBuild").size(), outcome.toString());
+        assertTrue(outcome.calledDirectly().containsAll(List.of("PutImage", "StopBuild")), outcome.toString());
+        assertTrue(outcome.operations().containsAll(RunPathPriming.OPERATIONS), outcome.toString());
+        assertEquals(0, socket.connections(), "connections opened while priming");
+    }
+
+    @Test
     void theRecordingSocket_seesARealClientsCall() {
         // A control: the same endpoint setting does bring a real client to the socket, which counts it.
         AwsClients real = new AwsClients(AwsClients.Options.defaults().withFunctionCredentials(
