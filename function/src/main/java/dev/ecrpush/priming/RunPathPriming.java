@@ -75,7 +75,7 @@ import dev.ecrpush.step.TriggerType;
  * or a task, and without a table an index's) and anything a configuration left out are then called directly, so that
  * every operation of {@link #OPERATIONS} has been marshalled, signed and parsed. A function without an idempotency
  * table never claims a key or keeps a task token: its priming runs the single-platform payloads without them, reads
- * the builds' ends as a status request does, and leaves out {@link #TABLE_OPERATIONS}.
+ * the builds' ends as a status request does, and leaves out {@link #TABLE_OPERATIONS} and {@link #TABLE_STEP_OPERATIONS}.
  *
  * <p>Nothing here reaches AWS or the function's credentials, and nothing is left behind for real requests: every
  * object is made here, over a client factory of its own whose HTTP client is {@link CannedAws} (no connection is
@@ -87,6 +87,11 @@ public final class RunPathPriming {
     /** The operations only a function with an idempotency table calls: its claims, and the task tokens it keeps. */
     public static final List<String> TABLE_OPERATIONS = List.of("PutItem", "UpdateItem", "GetItem", "SendTaskSuccess",
             "SendTaskFailure");
+    /**
+     * The operations only a function with an idempotency table reaches, outside the table itself: a scan gate's reading,
+     * and stopping a build (another platform's, a superseded one). Without a table, the steps that need them are refused.
+     */
+    public static final List<String> TABLE_STEP_OPERATIONS = List.of("DescribeImageScanFindings", "StopBuild");
     /** Every operation of the run and event paths, by service; priming answers each at least once. */
     public static final List<String> OPERATIONS = Stream.concat(Stream.of(
             "AssumeRole", "AssumeRoleWithWebIdentity",
@@ -219,7 +224,8 @@ public final class RunPathPriming {
             }
             List<String> direct = new ArrayList<>();
             directCalls(clients, config.repository().signing()).forEach((operation, call) -> {
-                if (!aws.operations().contains(operation) && (table || !TABLE_OPERATIONS.contains(operation))) {
+                if (!aws.operations().contains(operation) && (table || !TABLE_OPERATIONS.contains(operation)
+                        && !TABLE_STEP_OPERATIONS.contains(operation))) {
                     call.accept(clients);
                     direct.add(operation);
                 }
