@@ -135,7 +135,7 @@ final class PrimingBenchmark {
         double ms() throws IOException;
     }
 
-    /** One setting's figures per round: wall times, and CPU times, which other load on the machine hardly moves. */
+    /** One setting's figures per round: wall times, and CPU times (the work of every thread, which a small function pays in full). */
     record Figures(List<Double> initMs, Map<Route, List<Double>> firstMs, Map<Route, List<Double>> laterMs,
             List<Double> initCpuMs, Map<Route, List<Double>> firstCpuMs, List<Double> invocationsCpuMs) {
         Figures() {

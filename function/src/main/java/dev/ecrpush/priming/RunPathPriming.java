@@ -89,7 +89,8 @@ public final class RunPathPriming {
             "SendTaskFailure");
     /**
      * The operations only a function with an idempotency table reaches, outside the table itself: a scan gate's reading,
-     * and stopping a build (another platform's, a superseded one). Without a table, the steps that need them are refused.
+     * and stopping a build (another platform's, a superseded one). Without a table, a gated step and a step of two platforms
+     * are refused, and no superseded build is stopped.
      */
     public static final List<String> TABLE_STEP_OPERATIONS = List.of("DescribeImageScanFindings", "StopBuild");
     /** Every operation of the run and event paths, by service; priming answers each at least once. */
