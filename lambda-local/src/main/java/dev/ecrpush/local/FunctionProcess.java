@@ -189,6 +189,7 @@ public final class FunctionProcess implements AutoCloseable {
         Thread pump = new Thread(() -> copy(process.getInputStream(), output, echo), "function-output");
         pump.setDaemon(true);
         pump.start();
+        runtime.attach(process.toHandle());
         FunctionProcess function = new FunctionProcess(process, startedAtNanos, runtime, workDir, pump, output);
         process.onExit().thenRun(() -> {
             if (!function.closed.get()) {

@@ -3,6 +3,7 @@ package dev.ecrpush.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,11 @@ import com.sun.net.httpserver.HttpServer;
  * {@code next} poll by {@link #close()}. An init error answers every pending and later invocation with that
  * error, as Lambda does when the function cannot start.
  *
+ * <p>Started with {@link Idle#FREEZE}, it stops the function's process ({@code SIGSTOP}) whenever the function asks
+ * for an event and none is waiting, and lets it go on ({@code SIGCONT}) when one comes, as Lambda freezes an
+ * execution environment between invocations: what the function's threads leave to do after an answer (the JIT's
+ * queue, for one) is then done in the next invocation, where Lambda has it done, and not for free while it waits.
+ *
  * <p>{@link InvokeLocal} is the local invoker behind {@code scripts/invoke-local}.
  */
 public final class LocalLambdaRuntime implements AutoCloseable {
@@ -56,8 +62,39 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     private static final long NEXT_POLL_MILLIS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** What becomes of the function's process while it waits for an event. */
+    public enum Idle {
+        /** It runs on: its threads finish what they left to do, off any invocation's clock. */
+        RUN,
+        /**
+         * It is stopped, as Lambda freezes the execution environment "when the runtime and each extension have
+         * completed and there are no pending events" (Lambda developer guide, "Understanding the Lambda execution
+         * environment lifecycle").
+         */
+        FREEZE;
+
+        /** The variable the benchmarks read it from: {@code freeze} or {@code run}. */
+        public static final String VARIABLE = "FUNCTION_IDLE";
+
+        /** {@code value} ({@code freeze} or {@code run}); {@code otherwise} when it is unset or blank. */
+        public static Idle of(String value, Idle otherwise) {
+            if (value == null || value.isBlank()) {
+                return otherwise;
+            }
+            return switch (value.strip()) {
+                case "freeze" -> FREEZE;
+                case "run" -> RUN;
+                default -> throw new IllegalArgumentException(VARIABLE + " must be freeze or run, not " + value);
+            };
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService handlers;
+    private final Idle idle;
+    /** The function's process, once {@link FunctionProcess} has started it: what {@link Idle#FREEZE} stops. */
+    private volatile ProcessHandle function;
+    private volatile boolean frozen;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicInteger openPolls = new AtomicInteger();
@@ -70,13 +107,19 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     /** When the client first asked for an event: its init was over (0 until then). */
     private volatile long firstPollNanos;
 
-    private LocalLambdaRuntime(HttpServer server, ExecutorService handlers) {
+    private LocalLambdaRuntime(HttpServer server, ExecutorService handlers, Idle idle) {
         this.server = server;
         this.handlers = handlers;
+        this.idle = idle;
     }
 
-    /** Starts the API on an ephemeral loopback port. */
+    /** Starts the API on an ephemeral loopback port; the function's process runs on while it waits for an event. */
     public static LocalLambdaRuntime start() throws IOException {
+        return start(Idle.RUN);
+    }
+
+    /** Starts the API on an ephemeral loopback port, with what becomes of the function's process while it waits. */
+    public static LocalLambdaRuntime start(Idle idle) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         // One thread holds the client's long poll; the others take its answers and init errors.
         ExecutorService handlers = Executors.newFixedThreadPool(4, runnable -> {
@@ -84,7 +127,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        LocalLambdaRuntime runtime = new LocalLambdaRuntime(server, handlers);
+        LocalLambdaRuntime runtime = new LocalLambdaRuntime(server, handlers, idle);
         server.createContext(API_PREFIX, runtime::handle);
         server.setExecutor(handlers);
         server.start();
@@ -203,13 +246,14 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     }
 
     /**
-     * Waits at most {@code timeout} until nothing is pending and the client polls for its next event. The
-     * client works one invocation at a time, so by then it has finished everything it does after answering,
-     * such as logging the error it reported.
+     * Waits at most {@code timeout} until nothing is pending and the client polls for its next event (with
+     * {@link Idle#FREEZE}, until its process is stopped). The client works one invocation at a time, so by then it
+     * has finished everything it does after answering, such as logging the error it reported.
      */
     public void awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!closed && System.nanoTime() < deadline && (openPolls.get() == 0 || !pending.isEmpty())) {
+        while (!closed && System.nanoTime() < deadline && (openPolls.get() == 0 || !pending.isEmpty()
+                || idle == Idle.FREEZE && !frozen && function != null && function.isAlive())) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -227,10 +271,16 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         return firstPollNanos;
     }
 
+    /** The process polling this runtime, which {@link Idle#FREEZE} stops while it waits. */
+    void attach(ProcessHandle process) {
+        function = process;
+    }
+
     /** Stops listening; a {@code next} poll that is still open is answered with an error. */
     @Override
     public void close() {
         closed = true;
+        thaw();
         abandon("the local Lambda runtime is closed");
         server.stop(1);
         handlers.shutdownNow();
@@ -266,15 +316,21 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     }
 
     private void poll(HttpExchange exchange) throws IOException {
+        Pending invocation = queue.poll();
+        if (invocation == null) {
+            freeze();
+        }
         while (!closed) {
-            Pending invocation;
-            try {
-                invocation = queue.poll(NEXT_POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            if (invocation == null) {
+                try {
+                    invocation = queue.poll(NEXT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
             if (invocation != null && !invocation.answer.isDone()) {
+                thaw();
                 var headers = exchange.getResponseHeaders();
                 headers.set("Content-Type", "application/json");
                 headers.set("Lambda-Runtime-Aws-Request-Id", invocation.requestId);
@@ -287,6 +343,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
                 reply(exchange, 200, invocation.event);
                 return;
             }
+            invocation = null;
         }
         reply(exchange, 500, errorDocument("ServiceUnavailable", "the local Lambda runtime is closed"));
     }
@@ -317,6 +374,36 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         initError = report;
         pending.values().forEach(invocation -> invocation.answer.complete(report.toFailure(invocation)));
         reply(exchange, 202, "{\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** With {@link Idle#FREEZE}: stops the function's process while it waits for an event. */
+    private synchronized void freeze() {
+        ProcessHandle process = function;
+        if (idle == Idle.FREEZE && !frozen && !closed && process != null && process.isAlive()) {
+            frozen = signal(process, "STOP");
+        }
+    }
+
+    /** Lets a frozen process go on: an event came, or the runtime is closing. */
+    private synchronized void thaw() {
+        ProcessHandle process = function;
+        if (frozen && process != null) {
+            signal(process, "CONT");
+            frozen = false;
+        }
+    }
+
+    /** Sends {@code process} the signal, with the system's {@code kill}; false when it could not be sent. */
+    private static boolean signal(ProcessHandle process, String signal) {
+        try {
+            return new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot send " + signal + " to the function's process", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void reply(HttpExchange exchange, int status, byte[] body) throws IOException {

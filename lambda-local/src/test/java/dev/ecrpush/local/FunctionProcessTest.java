@@ -81,6 +81,43 @@ class FunctionProcessTest {
     }
 
     @Test
+    void frozenWhileIdle_theFunctionsThreadsDoNothingBetweenInvocations_andItAnswersWhenAnEventComes() throws IOException,
+            InterruptedException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "SpinningHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(LocalLambdaRuntime.Idle.FREEZE);
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            // after init, waiting for its first event
+            runtime.awaitIdle(TIMEOUT);
+            assertEquals(0, cpuWhileIdle(function).toMillis(), "the process used CPU while frozen after init");
+            // an event thaws it, and it answers
+            runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).success();
+            runtime.awaitIdle(TIMEOUT);
+            assertEquals(0, cpuWhileIdle(function).toMillis(), "the process used CPU while frozen after an answer");
+            runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).success();
+        }
+    }
+
+    @Test
+    void runningWhileIdle_theFunctionsThreadsGoOnBetweenInvocations() throws IOException, InterruptedException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "SpinningHandler::handleRequest", 256);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).success();
+            runtime.awaitIdle(TIMEOUT);
+            // the spinning thread has a core at least part of the time, even on a loaded machine
+            Duration used = cpuWhileIdle(function);
+            assertTrue(used.toMillis() >= 100, "the process should work on while idle, used " + used);
+        }
+    }
+
+    /** The CPU time the function's process uses over 500 ms in which it is given no event. */
+    private static Duration cpuWhileIdle(FunctionProcess function) throws InterruptedException {
+        Duration before = function.cpuTime();
+        Thread.sleep(500);
+        return function.cpuTime().minus(before);
+    }
+
+    @Test
     void aThrowingHandler_isAFailureWithItsClassAndMessage_andTheProcessGoesOn() throws IOException {
         FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "FailingHandler::handleRequest", 256);
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();

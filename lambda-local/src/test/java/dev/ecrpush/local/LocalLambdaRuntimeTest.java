@@ -90,6 +90,17 @@ class LocalLambdaRuntimeTest {
         return HttpRequest.newBuilder(URI.create("http://" + runtime.address() + API + path)).GET().build();
     }
 
+    @Test
+    void whatBecomesOfAnIdleFunction_isFreezeOrRun_fromItsVariable() {
+        assertEquals(LocalLambdaRuntime.Idle.FREEZE, LocalLambdaRuntime.Idle.of(" freeze", LocalLambdaRuntime.Idle.RUN));
+        assertEquals(LocalLambdaRuntime.Idle.RUN, LocalLambdaRuntime.Idle.of("run", LocalLambdaRuntime.Idle.FREEZE));
+        assertEquals(LocalLambdaRuntime.Idle.FREEZE, LocalLambdaRuntime.Idle.of(null, LocalLambdaRuntime.Idle.FREEZE));
+        assertEquals(LocalLambdaRuntime.Idle.RUN, LocalLambdaRuntime.Idle.of("", LocalLambdaRuntime.Idle.RUN));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> LocalLambdaRuntime.Idle.of("stop", LocalLambdaRuntime.Idle.RUN));
+        assertTrue(refused.getMessage().contains(LocalLambdaRuntime.Idle.VARIABLE), refused.getMessage());
+    }
+
     private static HttpRequest post(LocalLambdaRuntime runtime, String path, String body) {
         return HttpRequest.newBuilder(URI.create("http://" + runtime.address() + API + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
