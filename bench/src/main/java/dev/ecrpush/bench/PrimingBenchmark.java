@@ -48,7 +48,8 @@ import dev.ecrpush.support.TriggerWorld;
  * stopping the other, or without a table, a status request for each build that has no gate; then an OIDC run's build's end,
  * which deletes its stashed token, and a plan. Each one's saving is its first invocation without priming against
  * with it; a path that comes later in the sequence saves only what the paths before it have not loaded already.
- * Init is the JVM's start to the client's first poll for an event.
+ * Init is the JVM's start to the client's first poll for an event. Between invocations the function's process is
+ * stopped, as Lambda freezes an idle execution environment ({@link LocalLambdaRuntime.Idle#FREEZE}).
  */
 final class PrimingBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -322,7 +323,10 @@ final class PrimingBenchmark {
                 payload.put("idempotencyKey", UUID.randomUUID().toString()).put("taskToken", "bench-" + UUID.randomUUID());
             }
         }
-        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+        // Frozen while it waits for an event, as on Lambda: what its threads leave to do after an answer is done in the next
+        // invocation, not for free between two (FUNCTION_IDLE=run lets it run on, to compare).
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(LocalLambdaRuntime.Idle.of(
+                System.getenv(LocalLambdaRuntime.Idle.VARIABLE), LocalLambdaRuntime.Idle.FREEZE));
                 FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime, env,
                         OutputStream.nullOutputStream())) {
             runtime.awaitIdle(TIMEOUT);
