@@ -67,9 +67,10 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         /** It runs on: its threads finish what they left to do, off any invocation's clock. */
         RUN,
         /**
-         * It is stopped, as Lambda freezes the execution environment "when the runtime and each extension have
-         * completed and there are no pending events" (Lambda developer guide, "Understanding the Lambda execution
-         * environment lifecycle").
+         * It is stopped, as Lambda freezes the execution environment once the runtime and every extension have
+         * asked for their next event and none is pending (Lambda developer guide, "Understanding the Lambda execution
+         * environment lifecycle"), the JVM's collector included (AWS Architecture Blog, "Field Notes: Monitoring the
+         * Java Virtual Machine Garbage Collection on AWS Lambda").
          */
         FREEZE;
 
