@@ -106,6 +106,11 @@ public final class FunctionProcess implements AutoCloseable {
     private static final Duration IDLE_BEFORE_KILL = Duration.ofSeconds(5);
     /** The CPUs the function's process may use (Linux {@code taskset}): the benchmark's one-core figures. */
     public static final String CPUS_VARIABLE = "FUNCTION_CPUS";
+    /**
+     * JVM options for the function, given to it as {@code JAVA_TOOL_OPTIONS}, as a deployer sets that variable in the
+     * function's configuration on Lambda (the benchmark's {@code FUNCTION_JAVA_TOOL_OPTIONS=-XX:MaxRAM=1024m}, for one).
+     */
+    public static final String JAVA_TOOL_OPTIONS_VARIABLE = "FUNCTION_JAVA_TOOL_OPTIONS";
     private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     private final Process process;
@@ -181,6 +186,7 @@ public final class FunctionProcess implements AutoCloseable {
         env.put("AWS_CONFIG_FILE", workDir.resolve("no-config").toString());
         env.put("_HANDLER", handler);
         env.put("LAMBDA_TASK_ROOT", taskRoot.toString());
+        env.putAll(javaToolOptions(System.getenv(JAVA_TOOL_OPTIONS_VARIABLE)));
         env.putAll(extraEnv);
 
         long startedAtNanos = System.nanoTime();
@@ -199,6 +205,11 @@ public final class FunctionProcess implements AutoCloseable {
             }
         });
         return function;
+    }
+
+    /** {@code JAVA_TOOL_OPTIONS} for the function when {@value #JAVA_TOOL_OPTIONS_VARIABLE} names options; nothing otherwise. */
+    static Map<String, String> javaToolOptions(String options) {
+        return options == null || options.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", options.strip());
     }
 
     /**

@@ -81,6 +81,22 @@ class FunctionProcessTest {
     }
 
     @Test
+    void jvmOptions_reachTheFunctionsJvmAsJavaToolOptions_asOnLambda() throws IOException {
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "EchoHandler::handleRequest", 256);
+        // The JVM told that its memory is the function's sizes its first heap from that: 1/64 of 256 MB, at least 8 MB.
+        Map<String, String> told = FunctionProcess.javaToolOptions(" -XX:MaxRAM=256m ");
+        assertEquals(Map.of("JAVA_TOOL_OPTIONS", "-XX:MaxRAM=256m"), told);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime, told, OutputStream.nullOutputStream())) {
+            Map<String, String> answer = lines(runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).success().payload());
+            long initial = Long.parseLong(answer.get("initialHeapBytes"));
+            assertTrue(initial <= 8 * 1024 * 1024, "a first heap sized from 256 MB, got " + initial);
+        }
+        assertEquals(Map.of(), FunctionProcess.javaToolOptions(null));
+        assertEquals(Map.of(), FunctionProcess.javaToolOptions(" "));
+    }
+
+    @Test
     void frozenWhileIdle_theFunctionsThreadsDoNothingBetweenInvocations_andItAnswersWhenAnEventComes() throws IOException,
             InterruptedException {
         FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "SpinningHandler::handleRequest", 256);
