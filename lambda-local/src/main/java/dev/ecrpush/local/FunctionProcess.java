@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -114,6 +115,8 @@ public final class FunctionProcess implements AutoCloseable {
     private static final Set<String> JVM_OPTION_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
     private final Process process;
+    /** The control group sharing its CPU as Lambda does ({@link LocalLambdaRuntime.CpuShare#MEMORY}); null otherwise. */
+    private final CpuQuota cpuQuota;
     private final LocalLambdaRuntime runtime;
     private final Path workDir;
     private final Thread pump;
@@ -121,9 +124,10 @@ public final class FunctionProcess implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long startedAtNanos;
 
-    private FunctionProcess(Process process, long startedAtNanos, LocalLambdaRuntime runtime, Path workDir, Thread pump,
-            ByteArrayOutputStream output) {
+    private FunctionProcess(Process process, CpuQuota cpuQuota, long startedAtNanos, LocalLambdaRuntime runtime, Path workDir,
+            Thread pump, ByteArrayOutputStream output) {
         this.process = process;
+        this.cpuQuota = cpuQuota;
         this.startedAtNanos = startedAtNanos;
         this.runtime = runtime;
         this.workDir = workDir;
@@ -191,12 +195,24 @@ public final class FunctionProcess implements AutoCloseable {
 
         long startedAtNanos = System.nanoTime();
         Process process = builder.start();
+        // Init is not throttled, so the few milliseconds the JVM runs before it is in its group change nothing.
+        CpuQuota cpuQuota = null;
+        if (runtime.cpuShare() == LocalLambdaRuntime.CpuShare.MEMORY) {
+            try {
+                cpuQuota = CpuQuota.create(process.pid());
+            } catch (IOException e) {
+                process.destroyForcibly();
+                throw new IOException(LocalLambdaRuntime.CpuShare.VARIABLE + "=memory cannot be had here: " + e.getMessage(), e);
+            }
+        }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Thread pump = new Thread(() -> copy(process.getInputStream(), output, echo), "function-output");
         pump.setDaemon(true);
         pump.start();
-        runtime.attach(process.toHandle());
-        FunctionProcess function = new FunctionProcess(process, startedAtNanos, runtime, workDir, pump, output);
+        CpuQuota quota = cpuQuota;
+        long invocationMicros = CpuQuota.quotaMicros(config.memoryMb());
+        runtime.attach(process.toHandle(), quota == null ? () -> { } : () -> quota.limit(invocationMicros));
+        FunctionProcess function = new FunctionProcess(process, quota, startedAtNanos, runtime, workDir, pump, output);
         process.onExit().thenRun(() -> {
             if (!function.closed.get()) {
                 function.awaitOutputDrained();
@@ -280,7 +296,18 @@ public final class FunctionProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         awaitOutputDrained();
+        if (cpuQuota != null) {
+            cpuQuota.close();
+        }
         deleteRecursively(workDir);
+    }
+
+    /**
+     * The CPU time the function's process may use in each period of {@link CpuQuota#PERIOD_MICROS} µs, as the kernel
+     * has it now: empty when nothing limits it (no {@link LocalLambdaRuntime.CpuShare#MEMORY}, or still in its init).
+     */
+    public Optional<Long> cpuQuotaMicros() {
+        return cpuQuota == null ? Optional.empty() : cpuQuota.limitMicros();
     }
 
     private void awaitOutputDrained() {

@@ -59,7 +59,8 @@ public final class InvokeLocal {
                 Path.of(System.getProperty("function.template", "template.yaml")));
         PrintStream err = System.err;
         int status = 0;
-        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start();
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(LocalLambdaRuntime.Idle.RUN,
+                LocalLambdaRuntime.CpuShare.of(System.getenv(LocalLambdaRuntime.CpuShare.VARIABLE), LocalLambdaRuntime.CpuShare.FULL));
                 FunctionProcess function = FunctionProcess.start(zip, config, runtime, Map.of(),
                         verbose ? err : OutputStream.nullOutputStream())) {
             for (Path event : events) {

@@ -48,6 +48,10 @@ import com.sun.net.httpserver.HttpServer;
  * execution environment between invocations: what the function's threads leave to do after an answer (the JIT's
  * queue, for one) is then done in the next invocation, where Lambda has it done, and not for free while it waits.
  *
+ * <p>Started with {@link CpuShare#MEMORY}, it shares the CPU as Lambda does for an on-demand function: the init
+ * phase unthrottled, then, from the function's first request for an event, every invocation at the function's
+ * memory's share of a vCPU ({@link CpuQuota}).
+ *
  * <p>{@link InvokeLocal} is the local invoker behind {@code scripts/invoke-local}.
  */
 public final class LocalLambdaRuntime implements AutoCloseable {
@@ -90,9 +94,43 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         }
     }
 
+    /** How much of the CPU the function's process gets, in its init phase and in its invocations. */
+    public enum CpuShare {
+        /** Whatever it may run on ({@code FUNCTION_CPUS}), throughout. */
+        FULL,
+        /**
+         * As Lambda shares it for an on-demand function: unthrottled in the init phase ("On-demand Lambda functions use
+         * a full vCPU (non-throttled) but is limited to 10 seconds during its initialization phase", AWS,
+         * "Effectively running Java on Serverless", "Utilize initialization phase"; "Lambda managed runtimes offer up to
+         * 10 seconds for function initialization with burst CPU", AWS Lambda Web Adapter, "Async Initialization"),
+         * then in proportion to its memory ("At 1,769 MB, a function has the equivalent of one vCPU", Lambda developer
+         * guide, "Configure Lambda function memory"): a 1,024 MB function gets 58 % of a CPU for each invocation. With
+         * {@code FUNCTION_CPUS} naming one core, init has that core: the full vCPU.
+         */
+        MEMORY;
+
+        /** The variable the benchmarks and {@code scripts/invoke-local} read it from: {@code full} or {@code memory}. */
+        public static final String VARIABLE = "FUNCTION_CPU_SHARE";
+
+        /** {@code value} ({@code full} or {@code memory}); {@code otherwise} when it is unset or blank. */
+        public static CpuShare of(String value, CpuShare otherwise) {
+            if (value == null || value.isBlank()) {
+                return otherwise;
+            }
+            return switch (value.strip()) {
+                case "full" -> FULL;
+                case "memory" -> MEMORY;
+                default -> throw new IllegalArgumentException(VARIABLE + " must be full or memory, not " + value);
+            };
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService handlers;
     private final Idle idle;
+    private final CpuShare cpuShare;
+    /** What is done when the init phase ends: the CPU quota of an invocation put in force. */
+    private volatile Runnable atInitEnd = () -> { };
     /** The function's process, once {@link FunctionProcess} has started it: what {@link Idle#FREEZE} stops. */
     private volatile ProcessHandle function;
     private volatile boolean frozen;
@@ -108,10 +146,11 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     /** When the client first asked for an event: its init was over (0 until then). */
     private volatile long firstPollNanos;
 
-    private LocalLambdaRuntime(HttpServer server, ExecutorService handlers, Idle idle) {
+    private LocalLambdaRuntime(HttpServer server, ExecutorService handlers, Idle idle, CpuShare cpuShare) {
         this.server = server;
         this.handlers = handlers;
         this.idle = idle;
+        this.cpuShare = cpuShare;
     }
 
     /** Starts the API on an ephemeral loopback port; the function's process runs on while it waits for an event. */
@@ -121,6 +160,14 @@ public final class LocalLambdaRuntime implements AutoCloseable {
 
     /** Starts the API on an ephemeral loopback port, with what becomes of the function's process while it waits. */
     public static LocalLambdaRuntime start(Idle idle) throws IOException {
+        return start(idle, CpuShare.FULL);
+    }
+
+    /**
+     * Starts the API on an ephemeral loopback port, with what becomes of the function's process while it waits and how
+     * much of the CPU it gets.
+     */
+    public static LocalLambdaRuntime start(Idle idle, CpuShare cpuShare) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         // One thread holds the client's long poll; the others take its answers and init errors.
         ExecutorService handlers = Executors.newFixedThreadPool(4, runnable -> {
@@ -128,7 +175,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        LocalLambdaRuntime runtime = new LocalLambdaRuntime(server, handlers, idle);
+        LocalLambdaRuntime runtime = new LocalLambdaRuntime(server, handlers, idle, cpuShare);
         server.createContext(API_PREFIX, runtime::handle);
         server.setExecutor(handlers);
         server.start();
@@ -272,8 +319,17 @@ public final class LocalLambdaRuntime implements AutoCloseable {
         return firstPollNanos;
     }
 
-    /** The process polling this runtime, which {@link Idle#FREEZE} stops while it waits. */
-    void attach(ProcessHandle process) {
+    /** How much of the CPU the function's process gets. */
+    public CpuShare cpuShare() {
+        return cpuShare;
+    }
+
+    /**
+     * The process polling this runtime, which {@link Idle#FREEZE} stops while it waits, and what to do when its init
+     * phase ends (its first request for an event).
+     */
+    void attach(ProcessHandle process, Runnable whenInitEnds) {
+        atInitEnd = whenInitEnds;
         function = process;
     }
 
@@ -307,6 +363,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
     private void next(HttpExchange exchange) throws IOException {
         if (firstPollNanos == 0) {
             firstPollNanos = System.nanoTime();
+            atInitEnd.run();
         }
         openPolls.incrementAndGet();
         try {

@@ -15,10 +15,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,6 +126,53 @@ class FunctionProcessTest {
             Duration used = cpuWhileIdle(function);
             assertTrue(used.toMillis() >= 100, "the process should work on while idle, used " + used);
         }
+    }
+
+    @Test
+    void memoryShare_leavesInitUnthrottled_andHoldsEachInvocationToTheMemorysShareOfACpu() throws IOException {
+        Optional<String> unavailable = CpuQuota.unavailableBecause();
+        Assumptions.assumeTrue(unavailable.isEmpty(), () -> "the kernel's CPU controller cannot be used here: " + unavailable.get());
+        // 1,024 MB: 57.9 % of a CPU, as a deployed function of that size gets
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "BusyHandler::handleRequest", 1024);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(LocalLambdaRuntime.Idle.FREEZE,
+                        LocalLambdaRuntime.CpuShare.MEMORY);
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            Map<String, String> answer = lines(runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).success().payload());
+            double init = share(answer, "init");
+            double invocation = share(answer, "");
+            assertTrue(init >= 0.8, "init is not throttled: its busy thread had " + init + " of its wall time, " + answer);
+            assertTrue(invocation >= 0.3 && invocation <= 0.7,
+                    "an invocation has 58 % of a CPU: its busy thread had " + invocation + " of its wall time, " + answer);
+            assertEquals(Optional.of(57_886L), function.cpuQuotaMicros());
+        }
+    }
+
+    @Test
+    void fullShare_leavesInvocationsUnthrottled() throws IOException {
+        // the same handler, without the quota: what the test above would see if the quota were not put in force
+        FunctionProcess.Config config = new FunctionProcess.Config(FIXTURE + "BusyHandler::handleRequest", 1024);
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(LocalLambdaRuntime.Idle.FREEZE);
+                FunctionProcess function = FunctionProcess.start(zip, config, runtime)) {
+            Map<String, String> answer = lines(runtime.invoke(new byte[] {'{', '}'}, TIMEOUT).success().payload());
+            assertEquals(Optional.empty(), function.cpuQuotaMicros());
+            assertTrue(share(answer, "") >= 0.8, "an unthrottled invocation: " + answer);
+        }
+    }
+
+    @Test
+    void theQuota_isTheMemorysShareOfOneVcpuPerPeriod() {
+        assertEquals(57_886, CpuQuota.quotaMicros(1024));
+        assertEquals(100_000, CpuQuota.quotaMicros(1769));
+        assertEquals(7_236, CpuQuota.quotaMicros(128));
+        // 10,240 MB: "up to six vCPUs"
+        assertEquals(578_858, CpuQuota.quotaMicros(10_240));
+    }
+
+    /** The CPU time the handler's busy thread had over its wall time, in its init ({@code prefix} "init") or invocation. */
+    private static double share(Map<String, String> answer, String prefix) {
+        String cpu = prefix.isEmpty() ? "cpuMs" : prefix + "CpuMs";
+        String wall = prefix.isEmpty() ? "wallMs" : prefix + "WallMs";
+        return Double.parseDouble(answer.get(cpu)) / Double.parseDouble(answer.get(wall));
     }
 
     /** The CPU time the function's process uses over 500 ms in which it is given no event. */

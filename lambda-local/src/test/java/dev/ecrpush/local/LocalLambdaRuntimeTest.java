@@ -91,6 +91,17 @@ class LocalLambdaRuntimeTest {
     }
 
     @Test
+    void theFunctionsShareOfTheCpu_isFullOrMemory_fromItsVariable() {
+        assertEquals(LocalLambdaRuntime.CpuShare.MEMORY, LocalLambdaRuntime.CpuShare.of(" memory ", LocalLambdaRuntime.CpuShare.FULL));
+        assertEquals(LocalLambdaRuntime.CpuShare.FULL, LocalLambdaRuntime.CpuShare.of("full", LocalLambdaRuntime.CpuShare.MEMORY));
+        assertEquals(LocalLambdaRuntime.CpuShare.FULL, LocalLambdaRuntime.CpuShare.of(null, LocalLambdaRuntime.CpuShare.FULL));
+        assertEquals(LocalLambdaRuntime.CpuShare.MEMORY, LocalLambdaRuntime.CpuShare.of(" ", LocalLambdaRuntime.CpuShare.MEMORY));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> LocalLambdaRuntime.CpuShare.of("58%", LocalLambdaRuntime.CpuShare.FULL));
+        assertTrue(refused.getMessage().contains(LocalLambdaRuntime.CpuShare.VARIABLE), refused.getMessage());
+    }
+
+    @Test
     void whatBecomesOfAnIdleFunction_isFreezeOrRun_fromItsVariable() {
         assertEquals(LocalLambdaRuntime.Idle.FREEZE, LocalLambdaRuntime.Idle.of(" freeze", LocalLambdaRuntime.Idle.RUN));
         assertEquals(LocalLambdaRuntime.Idle.RUN, LocalLambdaRuntime.Idle.of("run", LocalLambdaRuntime.Idle.FREEZE));
