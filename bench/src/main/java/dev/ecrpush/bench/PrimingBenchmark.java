@@ -49,7 +49,8 @@ import dev.ecrpush.support.TriggerWorld;
  * which deletes its stashed token, and a plan. Each one's saving is its first invocation without priming against
  * with it; a path that comes later in the sequence saves only what the paths before it have not loaded already.
  * Init is the JVM's start to the client's first poll for an event. Between invocations the function's process is
- * stopped, as Lambda freezes an idle execution environment ({@link LocalLambdaRuntime.Idle#FREEZE}).
+ * stopped, as Lambda freezes an idle execution environment ({@link LocalLambdaRuntime.Idle#FREEZE}); with
+ * {@code FUNCTION_CPU_SHARE=memory}, its CPU is shared as Lambda shares it ({@link LocalLambdaRuntime.CpuShare#MEMORY}).
  */
 final class PrimingBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -324,9 +325,11 @@ final class PrimingBenchmark {
             }
         }
         // Frozen while it waits for an event, as on Lambda: what its threads leave to do after an answer is done in the next
-        // invocation, not for free between two (FUNCTION_IDLE=run lets it run on, to compare).
-        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(LocalLambdaRuntime.Idle.of(
-                System.getenv(LocalLambdaRuntime.Idle.VARIABLE), LocalLambdaRuntime.Idle.FREEZE));
+        // invocation, not for free between two (FUNCTION_IDLE=run lets it run on, to compare). FUNCTION_CPU_SHARE=memory
+        // shares the CPU as Lambda does: init unthrottled, each invocation at the function's memory's share of a vCPU.
+        try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(
+                LocalLambdaRuntime.Idle.of(System.getenv(LocalLambdaRuntime.Idle.VARIABLE), LocalLambdaRuntime.Idle.FREEZE),
+                LocalLambdaRuntime.CpuShare.of(System.getenv(LocalLambdaRuntime.CpuShare.VARIABLE), LocalLambdaRuntime.CpuShare.FULL));
                 FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime, env,
                         OutputStream.nullOutputStream())) {
             runtime.awaitIdle(TIMEOUT);
