@@ -191,6 +191,10 @@ final class PrimingBenchmark {
         System.out.printf(Locale.ROOT, "%npriming: each path's first invocation after init against the same path later to a new target,"
                 + " local fakes, %s, %d rounds (medians, ms):%n", stack
                 ? "with an idempotency table and task tokens, as the stack runs it" : "no idempotency table", rounds);
+        System.out.printf(Locale.ROOT, "  the function's CPU: %s%n", cpuShare() == LocalLambdaRuntime.CpuShare.MEMORY
+                ? "shared as Lambda shares it (FUNCTION_CPU_SHARE=memory): init unthrottled, each invocation at "
+                        + Math.round(PackagedFunction.CONFIG.memoryMb() * 1000.0 / 1769) / 10.0 + " % of a vCPU"
+                : "the same in init and in the invocations (FUNCTION_CPU_SHARE=full)");
         System.out.printf(Locale.ROOT, "  %-30s %14s %14s %14s %14s %10s %10s%n", "path", "first", "first - later", "primed first",
                 "first - later", "saved", "CPU saved");
         double savedTotal = 0;
@@ -329,7 +333,7 @@ final class PrimingBenchmark {
         // shares the CPU as Lambda does: init unthrottled, each invocation at the function's memory's share of a vCPU.
         try (LocalLambdaRuntime runtime = LocalLambdaRuntime.start(
                 LocalLambdaRuntime.Idle.of(System.getenv(LocalLambdaRuntime.Idle.VARIABLE), LocalLambdaRuntime.Idle.FREEZE),
-                LocalLambdaRuntime.CpuShare.of(System.getenv(LocalLambdaRuntime.CpuShare.VARIABLE), LocalLambdaRuntime.CpuShare.FULL));
+                cpuShare());
                 FunctionProcess process = FunctionProcess.start(zip, PackagedFunction.CONFIG, runtime, env,
                         OutputStream.nullOutputStream())) {
             runtime.awaitIdle(TIMEOUT);
@@ -397,6 +401,11 @@ final class PrimingBenchmark {
     }
 
     /** The CPU time the function's process has used so far, in ms (the kernel counts it in ticks: 10 ms steps). */
+    /** How much of the CPU the function gets: {@code FUNCTION_CPU_SHARE}, the whole of it throughout when unset. */
+    private static LocalLambdaRuntime.CpuShare cpuShare() {
+        return LocalLambdaRuntime.CpuShare.of(System.getenv(LocalLambdaRuntime.CpuShare.VARIABLE), LocalLambdaRuntime.CpuShare.FULL);
+    }
+
     private static double cpuMs(FunctionProcess process) {
         return process.cpuTime().toNanos() / 1e6;
     }

@@ -14,8 +14,8 @@ import java.util.UUID;
  * {@link #quotaMicros(int)} of CPU time in each period of {@value #PERIOD_MICROS} µs (the kernel's CFS bandwidth
  * control, its default period), or no limit. Both control-group versions are handled: version 1's {@code cpu}
  * hierarchy ({@code cpu.cfs_period_us}, {@code cpu.cfs_quota_us}) and version 2's {@code cpu.max}, where the
- * hierarchy's root hands the {@code cpu} controller down. Making a group needs the right to write there (root, as
- * a CI machine runs); where it cannot be made, {@link #create} says why instead of running unlimited.
+ * hierarchy's root hands the {@code cpu} controller down. Making a group needs the right to write there (root, or a
+ * delegated hierarchy); where it cannot be made, {@link #create} says why rather than let the function run unlimited.
  */
 final class CpuQuota implements AutoCloseable {
     /** The kernel's default CFS period. */
