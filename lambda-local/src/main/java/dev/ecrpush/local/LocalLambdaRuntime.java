@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -83,14 +86,7 @@ public final class LocalLambdaRuntime implements AutoCloseable {
 
         /** {@code value} ({@code freeze} or {@code run}); {@code otherwise} when it is unset or blank. */
         public static Idle of(String value, Idle otherwise) {
-            if (value == null || value.isBlank()) {
-                return otherwise;
-            }
-            return switch (value.strip()) {
-                case "freeze" -> FREEZE;
-                case "run" -> RUN;
-                default -> throw new IllegalArgumentException(VARIABLE + " must be freeze or run, not " + value);
-            };
+            return fromVariable(Idle.class, VARIABLE, value, otherwise);
         }
     }
 
@@ -114,15 +110,23 @@ public final class LocalLambdaRuntime implements AutoCloseable {
 
         /** {@code value} ({@code full} or {@code memory}); {@code otherwise} when it is unset or blank. */
         public static CpuShare of(String value, CpuShare otherwise) {
-            if (value == null || value.isBlank()) {
-                return otherwise;
-            }
-            return switch (value.strip()) {
-                case "full" -> FULL;
-                case "memory" -> MEMORY;
-                default -> throw new IllegalArgumentException(VARIABLE + " must be full or memory, not " + value);
-            };
+            return fromVariable(CpuShare.class, VARIABLE, value, otherwise);
         }
+    }
+
+    /**
+     * The constant of {@code type} that {@code value} names in lower case; {@code otherwise} when it is unset or blank;
+     * anything else refused, naming {@code variable} and the values it takes.
+     */
+    private static <E extends Enum<E>> E fromVariable(Class<E> type, String variable, String value, E otherwise) {
+        if (value == null || value.isBlank()) {
+            return otherwise;
+        }
+        List<E> constants = List.of(type.getEnumConstants());
+        return constants.stream().filter(constant -> constant.name().toLowerCase(Locale.ROOT).equals(value.strip())).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(variable + " must be " + constants.stream()
+                        .map(constant -> constant.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(" or "))
+                        + ", not " + value));
     }
 
     private final HttpServer server;
