@@ -45,8 +45,13 @@ final class CpuQuota implements AutoCloseable {
      * @throws IOException naming what is missing when the kernel's CPU controller cannot be used here
      */
     static CpuQuota create(long pid) throws IOException {
-        Controller controller = controller().orElseThrow(() -> new IOException("no CPU controller of the kernel's "
-                + "control groups is mounted where this process can use it (" + MOUNTS + " lists none)"));
+        return create(pid, MOUNTS);
+    }
+
+    /** {@link #create(long)} with the mounts read from {@code mounts}: a test's stand-in for {@code /proc/self/mounts}. */
+    static CpuQuota create(long pid, Path mounts) throws IOException {
+        Controller controller = controller(mounts).orElseThrow(() -> new IOException("no CPU controller of the kernel's "
+                + "control groups is mounted where this process can use it (" + mounts + " lists none)"));
         Path group = controller.root().resolve("ecrpush-function-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8));
         try {
             Files.createDirectory(group);
@@ -70,7 +75,7 @@ final class CpuQuota implements AutoCloseable {
 
     /** Where the function's CPU cannot be shared as Lambda shares it, why; empty where it can be. */
     static Optional<String> unavailableBecause() {
-        Optional<Controller> controller = controller();
+        Optional<Controller> controller = controller(MOUNTS);
         if (controller.isEmpty()) {
             return Optional.of("no CPU controller of the kernel's control groups is mounted here");
         }
@@ -131,10 +136,10 @@ final class CpuQuota implements AutoCloseable {
     }
 
     /** The mounted hierarchy that has the CPU controller: version 1's {@code cpu}, else version 2's where it is enabled. */
-    private static Optional<Controller> controller() {
+    private static Optional<Controller> controller(Path mountTable) {
         List<String> mounts;
         try {
-            mounts = Files.readAllLines(MOUNTS);
+            mounts = Files.readAllLines(mountTable);
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -168,6 +168,37 @@ class FunctionProcessTest {
         assertEquals(578_858, CpuQuota.quotaMicros(10_240));
     }
 
+    @Test
+    void whereNoCpuControllerCanBeUsed_theQuotaSaysWhy() throws IOException {
+        Path none = Files.writeString(dir.resolve("mounts-none"),
+                "proc /proc proc rw 0 0\ncgroup /sys/fs/cgroup/memory cgroup rw,memory 0 0\n");
+        IOException absent = assertThrows(IOException.class, () -> CpuQuota.create(ProcessHandle.current().pid(), none));
+        assertTrue(absent.getMessage().startsWith("no CPU controller of the kernel's control groups is mounted"), absent.getMessage());
+        Path gone = dir.resolve("no-such-hierarchy");
+        Path unusable = Files.writeString(dir.resolve("mounts-gone"), "cgroup " + gone + " cgroup rw,nosuid,cpu,cpuacct 0 0\n");
+        IOException refused = assertThrows(IOException.class, () -> CpuQuota.create(ProcessHandle.current().pid(), unusable));
+        assertTrue(refused.getMessage().startsWith("cannot make a control group under " + gone), refused.getMessage());
+    }
+
+    @Test
+    void onControlGroupsVersion2_theQuotaIsWrittenToCpuMax() throws IOException {
+        // A hierarchy laid out as version 2's root is, in plain files: what is written is what the kernel would read.
+        Path root = Files.createDirectories(dir.resolve("cgroup2"));
+        Files.writeString(root.resolve("cgroup.subtree_control"), "cpuset cpu io memory pids\n");
+        Path mounts = Files.writeString(dir.resolve("mounts-v2"), "cgroup2 " + root + " cgroup2 rw,nosuid,nodev 0 0\n");
+        CpuQuota quota = CpuQuota.create(4242, mounts);
+        Path group;
+        try (Stream<Path> groups = Files.list(root).filter(Files::isDirectory)) {
+            group = groups.findFirst().orElseThrow();
+        }
+        assertEquals("4242", Files.readString(group.resolve("cgroup.procs")));
+        assertEquals("max 100000", Files.readString(group.resolve("cpu.max")));
+        assertEquals(Optional.empty(), quota.limitMicros());
+        quota.limit(CpuQuota.quotaMicros(1024));
+        assertEquals("57886 100000", Files.readString(group.resolve("cpu.max")));
+        assertEquals(Optional.of(57_886L), quota.limitMicros());
+    }
+
     /** The CPU time the handler's busy thread had over its wall time, in its init ({@code prefix} "init") or invocation. */
     private static double share(Map<String, String> answer, String prefix) {
         String cpu = prefix.isEmpty() ? "cpuMs" : prefix + "CpuMs";
