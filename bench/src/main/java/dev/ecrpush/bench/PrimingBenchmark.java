@@ -400,12 +400,12 @@ final class PrimingBenchmark {
         Sample of(Invocation invocation) throws IOException;
     }
 
-    /** The CPU time the function's process has used so far, in ms (the kernel counts it in ticks: 10 ms steps). */
     /** How much of the CPU the function gets: {@code FUNCTION_CPU_SHARE}, the whole of it throughout when unset. */
     private static LocalLambdaRuntime.CpuShare cpuShare() {
         return LocalLambdaRuntime.CpuShare.of(System.getenv(LocalLambdaRuntime.CpuShare.VARIABLE), LocalLambdaRuntime.CpuShare.FULL);
     }
 
+    /** The CPU time the function's process has used so far, in ms (the kernel counts it in ticks: 10 ms steps). */
     private static double cpuMs(FunctionProcess process) {
         return process.cpuTime().toNanos() / 1e6;
     }
